@@ -1,0 +1,8 @@
+//! Orchestron: a task tracker for AI coding agents and the humans who work with
+//! them. Records are YAML files in the project's git repository; a SQLite index
+//! makes queries fast; an MCP server and a CLI share one API of use-cases.
+//!
+//! Layers (each depends only on those below it):
+//! `model` ← `store` / `index` / `git` ← `api` ← `cli` / `mcp`.
+
+pub mod model;

@@ -1,0 +1,60 @@
+//! The workspace settings in `config.yaml`: the format marker, id prefixes, and the
+//! agent-name mapping that turns an MCP client's name into an assignee.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format version written by `init`; `config.yaml`'s `orchestron:` key.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `config.yaml`. Every field has a default so a hand-trimmed file still works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Config {
+    /// The format version; its presence marks a folder as a workspace.
+    pub orchestron: u32,
+    #[serde(default = "default_task_prefix")]
+    pub prefix: String,
+    #[serde(default = "default_sprint_prefix")]
+    pub sprint_prefix: String,
+    #[serde(default = "default_context_prefix")]
+    pub context_prefix: String,
+    /// Maps MCP client names to the names recorded as assignee/author.
+    #[serde(default = "default_agents")]
+    pub agents: BTreeMap<String, String>,
+}
+
+fn default_task_prefix() -> String {
+    "TASK".into()
+}
+fn default_sprint_prefix() -> String {
+    "SPRINT".into()
+}
+fn default_context_prefix() -> String {
+    "CTX".into()
+}
+fn default_agents() -> BTreeMap<String, String> {
+    BTreeMap::from([("claude-code".to_string(), "claude".to_string())])
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            orchestron: FORMAT_VERSION,
+            prefix: default_task_prefix(),
+            sprint_prefix: default_sprint_prefix(),
+            context_prefix: default_context_prefix(),
+            agents: default_agents(),
+        }
+    }
+}
+
+impl Config {
+    /// The name to record for an agent or user, after the `agents` mapping.
+    pub fn actor_name(&self, raw: &str) -> String {
+        self.agents
+            .get(raw)
+            .cloned()
+            .unwrap_or_else(|| raw.to_string())
+    }
+}

@@ -1,0 +1,177 @@
+//! The closed vocabularies of the model. Each enum is stored UPPER_CASE and read
+//! leniently: any case, with `-`, `_` or spaces between words (`in progress`,
+//! `In-Progress` and `IN_PROGRESS` are one status). A bad value names the valid ones.
+
+use super::ModelError;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// Folds a user's spelling to the canonical form: upper case, words joined by `_`.
+fn canonical(input: &str) -> String {
+    input
+        .trim()
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+macro_rules! lenient_enum {
+    ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The canonical spelling stored in files and JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// The valid values, comma-separated, for error messages and help.
+            pub fn valid_values() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ModelError;
+            fn from_str(s: &str) -> Result<Self, ModelError> {
+                match canonical(s).as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(ModelError::InvalidEnum {
+                        field: $field,
+                        value: s.to_string(),
+                        valid: Self::valid_values(),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+lenient_enum!(
+    /// Where a task stands in its life.
+    Status, "status", {
+    Todo = "TODO",
+    InProgress = "IN_PROGRESS",
+    InReview = "IN_REVIEW",
+    Blocked = "BLOCKED",
+    Done = "DONE",
+    Cancelled = "CANCELLED",
+});
+
+lenient_enum!(
+    /// The size of a piece of work, from an epic down to a one-line todo.
+    TaskType, "type", {
+    Epic = "EPIC",
+    Story = "STORY",
+    Task = "TASK",
+    Subtask = "SUBTASK",
+    Todo = "TODO",
+});
+
+lenient_enum!(
+    /// How urgent a task is. Declared most urgent first, so `Ord` sorts by urgency.
+    Priority, "priority", {
+    Critical = "CRITICAL",
+    High = "HIGH",
+    Medium = "MEDIUM",
+    Low = "LOW",
+});
+
+lenient_enum!(
+    /// A sprint's phase.
+    SprintStatus, "sprint status", {
+    Planned = "PLANNED",
+    Active = "ACTIVE",
+    Closed = "CLOSED",
+});
+
+impl Status {
+    /// Finished work: it no longer blocks anything that depends on it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Done | Status::Cancelled)
+    }
+}
+
+impl Default for Status {
+    fn default() -> Self {
+        Status::Todo
+    }
+}
+impl Default for Priority {
+    fn default() -> Self {
+        Priority::Medium
+    }
+}
+impl Default for TaskType {
+    fn default() -> Self {
+        TaskType::Task
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_input_accepts_case_and_separator_variants() {
+        for s in [
+            "in progress",
+            "In-Progress",
+            "IN_PROGRESS",
+            " in__progress ",
+        ] {
+            assert_eq!(s.parse::<Status>().unwrap(), Status::InProgress, "{s}");
+        }
+        assert_eq!("critical".parse::<Priority>().unwrap(), Priority::Critical);
+        assert_eq!(
+            "sub-task".parse::<TaskType>(),
+            Err(ModelError::InvalidEnum {
+                field: "type",
+                value: "sub-task".into(),
+                valid: "EPIC, STORY, TASK, SUBTASK, TODO".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn bad_enum_error_lists_valid_values() {
+        let err = "urgent".parse::<Priority>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid priority \"urgent\": expected one of CRITICAL, HIGH, MEDIUM, LOW"
+        );
+    }
+
+    #[test]
+    fn priority_orders_most_urgent_first() {
+        assert!(Priority::Critical < Priority::Low);
+    }
+}

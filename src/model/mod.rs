@@ -1,0 +1,31 @@
+//! The records Orchestron keeps — tasks, sprints, context snapshots — and the
+//! vocabulary they share (ids, enums, timestamps). This layer depends on nothing
+//! else in the crate; every other layer speaks in these types.
+
+pub mod config;
+mod context;
+mod enums;
+mod error;
+mod id;
+mod limits;
+mod problem;
+pub mod render;
+mod sprint;
+mod task;
+
+pub use config::Config;
+pub use context::{ContextKind, ContextSnapshot, GitState};
+pub use enums::{Priority, SprintStatus, Status, TaskType};
+pub use error::ModelError;
+pub use id::{IdKind, RecordId, new_suffix};
+pub use limits::Limits;
+pub use problem::{Problem, Severity, key_line};
+pub use sprint::{Sprint, parse_date};
+pub use task::{Criterion, Entry, Task};
+
+/// The current time truncated to whole seconds: records store RFC 3339 UTC
+/// without fractions so that files stay short and diffs stay readable.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(0)
+}

@@ -1,0 +1,332 @@
+//! The canonical text of task and sprint files. We write YAML ourselves rather
+//! than through a serializer so that the layout is ours to choose: one line per
+//! scalar field, flow lists (`labels: [a, b]`) and one line per list entry
+//! (`- { at: …, by: …, text: … }`), so that a status change or a new note is a
+//! one-line diff and concurrent edits to different fields merge line by line.
+//! Every string goes through [`scalar`], which quotes whenever plain style could
+//! be misread; round-trip tests pin that down.
+
+use super::{Criterion, Entry, Sprint, Task};
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::fmt::Write;
+
+/// Renders a task in canonical layout. `extra` holds unknown top-level keys from
+/// the file, already rendered as YAML, appended so that nothing a human added is lost.
+pub fn task(t: &Task, extra: &str) -> String {
+    let mut out = String::with_capacity(512);
+    line(&mut out, "id", t.id.as_str());
+    line(&mut out, "title", &scalar(&t.title, false));
+    line(&mut out, "status", t.status.as_str());
+    line(&mut out, "type", t.kind.as_str());
+    line(&mut out, "priority", t.priority.as_str());
+    line(
+        &mut out,
+        "parent",
+        &opt(t.parent.as_ref().map(|p| p.to_string())),
+    );
+    line(
+        &mut out,
+        "assignee",
+        &opt(t.assignee.as_deref().map(|a| scalar(a, false))),
+    );
+    line(&mut out, "created", &timestamp(&t.created));
+    line(&mut out, "progress", &t.progress.to_string());
+    line(
+        &mut out,
+        "estimate",
+        &opt(t.estimate.map(|e| e.to_string())),
+    );
+    line(
+        &mut out,
+        "sprint",
+        &opt(t.sprint.as_ref().map(|s| s.to_string())),
+    );
+    line(
+        &mut out,
+        "labels",
+        &flow_list(t.labels.iter().map(String::as_str)),
+    );
+    line(
+        &mut out,
+        "depends_on",
+        &flow_list(t.depends_on.iter().map(|d| d.as_str())),
+    );
+    if let Some(d) = &t.description {
+        block_text(&mut out, "description", d);
+    }
+    list(
+        &mut out,
+        "acceptance_criteria",
+        &t.acceptance_criteria,
+        criterion,
+    );
+    list(&mut out, "clarifications", &t.clarifications, entry);
+    list(&mut out, "notes", &t.notes, entry);
+    out.push_str(extra);
+    out
+}
+
+/// Renders a sprint in canonical layout.
+pub fn sprint(s: &Sprint, extra: &str) -> String {
+    let mut out = String::with_capacity(256);
+    line(&mut out, "id", s.id.as_str());
+    line(&mut out, "name", &scalar(&s.name, false));
+    line(&mut out, "status", s.status.as_str());
+    match &s.goal {
+        Some(goal) => block_text(&mut out, "goal", goal),
+        None => line(&mut out, "goal", "null"),
+    }
+    line(&mut out, "start", &opt(s.start.map(|d| d.to_string())));
+    line(&mut out, "end", &opt(s.end.map(|d| d.to_string())));
+    line(&mut out, "created", &timestamp(&s.created));
+    out.push_str(extra);
+    out
+}
+
+/// The value text of one top-level key of a task, as [`task`] would write it;
+/// used by the lossless editor to replace a single field.
+pub fn task_field(t: &Task, key: &str) -> Option<String> {
+    let full = task(t, "");
+    let doc_key = format!("{key}:");
+    let start = full.lines().position(|l| l.starts_with(&doc_key))?;
+    let mut lines = full.lines().skip(start);
+    let mut text = lines.next()?.to_string();
+    for l in lines {
+        if !l.starts_with(' ') && !l.starts_with('-') && !l.is_empty() {
+            break;
+        }
+        text.push('\n');
+        text.push_str(l);
+    }
+    text.push('\n');
+    Some(text)
+}
+
+/// One list entry of a task list field, as [`task`] writes it (`- { … }`), without
+/// the leading `- `.
+pub fn entry(e: &Entry) -> String {
+    format!(
+        "{{ at: {}, by: {}, text: {} }}",
+        timestamp(&e.at),
+        scalar(&e.by, true),
+        scalar(&e.text, true)
+    )
+}
+
+/// One acceptance criterion as a flow mapping, without the leading `- `.
+pub fn criterion(c: &Criterion) -> String {
+    format!("{{ text: {}, done: {} }}", scalar(&c.text, true), c.done)
+}
+
+/// RFC 3339 UTC with whole seconds and a `Z`.
+pub fn timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn line(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "{key}: {value}");
+}
+
+fn opt(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "null".to_string())
+}
+
+fn flow_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(|s| scalar(s, true)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn list<T>(out: &mut String, key: &str, items: &[T], render: fn(&T) -> String) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{key}:");
+    for item in items {
+        let _ = writeln!(out, "- {}", render(item));
+    }
+}
+
+/// Multi-line text as a literal block (`|`), readable and diffable line by line;
+/// single-line or awkward text as a scalar.
+fn block_text(out: &mut String, key: &str, text: &str) {
+    if !literal_block_ok(text) {
+        line(out, key, &scalar(text, false));
+        return;
+    }
+    let body = text.trim_end_matches('\n');
+    let trailing = text.len() - body.len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let _ = writeln!(out, "{key}: |{chomp}");
+    for l in body.split('\n') {
+        if l.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+}
+
+fn literal_block_ok(text: &str) -> bool {
+    text.contains('\n')
+        && !text.starts_with([' ', '\t', '\n'])
+        && text
+            .chars()
+            .all(|c| c == '\n' || (c != '\r' && c != '\t' && printable(c)))
+}
+
+/// Characters YAML allows unescaped in a stream (YAML 1.2 §5.1 `c-printable`).
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+        && c != '\u{feff}'
+}
+
+/// A string as a YAML scalar: plain when that is unambiguous, else double-quoted
+/// with escapes. `flow` is true inside `[…]` or `{…}`, where `,[]{}` are special.
+pub fn scalar(s: &str, flow: bool) -> String {
+    if plain_ok(s, flow) {
+        s.to_string()
+    } else {
+        double_quoted(s)
+    }
+}
+
+fn plain_ok(s: &str, flow: bool) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if !first.is_alphabetic() || s.ends_with([' ', ':']) || s.len() > 200 {
+        return false;
+    }
+    const RESERVED: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "null", "y", "n", "nan", "inf",
+    ];
+    if RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r)) {
+        return false;
+    }
+    let bytes = s.as_bytes();
+    for (i, c) in s.char_indices() {
+        let ok = match c {
+            c if c.is_alphanumeric() => true,
+            ' ' => !s[i + 1..].starts_with('#'),
+            '_' | '-' | '.' | '/' | '(' | ')' | '\'' | '+' | '@' | '!' | '?' | '%' | '&' | '='
+            | '<' | '>' | ';' | '~' | '^' | '$' | '*' => true,
+            ':' => bytes
+                .get(i + 1)
+                .is_some_and(|b| !b.is_ascii_whitespace() && !(flow && b",[]{}".contains(b))),
+            ',' | '[' | ']' | '{' | '}' => !flow,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable(c) => out.push(c),
+            c if (c as u32) <= 0xffff => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RecordId, Status};
+
+    fn roundtrip_string(s: &str, flow: bool) -> String {
+        let doc = if flow {
+            format!("k: [{}]\n", scalar(s, true))
+        } else {
+            format!("k: {}\n", scalar(s, false))
+        };
+        if flow {
+            let v: std::collections::BTreeMap<String, Vec<String>> =
+                yaml_serde::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+            v["k"][0].clone()
+        } else {
+            let v: std::collections::BTreeMap<String, String> =
+                yaml_serde::from_str(&doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+            v["k"].clone()
+        }
+    }
+
+    #[test]
+    fn tricky_strings_roundtrip_in_block_and_flow_context() {
+        for s in [
+            "Use OAuth2: not SAML # really",
+            "null",
+            "123",
+            "  leading spaces",
+            "trailing: ",
+            "a, b [c] {d}",
+            "quote \" and \\ backslash",
+            "tab\tand\nnewline",
+            "emoji 🚀 and ünïcödé",
+            "- dash",
+            "#hash",
+            "yes",
+            "key:value",
+            "ctrl \u{7f}\u{1}\u{feff}",
+            "",
+            "2026-11-25",
+            "@at *star &amp !bang",
+        ] {
+            assert_eq!(roundtrip_string(s, false), s, "block {s:?}");
+            assert_eq!(roundtrip_string(s, true), s, "flow {s:?}");
+        }
+    }
+
+    #[test]
+    fn task_renders_one_line_per_field_and_roundtrips() {
+        let created = "2026-11-24T16:02:11Z".parse().unwrap();
+        let mut t = Task::new(
+            RecordId::parse("TASK-7k2mq").unwrap(),
+            "Add reset: now".into(),
+            created,
+        );
+        t.status = Status::InProgress;
+        t.labels = vec!["auth".into(), "a,b".into()];
+        t.description = Some("Line one\n\n  indented\nlast\n".into());
+        t.notes.push(Entry {
+            at: created,
+            by: "claude".into(),
+            text: "Done # not a comment".into(),
+        });
+        t.acceptance_criteria.push(Criterion {
+            text: "Tests pass".into(),
+            done: true,
+        });
+        let text = task(&t, "");
+        let back: Task = yaml_serde::from_str(&text).unwrap();
+        assert_eq!(back, t, "{text}");
+        assert!(text.contains("\nstatus: IN_PROGRESS\n"));
+        assert!(text.contains(
+            "\n- { at: 2026-11-24T16:02:11Z, by: claude, text: \"Done # not a comment\" }\n"
+        ));
+    }
+}

@@ -1,0 +1,158 @@
+//! The task record — one YAML file per task — and its list entries: acceptance
+//! criteria, clarifications and notes. Field order here is the canonical key order
+//! in files (see `render`): it keeps a stable line between the fields that change
+//! often, so plain line-based git merges of edits to different fields succeed.
+
+use super::{Limits, ModelError, Priority, RecordId, Status, TaskType};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A unit of work, from an epic down to a todo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Task {
+    pub id: RecordId,
+    pub title: String,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(rename = "type", default)]
+    pub kind: TaskType,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub parent: Option<RecordId>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    pub created: DateTime<Utc>,
+    #[serde(default)]
+    pub progress: u8,
+    /// Size in points, used by insights.
+    #[serde(default)]
+    pub estimate: Option<u32>,
+    #[serde(default)]
+    pub sprint: Option<RecordId>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<RecordId>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub acceptance_criteria: Vec<Criterion>,
+    #[serde(default)]
+    pub clarifications: Vec<Entry>,
+    #[serde(default)]
+    pub notes: Vec<Entry>,
+}
+
+/// One acceptance criterion; numbered from 1 wherever users see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Criterion {
+    pub text: String,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// A timestamped, attributed entry: a note or a clarification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Entry {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub text: String,
+}
+
+impl Task {
+    /// The top-level keys a task file may hold, in canonical order.
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "title",
+        "status",
+        "type",
+        "priority",
+        "parent",
+        "assignee",
+        "created",
+        "progress",
+        "estimate",
+        "sprint",
+        "labels",
+        "depends_on",
+        "description",
+        "acceptance_criteria",
+        "clarifications",
+        "notes",
+    ];
+
+    /// A new task with the defaults every task starts from: TODO, MEDIUM, progress 0.
+    pub fn new(id: RecordId, title: String, created: DateTime<Utc>) -> Self {
+        Task {
+            id,
+            title,
+            status: Status::Todo,
+            kind: TaskType::Task,
+            priority: Priority::Medium,
+            parent: None,
+            assignee: None,
+            created,
+            progress: 0,
+            estimate: None,
+            sprint: None,
+            labels: Vec::new(),
+            depends_on: Vec::new(),
+            description: None,
+            acceptance_criteria: Vec::new(),
+            clarifications: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// When the task last changed as far as the record itself tells: its newest
+    /// note or clarification, else its creation. (No `updated:` field is stored:
+    /// it would make every pair of concurrent edits conflict in a plain merge.)
+    pub fn last_activity(&self) -> DateTime<Utc> {
+        self.notes
+            .iter()
+            .chain(&self.clarifications)
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(self.created)
+            .max(self.created)
+    }
+
+    /// Validates the record's own fields (not its links to other records).
+    pub fn validate(&self) -> Result<(), ModelError> {
+        Limits::check_required("title", &self.title, Limits::TITLE_CHARS)?;
+        if self.progress > 100 {
+            return Err(ModelError::OutOfRange {
+                field: "progress",
+                value: i64::from(self.progress),
+                min: 0,
+                max: 100,
+            });
+        }
+        if let Some(d) = &self.description {
+            Limits::check_text("description", d, Limits::DESCRIPTION_CHARS)?;
+        }
+        if let Some(a) = &self.assignee {
+            Limits::check_required("assignee", a, Limits::NAME_CHARS)?;
+        }
+        if self.labels.len() > Limits::LABELS {
+            return Err(ModelError::TooLong {
+                field: "labels",
+                len: self.labels.len(),
+                max: Limits::LABELS,
+            });
+        }
+        for label in &self.labels {
+            Limits::check_required("label", label, Limits::NAME_CHARS)?;
+        }
+        for c in &self.acceptance_criteria {
+            Limits::check_required("acceptance criterion", &c.text, Limits::ENTRY_CHARS)?;
+        }
+        for e in self.notes.iter().chain(&self.clarifications) {
+            Limits::check_required("note", &e.text, Limits::ENTRY_CHARS)?;
+            Limits::check_required("author", &e.by, Limits::NAME_CHARS)?;
+        }
+        Ok(())
+    }
+}
