@@ -9,6 +9,7 @@ mod error;
 mod id;
 mod limits;
 mod problem;
+mod record;
 pub mod render;
 mod sprint;
 mod task;
@@ -20,6 +21,7 @@ pub use error::ModelError;
 pub use id::{IdKind, RecordId, new_suffix};
 pub use limits::Limits;
 pub use problem::{Problem, Severity, key_line};
+pub use record::Record;
 pub use sprint::{Sprint, parse_date};
 pub use task::{Criterion, Entry, Task};
 
