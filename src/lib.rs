@@ -6,3 +6,4 @@
 //! `model` ← `store` / `index` / `git` ← `api` ← `cli` / `mcp`.
 
 pub mod model;
+pub mod store;

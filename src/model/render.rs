@@ -10,10 +10,17 @@ use super::{Criterion, Entry, Sprint, Task};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write;
 
+/// First line of every task file: points yaml-language-server (VS Code, Neovim,
+/// Helix, Zed…) at the schema `init` installs, for completion and validation.
+pub const TASK_MODELINE: &str = "# yaml-language-server: $schema=../schemas/task.schema.json\n";
+/// The same for sprint files.
+pub const SPRINT_MODELINE: &str = "# yaml-language-server: $schema=../schemas/sprint.schema.json\n";
+
 /// Renders a task in canonical layout. `extra` holds unknown top-level keys from
 /// the file, already rendered as YAML, appended so that nothing a human added is lost.
 pub fn task(t: &Task, extra: &str) -> String {
     let mut out = String::with_capacity(512);
+    out.push_str(TASK_MODELINE);
     line(&mut out, "id", t.id.as_str());
     line(&mut out, "title", &scalar(&t.title, false));
     line(&mut out, "status", t.status.as_str());
@@ -69,6 +76,7 @@ pub fn task(t: &Task, extra: &str) -> String {
 /// Renders a sprint in canonical layout.
 pub fn sprint(s: &Sprint, extra: &str) -> String {
     let mut out = String::with_capacity(256);
+    out.push_str(SPRINT_MODELINE);
     line(&mut out, "id", s.id.as_str());
     line(&mut out, "name", &scalar(&s.name, false));
     line(&mut out, "status", s.status.as_str());
