@@ -4,6 +4,7 @@
 
 pub mod config;
 mod context;
+mod diff;
 mod enums;
 mod error;
 mod id;
@@ -16,6 +17,7 @@ mod task;
 
 pub use config::Config;
 pub use context::{ContextKind, ContextSnapshot, GitState};
+pub use diff::{FieldChange, diff_fields};
 pub use enums::{Priority, SprintStatus, Status, TaskType};
 pub use error::ModelError;
 pub use id::{IdKind, RecordId, new_suffix};
