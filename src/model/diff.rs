@@ -25,7 +25,10 @@ pub fn diff_fields<T: Serialize>(old: &T, new: &T) -> Vec<FieldChange> {
     let mut out = Vec::new();
     let keys = n.keys().chain(o.keys().filter(|k| !n.contains_key(*k)));
     for key in keys {
-        let (ov, nv) = (o.get(key).unwrap_or(&Value::Null), n.get(key).unwrap_or(&Value::Null));
+        let (ov, nv) = (
+            o.get(key).unwrap_or(&Value::Null),
+            n.get(key).unwrap_or(&Value::Null),
+        );
         if ov == nv {
             continue;
         }

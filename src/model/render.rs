@@ -91,10 +91,9 @@ pub fn sprint(s: &Sprint, extra: &str) -> String {
     out
 }
 
-/// The value text of one top-level key of a task, as [`task`] would write it;
-/// used by the lossless editor to replace a single field.
-pub fn task_field(t: &Task, key: &str) -> Option<String> {
-    let full = task(t, "");
+/// The text of one top-level key (with its continuation lines) in a rendered
+/// record; used by the lossless editor to replace a single field.
+pub fn field(full: &str, key: &str) -> Option<String> {
     let doc_key = format!("{key}:");
     let start = full.lines().position(|l| l.starts_with(&doc_key))?;
     let mut lines = full.lines().skip(start);

@@ -3,7 +3,7 @@
 //! cache, `.gitattributes` routing records through our merge driver). Existing
 //! files are left alone, so running it twice is harmless.
 
-use super::{StoreError, write_atomic, workspace::DIR_NAME};
+use super::{StoreError, workspace::DIR_NAME, write_atomic};
 use crate::model::IdKind;
 use std::path::{Path, PathBuf};
 

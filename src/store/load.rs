@@ -169,7 +169,9 @@ fn top_level_keys(text: &str) -> Vec<(String, usize)> {
             let (key, _) = l.split_once(':')?;
             let ok = !key.is_empty()
                 && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             ok.then(|| (key.to_string(), i + 1))
         })
         .collect()

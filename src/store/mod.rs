@@ -13,7 +13,7 @@ mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
-pub use edit::edit_task_text;
+pub use edit::{Editable, edit_text};
 pub use error::StoreError;
 pub use init::{InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};

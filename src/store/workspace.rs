@@ -3,9 +3,10 @@
 //! path of every record. Ids are validated `RecordId`s before they get here, so
 //! a path built from one cannot leave its directory.
 
-use super::{StoreError, WorkspaceLock};
+use super::{StoreError, WorkspaceLock, lock::LockState};
 use crate::model::{Config, IdKind, RecordId};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The usual name of the workspace folder inside a project.
 pub const DIR_NAME: &str = ".orchestron";
@@ -15,6 +16,7 @@ pub const DIR_NAME: &str = ".orchestron";
 pub struct Workspace {
     root: PathBuf,
     pub config: Config,
+    lock: Arc<Mutex<LockState>>,
 }
 
 impl Workspace {
@@ -65,7 +67,11 @@ impl Workspace {
                 message: super::load::strip_location(&e.to_string()),
             }
         })?;
-        for prefix in [&config.prefix, &config.sprint_prefix, &config.context_prefix] {
+        for prefix in [
+            &config.prefix,
+            &config.sprint_prefix,
+            &config.context_prefix,
+        ] {
             RecordId::parse(&format!("{prefix}-x")).map_err(|e| StoreError::Invalid {
                 path: path.clone(),
                 line: crate::model::key_line(&text, "prefix"),
@@ -74,7 +80,11 @@ impl Workspace {
             })?;
         }
         let root = root.canonicalize().unwrap_or(root);
-        Ok(Workspace { root, config })
+        Ok(Workspace {
+            root,
+            config,
+            lock: Arc::default(),
+        })
     }
 
     /// The workspace folder (`…/.orchestron`).
@@ -124,7 +134,7 @@ impl Workspace {
 
     /// Takes the workspace-wide write lock (in the git-ignored cache folder).
     pub fn lock(&self) -> Result<WorkspaceLock, StoreError> {
-        WorkspaceLock::acquire(&self.root.join("cache").join("write.lock"))
+        WorkspaceLock::acquire(&self.lock, &self.root.join("cache").join("write.lock"))
     }
 }
 
