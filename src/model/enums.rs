@@ -68,11 +68,30 @@ macro_rules! lenient_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
+                d.deserialize_str(ParseVisitor::<$name>::new())
             }
         }
     };
+}
+
+/// Parses a scalar through `FromStr` inside the deserializer, so that the
+/// deserializer can attach the value's line and column to the error.
+pub(crate) struct ParseVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> ParseVisitor<T> {
+    pub(crate) fn new() -> Self {
+        ParseVisitor(std::marker::PhantomData)
+    }
+}
+
+impl<T: FromStr<Err = ModelError>> serde::de::Visitor<'_> for ParseVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
 }
 
 lenient_enum!(
