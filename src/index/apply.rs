@@ -9,15 +9,17 @@
 //! queries: the one whose file name matches its id, else the first by path.
 //! `problems()` reports the duplicate.
 
-use super::diff::field_changes;
 use super::error::{Context, IndexError};
 use super::row::{self, key_lines_json, location_ok, micros, parse_kind, timestamp, to_json};
-use super::types::{ChangeOp, FieldChange, Refresh};
+use super::types::{ChangeOp, Refresh};
 use super::{Index, meta, meta_get, meta_set};
-use crate::model::{ContextSnapshot, IdKind, Record, Sprint, Task};
+use crate::model::{ContextSnapshot, FieldChange, IdKind, Record, Sprint, Task, diff_fields};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
+
+/// The actor of changes found by the stat pass (hand edits, git operations).
+pub const EDITOR: &str = "editor";
 
 /// The newest feed rows kept; older ones are trimmed and their cursors resync.
 pub const FEED_KEEP: i64 = 10_000;
@@ -31,8 +33,10 @@ struct Live {
 
 impl Index {
     /// Applies one refresh in a single transaction and returns the number of
-    /// change-feed rows appended. During the first refresh of a generation (an
-    /// empty cache being built) new records are the baseline and make no rows.
+    /// change-feed rows appended. The first refresh of a generation that
+    /// credits [`EDITOR`] (the build of an empty cache) is the baseline: its new
+    /// records make no rows. Records the API wrote (credited to an agent or
+    /// user) are always reported as created.
     pub fn apply(&mut self, refresh: Refresh) -> Result<usize, IndexError> {
         let now = Utc::now();
         let feed_keep = self.feed_keep;
@@ -40,7 +44,11 @@ impl Index {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("locking the database to apply a refresh")?;
-        let baseline = meta_get(&tx, meta::BASELINED)?.as_deref() != Some("1");
+        // Only what the stat pass finds (credited to the editor) can be the
+        // baseline: a file the API wrote itself is news even on a fresh cache,
+        // e.g. the first task of a new workspace.
+        let baseline =
+            meta_get(&tx, meta::BASELINED)?.as_deref() != Some("1") && refresh.actor == EDITOR;
 
         // Which ids this refresh touches, and which updates leave their record as it was.
         let mut affected: BTreeSet<String> = BTreeSet::new();
@@ -497,7 +505,7 @@ fn append_feed(
                 if old_json == new_json {
                     continue;
                 }
-                let fields = field_changes(&parse_value(old_json)?, &parse_value(new_json)?);
+                let fields = diff_fields(&parse_value(old_json)?, &parse_value(new_json)?);
                 if fields.is_empty() {
                     continue;
                 }

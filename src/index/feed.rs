@@ -7,8 +7,9 @@
 
 use super::error::{Context, IndexError};
 use super::row::{parse_id, parse_kind, parse_timestamp};
-use super::types::{Change, ChangeOp, ChangesSince, FieldChange};
+use super::types::{Change, ChangeOp, ChangesSince};
 use super::{Index, meta};
+use crate::model::FieldChange;
 use rusqlite::OptionalExtension;
 
 impl Index {

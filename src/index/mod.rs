@@ -8,7 +8,6 @@
 
 mod apply;
 mod cycles;
-mod diff;
 mod error;
 mod feed;
 mod fts;
@@ -22,11 +21,12 @@ mod types;
 #[cfg(test)]
 mod tests;
 
+pub use crate::model::FieldChange;
+pub use apply::{EDITOR, FEED_KEEP};
 pub use error::IndexError;
 pub use schema::SCHEMA_VERSION;
 pub use types::{
-    Change, ChangeOp, ChangesSince, FieldChange, FileStamp, FileUpdate, Refresh, TaskPage,
-    TaskQuery, TaskRef,
+    Change, ChangeOp, ChangesSince, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef,
 };
 
 use error::Context;

@@ -3,7 +3,9 @@
 //! change feed's entries. Output types serialize as snake_case JSON and carry
 //! JSON Schemas, because the MCP server returns them as structured content.
 
-use crate::model::{IdKind, Priority, Problem, Record, RecordId, Status, Task, TaskType};
+use crate::model::{
+    FieldChange, IdKind, Priority, Problem, Record, RecordId, Status, Task, TaskType,
+};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize, Serializer};
@@ -104,16 +106,6 @@ impl ChangeOp {
             ChangeOp::Deleted => "deleted",
         }
     }
-}
-
-/// One field's old and new value. A new note or clarification is one change
-/// with `old: null` and the entry as `new`; other fields (lists included) show
-/// their whole old and new value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: serde_json::Value,
-    pub new: serde_json::Value,
 }
 
 /// One entry of the change feed.
