@@ -1,0 +1,1 @@
+//! Tests of the index against real SQLite files in temporary directories.
