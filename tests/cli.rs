@@ -137,7 +137,7 @@ fn sprint_commands_json_outputs() {
     ]);
     insta::assert_json_snapshot!("sprint_create", r.value(&s));
     let t1 = env.create(&["One", "--sprint", "2026-w48"]);
-    env.create(&["Two", "--sprint", "2026-w48"]);
+    env.create(&["Two", "--sprint", "2026-w48", "--priority", "low"]);
     env.ok(&["task", "update", &t1, "--status", "done"]);
     insta::assert_json_snapshot!(
         "sprint_start",

@@ -38,14 +38,16 @@ impl Orchestron {
             .filter(|k| !seen.contains(*k))
             .cloned()
             .collect();
-        if candidates.is_empty() && deleted.is_empty() {
+        // A fresh cache must record its (possibly empty) baseline, so that the
+        // next hand edit is reported as a change rather than taken as the baseline.
+        if candidates.is_empty() && deleted.is_empty() && !stamps.is_empty() {
             return Ok(0);
         }
         let root = self.ws.root().to_path_buf();
         let mut updates = load_parallel(&root, candidates);
         // Racy candidates whose content did not change need no work.
         updates.retain(|u| stamps.get(&u.path) != Some(&u.stamp));
-        if updates.is_empty() && deleted.is_empty() {
+        if updates.is_empty() && deleted.is_empty() && !stamps.is_empty() {
             return Ok(0);
         }
         let _lock = self.ws.lock()?;
