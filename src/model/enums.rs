@@ -22,7 +22,7 @@ fn canonical(input: &str) -> String {
 macro_rules! lenient_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, JsonSchema)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -97,6 +97,7 @@ impl<T: FromStr<Err = ModelError>> serde::de::Visitor<'_> for ParseVisitor<T> {
 lenient_enum!(
     /// Where a task stands in its life.
     Status, "status", {
+    #[default]
     Todo = "TODO",
     InProgress = "IN_PROGRESS",
     InReview = "IN_REVIEW",
@@ -110,6 +111,7 @@ lenient_enum!(
     TaskType, "type", {
     Epic = "EPIC",
     Story = "STORY",
+    #[default]
     Task = "TASK",
     Subtask = "SUBTASK",
     Todo = "TODO",
@@ -120,6 +122,7 @@ lenient_enum!(
     Priority, "priority", {
     Critical = "CRITICAL",
     High = "HIGH",
+    #[default]
     Medium = "MEDIUM",
     Low = "LOW",
 });
@@ -127,6 +130,7 @@ lenient_enum!(
 lenient_enum!(
     /// A sprint's phase.
     SprintStatus, "sprint status", {
+    #[default]
     Planned = "PLANNED",
     Active = "ACTIVE",
     Closed = "CLOSED",
@@ -136,22 +140,6 @@ impl Status {
     /// Finished work: it no longer blocks anything that depends on it.
     pub fn is_closed(self) -> bool {
         matches!(self, Status::Done | Status::Cancelled)
-    }
-}
-
-impl Default for Status {
-    fn default() -> Self {
-        Status::Todo
-    }
-}
-impl Default for Priority {
-    fn default() -> Self {
-        Priority::Medium
-    }
-}
-impl Default for TaskType {
-    fn default() -> Self {
-        TaskType::Task
     }
 }
 
