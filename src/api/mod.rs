@@ -17,6 +17,7 @@ mod updates;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use error::{Error, ErrorClass, Result};
 pub use overview::{Overview, SprintProgress};
+pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
 pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
 pub use templates::TEMPLATES;

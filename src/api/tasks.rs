@@ -482,8 +482,9 @@ impl Orchestron {
         Ok(None)
     }
 
-    /// True when `ancestor` is reachable from `id` by following parents… reversed:
-    /// true when `candidate_parent` has `id` among its ancestors.
+    /// True when `id` is already an ancestor of `candidate_parent`, so making
+    /// `candidate_parent` the parent of `id` would close a loop. A chain longer
+    /// than any sane hierarchy is treated as a loop too.
     fn is_ancestor(&self, id: &RecordId, candidate_parent: &RecordId) -> Result<bool> {
         let mut cur = self.index.task(candidate_parent)?.and_then(|t| t.parent);
         let mut hops = 0;
