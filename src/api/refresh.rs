@@ -139,7 +139,7 @@ fn load_parallel(
             .filter_map(|f| {
                 if let Some(report) = progress {
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n % 256 == 0 || n == total {
+                    if n.is_multiple_of(256) || n == total {
                         report(n, total);
                     }
                 }
