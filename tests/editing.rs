@@ -178,3 +178,31 @@ fn git_checkout_of_another_branch_is_seen_by_the_next_command() {
     env.git(&["checkout", "-q", "feature"]);
     assert_eq!(env.json(&["task", "show", &id])["status"], "DONE");
 }
+
+#[test]
+fn old_cursor_after_rebuild_resyncs_with_files_changed_since() {
+    let env = TestEnv::new();
+    let old = env.create(&["Old"]);
+    let cursor = env.json(&["updates"])["cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let fresh = env.create(&["Fresh"]);
+    env.ok(&["index", "rebuild"]);
+    let u = env.json(&["updates", "--since", &cursor]);
+    assert_eq!(u["resync"], true);
+    let ids: Vec<&str> = u["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&fresh.as_str()), "{u:#}");
+    assert!(!ids.contains(&old.as_str()), "{u:#}");
+    // The new cursor is precise again.
+    let next = u["cursor"].as_str().unwrap();
+    let again = env.json(&["updates", "--since", next]);
+    assert_eq!(again["resync"], false);
+    assert_eq!(again["changes"], serde_json::json!([]));
+}
