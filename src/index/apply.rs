@@ -209,9 +209,7 @@ impl Index {
         }
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
-        if baseline {
-            meta_set(&tx, meta::BASELINED, "1")?;
-        }
+        meta_set(&tx, meta::BASELINED, "1")?;
         tx.commit().ctx("committing a refresh")?;
         Ok(appended)
     }

@@ -75,14 +75,18 @@ pub fn cycle_through(graph: &[Vec<usize>], start: usize, component: &[usize]) ->
                 continue;
             }
             if w == start {
-                let mut path = vec![start];
+                let mut back = Vec::new();
                 let mut at = v;
                 while at != start {
-                    path.push(at);
-                    at = came_from[&at];
+                    back.push(at);
+                    match came_from.get(&at) {
+                        Some(&prev) => at = prev,
+                        None => break,
+                    }
                 }
+                let mut path = vec![start];
+                path.extend(back.into_iter().rev());
                 path.push(start);
-                path[1..].reverse();
                 return path;
             }
             if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(w) {

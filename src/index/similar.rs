@@ -1,7 +1,8 @@
 //! Near matches for an id nobody has, so that "unknown id TASK-7k2qm" can add
 //! "did you mean TASK-7k2mq?". Candidates share the input's prefix (`TASK-`)
 //! and either start with the typed suffix (a shortened id) or are within two
-//! edits of it (a typo, counting a swap of neighbours as one edit).
+//! edits of it (a typo, counting a swap of neighbours as one edit; fewer edits
+//! for short input).
 
 use super::Index;
 use super::error::{Context, IndexError};
@@ -9,7 +10,15 @@ use super::row::parse_id;
 use crate::model::RecordId;
 
 const MAX_RESULTS: usize = 3;
-const MAX_EDITS: usize = 2;
+/// Edits allowed for a typed suffix of this length: short suffixes are within
+/// two edits of almost anything, so they only match as shortened ids.
+fn max_edits(len: usize) -> usize {
+    match len {
+        0..=2 => 0,
+        3..=4 => 1,
+        _ => 2,
+    }
+}
 
 impl Index {
     /// Up to three indexed ids that look like `input`, closest first.
@@ -48,7 +57,8 @@ impl Index {
             } else if s.starts_with(&suffix) {
                 1
             } else {
-                match edit_distance(s, &suffix, MAX_EDITS) {
+                match edit_distance(s, &suffix, max_edits(suffix.chars().count())) {
+                    Some(0) => 1,
                     Some(d) => 1 + d,
                     None => continue,
                 }
