@@ -110,14 +110,9 @@ impl Orchestron {
 }
 
 fn stamp_of(meta: &std::fs::Metadata, bytes: &[u8]) -> FileStamp {
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     FileStamp {
         size: meta.len(),
-        mtime_ns,
+        mtime_ns: store::mtime_ns(meta),
         hash: content_hash(bytes),
     }
 }
