@@ -4,8 +4,10 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod claim;
 mod contexts;
 mod error;
+mod graph;
 mod identity;
 mod overview;
 mod refresh;
