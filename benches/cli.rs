@@ -1,0 +1,683 @@
+//! Whole-process CLI benchmark: `cargo bench --bench cli`.
+//!
+//! Generates realistic backlogs (1,000 / 10,000 / 100,000 tasks of ~700 bytes,
+//! written with the crate's own model and renderer so the files are canonical)
+//! in a temporary directory, then times the release binary from spawn to exit
+//! and prints a Markdown table of medians and 90th percentiles, with the peak
+//! RSS of the child process.
+//!
+//! Environment:
+//! - `ORCHESTRON_BENCH_SIZES=1000,10000` picks the backlog sizes (default
+//!   `1000,10000,100000`).
+//! - `ORCHESTRON_BENCH_RUNS=15` overrides the runs per measurement (default 15,
+//!   and 5 at 100,000 tasks and above).
+//! - `ORCHESTRON_BENCH_KEEP=1` keeps the generated workspaces and prints where.
+
+use chrono::{DateTime, Duration as Days, TimeZone, Utc};
+use orchestron::model::{
+    Criterion, Entry, Priority, RecordId, Sprint, SprintStatus, Status, Task, TaskType, render,
+};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
+/// The word `task list --query` looks for; about 1 % of tasks mention it.
+const QUERY_WORD: &str = "postgres";
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("ORCHESTRON_BENCH_SIZES")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .filter_map(|n| n.trim().replace('_', "").parse().ok())
+                .collect()
+        })
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let runs_override: Option<usize> = std::env::var("ORCHESTRON_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let keep = std::env::var_os("ORCHESTRON_BENCH_KEEP").is_some();
+
+    println!("{}", machine());
+    println!("binary: {BIN}\n");
+    let mut columns = Vec::new();
+    for &n in &sizes {
+        let runs = runs_override.unwrap_or(if n >= 100_000 { 5 } else { 15 });
+        let dir = tempfile::Builder::new()
+            .prefix("orchestron-bench-")
+            .tempdir()
+            .expect("temp dir");
+        let started = Instant::now();
+        let backlog = generate(dir.path(), n);
+        eprintln!(
+            "[{n}] generated {} files, {:.0} bytes on average, in {:.1} s",
+            backlog.files,
+            backlog.bytes as f64 / backlog.files as f64,
+            started.elapsed().as_secs_f64()
+        );
+        columns.push((n, runs, measure(&backlog, runs)));
+        if keep {
+            eprintln!("[{n}] kept {}", dir.keep().display());
+        }
+    }
+    print_table(&columns);
+}
+
+/// One measured row: per-run wall times and the largest peak RSS seen.
+struct Sample {
+    times: Vec<Duration>,
+    max_rss_kb: u64,
+}
+
+impl Sample {
+    fn new() -> Self {
+        Sample {
+            times: Vec::new(),
+            max_rss_kb: 0,
+        }
+    }
+    fn push(&mut self, (t, rss): (Duration, u64)) {
+        self.times.push(t);
+        self.max_rss_kb = self.max_rss_kb.max(rss);
+    }
+    fn percentile(&self, p: f64) -> f64 {
+        let mut v: Vec<f64> = self.times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        // Nearest rank.
+        let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+        v[rank - 1]
+    }
+}
+
+const ROWS: &[&str] = &[
+    "read every file (in process, 1 thread)",
+    "warm `task list --limit 50`",
+    "warm `task show ID`",
+    "warm `task list --query WORD`",
+    "one file edited, then `task list`",
+    "`index rebuild`",
+    "first `task list` on a deleted cache",
+];
+
+fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
+    let mut out: Vec<Sample> = ROWS.iter().map(|_| Sample::new()).collect();
+    let root = b.root.to_str().expect("utf-8 temp path").to_string();
+    let args = |rest: &[&str]| -> Vec<String> {
+        let mut v = vec!["--root".to_string(), root.clone()];
+        v.extend(rest.iter().map(|s| s.to_string()));
+        v
+    };
+    // Build the cache once and check the commands do what we time.
+    let warm = run(&args(&["index", "rebuild"]));
+    eprintln!(
+        "[{}] initial rebuild: {:.0} ms",
+        b.files,
+        warm.0.as_secs_f64() * 1e3
+    );
+    check_output(&args(&["task", "list", "--limit", "50"]), 50);
+    check_output(&args(&["task", "show", &b.show_id]), 1);
+    check_output(&args(&["task", "list", "--query", QUERY_WORD]), 1);
+
+    // 0: reading all files, the floor a rebuild is compared with.
+    for _ in 0..runs {
+        out[0].push((read_all(&b.root), 0));
+    }
+    // Warm commands: one untimed run first, then `runs` timed.
+    let warm_cmds: [(usize, Vec<String>); 3] = [
+        (1, args(&["task", "list", "--limit", "50"])),
+        (2, args(&["task", "show", &b.show_id])),
+        (3, args(&["task", "list", "--query", QUERY_WORD])),
+    ];
+    for (row, a) in &warm_cmds {
+        run(a);
+        for _ in 0..runs {
+            out[*row].push(run(a));
+        }
+    }
+    // 4: a hand edit (a new note line, as an editor would save it), then list.
+    let list = args(&["task", "list", "--limit", "50"]);
+    let original = fs::read_to_string(&b.edit_path).expect("read edit target");
+    for i in 0..runs {
+        let edited = format!(
+            "{original}{}- {{ at: 2026-01-0{}T10:00:00Z, by: editor, text: hand edit {i} }}\n",
+            if original.contains("\nnotes:") {
+                ""
+            } else {
+                "notes:\n"
+            },
+            1 + i % 9
+        );
+        fs::write(&b.edit_path, edited).expect("edit");
+        out[4].push(run(&list));
+    }
+    fs::write(&b.edit_path, &original).expect("restore");
+    run(&list);
+    // 5: `index rebuild` on a warm cache.
+    let rebuild_runs = runs.min(5);
+    let rebuild = args(&["index", "rebuild"]);
+    for _ in 0..rebuild_runs {
+        out[5].push(run(&rebuild));
+    }
+    // 6: the first command after the cache was deleted.
+    let cache = b.root.join("cache");
+    for _ in 0..rebuild_runs {
+        remove_cache(&cache);
+        out[6].push(run(&list));
+    }
+    out
+}
+
+fn remove_cache(cache: &Path) {
+    for entry in fs::read_dir(cache).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with("index.sqlite") {
+            fs::remove_file(entry.path()).expect("remove cache file");
+        }
+    }
+}
+
+/// Reads every record file once on one thread (read_dir + read), as STACK.md's floor.
+fn read_all(root: &Path) -> Duration {
+    let started = Instant::now();
+    let mut total = 0usize;
+    for dir in ["tasks", "sprints", "contexts"] {
+        for entry in fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
+            total += fs::read(entry.path()).map_or(0, |b| b.len());
+        }
+    }
+    std::hint::black_box(total);
+    started.elapsed()
+}
+
+/// Runs the binary to completion; returns its wall time and peak RSS (KiB).
+fn run(args: &[String]) -> (Duration, u64) {
+    let started = Instant::now();
+    let child = Command::new(BIN)
+        .args(args)
+        .env_remove("ORCHESTRON_DB")
+        .env_remove("ORCHESTRON_ROOT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn orchestron");
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: plain wait4 on our own child with valid out-pointers; the Child
+    // handle is never waited on afterwards (dropping it does not wait).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = started.elapsed();
+    assert_eq!(rc, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "orchestron {args:?} failed with status {status}"
+    );
+    drop(child);
+    (elapsed, usage.ru_maxrss as u64)
+}
+
+/// Runs once with output captured and checks it has at least `min_lines` lines.
+fn check_output(args: &[String], min_lines: usize) {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run orchestron");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.lines().count() >= min_lines,
+        "orchestron {args:?}: status {}, stdout:\n{stdout}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
+    let mut s = String::from("| measurement |");
+    for (n, runs, _) in columns {
+        let _ = write!(
+            s,
+            " {n} tasks: median / p90 ms (runs {runs}) | peak RSS MB |"
+        );
+    }
+    s.push_str("\n|---|");
+    for _ in columns {
+        s.push_str("---|---|");
+    }
+    for (i, row) in ROWS.iter().enumerate() {
+        let _ = write!(s, "\n| {row} |");
+        for (_, _, samples) in columns {
+            let sample = &samples[i];
+            let rss = if sample.max_rss_kb == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
+            };
+            let _ = write!(
+                s,
+                " {:.1} / {:.1} | {rss} |",
+                sample.percentile(0.5),
+                sample.percentile(0.9)
+            );
+        }
+    }
+    // Rebuild relative to reading every file.
+    let _ = write!(s, "\n| `index rebuild` ÷ read every file |");
+    for (_, _, samples) in columns {
+        let _ = write!(
+            s,
+            " {:.1}× | |",
+            samples[5].percentile(0.5) / samples[0].percentile(0.5)
+        );
+    }
+    println!("{s}");
+}
+
+fn machine() -> String {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("unknown")
+        .trim()
+        .to_string();
+    let mem = fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .map(|l| l.trim_start_matches("MemTotal:").trim().to_string())
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    format!(
+        "machine: {cores} cores, {model}, {mem} memory; load average {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Backlog generation
+
+struct Backlog {
+    root: PathBuf,
+    files: usize,
+    bytes: usize,
+    show_id: String,
+    edit_path: PathBuf,
+}
+
+/// A small deterministic PRNG (SplitMix64), so every run sees the same backlog.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "add",
+    "parser",
+    "cache",
+    "index",
+    "refresh",
+    "stale",
+    "migrate",
+    "schema",
+    "endpoint",
+    "login",
+    "session",
+    "token",
+    "retry",
+    "timeout",
+    "queue",
+    "worker",
+    "deploy",
+    "config",
+    "flag",
+    "metrics",
+    "latency",
+    "error",
+    "handler",
+    "payload",
+    "upload",
+    "download",
+    "search",
+    "filter",
+    "sort",
+    "page",
+    "render",
+    "template",
+    "widget",
+    "button",
+    "dialog",
+    "layout",
+    "theme",
+    "dark",
+    "mode",
+    "locale",
+    "translate",
+    "date",
+    "format",
+    "export",
+    "import",
+    "csv",
+    "json",
+    "yaml",
+    "report",
+    "chart",
+    "dashboard",
+    "user",
+    "admin",
+    "role",
+    "permission",
+    "audit",
+    "log",
+    "trace",
+    "span",
+    "profile",
+    "memory",
+    "leak",
+    "crash",
+    "panic",
+    "fix",
+    "refactor",
+    "cleanup",
+    "rename",
+    "split",
+    "merge",
+    "branch",
+    "release",
+    "version",
+    "bump",
+    "dependency",
+    "update",
+    "security",
+    "patch",
+    "review",
+    "test",
+    "flaky",
+    "coverage",
+    "benchmark",
+    "docs",
+    "readme",
+    "example",
+    "tutorial",
+    "onboarding",
+    "email",
+    "notify",
+    "webhook",
+    "billing",
+    "invoice",
+    "plan",
+    "quota",
+    "limit",
+    "rate",
+    "throttle",
+    "backup",
+    "restore",
+    "snapshot",
+    "archive",
+    "delete",
+    "soft",
+    "hard",
+    "sync",
+    "offline",
+    "mobile",
+    "desktop",
+    "browser",
+    "api",
+    "client",
+    "server",
+    "proxy",
+    "tls",
+    "certificate",
+    "dns",
+];
+const LABELS: &[&str] = &[
+    "backend",
+    "frontend",
+    "infra",
+    "bug",
+    "feature",
+    "perf",
+    "security",
+    "docs",
+    "ux",
+    "api",
+    "db",
+    "ci",
+    "mobile",
+    "tech-debt",
+    "good-first-issue",
+    "customer",
+    "p1",
+    "research",
+];
+const PEOPLE: &[&str] = &["claude", "codex", "alice", "bob", "carol", "gemini", "dave"];
+
+fn sentence(rng: &mut Rng, min: usize, max: usize) -> String {
+    let n = min + rng.below(max - min + 1);
+    let mut s = String::new();
+    for i in 0..n {
+        if i > 0 {
+            s.push(' ');
+        }
+        let word: &str = *rng.pick(WORDS);
+        s.push_str(word);
+    }
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+fn unique_id(rng: &mut Rng, prefix: &str, seen: &mut HashSet<String>) -> RecordId {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    loop {
+        let mut suffix = String::new();
+        let mut x = rng.next();
+        for _ in 0..6 {
+            suffix.push(ALPHABET[(x % 36) as usize] as char);
+            x /= 36;
+        }
+        if seen.insert(suffix.clone()) {
+            return RecordId::parse(&format!("{prefix}-{suffix}")).expect("valid id");
+        }
+    }
+}
+
+fn generate(project: &Path, n: usize) -> Backlog {
+    orchestron::store::init(project).expect("init workspace");
+    let root = project.join(".orchestron");
+    let mut rng = Rng(0x0bac_c10c ^ n as u64);
+    let mut seen = HashSet::new();
+    // Files come from a checkout made a while ago, not from this second
+    // (a file younger than the last refresh is re-hashed by design).
+    let mtime = SystemTime::now() - Duration::from_secs(3 * 86_400);
+    let base: DateTime<Utc> = Utc
+        .with_ymd_and_hms(2025, 1, 1, 9, 0, 0)
+        .single()
+        .expect("valid date");
+    let mut bytes = 0;
+    let mut files = 0;
+    let mut write = |path: PathBuf, text: String| {
+        bytes += text.len();
+        files += 1;
+        let f = fs::File::create(&path).expect("create record");
+        std::io::Write::write_all(&mut &f, text.as_bytes()).expect("write record");
+        f.set_modified(mtime).expect("set mtime");
+    };
+
+    let sprints: Vec<RecordId> = (0..5)
+        .map(|i| {
+            let id = unique_id(&mut rng, "SPRINT", &mut seen);
+            let start = base.date_naive() + Days::days(14 * i);
+            let sprint = Sprint {
+                id: id.clone(),
+                name: format!("Sprint {}", i + 1),
+                status: match i {
+                    0..=2 => SprintStatus::Closed,
+                    3 => SprintStatus::Active,
+                    _ => SprintStatus::Planned,
+                },
+                goal: Some(sentence(&mut rng, 5, 10)),
+                start: Some(start),
+                end: Some(start + Days::days(13)),
+                created: base + Days::days(14 * i - 2),
+            };
+            write(
+                root.join("sprints").join(id.file_name()),
+                render::sprint(&sprint, ""),
+            );
+            id
+        })
+        .collect();
+
+    let mut ids: Vec<RecordId> = Vec::with_capacity(n);
+    let mut show_id = None;
+    let mut edit_path = None;
+    for i in 0..n {
+        let id = unique_id(&mut rng, "TASK", &mut seen);
+        let created = base + Days::seconds((i as i64) * 600 + rng.below(600) as i64);
+        let mut title = sentence(&mut rng, 4, 9);
+        if rng.chance(1) {
+            title.push(' ');
+            title.push_str(QUERY_WORD);
+        }
+        let mut t = Task::new(id.clone(), title, created);
+        t.status = *rng.pick(&[
+            Status::Todo,
+            Status::Todo,
+            Status::Todo,
+            Status::InProgress,
+            Status::InReview,
+            Status::Blocked,
+            Status::Done,
+            Status::Done,
+            Status::Done,
+            Status::Cancelled,
+        ]);
+        t.kind = *rng.pick(&[
+            TaskType::Task,
+            TaskType::Task,
+            TaskType::Task,
+            TaskType::Story,
+            TaskType::Subtask,
+            TaskType::Todo,
+            TaskType::Epic,
+        ]);
+        t.priority = *rng.pick(&[
+            Priority::Critical,
+            Priority::High,
+            Priority::High,
+            Priority::Medium,
+            Priority::Medium,
+            Priority::Medium,
+            Priority::Low,
+        ]);
+        if rng.chance(40) {
+            t.assignee = Some(rng.pick(PEOPLE).to_string());
+        }
+        if !ids.is_empty() && rng.chance(15) {
+            t.parent = Some(ids[rng.below(ids.len())].clone());
+        }
+        t.progress = match t.status {
+            Status::Done => 100,
+            Status::InProgress | Status::InReview => (rng.below(10) * 10) as u8,
+            _ => 0,
+        };
+        if rng.chance(50) {
+            t.estimate = Some(*rng.pick(&[1, 2, 3, 5, 8]));
+        }
+        if rng.chance(20) {
+            t.sprint = Some(rng.pick(&sprints).clone());
+        }
+        for _ in 0..rng.below(4) {
+            let label = rng.pick(LABELS).to_string();
+            if !t.labels.contains(&label) {
+                t.labels.push(label);
+            }
+        }
+        if !ids.is_empty() && rng.chance(30) {
+            for _ in 0..1 + rng.below(2) {
+                // Mostly nearby, older tasks: realistic chains, never a cycle.
+                let back = 1 + rng.below(ids.len().min(50));
+                let dep = ids[ids.len() - back].clone();
+                if !t.depends_on.contains(&dep) {
+                    t.depends_on.push(dep);
+                }
+            }
+        }
+        let mut description = String::new();
+        for _ in 0..2 + rng.below(3) {
+            description.push_str(&sentence(&mut rng, 6, 14));
+            description.push_str(". ");
+        }
+        if rng.chance(1) {
+            description.push_str(QUERY_WORD);
+        }
+        t.description = Some(description.trim_end().to_string());
+        for _ in 0..rng.below(4) {
+            t.acceptance_criteria.push(Criterion {
+                text: sentence(&mut rng, 4, 8),
+                done: t.status == Status::Done || rng.chance(20),
+            });
+        }
+        let entry = |rng: &mut Rng, k: i64| Entry {
+            at: created + Days::hours(k + 1),
+            by: rng.pick(PEOPLE).to_string(),
+            text: sentence(rng, 5, 12),
+        };
+        if rng.chance(10) {
+            t.clarifications.push(entry(&mut rng, 0));
+        }
+        if rng.chance(35) {
+            for k in 0..1 + rng.below(3) as i64 {
+                t.notes.push(entry(&mut rng, k + 1));
+            }
+        }
+        t.validate().expect("generated task is valid");
+        let path = root.join("tasks").join(id.file_name());
+        if show_id.is_none() && !t.notes.is_empty() && !t.depends_on.is_empty() {
+            show_id = Some(id.to_string());
+        }
+        if edit_path.is_none() && i >= n / 2 {
+            edit_path = Some(path.clone());
+        }
+        write(path, render::task(&t, ""));
+        ids.push(id);
+    }
+    Backlog {
+        root,
+        files,
+        bytes,
+        show_id: show_id.unwrap_or_else(|| ids[0].to_string()),
+        edit_path: edit_path.expect("a backlog has a task in its second half"),
+    }
+}
