@@ -1,5 +1,6 @@
 //! The `orchestron` binary: the CLI, and (`orchestron mcp`) the MCP server.
 
 fn main() {
+    orchestron::timing::init();
     std::process::exit(orchestron::cli::main());
 }

@@ -56,8 +56,11 @@ pub struct Orchestron {
 impl Orchestron {
     /// Opens the workspace and brings the index up to date with the files.
     pub fn open(opts: &OpenOptions) -> Result<Self> {
+        let t = crate::timing::Phase::start();
         let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
+        t.lap("open: workspace");
         let index = Index::open(&ws.db_path())?;
+        t.lap("open: index");
         let mut o = Orchestron {
             ws,
             index,
@@ -67,6 +70,21 @@ impl Orchestron {
         };
         o.refresh()?;
         Ok(o)
+    }
+
+    /// Opens the workspace without bringing the index up to date first: only
+    /// for [`Orchestron::rebuild_index`], which replaces the index anyway (on a
+    /// missing cache a refresh would build it twice).
+    pub fn open_for_rebuild(opts: &OpenOptions) -> Result<Self> {
+        let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
+        let index = Index::open(&ws.db_path())?;
+        Ok(Orchestron {
+            ws,
+            index,
+            agent: opts.agent.clone(),
+            client: None,
+            actor: OnceLock::new(),
+        })
     }
 
     /// Creates a workspace in `project` (idempotent).

@@ -18,35 +18,61 @@ impl Orchestron {
     /// Brings the index up to date with the files; hand edits, deletions and
     /// `git pull`s are credited to `editor` in the change feed.
     pub fn refresh(&mut self) -> Result<usize> {
-        let files = store::scan(self.ws.root());
-        let stamps = self.index.stamps()?;
-        let last = self.index.last_refresh_ns()?;
+        let t = crate::timing::Phase::start();
+        let index = &self.index;
+        // The stamps are read from the index while other threads list and stat
+        // the files; both come out sorted by path and are merged in one pass.
+        // All paths in one buffer: no allocation per indexed file.
+        let mut paths = String::new();
+        let mut stamps: Vec<(usize, usize, FileStamp)> = Vec::new();
+        let mut fresh = true;
+        let mut old: std::collections::HashMap<String, FileStamp> = Default::default();
         let mut candidates: Vec<ScannedFile> = Vec::new();
-        let mut seen = std::collections::HashSet::with_capacity(files.len());
-        for f in files {
-            seen.insert(f.rel.clone());
-            match stamps.get(&f.rel) {
-                Some(s)
-                    if s.size == f.size
-                        && s.mtime_ns == f.mtime_ns
-                        && f.mtime_ns < last - RACY_WINDOW_NS => {}
-                _ => candidates.push(f),
+        let mut deleted: Vec<String> = Vec::new();
+        let (files, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
+            let last = index.last_refresh_ns()?;
+            index.for_each_stamp(|path, stamp| {
+                fresh = false;
+                let start = paths.len();
+                paths.push_str(path);
+                stamps.push((start, paths.len(), stamp));
+            })?;
+            Ok(last)
+        });
+        let last = last?;
+        t.lap("refresh: stat pass + read stamps");
+        let mut scanned = files.into_iter().peekable();
+        for (start, end, stamp) in stamps {
+            let path = &paths[start..end];
+            // Files listed before this path are new.
+            while let Some(f) = scanned.next_if(|f| f.rel.as_str() < path) {
+                candidates.push(f);
+            }
+            match scanned.next_if(|f| f.rel == path) {
+                Some(f) => {
+                    let clean = stamp.size == f.size
+                        && stamp.mtime_ns == f.mtime_ns
+                        && f.mtime_ns < last - RACY_WINDOW_NS;
+                    if !clean {
+                        old.insert(path.to_string(), stamp);
+                        candidates.push(f);
+                    }
+                }
+                None => deleted.push(path.to_string()),
             }
         }
-        let deleted: Vec<String> = stamps
-            .keys()
-            .filter(|k| !seen.contains(*k))
-            .cloned()
-            .collect();
+        candidates.extend(scanned);
+        t.lap("refresh: compare");
         // A fresh cache must record its (possibly empty) baseline, so that the
         // next hand edit is reported as a change rather than taken as the baseline.
-        if candidates.is_empty() && deleted.is_empty() && !stamps.is_empty() {
+        if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
         let root = self.ws.root().to_path_buf();
         let mut updates = load_parallel(&root, candidates, None);
+        t.lap("refresh: read + parse");
         // Racy candidates whose content did not change need no work.
-        updates.retain(|u| stamps.get(&u.path) != Some(&u.stamp));
+        updates.retain(|u| old.get(&u.path) != Some(&u.stamp));
         // Even when every racy file proved unchanged, the (empty) apply moves the
         // last-refresh time on, so those files stop being racy and are not re-read
         // by every later command.
@@ -56,24 +82,30 @@ impl Orchestron {
             deleted,
             actor: "editor".to_string(),
         })?;
+        t.lap("refresh: apply");
         Ok(n)
     }
 
     /// Drops the index and rebuilds it from the files. `progress` is told
     /// (files read, files in all) as the files are read.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
+        let t = crate::timing::Phase::start();
         let _lock = self.ws.lock()?;
         self.index.clear()?;
         drop(_lock);
+        t.lap("rebuild: clear");
         let files = store::scan(self.ws.root());
         let count = files.len();
+        t.lap("rebuild: stat pass");
         let updates = load_parallel(self.ws.root(), files, progress);
+        t.lap("rebuild: read + parse");
         let _lock = self.ws.lock()?;
         self.index.apply(Refresh {
             updates,
             deleted: Vec::new(),
             actor: "editor".to_string(),
         })?;
+        t.lap("rebuild: apply");
         Ok(count)
     }
 

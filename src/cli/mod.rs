@@ -84,6 +84,11 @@ impl Ctx {
         Orchestron::open(&self.opts)
     }
 
+    /// Opens without refreshing, for `index rebuild`.
+    pub fn open_for_rebuild(&self) -> crate::api::Result<Orchestron> {
+        Orchestron::open_for_rebuild(&self.opts)
+    }
+
     /// The project folder `init` works in: `--root` or the current directory.
     pub fn project_dir(&self) -> PathBuf {
         match &self.opts.root {
@@ -96,7 +101,9 @@ impl Ctx {
 
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
+    let t = crate::timing::Phase::start();
     let cli = Cli::parse();
+    t.lap("cli: parse arguments");
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let ctx = Ctx {
         json: cli.json,
@@ -122,5 +129,6 @@ pub fn main() -> i32 {
             Ok(exit::Code::Ok)
         }
     };
+    t.lap("cli: command");
     exit::finish(result)
 }

@@ -147,7 +147,7 @@ pub enum IndexCommand {
 }
 
 pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
-    let mut o = ctx.open()?;
+    let mut o = ctx.open_for_rebuild()?;
     match cmd {
         IndexCommand::Rebuild => {
             let started = std::time::Instant::now();

@@ -204,6 +204,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 Some(p) => Some(o.task(p)?.id),
                 None => None,
             };
+            let t = crate::timing::Phase::start();
             let page = o.list_tasks(&TaskQuery {
                 status: a.status,
                 assignee: a.assignee,
@@ -218,6 +219,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 limit: a.limit,
                 offset: a.offset,
             })?;
+            t.lap("task list: query");
             if ctx.json {
                 output::json(&page)?;
             } else if page.tasks.is_empty() {

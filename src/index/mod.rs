@@ -184,6 +184,32 @@ impl Index {
         Ok(out)
     }
 
+    /// Calls `f` with every indexed file's path and stamp, in path order (byte
+    /// order, as Rust compares `str`), without allocating per row: the
+    /// no-change check of every command merges this with the stat pass.
+    pub fn for_each_stamp(&self, mut f: impl FnMut(&str, FileStamp)) -> Result<usize, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, size, mtime_ns, hash FROM files ORDER BY path")
+            .ctx("reading file stamps")?;
+        let mut rows = stmt.query([]).ctx("reading file stamps")?;
+        let mut n = 0;
+        while let Some(row) = rows.next().ctx("reading file stamps")? {
+            let stamp = FileStamp {
+                size: row.get::<_, i64>(1).ctx("reading file stamps")? as u64,
+                mtime_ns: row.get(2).ctx("reading file stamps")?,
+                hash: row.get::<_, i64>(3).ctx("reading file stamps")? as u64,
+            };
+            let path = row
+                .get_ref(0)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .ctx("reading file stamps")?;
+            f(path, stamp);
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Wall-clock time (ns since the Unix epoch) at which the last refresh was
     /// applied; 0 before the first. A file whose mtime is not older than this
     /// may have changed again within the same mtime tick ("racily clean").

@@ -19,54 +19,110 @@ pub struct ScannedFile {
 /// Lists and stats every `*.yaml` record file under the workspace's record
 /// folders. Hidden files (editor swap files, our own temporaries) are skipped.
 pub fn scan(root: &Path) -> Vec<ScannedFile> {
-    let mut names: Vec<(IdKind, std::path::PathBuf, String)> = Vec::new();
-    for kind in IdKind::ALL {
-        let Ok(entries) = std::fs::read_dir(root.join(kind.dir())) else {
+    scan_while(root, || ()).0
+}
+
+/// A batch of listed files waiting for their stat.
+type Batch = Vec<(IdKind, std::fs::DirEntry, String)>;
+
+/// Names are handed to the stat workers in batches of this many.
+const BATCH: usize = 256;
+
+/// [`scan`], while `work` runs on the calling thread (the caller reads the
+/// index's stamps meanwhile); once `work` is done the calling thread helps
+/// with the stats. The result is sorted by `rel`.
+///
+/// One thread lists the directories (`getdents`, inherently sequential) and
+/// hands out batches of names as it goes; the stats start at once on another
+/// core and every thread that is free joins them. Each file is stat'ed
+/// relative to its open directory (`DirEntry::metadata`: `statx` on the
+/// directory's descriptor), so the kernel resolves one name rather than
+/// walking the whole path again for every file.
+pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> (Vec<ScannedFile>, R) {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let (tx, rx) = std::sync::mpsc::channel::<Batch>();
+    let rx = std::sync::Mutex::new(rx);
+    // Takes batches until the lister is done and the queue is empty.
+    let drain = || -> Vec<ScannedFile> {
+        let mut out = Vec::new();
+        loop {
+            let batch = match rx.lock() {
+                Ok(guard) => guard.recv(),
+                Err(_) => break,
+            };
+            match batch {
+                Ok(batch) => stat_batch(&batch, &mut out),
+                Err(_) => break,
+            }
+        }
+        out
+    };
+    let (mut files, result) = std::thread::scope(|s| {
+        let lister = s.spawn(move || {
+            let mut batch: Batch = Vec::with_capacity(BATCH);
+            for kind in IdKind::ALL {
+                let Ok(entries) = std::fs::read_dir(root.join(kind.dir())) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let Ok(name) = entry.file_name().into_string() else {
+                        continue;
+                    };
+                    if name.starts_with('.') || !name.ends_with(".yaml") {
+                        continue;
+                    }
+                    batch.push((kind, entry, name));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(full).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            let _ = tx.send(batch);
+            // `tx` drops here: the workers stop once the queue is empty.
+        });
+        let workers: Vec<_> = (1..threads).map(|_| s.spawn(drain)).collect();
+        let result = work();
+        let mut files = drain();
+        let _ = lister.join();
+        for w in workers {
+            files.extend(w.join().unwrap_or_default());
+        }
+        (files, result)
+    });
+    files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    (files, result)
+}
+
+fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
+    for (kind, entry, name) in batch {
+        let Ok(mut meta) = entry.metadata() else {
             continue;
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if name.starts_with('.') || !name.ends_with(".yaml") {
+        if meta.file_type().is_symlink() {
+            // A linked record counts as the file it points at.
+            let Ok(target) = std::fs::metadata(entry.path()) else {
                 continue;
-            }
-            names.push((kind, entry.path(), format!("{}/{name}", kind.dir())));
+            };
+            meta = target;
         }
+        if !meta.is_file() {
+            continue;
+        }
+        let dir = kind.dir();
+        let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+        rel.push_str(dir);
+        rel.push('/');
+        rel.push_str(name);
+        out.push(ScannedFile {
+            kind: *kind,
+            rel,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
     }
-    let stat = |chunk: &[(IdKind, std::path::PathBuf, String)]| -> Vec<ScannedFile> {
-        chunk
-            .iter()
-            .filter_map(|(kind, path, rel)| {
-                let meta = std::fs::metadata(path).ok()?;
-                if !meta.is_file() {
-                    return None;
-                }
-                let mtime_ns = mtime_ns(&meta);
-                Some(ScannedFile {
-                    kind: *kind,
-                    rel: rel.clone(),
-                    size: meta.len(),
-                    mtime_ns,
-                })
-            })
-            .collect()
-    };
-    // Below a few hundred files a second thread costs more than it saves.
-    if names.len() < 512 {
-        return stat(&names);
-    }
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
-    let chunk = names.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = names
-            .chunks(chunk)
-            .map(|c| s.spawn(move || stat(c)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
 }
 
 /// A file's modification time in nanoseconds since the Unix epoch (0 if unknown).
