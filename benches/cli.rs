@@ -487,7 +487,7 @@ fn sentence(rng: &mut Rng, min: usize, max: usize) -> String {
         if i > 0 {
             s.push(' ');
         }
-        let word: &str = rng.pick(WORDS);
+        let word = rng.pick::<&str>(WORDS);
         s.push_str(word);
     }
     let mut c = s.chars();
