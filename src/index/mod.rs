@@ -83,6 +83,12 @@ impl Index {
             })?;
         }
         let existed = path.exists();
+        if !existed {
+            // The WAL is kept between processes (see `open_inner`): a cache file
+            // deleted by hand may leave its WAL behind, which must not be replayed
+            // into the new file.
+            remove_db_files(path)?;
+        }
         match Self::open_inner(path, existed) {
             Err(IndexError::Open { source, .. }) | Err(IndexError::Sqlite { source, .. })
                 if is_corrupt(&source) =>
@@ -124,6 +130,15 @@ impl Index {
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -32000;
              PRAGMA mmap_size = 268435456;",
+        )
+        .map_err(open_err)?;
+        // Every command is a short process. Checkpointing the WAL into the
+        // database (with an fsync) and deleting it at every close cost more than
+        // the rest of a small write; SQLite's automatic checkpoint (every 1,000
+        // pages) still bounds the WAL, and readers of a WAL are as fast.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
         )
         .map_err(open_err)?;
         let old_version = schema::user_version(&conn).map_err(|e| match e {
