@@ -14,6 +14,10 @@ use crate::store::{self, ScannedFile, content_hash, load_record};
 /// checked instead of trusting the stamp ("racily clean", as git calls it).
 const RACY_WINDOW_NS: i64 = 2_000_000_000;
 
+/// A refresh that rewrites at least this many files checkpoints the WAL
+/// afterwards (see [`crate::index::Index::settle`]).
+const LARGE_WRITE: usize = 256;
+
 impl Orchestron {
     /// Brings the index up to date with the files; hand edits, deletions and
     /// `git pull`s are credited to `editor` in the change feed.
@@ -76,12 +80,16 @@ impl Orchestron {
         // Even when every racy file proved unchanged, the (empty) apply moves the
         // last-refresh time on, so those files stop being racy and are not re-read
         // by every later command.
+        let large = updates.len() + deleted.len() >= LARGE_WRITE;
         let _lock = self.ws.lock()?;
         let n = self.index.apply(Refresh {
             updates,
             deleted,
             actor: "editor".to_string(),
         })?;
+        if large {
+            self.index.settle()?;
+        }
         t.lap("refresh: apply");
         Ok(n)
     }
@@ -105,6 +113,7 @@ impl Orchestron {
             deleted: Vec::new(),
             actor: "editor".to_string(),
         })?;
+        self.index.settle()?;
         t.lap("rebuild: apply");
         Ok(count)
     }
