@@ -98,15 +98,24 @@ impl Orchestron {
     /// (files read, files in all) as the files are read.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        let _lock = self.ws.lock()?;
-        self.index.clear()?;
-        drop(_lock);
-        t.lap("rebuild: clear");
-        let files = store::scan(self.ws.root());
-        let count = files.len();
-        t.lap("rebuild: stat pass");
-        let updates = load_parallel(self.ws.root(), files, progress);
-        t.lap("rebuild: read + parse");
+        // The files are read and parsed on other threads while this one empties the index.
+        let root = self.ws.root();
+        let (updates, count, cleared) = std::thread::scope(|s| {
+            let loader = s.spawn(|| {
+                let files = store::scan(root);
+                let count = files.len();
+                (load_parallel(root, files, progress), count)
+            });
+            let cleared = self
+                .ws
+                .lock()
+                .map_err(super::Error::from)
+                .and_then(|_lock| Ok(self.index.clear()?));
+            let (updates, count) = loader.join().unwrap_or_default();
+            (updates, count, cleared)
+        });
+        cleared?;
+        t.lap("rebuild: clear, stat, read + parse");
         let _lock = self.ws.lock()?;
         self.index.apply(Refresh {
             updates,
