@@ -67,9 +67,11 @@ fn main() {
     print_table(&columns);
 }
 
-/// One measured row: per-run wall times and the largest peak RSS seen.
+/// One measured row: per-run wall times, CPU times (user + system, of the
+/// child) and the largest peak RSS seen.
 struct Sample {
     times: Vec<Duration>,
+    cpu: Vec<Duration>,
     max_rss_kb: u64,
 }
 
@@ -77,23 +79,39 @@ impl Sample {
     fn new() -> Self {
         Sample {
             times: Vec::new(),
+            cpu: Vec::new(),
             max_rss_kb: 0,
         }
     }
-    fn push(&mut self, (t, rss): (Duration, u64)) {
-        self.times.push(t);
-        self.max_rss_kb = self.max_rss_kb.max(rss);
+    fn push(&mut self, r: Run) {
+        self.times.push(r.wall);
+        self.cpu.push(r.cpu);
+        self.max_rss_kb = self.max_rss_kb.max(r.max_rss_kb);
     }
     fn percentile(&self, p: f64) -> f64 {
-        let mut v: Vec<f64> = self.times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-        v.sort_by(f64::total_cmp);
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        // Nearest rank.
-        let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
-        v[rank - 1]
+        percentile(&self.times, p)
     }
+    fn cpu_median(&self) -> f64 {
+        percentile(&self.cpu, 0.5)
+    }
+}
+
+/// One finished child process.
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kb: u64,
+}
+
+/// The nearest-rank percentile `p` (0–1) of `times`, in milliseconds.
+fn percentile(times: &[Duration], p: f64) -> f64 {
+    let mut v: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
 }
 
 const ROWS: &[&str] = &[
@@ -119,7 +137,7 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
     eprintln!(
         "[{}] initial rebuild: {:.0} ms",
         b.files,
-        warm.0.as_secs_f64() * 1e3
+        warm.wall.as_secs_f64() * 1e3
     );
     check_output(&args(&["task", "list", "--limit", "50"]), 50);
     check_output(&args(&["task", "show", &b.show_id]), 1);
@@ -127,7 +145,12 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
 
     // 0: reading all files, the floor a rebuild is compared with.
     for _ in 0..runs {
-        out[0].push((read_all(&b.root), 0));
+        let wall = read_all(&b.root);
+        out[0].push(Run {
+            wall,
+            cpu: wall,
+            max_rss_kb: 0,
+        });
     }
     // Warm commands: one untimed run first, then `runs` timed.
     let warm_cmds: [(usize, Vec<String>); 3] = [
@@ -196,8 +219,8 @@ fn read_all(root: &Path) -> Duration {
     started.elapsed()
 }
 
-/// Runs the binary to completion; returns its wall time and peak RSS (KiB).
-fn run(args: &[String]) -> (Duration, u64) {
+/// Runs the binary to completion; returns its wall time, CPU time and peak RSS (KiB).
+fn run(args: &[String]) -> Run {
     let started = Instant::now();
     let child = Command::new(BIN)
         .args(args)
@@ -221,7 +244,12 @@ fn run(args: &[String]) -> (Duration, u64) {
         "orchestron {args:?} failed with status {status}"
     );
     drop(child);
-    (elapsed, usage.ru_maxrss as u64)
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall: elapsed,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kb: usage.ru_maxrss as u64,
+    }
 }
 
 /// Runs once with output captured and checks it has at least `min_lines` lines.
@@ -244,12 +272,12 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for (n, runs, _) in columns {
         let _ = write!(
             s,
-            " {n} tasks: median / p90 ms (runs {runs}) | peak RSS MB |"
+            " {n} tasks: median / p90 ms (runs {runs}) | CPU ms (median) | peak RSS MB |"
         );
     }
     s.push_str("\n|---|");
     for _ in columns {
-        s.push_str("---|---|");
+        s.push_str("---|---|---|");
     }
     for (i, row) in ROWS.iter().enumerate() {
         let _ = write!(s, "\n| {row} |");
@@ -260,9 +288,14 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
+            let cpu = if i == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.1}", sample.cpu_median())
+            };
             let _ = write!(
                 s,
-                " {:.1} / {:.1} | {rss} |",
+                " {:.1} / {:.1} | {cpu} | {rss} |",
                 sample.percentile(0.5),
                 sample.percentile(0.9)
             );
@@ -273,7 +306,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for (_, _, samples) in columns {
         let _ = write!(
             s,
-            " {:.1}× | |",
+            " {:.1}× | | |",
             samples[5].percentile(0.5) / samples[0].percentile(0.5)
         );
     }
