@@ -5,4 +5,5 @@
 //! Layers (each depends only on those below it):
 //! `model` ← `store` / `index` / `git` ← `api` ← `cli` / `mcp`.
 
+pub mod git;
 pub mod model;
