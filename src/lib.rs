@@ -5,5 +5,9 @@
 //! Layers (each depends only on those below it):
 //! `model` ← `store` / `index` / `git` ← `api` ← `cli` / `mcp`.
 
+pub mod api;
+pub mod cli;
 pub mod git;
+pub mod index;
 pub mod model;
+pub mod store;

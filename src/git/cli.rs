@@ -43,8 +43,8 @@ fn command_error(args: &[&str], out: &Output) -> GitError {
 }
 
 /// Paths changed but not committed (staged, unstaged, untracked; deleted too),
-/// relative to the repository root, sorted. Untracked directories appear once,
-/// with a trailing `/`, as `git status` shows them.
+/// relative to the repository root, sorted. Untracked files are listed one by
+/// one (`--untracked-files=all`), so the next session sees which files are new.
 pub(crate) fn dirty_paths(root: &Path) -> Result<Vec<String>, GitError> {
     let out = run(
         root,
@@ -53,6 +53,7 @@ pub(crate) fn dirty_paths(root: &Path) -> Result<Vec<String>, GitError> {
             "--porcelain=v1",
             "-z",
             "--no-renames",
+            "--untracked-files=all",
             "--ignore-submodules=dirty",
         ],
     )?;

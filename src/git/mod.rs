@@ -12,6 +12,7 @@
 mod cli;
 mod error;
 mod history;
+mod identity;
 pub mod merge;
 mod repo;
 
@@ -19,7 +20,24 @@ pub use cli::{LineMerge, config_get, config_set, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{ChangedFile, FileVersion};
+pub use identity::user_name;
 pub use repo::GitRepo;
+
+use crate::model::GitState;
+use std::path::Path;
+
+/// The git state of the repository holding `dir`, for a context snapshot; `None`
+/// outside git (or if the repository cannot be read, which is logged: a snapshot
+/// is never refused for want of git state).
+pub fn state_of(dir: &Path) -> Option<GitState> {
+    match GitRepo::discover(dir).and_then(|r| r.map(|r| r.state()).transpose()) {
+        Ok(state) => state,
+        Err(e) => {
+            tracing::warn!("{e}; saving the snapshot without git state");
+            None
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests;

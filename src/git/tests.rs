@@ -107,7 +107,7 @@ fn state_from_a_subdirectory_lists_dirty_files_relative_to_the_root() {
     let s = repo.state().unwrap();
     assert_eq!(s.branch.as_deref(), Some("main"));
     assert_eq!(s.head.as_deref(), Some(head.as_str()));
-    assert_eq!(s.dirty, ["b.txt", "new/", "src/a.txt"]);
+    assert_eq!(s.dirty, ["b.txt", "new/c.txt", "src/a.txt"]);
     assert_eq!(
         repo.rel_path(&f.path().join("src/a.txt")).as_deref(),
         Some("src/a.txt")

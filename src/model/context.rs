@@ -14,6 +14,15 @@ pub enum ContextKind {
     Handoff,
 }
 
+impl ContextKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContextKind::Snapshot => "snapshot",
+            ContextKind::Handoff => "handoff",
+        }
+    }
+}
+
 /// The git state a snapshot refers to, so the next session knows which code the
 /// words describe. Absent when the workspace is not in a git repository.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

@@ -4,6 +4,7 @@
 
 pub mod config;
 mod context;
+mod diff;
 mod enums;
 mod error;
 mod id;
@@ -16,6 +17,7 @@ mod task;
 
 pub use config::Config;
 pub use context::{ContextKind, ContextSnapshot, GitState};
+pub use diff::{FieldChange, diff_fields};
 pub use enums::{Priority, SprintStatus, Status, TaskType};
 pub use error::ModelError;
 pub use id::{IdKind, RecordId, new_suffix};
@@ -30,4 +32,13 @@ pub use task::{Criterion, Entry, Task};
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(0)
+}
+
+/// The current time to the millisecond, for context snapshots: a session may
+/// save a snapshot and a handoff within one second, and "the latest" must
+/// still be well defined (their files are never rewritten, so the extra digits
+/// cost no diff noise).
+pub fn now_millis() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(3)
 }

@@ -10,10 +10,17 @@ use super::{Criterion, Entry, Sprint, Task};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::fmt::Write;
 
+/// First line of every task file: points yaml-language-server (VS Code, Neovim,
+/// Helix, Zed…) at the schema `init` installs, for completion and validation.
+pub const TASK_MODELINE: &str = "# yaml-language-server: $schema=../schemas/task.schema.json\n";
+/// The same for sprint files.
+pub const SPRINT_MODELINE: &str = "# yaml-language-server: $schema=../schemas/sprint.schema.json\n";
+
 /// Renders a task in canonical layout. `extra` holds unknown top-level keys from
 /// the file, already rendered as YAML, appended so that nothing a human added is lost.
 pub fn task(t: &Task, extra: &str) -> String {
     let mut out = String::with_capacity(512);
+    out.push_str(TASK_MODELINE);
     line(&mut out, "id", t.id.as_str());
     line(&mut out, "title", &scalar(&t.title, false));
     line(&mut out, "status", t.status.as_str());
@@ -69,6 +76,7 @@ pub fn task(t: &Task, extra: &str) -> String {
 /// Renders a sprint in canonical layout.
 pub fn sprint(s: &Sprint, extra: &str) -> String {
     let mut out = String::with_capacity(256);
+    out.push_str(SPRINT_MODELINE);
     line(&mut out, "id", s.id.as_str());
     line(&mut out, "name", &scalar(&s.name, false));
     line(&mut out, "status", s.status.as_str());
@@ -83,10 +91,9 @@ pub fn sprint(s: &Sprint, extra: &str) -> String {
     out
 }
 
-/// The value text of one top-level key of a task, as [`task`] would write it;
-/// used by the lossless editor to replace a single field.
-pub fn task_field(t: &Task, key: &str) -> Option<String> {
-    let full = task(t, "");
+/// The text of one top-level key (with its continuation lines) in a rendered
+/// record; used by the lossless editor to replace a single field.
+pub fn field(full: &str, key: &str) -> Option<String> {
     let doc_key = format!("{key}:");
     let start = full.lines().position(|l| l.starts_with(&doc_key))?;
     let mut lines = full.lines().skip(start);
@@ -219,7 +226,7 @@ fn plain_ok(s: &str, flow: bool) -> bool {
             | '<' | '>' | ';' | '~' | '^' | '$' | '*' => true,
             ':' => bytes
                 .get(i + 1)
-                .is_some_and(|b| !b.is_ascii_whitespace() && !(flow && b",[]{}".contains(b))),
+                .is_some_and(|b| !(b.is_ascii_whitespace() || flow && b",[]{}".contains(b))),
             ',' | '[' | ']' | '{' | '}' => !flow,
             _ => false,
         };

@@ -1,0 +1,176 @@
+//! Context snapshots and handoffs: save, show (the latest by default, with the
+//! session before it), list. Snapshot files are append-only: written once,
+//! never rewritten.
+
+use super::{Error, Orchestron, Result, TaskPatch};
+use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, Record, RecordId, now_millis};
+use crate::store::write_atomic;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// What `context save` takes.
+#[derive(Debug, Clone, Default)]
+pub struct SaveContext {
+    pub context: Map<String, Value>,
+    pub notes: Option<String>,
+    pub checkpoint: Option<String>,
+    pub task: Option<String>,
+}
+
+/// What a handoff records.
+#[derive(Debug, Clone, Default)]
+pub struct HandoffInput {
+    pub task: String,
+    pub completed_work: Option<String>,
+    pub remaining_work: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// A snapshot with a short account of the session before it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ContextView {
+    pub snapshot: ContextSnapshot,
+    pub last_session: Option<SessionSummary>,
+}
+
+/// The previous snapshot, in brief.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SessionSummary {
+    pub id: RecordId,
+    pub kind: ContextKind,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: String,
+    pub task: Option<RecordId>,
+    pub notes: Option<String>,
+    pub checkpoint: Option<String>,
+}
+
+/// The largest free-form context accepted, as JSON bytes.
+const CONTEXT_BYTES: usize = 256 * 1024;
+
+impl Orchestron {
+    pub fn save_context(&mut self, input: SaveContext) -> Result<ContextSnapshot> {
+        self.write_snapshot(ContextKind::Snapshot, input)
+    }
+
+    /// Saves a handoff for the next session and notes it on the task.
+    pub fn handoff(&mut self, input: HandoffInput) -> Result<ContextSnapshot> {
+        let task = self.existing_task_id(&input.task)?;
+        let mut context = Map::new();
+        context.insert("taskId".into(), Value::String(task.to_string()));
+        for (key, value) in [
+            ("completedWork", &input.completed_work),
+            ("remainingWork", &input.remaining_work),
+            ("notes", &input.notes),
+        ] {
+            if let Some(v) = value.as_ref().filter(|v| !v.trim().is_empty()) {
+                context.insert(key.into(), Value::String(v.clone()));
+            }
+        }
+        let snapshot = self.write_snapshot(
+            ContextKind::Handoff,
+            SaveContext {
+                context,
+                notes: input.notes.clone(),
+                checkpoint: None,
+                task: Some(task.to_string()),
+            },
+        )?;
+        let mut note = format!("Handoff {}", snapshot.id);
+        if let Some(done) = input
+            .completed_work
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            note.push_str(&format!(". Done: {}", done.trim()));
+        }
+        if let Some(rest) = input
+            .remaining_work
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            note.push_str(&format!(". Remaining: {}", rest.trim()));
+        }
+        let note: String = note.chars().take(Limits::ENTRY_CHARS).collect();
+        self.update_task(
+            task.as_str(),
+            TaskPatch {
+                notes: vec![note],
+                ..TaskPatch::default()
+            },
+        )?;
+        Ok(snapshot)
+    }
+
+    fn write_snapshot(&mut self, kind: ContextKind, input: SaveContext) -> Result<ContextSnapshot> {
+        let size = serde_json::to_vec(&input.context).map_or(0, |v| v.len());
+        if size > CONTEXT_BYTES {
+            return Err(Error::Invalid(format!(
+                "context is {size} bytes of JSON, the limit is {CONTEXT_BYTES}"
+            )));
+        }
+        let task = input
+            .task
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| self.existing_task_id(t))
+            .transpose()?;
+        let git = crate::git::state_of(self.ws.project_dir());
+        let _lock = self.ws.lock()?;
+        let snapshot = ContextSnapshot {
+            id: self.new_id(IdKind::Context)?,
+            kind,
+            at: now_millis(),
+            by: self.actor().to_string(),
+            task,
+            checkpoint: input.checkpoint.filter(|c| !c.trim().is_empty()),
+            notes: input.notes.filter(|n| !n.trim().is_empty()),
+            git,
+            context: input.context,
+        };
+        snapshot.validate()?;
+        let text = yaml_serde::to_string(&snapshot)
+            .map_err(|e| Error::Invalid(format!("context cannot be written as YAML: {e}")))?;
+        let path = self.ws.path(IdKind::Context, &snapshot.id);
+        write_atomic(&path, text.as_bytes())?;
+        self.index_written(
+            IdKind::Context,
+            Record::Context(snapshot.clone()),
+            text.as_bytes(),
+        )?;
+        Ok(snapshot)
+    }
+
+    /// The snapshot `id`, or the latest; `Ok(None)` when nothing is saved yet.
+    pub fn context(&self, id: Option<&str>) -> Result<Option<ContextView>> {
+        let all = self.index.contexts(0)?;
+        let pos = match id {
+            Some(input) => {
+                let id = RecordId::parse(input)?;
+                match all.iter().position(|c| c.id == id) {
+                    Some(p) => p,
+                    None => return Err(self.not_found("context", input)),
+                }
+            }
+            None if all.is_empty() => return Ok(None),
+            None => 0,
+        };
+        let last_session = all.get(pos + 1).map(|c| SessionSummary {
+            id: c.id.clone(),
+            kind: c.kind,
+            at: c.at,
+            by: c.by.clone(),
+            task: c.task.clone(),
+            notes: c.notes.clone(),
+            checkpoint: c.checkpoint.clone(),
+        });
+        Ok(all.get(pos).cloned().map(|snapshot| ContextView {
+            snapshot,
+            last_session,
+        }))
+    }
+
+    pub fn list_contexts(&self, limit: usize) -> Result<Vec<ContextSnapshot>> {
+        Ok(self.index.contexts(limit)?)
+    }
+}

@@ -1,0 +1,77 @@
+//! The errors of the use-case API: typed at the bottom (store, index, model) and
+//! given the context a user needs here (which id, which near matches, which
+//! valid values). The adapters map them to exit codes or MCP tool errors.
+
+use crate::index::IndexError;
+use crate::model::ModelError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("unknown {kind} {id}{}", did_you_mean(.suggestions))]
+    NotFound {
+        kind: &'static str,
+        id: String,
+        suggestions: Vec<String>,
+    },
+    #[error("{path}:{line}:{column}: {message} (fix the file, then retry)")]
+    BrokenRecord {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
+    Held { id: String, holder: String },
+    #[error("refused: {id} → {on} would create a dependency cycle ({path})")]
+    Cycle {
+        id: String,
+        on: String,
+        path: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", suggestions.join(", "))
+    }
+}
+
+impl Error {
+    /// A broad class for exit codes and tool-error wording.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::NotFound { .. } => ErrorClass::NotFound,
+            Error::Model(_) | Error::Invalid(_) => ErrorClass::InvalidInput,
+            Error::Held { .. } | Error::Cycle { .. } => ErrorClass::Conflict,
+            Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
+            Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
+                ErrorClass::NoWorkspace
+            }
+            Error::Store(_) | Error::Index(_) => ErrorClass::Internal,
+        }
+    }
+}
+
+/// What kind of failure an error is, independent of its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    NotFound,
+    InvalidInput,
+    Conflict,
+    BrokenRecord,
+    NoWorkspace,
+    Internal,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,21 @@
+//! Who is acting: `ORCHESTRON_AGENT` > `--agent` > the MCP client's name > git
+//! `user.name` > `$USER`, then mapped through `config.yaml`'s `agents:`.
+
+use super::Orchestron;
+
+impl Orchestron {
+    /// The name recorded as `by` and `assignee` for this caller.
+    pub fn actor(&self) -> &str {
+        self.actor.get_or_init(|| {
+            let raw = std::env::var("ORCHESTRON_AGENT")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .or_else(|| self.agent.clone())
+                .or_else(|| self.client.clone())
+                .or_else(|| crate::git::user_name(self.ws.project_dir()))
+                .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+                .unwrap_or_else(|| "unknown".to_string());
+            self.ws.config.actor_name(raw.trim())
+        })
+    }
+}

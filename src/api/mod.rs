@@ -1,0 +1,87 @@
+//! The one API of use-cases. Both adapters — the CLI for humans and the MCP
+//! server for agents — call these methods and nothing below them, so whatever an
+//! agent can do a human can do, through the same code path. This layer composes
+//! the store (files), the index (queries, change feed) and git; it owns
+//! validation, locking and id allocation.
+
+mod claim;
+mod contexts;
+mod error;
+mod graph;
+mod identity;
+mod overview;
+mod refresh;
+mod sprints;
+mod tasks;
+mod templates;
+mod updates;
+
+pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use error::{Error, ErrorClass, Result};
+pub use overview::{Overview, SprintProgress};
+pub use refresh::Progress;
+pub use sprints::{NewSprint, SprintView};
+pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
+pub use templates::TEMPLATES;
+pub use updates::Updates;
+
+pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
+pub use crate::store::InitReport;
+
+use crate::index::Index;
+use crate::store::Workspace;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// How to open a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// `--root`: a workspace folder or a project folder holding `.orchestron/`.
+    pub root: Option<PathBuf>,
+    /// Where discovery starts when `root` is not given.
+    pub cwd: PathBuf,
+    /// `--agent`: who is acting (overridden by `ORCHESTRON_AGENT`).
+    pub agent: Option<String>,
+}
+
+/// An open workspace with its index, refreshed and ready for use-cases.
+pub struct Orchestron {
+    ws: Workspace,
+    index: Index,
+    agent: Option<String>,
+    client: Option<String>,
+    actor: OnceLock<String>,
+}
+
+impl Orchestron {
+    /// Opens the workspace and brings the index up to date with the files.
+    pub fn open(opts: &OpenOptions) -> Result<Self> {
+        let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
+        let index = Index::open(&ws.db_path())?;
+        let mut o = Orchestron {
+            ws,
+            index,
+            agent: opts.agent.clone(),
+            client: None,
+            actor: OnceLock::new(),
+        };
+        o.refresh()?;
+        Ok(o)
+    }
+
+    /// Creates a workspace in `project` (idempotent).
+    pub fn init(project: &Path) -> Result<InitReport> {
+        Ok(crate::store::init(project)?)
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+
+    /// Records the MCP client's name (from `clientInfo`), used as the actor
+    /// unless `ORCHESTRON_AGENT` or `--agent` says otherwise.
+    pub fn set_client_name(&mut self, name: &str) {
+        self.client = Some(name.to_string());
+        self.actor = OnceLock::new();
+    }
+}

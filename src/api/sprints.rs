@@ -1,0 +1,202 @@
+//! Sprint use-cases: create, start, close, show (with its tasks and progress), list.
+
+use super::{Error, Orchestron, Result};
+use crate::index::{TaskQuery, TaskRef};
+use crate::model::{
+    IdKind, Limits, Record, RecordId, Sprint, SprintStatus, Status, now, parse_date, render,
+};
+use crate::store::{edit_text, write_atomic};
+use serde::Serialize;
+
+/// What `sprint create` takes.
+#[derive(Debug, Clone, Default)]
+pub struct NewSprint {
+    pub name: String,
+    pub goal: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A sprint with its tasks and how far along it is.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SprintView {
+    #[serde(flatten)]
+    pub sprint: Sprint,
+    pub total: usize,
+    pub done: usize,
+    /// Closed tasks as a share of all, 0–100.
+    pub percent: u8,
+    #[serde(serialize_with = "status_counts")]
+    #[schemars(with = "std::collections::BTreeMap<String, usize>")]
+    pub by_status: Vec<(Status, usize)>,
+    pub tasks: Vec<TaskRef>,
+}
+
+impl Orchestron {
+    pub fn create_sprint(&mut self, input: NewSprint) -> Result<Sprint> {
+        let _lock = self.ws.lock()?;
+        let sprint = Sprint {
+            id: self.new_id(IdKind::Sprint)?,
+            name: input.name.trim().to_string(),
+            status: SprintStatus::Planned,
+            goal: input.goal.filter(|g| !g.trim().is_empty()),
+            start: input.start.as_deref().map(parse_date).transpose()?,
+            end: input.end.as_deref().map(parse_date).transpose()?,
+            created: now(),
+        };
+        sprint.validate()?;
+        if self
+            .index
+            .sprints()?
+            .iter()
+            .any(|s| s.name.eq_ignore_ascii_case(&sprint.name))
+        {
+            return Err(Error::Invalid(format!(
+                "a sprint named {:?} already exists",
+                sprint.name
+            )));
+        }
+        let text = render::sprint(&sprint, "");
+        write_atomic(&self.ws.path(IdKind::Sprint, &sprint.id), text.as_bytes())?;
+        self.index_written(
+            IdKind::Sprint,
+            Record::Sprint(sprint.clone()),
+            text.as_bytes(),
+        )?;
+        Ok(sprint)
+    }
+
+    /// Moves a sprint to `status`. Starting one while another is active is refused:
+    /// two active sprints make "the active sprint" ambiguous.
+    pub fn set_sprint_status(&mut self, id_or_name: &str, status: SprintStatus) -> Result<Sprint> {
+        let sprint = self.resolve_sprint(id_or_name)?;
+        if status == SprintStatus::Active
+            && let Some(active) = self.index.active_sprint()?
+            && active.id != sprint.id
+        {
+            return Err(Error::Invalid(format!(
+                "sprint {} ({}) is active; close it first",
+                active.id, active.name
+            )));
+        }
+        let _lock = self.ws.lock()?;
+        let path = self.ws.path(IdKind::Sprint, &sprint.id);
+        let text = std::fs::read_to_string(&path).map_err(|e| crate::store::StoreError::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        let old: Sprint = yaml_serde::from_str(&text).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            Error::BrokenRecord {
+                path: crate::store::Workspace::rel_path(IdKind::Sprint, &sprint.id),
+                line,
+                column,
+                message: e.to_string(),
+            }
+        })?;
+        let mut new = old.clone();
+        new.status = status;
+        if status == SprintStatus::Active && new.start.is_none() {
+            new.start = Some(now().date_naive());
+        }
+        if status == SprintStatus::Closed && new.end.is_none() {
+            new.end = Some(now().date_naive());
+        }
+        if new != old {
+            let out = edit_text(&text, &old, &new);
+            write_atomic(&path, out.as_bytes())?;
+            self.index_written(IdKind::Sprint, Record::Sprint(new.clone()), out.as_bytes())?;
+        }
+        Ok(new)
+    }
+
+    /// The sprint named by id or name, or the active one.
+    pub fn show_sprint(&self, id_or_name: Option<&str>) -> Result<Option<SprintView>> {
+        let sprint = match id_or_name {
+            Some(s) => self.resolve_sprint(s)?,
+            None => match self.index.active_sprint()? {
+                Some(s) => s,
+                None => return Ok(None),
+            },
+        };
+        let page = self.index.tasks(&TaskQuery {
+            sprint: Some(sprint.id.clone()),
+            limit: 0,
+            ..TaskQuery::default()
+        })?;
+        let total = page.tasks.len();
+        let done = page.tasks.iter().filter(|t| t.status.is_closed()).count();
+        let by_status = Status::ALL
+            .iter()
+            .map(|s| (*s, page.tasks.iter().filter(|t| t.status == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        Ok(Some(SprintView {
+            percent: percent(done, total),
+            total,
+            done,
+            by_status,
+            tasks: page
+                .tasks
+                .into_iter()
+                .map(|t| TaskRef {
+                    id: t.id,
+                    title: t.title,
+                    status: t.status,
+                })
+                .collect(),
+            sprint,
+        }))
+    }
+
+    pub fn list_sprints(&self) -> Result<Vec<Sprint>> {
+        Ok(self.index.sprints()?)
+    }
+
+    /// The id of the sprint named by id or name.
+    pub fn sprint_id(&self, input: &str) -> Result<RecordId> {
+        Ok(self.resolve_sprint(input)?.id)
+    }
+
+    /// A sprint by id (any case) or by name.
+    pub(crate) fn resolve_sprint(&self, input: &str) -> Result<Sprint> {
+        Limits::check_required("sprint", input, Limits::NAME_CHARS)?;
+        if let Ok(id) = RecordId::parse(input)
+            && let Some(s) = self.index.sprint(&id)?
+        {
+            return Ok(s);
+        }
+        let wanted = input.trim();
+        if let Some(s) = self
+            .index
+            .sprints()?
+            .into_iter()
+            .find(|s| s.name.eq_ignore_ascii_case(wanted))
+        {
+            return Ok(s);
+        }
+        Err(self.not_found("sprint", input))
+    }
+}
+
+/// Status counts as a JSON object in status order: `{"TODO": 3, "DONE": 1}`,
+/// leaving out statuses with no tasks.
+pub(crate) fn status_counts<S: serde::Serializer>(
+    counts: &[(Status, usize)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(None)?;
+    for (status, n) in counts.iter().filter(|(_, n)| *n > 0) {
+        map.serialize_entry(status.as_str(), n)?;
+    }
+    map.end()
+}
+
+pub(crate) fn percent(done: usize, total: usize) -> u8 {
+    if total == 0 {
+        return 0;
+    }
+    u8::try_from(done * 100 / total).unwrap_or(100)
+}

@@ -1,0 +1,386 @@
+//! Task use-cases: create, list, show, update, clarify, prioritise, depend, claim
+//! and next. Writes read the file (the source of truth) under the workspace
+//! lock, change the record, validate it, write it back losslessly and index it at
+//! once, so concurrent processes never lose an update.
+
+use super::claim::held_by_other;
+use super::{Error, Orchestron, Result};
+use crate::index::{TaskPage, TaskQuery, TaskRef};
+use crate::model::{
+    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, Record, RecordId, Status,
+    Task, TaskType, diff_fields, now, render,
+};
+use crate::store::{edit_text, parse_task_text, write_atomic};
+use serde::Serialize;
+
+/// What `task create` / `orchestron_task_create` take.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub title: String,
+    pub kind: Option<TaskType>,
+    pub description: Option<String>,
+    pub priority: Option<Priority>,
+    pub parent: Option<String>,
+    pub assignee: Option<String>,
+    pub labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    pub sprint: Option<String>,
+    pub acceptance_criteria: Vec<String>,
+    pub estimate: Option<u32>,
+    pub template: Option<String>,
+}
+
+/// A set of changes to one task. `None` leaves a field alone; for clearable
+/// fields `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub status: Option<Status>,
+    /// Signed so that an out-of-range value is reported, not wrapped.
+    pub progress: Option<i64>,
+    pub notes: Vec<String>,
+    pub priority: Option<Priority>,
+    pub kind: Option<TaskType>,
+    pub assignee: Option<Option<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Replaces the whole list (MCP `labels`).
+    pub labels: Option<Vec<String>>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    pub sprint: Option<Option<String>>,
+    pub parent: Option<Option<String>>,
+    pub estimate: Option<Option<u32>>,
+    /// Acceptance criteria to mark done, numbered from 1.
+    pub criteria_done: Vec<usize>,
+    pub criteria_undone: Vec<usize>,
+    pub add_criteria: Vec<String>,
+}
+
+/// A task with what surrounds it: the tasks it waits for, the tasks waiting for
+/// it, its children, and when it last changed.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TaskView {
+    #[serde(flatten)]
+    pub task: Task,
+    pub updated: chrono::DateTime<chrono::Utc>,
+    pub dependencies: Vec<TaskRef>,
+    pub dependents: Vec<TaskRef>,
+    pub children: Vec<TaskRef>,
+}
+
+/// The outcome of a write: the task as it now is, and each field old → new.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Updated {
+    pub task: Task,
+    pub changes: Vec<FieldChange>,
+}
+
+impl Orchestron {
+    pub fn create_task(&mut self, input: NewTask) -> Result<Task> {
+        let mut input = input;
+        if let Some(name) = input.template.take() {
+            super::templates::apply(&name, &mut input)?;
+        }
+        let _lock = self.ws.lock()?;
+        let created = now();
+        let id = self.new_id(IdKind::Task)?;
+        let mut task = Task::new(id, input.title.trim().to_string(), created);
+        task.kind = input.kind.unwrap_or_default();
+        task.priority = input.priority.unwrap_or_default();
+        task.description = input.description.filter(|d| !d.trim().is_empty());
+        task.assignee = input.assignee.map(|a| self.ws.config.actor_name(a.trim()));
+        task.estimate = input.estimate;
+        task.labels = dedup(input.labels);
+        task.acceptance_criteria = input
+            .acceptance_criteria
+            .into_iter()
+            .map(|text| Criterion { text, done: false })
+            .collect();
+        if let Some(p) = &input.parent {
+            task.parent = Some(self.existing_task_id(p)?);
+        }
+        for d in &input.depends_on {
+            let dep = self.existing_task_id(d)?;
+            if !task.depends_on.contains(&dep) {
+                task.depends_on.push(dep);
+            }
+        }
+        if let Some(s) = &input.sprint {
+            task.sprint = Some(self.resolve_sprint(s)?.id);
+        }
+        task.validate()?;
+        let text = render::task(&task, "");
+        let path = self.ws.path(IdKind::Task, &task.id);
+        write_atomic(&path, text.as_bytes())?;
+        self.index_written(IdKind::Task, Record::Task(task.clone()), text.as_bytes())?;
+        Ok(task)
+    }
+
+    pub fn list_tasks(&self, query: &TaskQuery) -> Result<TaskPage> {
+        Ok(self.index.tasks(query)?)
+    }
+
+    pub fn task(&self, id: &str) -> Result<Task> {
+        let id = self.existing_task_id(id)?;
+        self.index
+            .task(&id)?
+            .ok_or_else(|| self.not_found("task", id.as_str()))
+    }
+
+    pub fn show_task(&self, id: &str) -> Result<TaskView> {
+        let task = self.task(id)?;
+        let mut dependencies = Vec::new();
+        for d in &task.depends_on {
+            if let Some(t) = self.index.task(d)? {
+                dependencies.push(TaskRef {
+                    id: t.id,
+                    title: t.title,
+                    status: t.status,
+                });
+            }
+        }
+        Ok(TaskView {
+            updated: task.last_activity(),
+            dependents: self.index.dependents(&task.id)?,
+            children: self.index.children(&task.id)?,
+            dependencies,
+            task,
+        })
+    }
+
+    pub fn update_task(&mut self, id: &str, patch: TaskPatch) -> Result<Updated> {
+        let id = self.existing_task_id(id)?;
+        let actor = self.actor().to_string();
+        self.modify_task(&id, |o, task| o.apply_patch(task, &patch, &actor))
+    }
+
+    pub fn clarify(&mut self, id: &str, text: &str) -> Result<Updated> {
+        let id = self.existing_task_id(id)?;
+        let entry = self.entry(text)?;
+        self.modify_task(&id, |_, task| {
+            task.clarifications.push(entry);
+            Ok(())
+        })
+    }
+
+    pub fn set_priority(&mut self, id: &str, priority: Priority) -> Result<Updated> {
+        self.update_task(
+            id,
+            TaskPatch {
+                priority: Some(priority),
+                ..TaskPatch::default()
+            },
+        )
+    }
+
+    fn apply_patch(&self, task: &mut Task, p: &TaskPatch, actor: &str) -> Result<()> {
+        if let Some(title) = &p.title {
+            task.title = title.trim().to_string();
+        }
+        if let Some(kind) = p.kind {
+            task.kind = kind;
+        }
+        if let Some(priority) = p.priority {
+            task.priority = priority;
+        }
+        if let Some(d) = &p.description {
+            task.description = Some(d.clone()).filter(|d| !d.trim().is_empty());
+        }
+        if let Some(a) = &p.assignee {
+            task.assignee = a
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| self.ws.config.actor_name(a));
+        }
+        if let Some(status) = p.status {
+            if status == Status::InProgress && task.status != Status::InProgress {
+                if let Some(holder) = held_by_other(task, actor)
+                    && p.assignee.is_none()
+                {
+                    return Err(Error::Held {
+                        id: task.id.to_string(),
+                        holder,
+                    });
+                }
+                if task.assignee.is_none() {
+                    task.assignee = Some(actor.to_string());
+                }
+            }
+            if status == Status::Done && p.progress.is_none() {
+                task.progress = 100;
+            }
+            task.status = status;
+        }
+        if let Some(progress) = p.progress {
+            task.progress = u8::try_from(progress).ok().filter(|v| *v <= 100).ok_or(
+                ModelError::OutOfRange {
+                    field: "progress",
+                    value: progress,
+                    min: 0,
+                    max: 100,
+                },
+            )?;
+        }
+        if let Some(labels) = &p.labels {
+            task.labels = dedup(labels.clone());
+        }
+        for l in &p.add_labels {
+            let l = l.trim().to_string();
+            if !l.is_empty() && !task.labels.contains(&l) {
+                task.labels.push(l);
+            }
+        }
+        task.labels.retain(|l| !p.remove_labels.contains(l));
+        if let Some(s) = &p.sprint {
+            task.sprint = match s.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => Some(self.resolve_sprint(s)?.id),
+                None => None,
+            };
+        }
+        if let Some(parent) = &p.parent {
+            task.parent = match parent.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(pid) => {
+                    let pid = self.existing_task_id(pid)?;
+                    if pid == task.id || self.is_ancestor(&task.id, &pid)? {
+                        return Err(Error::Invalid(format!(
+                            "refused: {pid} cannot be the parent of {} (it would be its own ancestor)",
+                            task.id
+                        )));
+                    }
+                    Some(pid)
+                }
+                None => None,
+            };
+        }
+        if let Some(e) = p.estimate {
+            task.estimate = e;
+        }
+        for text in &p.add_criteria {
+            task.acceptance_criteria.push(Criterion {
+                text: text.trim().to_string(),
+                done: false,
+            });
+        }
+        for (&n, done) in p
+            .criteria_done
+            .iter()
+            .map(|n| (n, true))
+            .chain(p.criteria_undone.iter().map(|n| (n, false)))
+        {
+            let count = task.acceptance_criteria.len();
+            let c = n
+                .checked_sub(1)
+                .and_then(|i| task.acceptance_criteria.get_mut(i))
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{} has no acceptance criterion {n} (it has {count}, numbered from 1)",
+                        task.id
+                    ))
+                })?;
+            c.done = done;
+        }
+        for note in &p.notes {
+            task.notes.push(self.entry(note)?);
+        }
+        Ok(())
+    }
+
+    /// The read-modify-write at the heart of every task write.
+    pub(crate) fn modify_task(
+        &mut self,
+        id: &RecordId,
+        change: impl FnOnce(&Self, &mut Task) -> Result<()>,
+    ) -> Result<Updated> {
+        let _lock = self.ws.lock()?;
+        let path = self.ws.path(IdKind::Task, id);
+        let rel = crate::store::Workspace::rel_path(IdKind::Task, id);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(self.not_found("task", id.as_str()));
+            }
+            Err(e) => return Err(crate::store::StoreError::Io { path, source: e }.into()),
+        };
+        let old =
+            parse_task_text(&text).map_err(|(line, column, message)| Error::BrokenRecord {
+                path: rel.clone(),
+                line,
+                column,
+                message,
+            })?;
+        let mut new = old.clone();
+        change(self, &mut new)?;
+        new.validate()?;
+        let changes = diff_fields(&old, &new);
+        if !changes.is_empty() {
+            let out = edit_text(&text, &old, &new);
+            write_atomic(&path, out.as_bytes())?;
+            self.index_written(IdKind::Task, Record::Task(new.clone()), out.as_bytes())?;
+        }
+        Ok(Updated { task: new, changes })
+    }
+
+    fn entry(&self, text: &str) -> Result<Entry> {
+        let text = text.trim().to_string();
+        Limits::check_required("note", &text, Limits::ENTRY_CHARS)?;
+        Ok(Entry {
+            at: now(),
+            by: self.actor().to_string(),
+            text,
+        })
+    }
+
+    /// A fresh id of `kind` that no file holds yet (the caller holds the lock).
+    /// Ids lengthen as the backlog grows so that two branches minting ids at once
+    /// stay unlikely to collide (about 1 in 10,000 for a thousand ids per side).
+    pub(crate) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
+        let count = std::fs::read_dir(self.ws.dir(kind)).map_or(0, |d| d.count());
+        let len = match count {
+            0..2_000 => 5,
+            2_000..60_000 => 6,
+            _ => 7,
+        };
+        loop {
+            let id = RecordId::generate(self.ws.prefix(kind), len)?;
+            if !self.ws.path(kind, &id).exists() {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// Parses `input` as a task id and checks that the task exists.
+    pub(crate) fn existing_task_id(&self, input: &str) -> Result<RecordId> {
+        let id = RecordId::parse(input)?;
+        if self.index.task(&id)?.is_some() {
+            return Ok(id);
+        }
+        Err(self.not_found("task", input))
+    }
+
+    pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {
+        let suggestions = self
+            .index
+            .similar_ids(input)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect();
+        Error::NotFound {
+            kind,
+            id: input.to_string(),
+            suggestions,
+        }
+    }
+}
+
+fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        let i = i.trim().to_string();
+        if !i.is_empty() && !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}

@@ -1,0 +1,185 @@
+//! `orchestron context …` and `orchestron handoff`: what a session leaves for the next.
+
+use super::Ctx;
+use super::exit::{CliError, CmdResult, Code};
+use super::output::{self, Table};
+use crate::api::{HandoffInput, SaveContext};
+use crate::model::render::timestamp;
+use clap::{Args, Subcommand};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCommand {
+    /// Save a context snapshot.
+    Save {
+        /// The context as a JSON object.
+        #[arg(long)]
+        context: Option<String>,
+        /// One context key: KEY=VALUE (repeat).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        #[arg(long)]
+        checkpoint: Option<String>,
+        /// The task this context is about.
+        #[arg(long)]
+        task: Option<String>,
+    },
+    /// Show a snapshot (default: the latest) and the session before it.
+    Show { id: Option<String> },
+    /// Snapshots and handoffs, newest first.
+    #[command(alias = "ls")]
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    pub task: String,
+    /// What was done.
+    #[arg(long)]
+    pub done: Option<String>,
+    /// What remains.
+    #[arg(long)]
+    pub remaining: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
+    let mut o = ctx.open()?;
+    match cmd {
+        ContextCommand::Save {
+            context,
+            set,
+            notes,
+            checkpoint,
+            task,
+        } => {
+            let mut map = match context {
+                Some(json) => match serde_json::from_str::<Value>(&json) {
+                    Ok(Value::Object(m)) => m,
+                    Ok(_) => return Err(CliError::Usage("--context must be a JSON object".into())),
+                    Err(e) => {
+                        return Err(CliError::Usage(format!("--context is not valid JSON: {e}")));
+                    }
+                },
+                None => Map::new(),
+            };
+            for kv in set {
+                let Some((k, v)) = kv.split_once('=') else {
+                    return Err(CliError::Usage(format!("--set {kv:?}: expected KEY=VALUE")));
+                };
+                map.insert(k.trim().to_string(), Value::String(v.to_string()));
+            }
+            let s = o.save_context(SaveContext {
+                context: map,
+                notes,
+                checkpoint,
+                task,
+            })?;
+            if ctx.json {
+                output::json(&s)?;
+            } else {
+                output::text(&format!("Context saved with ID: {}", s.id))?;
+            }
+        }
+        ContextCommand::Show { id } => match o.context(id.as_deref())? {
+            Some(v) if ctx.json => output::json(&v)?,
+            Some(v) => {
+                let s = &v.snapshot;
+                let mut text = format!(
+                    "{}  {} by {} at {}\n",
+                    s.id,
+                    s.kind.as_str(),
+                    s.by,
+                    timestamp(&s.at)
+                );
+                if let Some(t) = &s.task {
+                    text.push_str(&format!("  task        {t}\n"));
+                }
+                if let Some(c) = &s.checkpoint {
+                    text.push_str(&format!("  checkpoint  {c}\n"));
+                }
+                if let Some(g) = &s.git {
+                    text.push_str(&format!(
+                        "  git         {} @ {} ({} uncommitted)\n",
+                        g.branch.as_deref().unwrap_or("(detached)"),
+                        g.head
+                            .as_deref()
+                            .map_or("(no commit)", |h| &h[..h.len().min(10)]),
+                        g.dirty.len()
+                    ));
+                }
+                if let Some(n) = &s.notes {
+                    text.push_str(&format!("  notes       {}\n", n.trim()));
+                }
+                if !s.context.is_empty() {
+                    text.push('\n');
+                    for (k, val) in &s.context {
+                        let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
+                        text.push_str(&format!("  {k}: {val}\n"));
+                    }
+                }
+                if let Some(prev) = &v.last_session {
+                    text.push_str(&format!(
+                        "\nPrevious session: {} by {} at {}\n",
+                        prev.id,
+                        prev.by,
+                        timestamp(&prev.at)
+                    ));
+                }
+                output::text(&text)?;
+            }
+            None if ctx.json => output::json(&serde_json::json!({ "snapshot": null }))?,
+            None => output::text("No context saved yet.")?,
+        },
+        ContextCommand::List { limit } => {
+            let all = o.list_contexts(limit)?;
+            if ctx.json {
+                output::json(&all)?;
+            } else if all.is_empty() {
+                output::text("No context saved yet.")?;
+            } else {
+                let mut t = Table::new(&["ID", "KIND", "AT", "BY", "TASK", "NOTES"]);
+                for c in &all {
+                    t.row(vec![
+                        c.id.to_string(),
+                        c.kind.as_str().to_string(),
+                        timestamp(&c.at),
+                        c.by.clone(),
+                        c.task.as_ref().map_or("-".into(), |t| t.to_string()),
+                        c.notes
+                            .clone()
+                            .unwrap_or_default()
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                            .to_string(),
+                    ]);
+                }
+                output::text(&t.render())?;
+            }
+        }
+    }
+    Ok(Code::Ok)
+}
+
+pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
+    let mut o = ctx.open()?;
+    let s = o.handoff(HandoffInput {
+        task: a.task,
+        completed_work: a.done,
+        remaining_work: a.remaining,
+        notes: a.note,
+    })?;
+    if ctx.json {
+        output::json(&s)?;
+    } else {
+        output::text(&format!("Handoff saved with ID: {}", s.id))?;
+    }
+    Ok(Code::Ok)
+}

@@ -1,0 +1,57 @@
+//! The CLI's one edge for errors: every failure becomes a message on stderr (the
+//! whole cause chain) and a documented exit code.
+
+use crate::api::{Error, ErrorClass};
+
+/// Exit codes (documented in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Ok = 0,
+    /// An unexpected failure (I/O, database).
+    Internal = 1,
+    // 2 is clap's usage error.
+    NotFound = 3,
+    InvalidInput = 4,
+    /// Refused: held by another agent, a dependency cycle.
+    Conflict = 5,
+    /// `check` found errors, or a record file is broken.
+    Problems = 6,
+    NoWorkspace = 7,
+}
+
+/// What a command returns: success with an exit code, or an error.
+pub type CmdResult = Result<Code, CliError>;
+
+/// An API error or an output failure.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Api(#[from] Error),
+    #[error("writing output: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub fn finish(result: CmdResult) -> i32 {
+    match result {
+        Ok(code) => code as i32,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let code = match &e {
+                CliError::Api(api) => match api.class() {
+                    ErrorClass::NotFound => Code::NotFound,
+                    ErrorClass::InvalidInput => Code::InvalidInput,
+                    ErrorClass::Conflict => Code::Conflict,
+                    ErrorClass::BrokenRecord => Code::Problems,
+                    ErrorClass::NoWorkspace => Code::NoWorkspace,
+                    ErrorClass::Internal => Code::Internal,
+                },
+                CliError::Usage(_) => Code::InvalidInput,
+                CliError::Io(_) => Code::Internal,
+            };
+            eprintln!("error: {:#}", anyhow::Error::new(e));
+            code as i32
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The command-line adapter for humans and scripts. Each command group is its
+//! own module; each parses its arguments with clap (doc comments are the help
+//! text), calls the API, and prints a readable table or, with `--json`, the
+//! API's records as stable JSON. Errors become a message on stderr and an exit
+//! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
+
+mod check;
+mod context;
+mod exit;
+mod init;
+mod output;
+mod sprint;
+mod status;
+mod task;
+
+use crate::api::{OpenOptions, Orchestron};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Orchestron: a task tracker for AI coding agents and the humans who work with them.
+///
+/// Records live as YAML files in `.orchestron/` inside your git repository;
+/// agents use the same records through `orchestron mcp`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "orchestron",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Workspace to use: a project folder holding `.orchestron/`, or a workspace
+    /// folder itself (such as `.orchestron-example/`). Default: discover upward.
+    #[arg(long, global = true, value_name = "DIR", env = "ORCHESTRON_ROOT")]
+    root: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who is acting (recorded as author/assignee). `ORCHESTRON_AGENT` wins over it;
+    /// default: git user.name, then $USER.
+    #[arg(long, global = true, value_name = "NAME")]
+    agent: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create `.orchestron/` in the current directory (or --root).
+    Init(init::InitArgs),
+    /// The overview: tasks by status, the active sprint, work in progress, what
+    /// is ready next, the latest handoff, and any problems.
+    Status,
+    /// Create, list, show and change tasks.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Plan and follow sprints.
+    #[command(subcommand)]
+    Sprint(sprint::SprintCommand),
+    /// Save and read context snapshots for the next session.
+    #[command(subcommand)]
+    Context(context::ContextCommand),
+    /// Leave a handoff for the next session and note it on the task.
+    Handoff(context::HandoffArgs),
+    /// What changed since you last looked (your cursor is kept in the cache).
+    Updates(status::UpdatesArgs),
+    /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
+    Check,
+    /// Manage the SQLite index cache.
+    #[command(subcommand)]
+    Index(status::IndexCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+}
+
+/// Shared by every command: the parsed global flags.
+pub(crate) struct Ctx {
+    pub json: bool,
+    opts: OpenOptions,
+}
+
+impl Ctx {
+    pub fn open(&self) -> crate::api::Result<Orchestron> {
+        Orchestron::open(&self.opts)
+    }
+
+    /// The project folder `init` works in: `--root` or the current directory.
+    pub fn project_dir(&self) -> PathBuf {
+        match &self.opts.root {
+            Some(r) if r.is_absolute() => r.clone(),
+            Some(r) => self.opts.cwd.join(r),
+            None => self.opts.cwd.clone(),
+        }
+    }
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let ctx = Ctx {
+        json: cli.json,
+        opts: OpenOptions {
+            root: cli.root.clone(),
+            cwd,
+            agent: cli.agent.clone(),
+        },
+    };
+    let result = match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Status => status::status(&ctx),
+        Command::Task(cmd) => task::run(&ctx, cmd),
+        Command::Sprint(cmd) => sprint::run(&ctx, cmd),
+        Command::Context(cmd) => context::run(&ctx, cmd),
+        Command::Handoff(args) => context::handoff(&ctx, args),
+        Command::Updates(args) => status::updates(&ctx, args),
+        Command::Check => check::run(&ctx),
+        Command::Index(cmd) => status::index(&ctx, cmd),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "orchestron", &mut std::io::stdout());
+            Ok(exit::Code::Ok)
+        }
+    };
+    exit::finish(result)
+}

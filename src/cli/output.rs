@@ -1,0 +1,191 @@
+//! Printing: stable JSON for scripts, and plain aligned tables and record views
+//! for people. Everything goes through a locked, buffered stdout so that a
+//! closed pipe surfaces as one `BrokenPipe` error the edge treats as success.
+
+use crate::api::TaskView;
+use crate::model::{Entry, Task, render::timestamp};
+use serde::Serialize;
+use std::io::{self, Write};
+
+pub fn json<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+pub fn text(s: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(s.as_bytes())?;
+    if !s.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// Columns aligned by the widest cell; long cells are cut with `…`.
+pub struct Table {
+    rows: Vec<Vec<String>>,
+    max: usize,
+}
+
+impl Table {
+    pub fn new(headers: &[&str]) -> Self {
+        Table {
+            rows: vec![headers.iter().map(|h| h.to_string()).collect()],
+            max: 60,
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let cut = |s: &str| -> String {
+            if s.chars().count() > self.max {
+                let mut t: String = s.chars().take(self.max - 1).collect();
+                t.push('…');
+                t
+            } else {
+                s.to_string()
+            }
+        };
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| cut(c)).collect())
+            .collect();
+        let widths: Vec<usize> = (0..cols)
+            .map(|i| {
+                cells
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in &cells {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    let pad = widths[i] - cell.chars().count() + 2;
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+pub fn task_table(tasks: &[Task]) -> Table {
+    let mut t = Table::new(&["ID", "STATUS", "PRI", "TYPE", "ASSIGNEE", "PROG", "TITLE"]);
+    for task in tasks {
+        t.row(vec![
+            task.id.to_string(),
+            task.status.to_string(),
+            task.priority.to_string(),
+            task.kind.to_string(),
+            task.assignee.clone().unwrap_or_else(|| "-".into()),
+            format!("{}%", task.progress),
+            task.title.clone(),
+        ]);
+    }
+    t
+}
+
+/// A task as a person reads it.
+pub fn task_view(v: &TaskView) -> String {
+    let t = &v.task;
+    let mut s = format!("{}  {}\n", t.id, t.title);
+    let mut field = |k: &str, val: String| s.push_str(&format!("  {k:<12}{val}\n"));
+    field("status", format!("{} ({}%)", t.status, t.progress));
+    field("type", t.kind.to_string());
+    field("priority", t.priority.to_string());
+    field("assignee", t.assignee.clone().unwrap_or_else(|| "-".into()));
+    if let Some(p) = &t.parent {
+        field("parent", p.to_string());
+    }
+    if let Some(sp) = &t.sprint {
+        field("sprint", sp.to_string());
+    }
+    if let Some(e) = t.estimate {
+        field("estimate", e.to_string());
+    }
+    if !t.labels.is_empty() {
+        field("labels", t.labels.join(", "));
+    }
+    field("created", timestamp(&t.created));
+    field("updated", timestamp(&v.updated));
+    if let Some(d) = &t.description {
+        s.push_str("\nDescription\n");
+        for l in d.trim_end().lines() {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    if !t.acceptance_criteria.is_empty() {
+        s.push_str("\nAcceptance criteria\n");
+        for (i, c) in t.acceptance_criteria.iter().enumerate() {
+            let mark = if c.done { "x" } else { " " };
+            s.push_str(&format!("  {}. [{mark}] {}\n", i + 1, c.text));
+        }
+    }
+    let refs = |title: &str, items: &[crate::api::TaskRef], s: &mut String| {
+        if !items.is_empty() {
+            s.push_str(&format!("\n{title}\n"));
+            for r in items {
+                s.push_str(&format!(
+                    "  {}  {:<11}  {}\n",
+                    r.id,
+                    r.status.to_string(),
+                    r.title
+                ));
+            }
+        }
+    };
+    refs("Depends on", &v.dependencies, &mut s);
+    refs("Blocks", &v.dependents, &mut s);
+    refs("Children", &v.children, &mut s);
+    entries("Clarifications", &t.clarifications, &mut s);
+    entries("Notes", &t.notes, &mut s);
+    s
+}
+
+fn entries(title: &str, items: &[Entry], s: &mut String) {
+    if items.is_empty() {
+        return;
+    }
+    s.push_str(&format!("\n{title}\n"));
+    for e in items {
+        s.push_str(&format!("  {}  {}: {}\n", timestamp(&e.at), e.by, e.text));
+    }
+}
+
+/// `field: old → new` lines for a write's report.
+pub fn changes(changes: &[crate::model::FieldChange]) -> String {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "-".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) => o
+            .get("text")
+            .and_then(|t| t.as_str())
+            .map_or_else(|| v.to_string(), |t| format!("{t:?}")),
+        other => other.to_string(),
+    };
+    changes
+        .iter()
+        .map(|c| {
+            if c.old.is_null() && c.new.is_object() {
+                format!("  {} + {}\n", c.field, show(&c.new))
+            } else {
+                format!("  {}: {} → {}\n", c.field, show(&c.old), show(&c.new))
+            }
+        })
+        .collect()
+}

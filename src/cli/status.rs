@@ -1,0 +1,187 @@
+//! `orchestron status`, `orchestron updates` and `orchestron index …`.
+
+use super::Ctx;
+use super::exit::{CmdResult, Code};
+use super::output::{self, Table, task_table};
+use crate::model::render::timestamp;
+use clap::{Args, Subcommand};
+
+pub fn status(ctx: &Ctx) -> CmdResult {
+    let o = ctx.open()?;
+    let v = o.overview()?;
+    if ctx.json {
+        output::json(&v)?;
+        return Ok(Code::Ok);
+    }
+    let mut s = format!("Orchestron — {}\n\n", o.workspace().root().display());
+    let counts: Vec<String> = v
+        .by_status
+        .iter()
+        .map(|(st, n)| format!("{st} {n}"))
+        .collect();
+    s.push_str(&format!(
+        "Tasks: {} ({})\n",
+        v.total,
+        if counts.is_empty() {
+            "none yet".into()
+        } else {
+            counts.join(", ")
+        }
+    ));
+    match &v.active_sprint {
+        Some(sp) => {
+            let bar_len = 20;
+            let filled = usize::from(sp.percent) * bar_len / 100;
+            s.push_str(&format!(
+                "Sprint: {} ({}) [{}{}] {}/{} done, {}%{}\n",
+                sp.sprint.name,
+                sp.sprint.id,
+                "#".repeat(filled),
+                "-".repeat(bar_len - filled),
+                sp.done,
+                sp.total,
+                sp.percent,
+                sp.sprint
+                    .end
+                    .map_or(String::new(), |e| format!(", ends {e}")),
+            ));
+            if let Some(goal) = &sp.sprint.goal {
+                s.push_str(&format!(
+                    "        goal: {}\n",
+                    goal.trim().lines().next().unwrap_or("")
+                ));
+            }
+        }
+        None => s.push_str("Sprint: none active\n"),
+    }
+    s.push_str("\nIn progress\n");
+    if v.in_progress.is_empty() {
+        s.push_str("  (nothing)\n");
+    } else {
+        for line in task_table(&v.in_progress).render().lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
+    s.push_str("\nReady next\n");
+    if v.ready.is_empty() {
+        s.push_str("  (nothing ready)\n");
+    } else {
+        for line in task_table(&v.ready).render().lines() {
+            s.push_str(&format!("  {line}\n"));
+        }
+    }
+    if let Some(c) = &v.latest_context {
+        s.push_str(&format!(
+            "\nLatest {}: {} by {} at {}{}\n",
+            c.kind.as_str(),
+            c.id,
+            c.by,
+            timestamp(&c.at),
+            c.task
+                .as_ref()
+                .map_or(String::new(), |t| format!(" on {t}"))
+        ));
+        for key in ["completedWork", "remainingWork"] {
+            if let Some(text) = c.context.get(key).and_then(|v| v.as_str()) {
+                s.push_str(&format!("  {key}: {}\n", text.trim()));
+            }
+        }
+        if let Some(n) = &c.notes {
+            s.push_str(&format!("  notes: {}\n", n.trim()));
+        }
+    }
+    if !v.problems.is_empty() {
+        s.push_str(&format!(
+            "\nProblems ({}; run `orchestron check`)\n",
+            v.problems.len()
+        ));
+        for p in v.problems.iter().take(10) {
+            s.push_str(&format!("  {p}\n"));
+        }
+    }
+    output::text(&s)?;
+    Ok(Code::Ok)
+}
+
+#[derive(Debug, Args)]
+pub struct UpdatesArgs {
+    /// A cursor from an earlier answer (default: your last check).
+    #[arg(long)]
+    since: Option<String>,
+}
+
+pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
+    let mut o = ctx.open()?;
+    let u = o.updates(a.since.as_deref())?;
+    if ctx.json {
+        output::json(&u)?;
+        return Ok(Code::Ok);
+    }
+    let mut s = String::new();
+    if u.resync {
+        s.push_str("Your cursor predates the cache (it was rebuilt); showing what is known.\n");
+    }
+    if u.changes.is_empty() {
+        s.push_str("No updates.\n");
+    } else {
+        let mut t = Table::new(&["AT", "BY", "RECORD", "CHANGE"]);
+        for c in &u.changes {
+            let what = if c.fields.is_empty() {
+                format!("{:?}", c.op).to_lowercase()
+            } else {
+                output::changes(&c.fields).trim().replace('\n', ";")
+            };
+            t.row(vec![timestamp(&c.at), c.by.clone(), c.id.to_string(), what]);
+        }
+        s.push_str(&t.render());
+    }
+    s.push_str(&format!("cursor: {}\n", u.cursor));
+    output::text(&s)?;
+    Ok(Code::Ok)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Drop the cache and rebuild it from the YAML files.
+    Rebuild,
+}
+
+pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
+    let mut o = ctx.open()?;
+    match cmd {
+        IndexCommand::Rebuild => {
+            let started = std::time::Instant::now();
+            let bar = |done: usize, total: usize| progress_bar(done, total);
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !ctx.json;
+            let n = o.rebuild_index(if tty { Some(&bar) } else { None })?;
+            if tty {
+                eprint!("\r{}\r", " ".repeat(60));
+            }
+            if ctx.json {
+                output::json(
+                    &serde_json::json!({ "files": n, "ms": started.elapsed().as_millis() }),
+                )?;
+            } else {
+                output::text(&format!(
+                    "Indexed {n} files in {} ms",
+                    started.elapsed().as_millis()
+                ))?;
+            }
+        }
+    }
+    Ok(Code::Ok)
+}
+
+/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
+fn progress_bar(done: usize, total: usize) {
+    let width = 30;
+    let filled = done
+        .checked_mul(width)
+        .and_then(|x| x.checked_div(total))
+        .unwrap_or(width);
+    eprint!(
+        "\r[{}{}] {done}/{total} files",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    );
+}

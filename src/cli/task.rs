@@ -1,0 +1,299 @@
+//! `orchestron task …`: the task commands, including the seed's human commands
+//! `clarify`, `priority --set` and `depend --on`.
+
+use super::Ctx;
+use super::exit::{CmdResult, Code};
+use super::output::{self, task_table, task_view};
+use crate::api::{NewTask, TaskPatch, TaskQuery, Updated};
+use crate::model::{Priority, Status, TaskType};
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Create a task.
+    Create(CreateArgs),
+    /// List tasks: by priority, then what they unblock, then age.
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show one task with its criteria, notes, clarifications and dependencies.
+    Show { id: String },
+    /// Change a task.
+    Update(UpdateArgs),
+    /// Add a clarification (agents see it on their next call).
+    Clarify { id: String, text: String },
+    /// Set a task's priority.
+    Priority {
+        id: String,
+        /// CRITICAL, HIGH, MEDIUM or LOW.
+        #[arg(long, value_parser = parse::<Priority>)]
+        set: Priority,
+    },
+    /// Make a task depend on another (refuses a cycle).
+    Depend {
+        id: String,
+        /// The task it waits for.
+        #[arg(long)]
+        on: String,
+        /// Remove the dependency instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Take a task (or the best ready one): assign it and move it to IN_PROGRESS.
+    Claim {
+        id: Option<String>,
+        /// Claim for someone else.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// Show the task you should do next (ready, highest priority).
+    Next,
+}
+
+pub(crate) fn parse<T: std::str::FromStr<Err = crate::model::ModelError>>(
+    s: &str,
+) -> Result<T, String> {
+    s.parse()
+        .map_err(|e: crate::model::ModelError| e.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    pub title: String,
+    /// EPIC, STORY, TASK, SUBTASK or TODO (default TASK).
+    #[arg(long = "type", value_parser = parse::<TaskType>)]
+    pub kind: Option<TaskType>,
+    /// CRITICAL, HIGH, MEDIUM or LOW (default MEDIUM).
+    #[arg(long, value_parser = parse::<Priority>)]
+    pub priority: Option<Priority>,
+    #[arg(long, short)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// A label (repeat or comma-separate).
+    #[arg(long = "label", value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// A task this one waits for (repeat or comma-separate).
+    #[arg(long = "depends-on", value_delimiter = ',')]
+    pub depends_on: Vec<String>,
+    /// Sprint id or name.
+    #[arg(long)]
+    pub sprint: Option<String>,
+    /// An acceptance criterion (repeat).
+    #[arg(long = "criterion")]
+    pub criteria: Vec<String>,
+    /// Size in points.
+    #[arg(long)]
+    pub estimate: Option<u32>,
+    /// Start from a template: feature, bug or spike.
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these statuses (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',', value_parser = parse::<Status>)]
+    pub status: Vec<Status>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Only these types (repeat or comma-separate).
+    #[arg(long = "type", value_delimiter = ',', value_parser = parse::<TaskType>)]
+    pub kind: Vec<TaskType>,
+    /// Only these priorities (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',', value_parser = parse::<Priority>)]
+    pub priority: Vec<Priority>,
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Sprint id or name.
+    #[arg(long)]
+    pub sprint: Option<String>,
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Full-text search over titles, descriptions, notes and clarifications.
+    #[arg(long, short)]
+    pub query: Option<String>,
+    /// Only tasks whose dependencies are all DONE or CANCELLED.
+    #[arg(long)]
+    pub ready: bool,
+    /// At most this many (0 = all).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    pub id: String,
+    #[arg(long, value_parser = parse::<Status>)]
+    pub status: Option<Status>,
+    /// 0–100.
+    #[arg(long, allow_negative_numbers = true)]
+    pub progress: Option<i64>,
+    /// Append a note (repeat for several).
+    #[arg(long = "note")]
+    pub notes: Vec<String>,
+    #[arg(long, value_parser = parse::<Priority>)]
+    pub priority: Option<Priority>,
+    #[arg(long = "type", value_parser = parse::<TaskType>)]
+    pub kind: Option<TaskType>,
+    /// Assign to NAME ("" unassigns).
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Add a label (repeat or comma-separate).
+    #[arg(long = "label", value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// Remove a label.
+    #[arg(long = "remove-label", value_delimiter = ',')]
+    pub remove_labels: Vec<String>,
+    /// Sprint id or name ("" removes it from its sprint).
+    #[arg(long)]
+    pub sprint: Option<String>,
+    /// Parent task ("" detaches it).
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub estimate: Option<u32>,
+    /// Mark acceptance criterion N (from 1) done; repeat for several.
+    #[arg(long = "criterion-done")]
+    pub criteria_done: Vec<usize>,
+    /// Mark acceptance criterion N not done.
+    #[arg(long = "criterion-undone")]
+    pub criteria_undone: Vec<usize>,
+    /// Add an acceptance criterion.
+    #[arg(long = "add-criterion")]
+    pub add_criteria: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
+    let mut o = ctx.open()?;
+    match cmd {
+        TaskCommand::Create(a) => {
+            let task = o.create_task(NewTask {
+                title: a.title,
+                kind: a.kind,
+                description: a.description,
+                priority: a.priority,
+                parent: a.parent,
+                assignee: a.assignee,
+                labels: a.labels,
+                depends_on: a.depends_on,
+                sprint: a.sprint,
+                acceptance_criteria: a.criteria,
+                estimate: a.estimate,
+                template: a.template,
+            })?;
+            if ctx.json {
+                output::json(&task)?;
+            } else {
+                output::text(&format!("Created task {}: {}", task.id, task.title))?;
+            }
+        }
+        TaskCommand::List(a) => {
+            let sprint = match &a.sprint {
+                Some(s) => Some(o.sprint_id(s)?),
+                None => None,
+            };
+            let parent = match &a.parent {
+                Some(p) => Some(o.task(p)?.id),
+                None => None,
+            };
+            let page = o.list_tasks(&TaskQuery {
+                status: a.status,
+                assignee: a.assignee,
+                kind: a.kind,
+                priority: a.priority,
+                label: a.label,
+                sprint,
+                parent,
+                query: a.query,
+                ready: a.ready,
+                ready_for: a.ready.then(|| o.actor().to_string()),
+                limit: a.limit,
+                offset: a.offset,
+            })?;
+            if ctx.json {
+                output::json(&page)?;
+            } else if page.tasks.is_empty() {
+                output::text("No tasks match.")?;
+            } else {
+                let mut s = task_table(&page.tasks).render();
+                if let Some(next) = page.next_offset {
+                    s.push_str(&format!(
+                        "… {} of {} shown; more with --offset {next} (or --limit 0 for all)\n",
+                        page.tasks.len(),
+                        page.total
+                    ));
+                }
+                output::text(&s)?;
+            }
+        }
+        TaskCommand::Show { id } => {
+            let view = o.show_task(&id)?;
+            if ctx.json {
+                output::json(&view)?;
+            } else {
+                output::text(&task_view(&view))?;
+            }
+        }
+        TaskCommand::Update(a) => {
+            let patch = TaskPatch {
+                status: a.status,
+                progress: a.progress,
+                notes: a.notes,
+                priority: a.priority,
+                kind: a.kind,
+                assignee: a.assignee.map(Some),
+                title: a.title,
+                description: a.description,
+                labels: None,
+                add_labels: a.labels,
+                remove_labels: a.remove_labels,
+                sprint: a.sprint.map(Some),
+                parent: a.parent.map(Some),
+                estimate: a.estimate.map(Some),
+                criteria_done: a.criteria_done,
+                criteria_undone: a.criteria_undone,
+                add_criteria: a.add_criteria,
+            };
+            let updated = o.update_task(&a.id, patch)?;
+            report(ctx, &updated)?;
+        }
+        TaskCommand::Clarify { id, text } => report(ctx, &o.clarify(&id, &text)?)?,
+        TaskCommand::Priority { id, set } => report(ctx, &o.set_priority(&id, set)?)?,
+        TaskCommand::Depend { id, on, remove } => report(ctx, &o.depend(&id, &on, remove)?)?,
+        TaskCommand::Claim { id, assignee } => match o.claim(id.as_deref(), assignee.as_deref())? {
+            Some(updated) => report(ctx, &updated)?,
+            None if ctx.json => output::json(&serde_json::Value::Null)?,
+            None => output::text("No ready task to claim.")?,
+        },
+        TaskCommand::Next => match o.next_task()? {
+            Some(t) if ctx.json => output::json(&t)?,
+            Some(t) => output::text(&task_table(std::slice::from_ref(&t)).render())?,
+            None if ctx.json => output::json(&serde_json::Value::Null)?,
+            None => output::text("No ready task.")?,
+        },
+    }
+    Ok(Code::Ok)
+}
+
+fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
+    if ctx.json {
+        return output::json(u);
+    }
+    if u.changes.is_empty() {
+        return output::text(&format!("{}: nothing to change", u.task.id));
+    }
+    output::text(&format!(
+        "Updated {}: {}\n{}",
+        u.task.id,
+        u.task.title,
+        output::changes(&u.changes)
+    ))
+}

@@ -1,0 +1,237 @@
+//! Lossless edits of an existing task file. Only the fields that changed are
+//! touched, through `yaml-edit`'s syntax tree, so a human's comments, key order
+//! and formatting survive; a status change is a one-line diff and a new note adds
+//! its line at the end of the list. The result is re-parsed and compared with the
+//! intended record; if the edit could not express the change faithfully we fall
+//! back to the canonical layout (keeping unknown keys) rather than write a file
+//! that says something else.
+
+use crate::model::{Sprint, Task, render};
+use serde::Serialize;
+use std::str::FromStr;
+use yaml_edit::{Document, YamlNode};
+
+/// A record kind whose files can be edited field by field.
+pub trait Editable: Serialize + PartialEq + Sized {
+    /// Canonical key order.
+    const KEYS: &'static [&'static str];
+    /// Keys always written, as `null` when empty: they are the stable lines
+    /// between fields that change often.
+    const ALWAYS: &'static [&'static str];
+    /// The key's canonical text (`key: value` and any continuation lines).
+    fn field_text(&self, key: &str) -> Option<String>;
+    /// The entries appended to a list field since `old`, rendered as flow items.
+    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>>;
+    fn parse(text: &str) -> Option<Self>;
+    fn canonical(&self, extra: &str) -> String;
+}
+
+impl Editable for Task {
+    const KEYS: &'static [&'static str] = Task::KEYS;
+    // Everything before `description`: the scalars and flow lists always written.
+    const ALWAYS: &'static [&'static str] = Task::KEYS.split_at(13).0;
+    fn field_text(&self, key: &str) -> Option<String> {
+        render::field(&render::task(self, ""), key)
+    }
+    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>> {
+        let (o, n) = match key {
+            "notes" => (&old.notes, &self.notes),
+            "clarifications" => (&old.clarifications, &self.clarifications),
+            _ => return None,
+        };
+        Some(n.get(o.len()..)?.iter().map(render::entry).collect())
+    }
+    fn parse(text: &str) -> Option<Self> {
+        super::parse_task_text(text).ok()
+    }
+    fn canonical(&self, extra: &str) -> String {
+        render::task(self, extra)
+    }
+}
+
+impl Editable for Sprint {
+    const KEYS: &'static [&'static str] = Sprint::KEYS;
+    const ALWAYS: &'static [&'static str] = Sprint::KEYS;
+    fn field_text(&self, key: &str) -> Option<String> {
+        render::field(&render::sprint(self, ""), key)
+    }
+    fn appended(&self, _old: &Self, _key: &str) -> Option<Vec<String>> {
+        None
+    }
+    fn parse(text: &str) -> Option<Self> {
+        yaml_serde::from_str(text).ok()
+    }
+    fn canonical(&self, extra: &str) -> String {
+        render::sprint(self, extra)
+    }
+}
+
+/// The new text of a record file whose current text is `original` (parsed as
+/// `old`) after changing the record to `new`.
+pub fn edit_text<T: Editable>(original: &str, old: &T, new: &T) -> String {
+    if let Some(text) = try_edit(original, old, new)
+        && T::parse(&text).is_some_and(|t| &t == new)
+    {
+        return text;
+    }
+    tracing::warn!("lossless edit not possible; rewriting the file in canonical layout");
+    new.canonical(&unknown_keys(original, T::KEYS))
+}
+
+fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
+    let old_v = serde_json::to_value(old).ok()?;
+    let new_v = serde_json::to_value(new).ok()?;
+    let doc = Document::from_str(original).ok()?;
+    let map = doc.as_mapping()?;
+    let mut previous_present: Option<&str> = None;
+    for &key in T::KEYS {
+        let present = map.contains_key(key);
+        let (o, n) = (&old_v[key], &new_v[key]);
+        if o != n {
+            let absent = !T::ALWAYS.contains(&key)
+                && (n.is_null() || n.as_array().is_some_and(|a| a.is_empty()));
+            let block_seq = map.get_sequence(key).filter(|s| !s.is_flow_style());
+            if absent {
+                if present {
+                    map.remove(key);
+                }
+            } else if let (Some(seq), true) = (block_seq, appended_only(o, n)) {
+                for item in new.appended(old, key)? {
+                    seq.push(item_node(&item)?);
+                }
+            } else {
+                let node = Document::from_str(&new.field_text(key)?).ok()?.get(key)?;
+                if present {
+                    map.set(key, node);
+                } else if let Some(prev) = previous_present {
+                    map.insert_after(prev, key, node);
+                } else {
+                    map.insert_at_index(0, key, node);
+                }
+            }
+        }
+        if map.contains_key(key) {
+            previous_present = Some(key);
+        }
+    }
+    Some(doc.to_string())
+}
+
+/// True when `new` is `old` with items added at the end.
+fn appended_only(old: &serde_json::Value, new: &serde_json::Value) -> bool {
+    match (old.as_array(), new.as_array()) {
+        (Some(o), Some(n)) => n.len() > o.len() && n[..o.len()] == o[..],
+        _ => false,
+    }
+}
+
+fn item_node(item: &str) -> Option<YamlNode> {
+    Document::from_str(&format!("- {item}\n"))
+        .ok()?
+        .as_sequence()?
+        .first()
+}
+
+/// Unknown top-level keys of a file, rendered as YAML, so a canonical rewrite
+/// keeps what a human added.
+fn unknown_keys(original: &str, known: &[&str]) -> String {
+    let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str::<yaml_serde::Value>(original)
+    else {
+        return String::new();
+    };
+    let mut extra = yaml_serde::Mapping::new();
+    for (k, v) in map {
+        if k.as_str().is_some_and(|k| !known.contains(&k)) {
+            extra.insert(k, v);
+        }
+    }
+    if extra.is_empty() {
+        return String::new();
+    }
+    yaml_serde::to_string(&extra).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, RecordId, Status};
+
+    fn sample() -> (String, Task) {
+        let created = "2026-11-24T16:02:11Z".parse().unwrap();
+        let t = Task::new(
+            RecordId::parse("TASK-7k2mq").unwrap(),
+            "Reset".into(),
+            created,
+        );
+        (render::task(&t, ""), t)
+    }
+
+    fn changed_lines(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
+        if a.len() != b.len() {
+            return usize::MAX;
+        }
+        a.iter().zip(&b).filter(|(x, y)| x != y).count()
+    }
+
+    #[test]
+    fn status_change_is_a_one_line_diff_and_keeps_comments() {
+        let (text, old) = sample();
+        let text = format!(
+            "# my notes on this task\n{}",
+            text.replace("status: TODO", "status: TODO  # ask bob")
+        );
+        let mut new = old.clone();
+        new.status = Status::InReview;
+        let out = edit_text(&text, &old, &new);
+        assert_eq!(changed_lines(&text, &out), 1, "{out}");
+        assert!(out.contains("status: IN_REVIEW  # ask bob"), "{out}");
+        assert!(out.starts_with("# my notes on this task\n"));
+    }
+
+    #[test]
+    fn new_note_appends_exactly_one_line() {
+        let (_, mut old) = sample();
+        let at = "2026-11-25T10:00:00Z".parse().unwrap();
+        old.notes.push(Entry {
+            at,
+            by: "a".into(),
+            text: "first".into(),
+        });
+        let text = render::task(&old, "");
+        let mut new = old.clone();
+        new.notes.push(Entry {
+            at,
+            by: "b".into(),
+            text: "Use OAuth2: not SAML # really".into(),
+        });
+        let out = edit_text(&text, &old, &new);
+        assert_eq!(out.lines().count(), text.lines().count() + 1);
+        assert!(out.starts_with(&text), "{out}");
+    }
+
+    #[test]
+    fn first_note_and_description_land_in_canonical_place() {
+        let (text, old) = sample();
+        let mut new = old.clone();
+        new.description = Some("Two\nlines\n".into());
+        new.notes.push(Entry {
+            at: old.created,
+            by: "a".into(),
+            text: "n".into(),
+        });
+        let out = edit_text(&text, &old, &new);
+        assert_eq!(out, render::task(&new, ""));
+    }
+
+    #[test]
+    fn unknown_keys_survive_edits() {
+        let (text, old) = sample();
+        let text = format!("{text}reviewer: carol\n");
+        let mut new = old.clone();
+        new.priority = crate::model::Priority::High;
+        let out = edit_text(&text, &old, &new);
+        assert!(out.contains("reviewer: carol"));
+        assert!(out.contains("priority: HIGH"));
+    }
+}

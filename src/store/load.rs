@@ -1,0 +1,227 @@
+//! Reading one record file tolerantly. Whatever the bytes — empty, not UTF-8,
+//! bad YAML, an alias bomb, an unknown status, a file name that disagrees with
+//! its `id:` — the result is a record or a list of located problems, never a
+//! panic and never an error that stops other files from loading.
+
+use crate::model::{
+    ContextSnapshot, IdKind, Limits, ModelError, Problem, Record, Sprint, Task, key_line,
+};
+
+/// The outcome of loading one file.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The record, when the file is valid (warnings allowed).
+    pub record: Option<Record>,
+    pub problems: Vec<Problem>,
+    /// Top-level keys and their 1-based lines, so later checks can point at a field.
+    pub key_lines: Vec<(String, usize)>,
+}
+
+/// A stable 64-bit content hash (FNV-1a): cheap, and the same across builds, so a
+/// cache written by one binary is trusted by the next.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Loads the file at `rel` (e.g. `tasks/TASK-7k2mq.yaml`) from its bytes.
+pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
+    let fail = |line, column, message: String| Loaded {
+        record: None,
+        problems: vec![Problem::error(rel, line, column, message)],
+        key_lines: Vec::new(),
+    };
+    if bytes.len() as u64 > Limits::FILE_BYTES {
+        return fail(
+            1,
+            1,
+            format!(
+                "file is {} bytes, the limit is {} bytes",
+                bytes.len(),
+                Limits::FILE_BYTES
+            ),
+        );
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            return fail(line, column, "file is not valid UTF-8".into());
+        }
+    };
+    if text.trim().is_empty() {
+        return fail(1, 1, "file is empty".into());
+    }
+    let key_lines = top_level_keys(text);
+    let (parsed, known) = match kind {
+        IdKind::Task => (parse_task_text(text).map(Record::Task), Task::KEYS),
+        IdKind::Sprint => (
+            parse_with_check::<Sprint>(text, Sprint::validate).map(Record::Sprint),
+            Sprint::KEYS,
+        ),
+        IdKind::Context => (
+            parse_with_check::<ContextSnapshot>(text, ContextSnapshot::validate)
+                .map(Record::Context),
+            ContextSnapshot::KEYS,
+        ),
+    };
+    let record = match parsed {
+        Ok(r) => r,
+        Err((line, column, message)) => {
+            return Loaded {
+                record: None,
+                problems: vec![Problem::error(rel, line, column, message)],
+                key_lines,
+            };
+        }
+    };
+    let mut problems = Vec::new();
+    for (key, line) in &key_lines {
+        if !known.contains(&key.as_str()) {
+            problems.push(Problem::warning(
+                rel,
+                *line,
+                1,
+                format!("unknown key `{key}` (kept as is)"),
+            ));
+        }
+    }
+    let expected = rel.rsplit('/').next().and_then(|n| n.strip_suffix(".yaml"));
+    if expected != Some(record.id().as_str()) {
+        let line = key_line(text, "id");
+        problems.push(Problem::error(
+            rel,
+            line,
+            1,
+            format!(
+                "id `{}` does not match the file name (expected `{}`)",
+                record.id(),
+                expected.unwrap_or("?")
+            ),
+        ));
+        return Loaded {
+            record: None,
+            problems,
+            key_lines,
+        };
+    }
+    Loaded {
+        record: Some(record),
+        problems,
+        key_lines,
+    }
+}
+
+/// Parses and validates a task file's text; errors carry line and column.
+pub fn parse_task_text(text: &str) -> Result<Task, (usize, usize, String)> {
+    parse_with_check::<Task>(text, Task::validate)
+}
+
+fn parse_with_check<T: serde::de::DeserializeOwned>(
+    text: &str,
+    validate: fn(&T) -> Result<(), ModelError>,
+) -> Result<T, (usize, usize, String)> {
+    let value: T = yaml_serde::from_str(text).map_err(|e| {
+        let message = strip_location(&e.to_string());
+        let (line, column) = match (e.location(), refined_line(text, &message)) {
+            (_, Some(line)) => (line, 1),
+            (Some(l), None) => (l.line(), l.column()),
+            (None, None) => (1, 1),
+        };
+        (line, column, message)
+    })?;
+    validate(&value).map_err(|e| {
+        let line = key_line(text, model_error_field(&e));
+        (line, 1, e.to_string())
+    })?;
+    Ok(value)
+}
+
+fn model_error_field(e: &ModelError) -> &'static str {
+    match e {
+        ModelError::InvalidEnum { field, .. }
+        | ModelError::OutOfRange { field, .. }
+        | ModelError::TooLong { field, .. }
+        | ModelError::Empty { field } => match *field {
+            "note" | "author" => "notes",
+            "acceptance criterion" => "acceptance_criteria",
+            "label" => "labels",
+            f => f,
+        },
+        ModelError::InvalidId { .. } => "id",
+        ModelError::InvalidDate { .. } => "end",
+    }
+}
+
+/// A better line for errors the parser reports without a position: the second
+/// occurrence of a duplicated key, the missing field's mapping, a second document.
+fn refined_line(text: &str, message: &str) -> Option<usize> {
+    let dup = message
+        .strip_prefix("duplicate field `")
+        .and_then(|m| m.split('`').next());
+    if let Some(key) = dup {
+        let prefix = format!("{key}:");
+        if let Some(i) = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(&prefix))
+            .nth(1)
+            .map(|(i, _)| i)
+        {
+            return Some(i + 1);
+        }
+    }
+    if message.contains("more than one document")
+        && let Some(i) = text.lines().skip(1).position(|l| l.starts_with("---"))
+    {
+        return Some(i + 2);
+    }
+    None
+}
+
+/// yaml_serde appends " at line L column C" to its messages; we print the location
+/// ourselves as `path:line:col`.
+pub(crate) fn strip_location(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(start) = out.find(" at line ") {
+        let rest = &out[start + " at line ".len()..];
+        let line_digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let Some(after) = rest[line_digits..].strip_prefix(" column ") else {
+            break;
+        };
+        let col_digits = after.chars().take_while(char::is_ascii_digit).count();
+        if line_digits == 0 || col_digits == 0 {
+            break;
+        }
+        let end = start + " at line ".len() + line_digits + " column ".len() + col_digits;
+        out.replace_range(start..end, "");
+    }
+    out
+}
+
+/// Top-level mapping keys (lines that start with `key:` in column 1).
+fn top_level_keys(text: &str) -> Vec<(String, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let (key, _) = l.split_once(':')?;
+            let ok = !key.is_empty()
+                && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            ok.then(|| (key.to_string(), i + 1))
+        })
+        .collect()
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}

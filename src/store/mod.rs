@@ -1,0 +1,22 @@
+//! The YAML files under `.orchestron/`: finding the workspace, reading records
+//! tolerantly (a bad file is a [`Problem`](crate::model::Problem), never a
+//! failure of the whole), writing them atomically under the workspace lock, and
+//! editing existing files losslessly so that a human's comments survive.
+
+mod atomic;
+mod edit;
+mod error;
+mod init;
+mod load;
+mod lock;
+mod scan;
+mod workspace;
+
+pub use atomic::write_atomic;
+pub use edit::{Editable, edit_text};
+pub use error::StoreError;
+pub use init::{InitReport, SCHEMAS, init};
+pub use load::{Loaded, content_hash, load_record, parse_task_text};
+pub use lock::WorkspaceLock;
+pub use scan::{ScannedFile, mtime_ns, scan};
+pub use workspace::Workspace;

@@ -1,0 +1,146 @@
+//! Where the workspace is and what is in it: discovery (upward from the working
+//! directory, as git finds `.git/`), `--root` resolution, `config.yaml`, and the
+//! path of every record. Ids are validated `RecordId`s before they get here, so
+//! a path built from one cannot leave its directory.
+
+use super::{StoreError, WorkspaceLock, lock::LockState};
+use crate::model::{Config, IdKind, RecordId};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The usual name of the workspace folder inside a project.
+pub const DIR_NAME: &str = ".orchestron";
+
+/// An opened workspace: its folder and settings.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+    pub config: Config,
+    lock: Arc<Mutex<LockState>>,
+}
+
+impl Workspace {
+    /// Opens the workspace named by `root` — either a workspace folder itself
+    /// (holding `config.yaml` with an `orchestron:` key) or a project folder that
+    /// holds `.orchestron/` — or, without `root`, the nearest `.orchestron/` at or
+    /// above `cwd`.
+    pub fn open(root: Option<&Path>, cwd: &Path) -> Result<Self, StoreError> {
+        match root {
+            Some(root) => {
+                let root = if root.is_absolute() {
+                    root.to_path_buf()
+                } else {
+                    cwd.join(root)
+                };
+                if is_workspace(&root) {
+                    return Self::load(root);
+                }
+                let inner = root.join(DIR_NAME);
+                if is_workspace(&inner) {
+                    return Self::load(inner);
+                }
+                Err(StoreError::NotAWorkspace { path: root })
+            }
+            None => {
+                for dir in cwd.ancestors() {
+                    let candidate = dir.join(DIR_NAME);
+                    if is_workspace(&candidate) {
+                        return Self::load(candidate);
+                    }
+                }
+                Err(StoreError::NotFound {
+                    start: cwd.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    fn load(root: PathBuf) -> Result<Self, StoreError> {
+        let path = root.join("config.yaml");
+        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
+        let config: Config = yaml_serde::from_str(&text).map_err(|e| {
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            StoreError::Invalid {
+                path: path.clone(),
+                line,
+                column,
+                message: super::load::strip_location(&e.to_string()),
+            }
+        })?;
+        for prefix in [
+            &config.prefix,
+            &config.sprint_prefix,
+            &config.context_prefix,
+        ] {
+            RecordId::parse(&format!("{prefix}-x")).map_err(|e| StoreError::Invalid {
+                path: path.clone(),
+                line: crate::model::key_line(&text, "prefix"),
+                column: 1,
+                message: format!("bad id prefix {prefix:?}: {e}"),
+            })?;
+        }
+        let root = root.canonicalize().unwrap_or(root);
+        Ok(Workspace {
+            root,
+            config,
+            lock: Arc::default(),
+        })
+    }
+
+    /// The workspace folder (`…/.orchestron`).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The folder that holds the workspace: the project, usually a git work tree.
+    pub fn project_dir(&self) -> &Path {
+        self.root.parent().unwrap_or(&self.root)
+    }
+
+    pub fn dir(&self, kind: IdKind) -> PathBuf {
+        self.root.join(kind.dir())
+    }
+
+    /// `tasks/TASK-7k2mq.yaml`, relative to the workspace root.
+    pub fn rel_path(kind: IdKind, id: &RecordId) -> String {
+        format!("{}/{}", kind.dir(), id.file_name())
+    }
+
+    pub fn path(&self, kind: IdKind, id: &RecordId) -> PathBuf {
+        self.root.join(kind.dir()).join(id.file_name())
+    }
+
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The id prefix for records of `kind`.
+    pub fn prefix(&self, kind: IdKind) -> &str {
+        match kind {
+            IdKind::Task => &self.config.prefix,
+            IdKind::Sprint => &self.config.sprint_prefix,
+            IdKind::Context => &self.config.context_prefix,
+        }
+    }
+
+    /// The index cache file: `ORCHESTRON_DB` (relative to the workspace root) or
+    /// `cache/index.sqlite`.
+    pub fn db_path(&self) -> PathBuf {
+        match std::env::var_os("ORCHESTRON_DB") {
+            Some(p) if !p.is_empty() => self.root.join(p),
+            _ => self.root.join("cache").join("index.sqlite"),
+        }
+    }
+
+    /// Takes the workspace-wide write lock (in the git-ignored cache folder).
+    pub fn lock(&self) -> Result<WorkspaceLock, StoreError> {
+        WorkspaceLock::acquire(&self.lock, &self.root.join("cache").join("write.lock"))
+    }
+}
+
+fn is_workspace(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("config.yaml")) else {
+        return false;
+    };
+    text.lines().any(|l| l.starts_with("orchestron:"))
+}
