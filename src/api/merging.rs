@@ -157,7 +157,13 @@ fn merge_fields(
                 Some(Record::Task(b)) => Some(b),
                 _ => None,
             };
-            let m = merge::merge_tasks(b.as_ref(), &o, &t, now()).map_err(err)?;
+            let lines = |b: &str, o: &str, t: &str| {
+                merge_file(o, b, t, ["ours", "base", "theirs"])
+                    .ok()
+                    .filter(|m| m.conflicts == 0)
+                    .map(|m| m.text)
+            };
+            let m = merge::merge_tasks_with(b.as_ref(), &o, &t, now(), &lines).map_err(err)?;
             m.record
                 .validate()
                 .map_err(|e| format!("the merged task would be invalid: {e}"))?;

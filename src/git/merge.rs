@@ -64,13 +64,31 @@ pub enum MergeError {
     ContextChanged(RecordId),
 }
 
+/// A line-based three-way merge of free text (base, ours, theirs), `None` when
+/// it conflicts. The driver passes `git merge-file`; tests may pass anything.
+pub type TextMerge<'a> = &'a dyn Fn(&str, &str, &str) -> Option<String>;
+
 /// Three-way merge of a task. `base` is `None` when both sides added the file;
-/// `at` stamps the note that records conflicts.
+/// `at` stamps the note that records conflicts. Descriptions changed on both
+/// sides are treated as conflicting values (see [`merge_tasks_with`]).
 pub fn merge_tasks(
     base: Option<&Task>,
     ours: &Task,
     theirs: &Task,
     at: DateTime<Utc>,
+) -> Result<Merged<Task>, MergeError> {
+    merge_tasks_with(base, ours, theirs, at, &|_, _, _| None)
+}
+
+/// [`merge_tasks`], where a description changed on both sides is first merged
+/// line by line with `text_merge` (edits to different lines both survive); only
+/// if that conflicts does the conflict rule decide.
+pub fn merge_tasks_with(
+    base: Option<&Task>,
+    ours: &Task,
+    theirs: &Task,
+    at: DateTime<Utc>,
+    text_merge: TextMerge<'_>,
 ) -> Result<Merged<Task>, MergeError> {
     if ours.id != theirs.id {
         return Err(MergeError::DifferentIds(ours.id.clone(), theirs.id.clone()));
@@ -121,12 +139,21 @@ pub fn merge_tasks(
         &theirs.estimate,
     );
     t.sprint = m.scalar("sprint", b.map(|b| &b.sprint), &ours.sprint, &theirs.sprint);
-    t.description = m.scalar(
-        "description",
-        b.map(|b| &b.description),
+    let base_description = b.map(|b| &b.description);
+    t.description = match text_merged(
+        base_description,
         &ours.description,
         &theirs.description,
-    );
+        text_merge,
+    ) {
+        Some(merged) => merged,
+        None => m.scalar(
+            "description",
+            base_description,
+            &ours.description,
+            &theirs.description,
+        ),
+    };
     t.labels = merge_set(b.map(|b| &b.labels[..]), &ours.labels, &theirs.labels);
     t.depends_on = merge_set(
         b.map(|b| &b.depends_on[..]),
@@ -208,6 +235,24 @@ pub fn merge_contexts(
         record: ours.clone(),
         conflicts: Vec::new(),
     })
+}
+
+/// When both sides changed an optional text differently, their line merge (an
+/// empty result means no text); `None` when not applicable or conflicting.
+fn text_merged(
+    base: Option<&Option<String>>,
+    ours: &Option<String>,
+    theirs: &Option<String>,
+    text_merge: TextMerge<'_>,
+) -> Option<Option<String>> {
+    if ours == theirs || base == Some(ours) || base == Some(theirs) {
+        return None;
+    }
+    fn text(t: Option<&Option<String>>) -> &str {
+        t.and_then(|t| t.as_deref()).unwrap_or("")
+    }
+    let merged = text_merge(text(base), text(Some(ours)), text(Some(theirs)))?;
+    Some((!merged.is_empty()).then_some(merged))
 }
 
 /// Scalar merging state: who wins conflicts, and the conflicts seen.

@@ -217,3 +217,27 @@ fn long_losing_values_are_clipped_to_a_valid_note() {
     let m = merge_tasks(Some(&b), &o, &t, ts("12:00:00")).unwrap();
     assert!(m.record.validate().is_ok());
 }
+
+#[test]
+fn descriptions_changed_on_both_sides_use_the_text_merge_first() {
+    let mut b = base();
+    b.description = Some("one\ntwo\n".into());
+    let mut o = b.clone();
+    o.description = Some("ONE\ntwo\n".into());
+    let mut t = b.clone();
+    t.description = Some("one\nTWO\n".into());
+    let fake = |base: &str, ours: &str, theirs: &str| {
+        assert_eq!(
+            (base, ours, theirs),
+            ("one\ntwo\n", "ONE\ntwo\n", "one\nTWO\n")
+        );
+        Some("ONE\nTWO\n".to_string())
+    };
+    let m = merge_tasks_with(Some(&b), &o, &t, ts("12:00:00"), &fake).unwrap();
+    assert_eq!(m.record.description.as_deref(), Some("ONE\nTWO\n"));
+    assert!(m.conflicts.is_empty());
+    // A conflicting text merge falls back to the rule.
+    let m = merge_tasks_with(Some(&b), &o, &t, ts("12:00:00"), &|_, _, _| None).unwrap();
+    assert_eq!(m.conflicts.len(), 1);
+    assert_eq!(m.record.description, o.description);
+}
