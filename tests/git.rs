@@ -405,3 +405,41 @@ fn snapshots_record_branch_head_and_dirty_files() {
     let s = plain.json(&["context", "save", "--notes", "no git"]);
     assert!(s.get("git").is_none() || s["git"].is_null(), "{s}");
 }
+
+#[test]
+fn sprint_status_changed_on_both_branches_takes_the_later_stage() {
+    let env = TestEnv::new();
+    let s = env.json(&["sprint", "create", "w48"]);
+    let id = s["id"].as_str().unwrap().to_string();
+    commit(&env, "sprint");
+    env.git(&["checkout", "-q", "-b", "closer"]);
+    env.ok(&["sprint", "close", &id]);
+    commit(&env, "close it");
+    env.git(&["checkout", "-q", "main"]);
+    env.ok(&["sprint", "start", &id]);
+    commit(&env, "start it");
+    env.git(&["merge", "-q", "--no-edit", "closer"]);
+    let list = env.json(&["sprint", "list"]);
+    let text = list.to_string();
+    assert!(text.contains("CLOSED"), "{text}");
+    assert_eq!(env.run(&["check"]).code, 0);
+}
+
+#[test]
+fn handoffs_record_git_state_too() {
+    let env = TestEnv::new();
+    let t = env.create(&["Handoff task"]);
+    let h = env.json(&["handoff", &t, "--done", "half", "--remaining", "half"]);
+    assert_eq!(h["git"]["branch"], "main");
+    let dirty: Vec<&str> = h["git"]["dirty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dirty,
+        [format!(".orchestron/tasks/{t}.yaml")],
+        "the new task file is uncommitted"
+    );
+}

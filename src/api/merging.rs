@@ -12,7 +12,7 @@
 use super::{Orchestron, Result};
 use crate::git::merge::{self, FieldConflict, MergeError};
 use crate::git::{GitRepo, config_set, merge_file};
-use crate::model::{IdKind, Record, now};
+use crate::model::{IdKind, Record, Sprint, Task, now};
 use crate::store::{GITATTRIBUTES, edit_text, load_record, write_atomic};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -151,7 +151,7 @@ fn merge_fields(
     };
     let ours_text = String::from_utf8_lossy(ours);
     let err = |e: MergeError| e.to_string();
-    match (b, o, t) {
+    let merged = match (b, o, t) {
         (b, Record::Task(o), Record::Task(t)) => {
             let b = match b {
                 Some(Record::Task(b)) => Some(b),
@@ -167,7 +167,11 @@ fn merge_fields(
             m.record
                 .validate()
                 .map_err(|e| format!("the merged task would be invalid: {e}"))?;
-            Ok((edit_text(&ours_text, &o, &m.record), m.conflicts))
+            let text = edit_text(&ours_text, &o, &m.record);
+            Ok((
+                with_added_keys(text, base, ours, theirs, Task::KEYS),
+                m.conflicts,
+            ))
         }
         (b, Record::Sprint(o), Record::Sprint(t)) => {
             let b = match b {
@@ -178,7 +182,11 @@ fn merge_fields(
             m.record
                 .validate()
                 .map_err(|e| format!("the merged sprint would be invalid: {e}"))?;
-            Ok((edit_text(&ours_text, &o, &m.record), m.conflicts))
+            let text = edit_text(&ours_text, &o, &m.record);
+            Ok((
+                with_added_keys(text, base, ours, theirs, Sprint::KEYS),
+                m.conflicts,
+            ))
         }
         (b, Record::Context(o), Record::Context(t)) => {
             let b = match b {
@@ -188,8 +196,55 @@ fn merge_fields(
             merge::merge_contexts(b.as_ref(), &o, &t).map_err(err)?;
             Ok((ours_text.into_owned(), Vec::new()))
         }
-        _ => Err("the sides are different kinds of record".into()),
+        _ => Err("the sides are different kinds of record".to_string()),
+    }?;
+    // Belt and braces: never write a record that would not load.
+    let loaded = load_record(kind, &rel, merged.0.as_bytes());
+    match loaded.record {
+        Some(_) => Ok(merged),
+        None => Err(format!(
+            "the merged text would not load: {}",
+            loaded
+                .problems
+                .first()
+                .map_or_else(String::new, |p| p.to_string())
+        )),
     }
+}
+
+/// Appends the unknown top-level keys (a human's additions, kept as they are)
+/// that only theirs added, so a key added on the other branch is not lost. Keys
+/// both sides have keep ours.
+fn with_added_keys(
+    mut text: String,
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    known: &[&str],
+) -> String {
+    use yaml_serde::{Mapping, Value};
+    let mapping = |bytes: &[u8]| match yaml_serde::from_slice::<Value>(bytes) {
+        Ok(Value::Mapping(m)) => m,
+        _ => Mapping::new(),
+    };
+    let (b, o, t) = (mapping(base), mapping(ours), mapping(theirs));
+    let mut added = Mapping::new();
+    for (k, v) in t {
+        let unknown = k.as_str().is_some_and(|k| !known.contains(&k));
+        if unknown && !o.contains_key(&k) && !b.contains_key(&k) {
+            added.insert(k, v);
+        }
+    }
+    if added.is_empty() {
+        return text;
+    }
+    if let Ok(extra) = yaml_serde::to_string(&added) {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&extra);
+    }
+    text
 }
 
 /// How the driver command names this program: plain `orchestron` when that is
@@ -224,3 +279,7 @@ fn driver_program() -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
+
+#[cfg(test)]
+#[path = "merging_tests.rs"]
+mod tests;

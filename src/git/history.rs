@@ -130,18 +130,26 @@ impl GitRepo {
             }
             None => {
                 let after = worktree_files(self.root(), prefix, include)?;
-                let mut before_text = BTreeMap::new();
-                for (path, id) in &before {
-                    before_text.insert(path.clone(), self.blob_text(*id)?);
-                }
+                let kind = self.repo.object_hash();
                 let paths: std::collections::BTreeSet<&String> =
-                    before_text.keys().chain(after.keys()).collect();
+                    before.keys().chain(after.keys()).collect();
                 for path in paths {
-                    let (b, a) = (before_text.get(path), after.get(path));
-                    if b != a {
+                    let a = after.get(path);
+                    // Hash the work-tree file as git would: an unchanged file costs
+                    // no blob read.
+                    let same_blob = |id: &ObjectId, text: &String| {
+                        gix::objs::compute_hash(kind, gix::objs::Kind::Blob, text.as_bytes())
+                            .is_ok_and(|h| h == *id)
+                    };
+                    let b = match (before.get(path), a) {
+                        (Some(id), Some(text)) if same_blob(id, text) => continue,
+                        (Some(id), _) => Some(self.blob_text(*id)?),
+                        (None, _) => None,
+                    };
+                    if b.as_ref() != a {
                         out.push(ChangedFile {
                             path: path.clone(),
-                            before: b.cloned(),
+                            before: b,
                             after: a.cloned(),
                         });
                     }
