@@ -8,6 +8,7 @@
 
 mod apply;
 mod cycles;
+mod derive;
 mod error;
 mod feed;
 mod fts;
@@ -242,6 +243,19 @@ fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), IndexError>
         .and_then(|mut s| s.execute([key, value]))
         .ctx("writing the meta table")?;
     Ok(())
+}
+
+/// Runs one cached statement: apply issues the same few statements thousands
+/// of times in a cold build.
+fn exec(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    context: &'static str,
+) -> Result<usize, IndexError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute(params))
+        .ctx(context)
 }
 
 fn is_corrupt(e: &rusqlite::Error) -> bool {

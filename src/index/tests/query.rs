@@ -459,13 +459,22 @@ fn a_duplicate_id_serves_one_record_and_the_other_takes_over() {
         Some("the real one".into())
     );
     assert_eq!(index.tasks(&TaskQuery::default()).expect("list").total, 1);
+    assert_eq!(
+        index.path_of(&real.id).expect("path").as_deref(),
+        Some("tasks/TASK-dup.yaml")
+    );
     delete(&mut index, "editor", &["tasks/TASK-dup.yaml"]);
     assert_eq!(
         index.task(&real.id).expect("task").map(|t| t.title),
         Some("a stray copy".into())
     );
+    assert_eq!(
+        index.path_of(&real.id).expect("path").as_deref(),
+        Some("tasks/TASK-copy.yaml")
+    );
     delete(&mut index, "editor", &["tasks/TASK-copy.yaml"]);
     assert_eq!(index.task(&real.id).expect("task"), None);
+    assert_eq!(index.path_of(&real.id).expect("path"), None);
 }
 
 #[test]
