@@ -195,6 +195,15 @@ impl Index {
             .unwrap_or(0))
     }
 
+    /// Records that a stat pass just confirmed every file (racy ones included,
+    /// by hash) without finding a change. Without it, a file written shortly
+    /// before the last apply stays "racily clean" and is re-hashed by every
+    /// later command until something else changes.
+    pub fn mark_refreshed(&mut self) -> Result<(), IndexError> {
+        let now_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+        meta_set(&self.conn, meta::LAST_REFRESH_NS, &now_ns.to_string())
+    }
+
     /// Empties the cache for `index rebuild`: records, stamps, problems and the
     /// feed go; a new generation starts, so every older cursor gets `resync`.
     /// Agents' saved cursors are kept (they now point into the old generation).

@@ -22,6 +22,8 @@ fn stamps_round_trip_and_deletions_drop_them() {
     put(&mut index, "editor", vec![a.clone(), b]);
     let last = index.last_refresh_ns().expect("last");
     assert!(last >= before, "{last} < {before}");
+    index.mark_refreshed().expect("mark");
+    assert!(index.last_refresh_ns().expect("last") >= last);
     let stamps = index.stamps().expect("stamps");
     assert_eq!(stamps.len(), 2);
     assert_eq!(stamps["tasks/TASK-a.yaml"], a.stamp);
