@@ -90,6 +90,8 @@ fn perf_report() {
         let index = time("open (warm file)", || Index::open(&path).expect("open"));
         let stamps = time("stamps()", || index.stamps().expect("stamps"));
         assert_eq!(stamps.len(), n);
+        let list = time("stamp_list()", || index.stamp_list().expect("stamps"));
+        assert_eq!(list.len(), n);
         drop(index);
         let page = time("open + stamps + top-50 list", || {
             let index = Index::open(&path).expect("open");
