@@ -172,6 +172,10 @@ fn task_diff(before: Option<Task>, after: Option<Task>) -> Option<TaskDiff> {
             from: Some(o.priority),
             to: Some(new.priority),
         }),
+        None => Some(Move {
+            from: None,
+            to: Some(new.priority),
+        }),
         _ => None,
     };
     let assignee = match &old {

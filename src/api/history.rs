@@ -108,7 +108,7 @@ impl Orchestron {
         if current != committed {
             let time = std::fs::metadata(&abs)
                 .and_then(|m| m.modified())
-                .map(DateTime::<Utc>::from)
+                .map(|t| chrono::SubsecRound::trunc_subsecs(DateTime::<Utc>::from(t), 0))
                 .unwrap_or_else(|_| crate::model::now());
             versions.insert(
                 0,

@@ -12,7 +12,7 @@
 use super::{Orchestron, Result};
 use crate::git::merge::{self, FieldConflict, MergeError};
 use crate::git::{GitRepo, config_set, merge_file};
-use crate::model::{IdKind, Record, Sprint, Task, now};
+use crate::model::{IdKind, Record, Sprint, Task};
 use crate::store::{GITATTRIBUTES, edit_text, load_record, write_atomic};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -163,7 +163,11 @@ fn merge_fields(
                     .filter(|m| m.conflicts == 0)
                     .map(|m| m.text)
             };
-            let m = merge::merge_tasks_with(b.as_ref(), &o, &t, now(), &lines).map_err(err)?;
+            // The conflict note is stamped with the newer side's last activity, not
+            // the clock: the same merge made on two machines gives the same file,
+            // and the merge itself does not count as activity in a later conflict.
+            let at = o.last_activity().max(t.last_activity());
+            let m = merge::merge_tasks_with(b.as_ref(), &o, &t, at, &lines).map_err(err)?;
             m.record
                 .validate()
                 .map_err(|e| format!("the merged task would be invalid: {e}"))?;

@@ -127,3 +127,20 @@ fn contexts_merge_only_when_identical() {
     assert_eq!(out.method, "lines");
     assert!(out.unresolved > 0 && merged.contains("<<<<<<<"), "{merged}");
 }
+
+#[test]
+fn a_conflict_merges_the_same_way_every_time() {
+    let b = task();
+    let base = render::task(&b, "");
+    let mut o = b.clone();
+    o.assignee = Some("claude".into());
+    let mut t = b.clone();
+    t.assignee = Some("codex".into());
+    let (ours, theirs) = (edit_text(&base, &b, &o), edit_text(&base, &b, &t));
+    let (first, a) = Files::new().merge(&base, &ours, &theirs, NAME);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (_, again) = Files::new().merge(&base, &ours, &theirs, NAME);
+    assert_eq!(a, again, "no clock in the result");
+    assert_eq!(first.resolved.len(), 1);
+    assert!(a.contains("by: orchestron-merge"), "{a}");
+}

@@ -164,8 +164,14 @@ fn sections(d: &BacklogDiff) -> Vec<(&'static str, Vec<(&TaskDiff, String)>)> {
     for t in &d.tasks {
         match t.op {
             HistoryOp::Created => {
-                let status = t.status.as_ref().and_then(|m| m.to);
-                let extra = status.map(|s| format!(" ({s})")).unwrap_or_default();
+                let status = t.status.as_ref().and_then(|m| m.to).map(|s| s.to_string());
+                let priority = t
+                    .priority
+                    .as_ref()
+                    .and_then(|m| m.to)
+                    .map(|p| p.to_string());
+                let parts: Vec<String> = status.into_iter().chain(priority).collect();
+                let extra = format!(" ({})", parts.join(", "));
                 created.push((t, extra));
             }
             HistoryOp::Deleted => deleted.push((t, String::new())),
