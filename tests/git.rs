@@ -443,3 +443,36 @@ fn handoffs_record_git_state_too() {
         "the new task file is uncommitted"
     );
 }
+
+#[test]
+fn snapshots_in_a_linked_worktree_and_on_an_unborn_branch() {
+    let env = TestEnv::new();
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let wt = env.path().join("linked");
+    env.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    std::fs::write(wt.join("scratch.txt"), "x").unwrap();
+    let mut c = env.command(common::BIN);
+    c.current_dir(&wt)
+        .args(["context", "save", "--notes", "from the worktree", "--json"]);
+    let r = common::to_run(c.output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(s["git"]["branch"], "side");
+    assert_eq!(s["git"]["head"], head.as_str());
+    assert_eq!(s["git"]["dirty"], serde_json::json!(["scratch.txt"]));
+
+    let fresh = TestEnv::bare();
+    fresh.git(&["init", "-q", "-b", "trunk"]);
+    fresh.ok(&["init"]);
+    let s = fresh.json(&["context", "save", "--notes", "nothing committed yet"]);
+    assert_eq!(s["git"]["branch"], "trunk");
+    assert_eq!(s["git"]["head"], Value::Null);
+    assert!(
+        s["git"]["dirty"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == ".orchestron/config.yaml"),
+        "{s}"
+    );
+}
