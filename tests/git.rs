@@ -476,3 +476,50 @@ fn snapshots_in_a_linked_worktree_and_on_an_unborn_branch() {
         "{s}"
     );
 }
+
+#[test]
+fn changes_pulled_through_git_are_credited_to_the_commit_author() {
+    let env = TestEnv::new();
+    let t = env.create(&["Shared task"]);
+    commit(&env, "task");
+    env.ok(&["updates"]); // set this user's cursor
+    env.git(&["checkout", "-q", "-b", "bob"]);
+    env.ok(&["task", "priority", &t, "--set", "HIGH"]);
+    env.git(&["add", "-A"]);
+    env.git(&[
+        "-c",
+        "user.name=Bob",
+        "commit",
+        "-q",
+        "-m",
+        "bob",
+        "--author",
+        "Bob <bob@example.com>",
+    ]);
+    env.git(&["checkout", "-q", "main"]);
+    env.ok(&["task", "list"]); // the cache sees main again
+    env.git(&["merge", "-q", "--no-edit", "bob"]);
+    let by = |u: &Value, field: &str| {
+        u["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|c| {
+                c["fields"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|x| x["field"] == field))
+            })
+            .map(|c| c["by"].as_str().unwrap_or_default().to_string())
+    };
+    let u = env.json(&["updates"]);
+    assert_eq!(by(&u, "priority").as_deref(), Some("Bob"), "{u:#}");
+    // A hand edit not committed is credited to the editor.
+    let path = env.task_path(&t);
+    let text = env
+        .read(&path)
+        .replace("title: Shared task", "title: Shared task (renamed)");
+    std::fs::write(&path, text).unwrap();
+    let u = env.json(&["updates"]);
+    assert_eq!(by(&u, "title").as_deref(), Some("editor"), "{u:#}");
+}

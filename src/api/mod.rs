@@ -6,6 +6,7 @@
 
 mod claim;
 mod contexts;
+mod credit;
 mod diff;
 mod error;
 mod graph;

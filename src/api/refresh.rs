@@ -15,8 +15,9 @@ use crate::store::{self, ScannedFile, content_hash, load_record};
 const RACY_WINDOW_NS: i64 = 2_000_000_000;
 
 impl Orchestron {
-    /// Brings the index up to date with the files; hand edits, deletions and
-    /// `git pull`s are credited to `editor` in the change feed.
+    /// Brings the index up to date with the files; hand edits and deletions are
+    /// credited to `editor` in the change feed, changes that arrived through git
+    /// (a pull, a merge) to the author of the commit that made them.
     pub fn refresh(&mut self) -> Result<usize> {
         let files = store::scan(self.ws.root());
         let stamps = self.index.stamps()?;
@@ -50,12 +51,13 @@ impl Orchestron {
         // Even when every racy file proved unchanged, the (empty) apply moves the
         // last-refresh time on, so those files stop being racy and are not re-read
         // by every later command.
+        // What arrived through git is credited to the commit's author (see credit.rs).
+        let batches = self.credit(updates, deleted, !stamps.is_empty());
         let _lock = self.ws.lock()?;
-        let n = self.index.apply(Refresh {
-            updates,
-            deleted,
-            actor: "editor".to_string(),
-        })?;
+        let mut n = 0;
+        for batch in batches {
+            n += self.index.apply(batch)?;
+        }
         Ok(n)
     }
 

@@ -315,3 +315,48 @@ fn merge_file_reports_conflicts_and_config_round_trips() {
     );
     assert_eq!(config_get(&f.path(), "merge.nothing.here").unwrap(), None);
 }
+
+#[test]
+fn last_change_author_follows_the_branch_that_made_the_change() {
+    let f = Fixture::new();
+    f.write("t.yaml", "v1\n");
+    f.write("u.yaml", "u1\n");
+    f.commit("base");
+    f.git(&["checkout", "-q", "-b", "bob"]);
+    f.write("t.yaml", "v2\n");
+    let bob = Command::new("git")
+        .args(["-c", "user.name=Bob", "-c", "user.email=bob@example.com"])
+        .args([
+            "commit",
+            "-q",
+            "-a",
+            "-m",
+            "bob edits",
+            "--author",
+            "Bob <bob@example.com>",
+        ])
+        .current_dir(f.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_COMMITTER_NAME", "Bob")
+        .env("GIT_COMMITTER_EMAIL", "bob@example.com")
+        .status()
+        .unwrap();
+    assert!(bob.success());
+    f.git(&["checkout", "-q", "main"]);
+    std::fs::remove_file(f.path().join("u.yaml")).unwrap();
+    f.commit("alice removes u");
+    f.git(&["merge", "-q", "--no-edit", "bob"]);
+    f.write("v.yaml", "uncommitted\n");
+    let repo = f.open();
+    let files = vec![
+        ("t.yaml".to_string(), Some(b"v2\n".to_vec())),
+        ("u.yaml".to_string(), None),
+        ("v.yaml".to_string(), Some(b"uncommitted\n".to_vec())),
+        ("never.yaml".to_string(), None),
+    ];
+    let authors = repo.last_change_authors("", &files, 100).unwrap();
+    assert_eq!(authors.get("t.yaml").map(String::as_str), Some("Bob"));
+    assert_eq!(authors.get("u.yaml").map(String::as_str), Some("Alice"));
+    assert_eq!(authors.len(), 2, "{authors:?}");
+}
