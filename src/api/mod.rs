@@ -6,9 +6,12 @@
 
 mod claim;
 mod contexts;
+mod diff;
 mod error;
 mod graph;
+mod history;
 mod identity;
+mod merging;
 mod overview;
 mod refresh;
 mod sprints;
@@ -17,7 +20,10 @@ mod templates;
 mod updates;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use diff::{BacklogDiff, Move, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
+pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
