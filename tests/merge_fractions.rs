@@ -201,9 +201,26 @@ struct Tally {
     driver_by_rule: usize,
     driver_lost: usize,
     updated_clean: usize,
+    /// Plain merges if `labels:` came after `depends_on:` (a candidate layout).
+    relayout_clean: usize,
     /// Pairs whose sides edited different kinds of field.
     disjoint: usize,
     plain_clean_disjoint: usize,
+}
+
+/// The same file with the `labels:` line moved after `depends_on:`, so that it no
+/// longer sits next to `sprint:` (a layout candidate, measured, not adopted).
+fn labels_after_depends_on(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with("labels:")) {
+        let labels = lines.remove(i);
+        if let Some(j) = lines.iter().position(|l| l.starts_with("depends_on:")) {
+            lines.insert(j + 1, labels);
+        } else {
+            lines.insert(i, labels);
+        }
+    }
+    lines.join("\n") + "\n"
 }
 
 fn with_updated(text: &str, stamp: &str) -> String {
@@ -248,6 +265,16 @@ fn measure(seed: u64, pairs: usize) -> Tally {
             if disjoint {
                 tally.plain_clean_disjoint += 1;
             }
+        }
+        let r = merge_file(
+            &labels_after_depends_on(&ours_text),
+            &labels_after_depends_on(&base_text),
+            &labels_after_depends_on(&theirs_text),
+            ["ours", "base", "theirs"],
+        )
+        .unwrap();
+        if r.conflicts == 0 && parse_task_text(&r.text).is_ok() {
+            tally.relayout_clean += 1;
         }
         let u = merge_file(
             &with_updated(&ours_text, "2026-11-25T10:00:01Z"),
@@ -298,7 +325,7 @@ fn pct(n: usize, of: usize) -> f64 {
 
 fn report(t: &Tally) -> String {
     format!(
-        "pairs: {}\nplain git merge-file, clean: {:.1}% (pairs that edited different fields: {:.1}% of {})\ndriver, clean: {:.1}% (of which same-field conflicts resolved by the rule: {:.1}% of all pairs)\ndriver, pairs that lost a note or clarification: {}\nplain merge if files had an `updated:` line: {:.1}%",
+        "pairs: {}\nplain git merge-file, clean: {:.1}% (pairs that edited different fields: {:.1}% of {})\ndriver, clean: {:.1}% (of which same-field conflicts resolved by the rule: {:.1}% of all pairs)\ndriver, pairs that lost a note or clarification: {}\nplain merge if files had an `updated:` line: {:.1}%\nplain merge if `labels` came after `depends_on`: {:.1}%",
         t.pairs,
         pct(t.plain_clean, t.pairs),
         pct(t.plain_clean_disjoint, t.disjoint),
@@ -307,6 +334,7 @@ fn report(t: &Tally) -> String {
         pct(t.driver_by_rule, t.pairs),
         t.driver_lost,
         pct(t.updated_clean, t.pairs),
+        pct(t.relayout_clean, t.pairs),
     )
 }
 
