@@ -255,6 +255,15 @@ fn unparseable_sides_fall_back_to_conflict_markers() {
         "{text}"
     );
     assert!(text.contains("status: [unclosed") && text.contains("status: DONE"));
+    // `check` names the half-done merge, with the line of the first marker.
+    let check = env.run(&["check"]);
+    assert_ne!(check.code, 0);
+    let all = format!("{}{}", check.stdout, check.stderr);
+    let line = text.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    assert!(
+        all.contains(&format!("{t}.yaml:{line}:1")) && all.contains("merge conflict"),
+        "{all}"
+    );
 }
 
 #[test]
