@@ -228,6 +228,20 @@ fn same_field_conflict_newer_activity_wins_and_the_loser_is_noted() {
         last.contains("assignee") && last.contains("codex"),
         "{last}"
     );
+
+    // Two claims that met in a merge are flagged by `check` (a warning) until
+    // someone confirms who holds the task.
+    env.ok(&["task", "update", &t, "--status", "IN_PROGRESS"]);
+    let check = env.run(&["check"]);
+    let all = format!("{}{}", check.stdout, check.stderr);
+    assert_eq!(check.code, 0, "a warning, not an error: {all}");
+    assert!(
+        all.contains("two claims met in a merge") && all.contains("codex"),
+        "{all}"
+    );
+    env.ok(&["task", "update", &t, "--note", "claude keeps it"]);
+    let all = env.ok(&["check"]);
+    assert!(!all.contains("two claims"), "{all}");
 }
 
 #[test]

@@ -116,6 +116,46 @@ impl Orchestron {
     }
 }
 
+impl Orchestron {
+    /// Tasks in progress whose assignee was decided by the merge rule (two
+    /// clones claimed the same task) and not confirmed since: the merge note is
+    /// still the newest entry and the task still has the kept assignee.
+    /// `check` lists them as warnings.
+    pub(crate) fn claim_conflicts(&self) -> Result<Vec<crate::model::Problem>> {
+        let page = self.list_tasks(&crate::index::TaskQuery {
+            status: vec![crate::model::Status::InProgress],
+            limit: 0,
+            ..Default::default()
+        })?;
+        let mut out = Vec::new();
+        for t in page.tasks {
+            let newest = t.notes.iter().chain(&t.clarifications).max_by_key(|e| e.at);
+            let Some(note) = t.notes.last().filter(|n| Some(*n) == newest) else {
+                continue;
+            };
+            let Some(("assignee", kept, lost)) = merge::parse_conflict_note(note) else {
+                continue;
+            };
+            if t.assignee.as_deref() != Some(kept) {
+                continue;
+            }
+            let rel = crate::store::Workspace::rel_path(IdKind::Task, &t.id);
+            let line = std::fs::read_to_string(self.ws.abs(&rel))
+                .map_or(1, |text| crate::model::key_line(&text, "assignee"));
+            out.push(crate::model::Problem::warning(
+                rel,
+                line,
+                1,
+                format!(
+                    "two claims met in a merge: kept assignee {kept}, the other side had {lost}; \
+                     confirm who holds the task (reassign it or add a note)"
+                ),
+            ));
+        }
+        Ok(out)
+    }
+}
+
 /// The field-level merge, or the reason it cannot be used.
 fn merge_fields(
     base: &[u8],

@@ -318,6 +318,18 @@ fn conflict_note(c: &FieldConflict, at: DateTime<Utc>) -> Entry {
     }
 }
 
+/// A conflict note written by [`merge_tasks`], read back: (field, kept, lost).
+pub fn parse_conflict_note(e: &Entry) -> Option<(&str, &str, &str)> {
+    if e.by != MERGE_AUTHOR {
+        return None;
+    }
+    let rest = e.text.strip_prefix("Merge conflict on ")?;
+    let (field, rest) = rest.split_once(": kept ")?;
+    let (kept, rest) = rest.split_once(" (from ")?;
+    let (_, lost) = rest.split_once("; the other side had ")?;
+    Some((field, kept, lost))
+}
+
 fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
