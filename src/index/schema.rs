@@ -72,7 +72,7 @@ CREATE TABLE tasks (
     unblocks      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX tasks_order ON tasks(priority_rank, unblocks DESC, created_us, id);
-CREATE INDEX tasks_status ON tasks(status, open_deps);
+CREATE INDEX tasks_status ON tasks(status, open_deps, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
 CREATE INDEX tasks_sprint ON tasks(sprint);
