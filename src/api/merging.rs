@@ -245,7 +245,25 @@ fn merge_fields(
     // Belt and braces: never write a record that would not load.
     let loaded = load_record(kind, &rel, merged.0.as_bytes());
     match loaded.record {
-        Some(_) => Ok(merged),
+        Some(record) => {
+            // Where git's line merge is clean and says exactly the same, prefer
+            // its text: it also keeps comments and formatting from their side.
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            if let Ok(lines) = merge_file(
+                &text(ours),
+                &text(base),
+                &text(theirs),
+                ["ours", "base", "theirs"],
+            ) && lines.conflicts == 0
+                && load_record(kind, &rel, lines.text.as_bytes())
+                    .record
+                    .as_ref()
+                    == Some(&record)
+            {
+                return Ok((lines.text, merged.1));
+            }
+            Ok(merged)
+        }
         None => Err(format!(
             "the merged text would not load: {}",
             loaded

@@ -144,3 +144,20 @@ fn a_conflict_merges_the_same_way_every_time() {
     assert_eq!(first.resolved.len(), 1);
     assert!(a.contains("by: orchestron-merge"), "{a}");
 }
+
+#[test]
+fn comments_from_their_side_survive_when_the_line_merge_agrees() {
+    let b = task();
+    let base = render::task(&b, "");
+    let mut o = b.clone();
+    o.status = Status::InProgress;
+    let ours = edit_text(&base, &b, &o);
+    let theirs = base.replace("priority: MEDIUM", "priority: HIGH  # bob: customer asked");
+    let (out, text) = Files::new().merge(&base, &ours, &theirs, NAME);
+    assert_eq!((out.method, out.unresolved), ("fields", 0));
+    assert!(text.contains("status: IN_PROGRESS"), "{text}");
+    assert!(
+        text.contains("priority: HIGH  # bob: customer asked"),
+        "{text}"
+    );
+}
