@@ -315,6 +315,7 @@ fn diff_summarises_a_branch_for_a_pull_request() {
     commit(&env, "backlog");
     env.git(&["checkout", "-q", "-b", "feature"]);
     env.create(&["Add audit log", "--priority", "CRITICAL"]);
+    env.json(&["sprint", "create", "w49"]);
     env.ok(&["task", "update", &close, "--status", "DONE"]);
     env.ok(&["task", "priority", &bump, "--set", "LOW"]);
     env.ok(&[

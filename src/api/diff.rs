@@ -10,7 +10,8 @@
 use super::{Error, Orchestron, Result};
 use crate::git::{GitRepo, ObjectId};
 use crate::model::{
-    Entry, FieldChange, IdKind, Priority, Record, RecordId, Status, Task, diff_fields,
+    Entry, FieldChange, IdKind, Priority, Record, RecordId, Sprint, SprintStatus, Status, Task,
+    diff_fields,
 };
 use crate::store::load_record;
 use schemars::JsonSchema;
@@ -27,6 +28,19 @@ pub struct BacklogDiff {
     pub range: String,
     /// One entry per task that changed, created ones first, then by id.
     pub tasks: Vec<TaskDiff>,
+    /// Sprints created, deleted, or whose status, name or dates changed.
+    pub sprints: Vec<SprintDiff>,
+}
+
+/// What the range did to one sprint.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SprintDiff {
+    pub id: RecordId,
+    pub name: String,
+    pub op: super::history::HistoryOp,
+    pub status: Option<Move<SprintStatus>>,
+    /// Every field that changed, old → new.
+    pub changes: Vec<FieldChange>,
 }
 
 /// What the range did to one task.
@@ -72,6 +86,24 @@ impl Orchestron {
         };
         let include = |p: &str| p.ends_with(".yaml");
         let changed = repo.changed_files(from, to, &tasks_dir, &include)?;
+        let sprints_dir = format!("{}sprints", tasks_dir.trim_end_matches("tasks"));
+        let mut sprints = Vec::new();
+        for file in repo.changed_files(from, to, &sprints_dir, &include)? {
+            let name = file.path.rsplit('/').next().unwrap_or_default();
+            let rel = format!("sprints/{name}");
+            let parse = |text: &Option<String>| {
+                text.as_ref().and_then(|t| {
+                    match load_record(IdKind::Sprint, &rel, t.as_bytes()).record {
+                        Some(Record::Sprint(s)) => Some(s),
+                        _ => None,
+                    }
+                })
+            };
+            if let Some(d) = sprint_diff(parse(&file.before), parse(&file.after)) {
+                sprints.push(d);
+            }
+        }
+        sprints.sort_by(|a, b| (a.op as u8, &a.id).cmp(&(b.op as u8, &b.id)));
         let mut tasks = Vec::new();
         for file in changed {
             let name = file.path.rsplit('/').next().unwrap_or_default();
@@ -94,6 +126,7 @@ impl Orchestron {
             to: to.map(|c| c.to_string()),
             range: words,
             tasks,
+            sprints,
         })
     }
 }
@@ -216,6 +249,33 @@ fn task_diff(before: Option<Task>, after: Option<Task>) -> Option<TaskDiff> {
         assignee,
         clarifications,
         notes_added,
+        changes,
+    })
+}
+
+/// What changed between two versions of a sprint (either may be absent).
+fn sprint_diff(before: Option<Sprint>, after: Option<Sprint>) -> Option<SprintDiff> {
+    use super::history::HistoryOp;
+    let (op, old, new) = match (before, after) {
+        (None, None) => return None,
+        (None, Some(s)) => (HistoryOp::Created, None, s),
+        (Some(s), None) => (HistoryOp::Deleted, Some(s.clone()), s),
+        (Some(o), Some(n)) => (HistoryOp::Modified, Some(o), n),
+    };
+    let changes = match (&old, op) {
+        (Some(o), HistoryOp::Modified) => diff_fields(o, &new),
+        _ => Vec::new(),
+    };
+    if op == HistoryOp::Modified && changes.is_empty() {
+        return None;
+    }
+    let from = old.as_ref().map(|o| o.status);
+    let to = (op != HistoryOp::Deleted).then_some(new.status);
+    Some(SprintDiff {
+        id: new.id.clone(),
+        name: new.name.clone(),
+        op,
+        status: (from != to).then_some(Move { from, to }),
         changes,
     })
 }

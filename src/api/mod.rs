@@ -21,7 +21,7 @@ mod templates;
 mod updates;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
-pub use diff::{BacklogDiff, Move, TaskDiff};
+pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
 pub use merging::{DriverOutcome, GitSetup};

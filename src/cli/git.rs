@@ -5,7 +5,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::{BacklogDiff, HistoryOp, Orchestron, TaskDiff, TaskHistory};
+use crate::api::{BacklogDiff, HistoryOp, Move, Orchestron, TaskDiff, TaskHistory};
 use crate::model::render::timestamp;
 use clap::{Args, Subcommand};
 use std::fmt::Write;
@@ -232,9 +232,50 @@ fn sections(d: &BacklogDiff) -> Vec<(&'static str, Vec<(&TaskDiff, String)>)> {
     ]
 }
 
+/// One line per sprint that changed: what happened to it.
+fn sprint_lines(d: &BacklogDiff) -> Vec<(String, String, String)> {
+    d.sprints
+        .iter()
+        .map(|sp| {
+            let what = match sp.op {
+                HistoryOp::Created => format!(
+                    "created ({})",
+                    sp.status
+                        .as_ref()
+                        .and_then(|m| m.to)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                ),
+                HistoryOp::Deleted => "deleted".to_string(),
+                HistoryOp::Modified => {
+                    let mut parts = Vec::new();
+                    if let Some(Move {
+                        from: Some(f),
+                        to: Some(t),
+                    }) = &sp.status
+                    {
+                        parts.push(format!("{f} → {t}"));
+                    }
+                    let rest: Vec<&str> = sp
+                        .changes
+                        .iter()
+                        .map(|c| c.field.as_str())
+                        .filter(|f| *f != "status")
+                        .collect();
+                    if !rest.is_empty() {
+                        parts.push(format!("changed {}", rest.join(", ")));
+                    }
+                    parts.join("; ")
+                }
+            };
+            (sp.id.to_string(), sp.name.clone(), what)
+        })
+        .collect()
+}
+
 pub fn diff_text(d: &BacklogDiff) -> String {
     let mut s = format!("Backlog changes, {}:\n", d.range);
-    if d.tasks.is_empty() {
+    if d.tasks.is_empty() && d.sprints.is_empty() {
         s.push_str("  no task changed.\n");
         return s;
     }
@@ -247,12 +288,19 @@ pub fn diff_text(d: &BacklogDiff) -> String {
             let _ = writeln!(s, "  {}  {}{line}", t.id, t.title);
         }
     }
+    let sprints = sprint_lines(d);
+    if !sprints.is_empty() {
+        let _ = writeln!(s, "\nSprints:");
+        for (id, name, what) in sprints {
+            let _ = writeln!(s, "  {id}  {name}: {what}");
+        }
+    }
     s
 }
 
 pub fn diff_markdown(d: &BacklogDiff) -> String {
     let mut s = String::from("## Backlog changes\n");
-    if d.tasks.is_empty() {
+    if d.tasks.is_empty() && d.sprints.is_empty() {
         s.push_str("\nNo task changed.\n");
         return s;
     }
@@ -269,6 +317,13 @@ pub fn diff_markdown(d: &BacklogDiff) -> String {
                 md_escape(&t.title),
                 md_escape(&line)
             );
+        }
+    }
+    let sprints = sprint_lines(d);
+    if !sprints.is_empty() {
+        let _ = writeln!(s, "\n### Sprints\n");
+        for (id, name, what) in sprints {
+            let _ = writeln!(s, "- `{id}` {}: {what}", md_escape(&name));
         }
     }
     s
