@@ -301,6 +301,14 @@ fn task_history_lists_field_changes_per_commit() {
     let h = env.json(&["task", "history", &t]);
     let mut r = Redactor::default();
     insta::assert_json_snapshot!("task_history", r.value(&h));
+    let two = env.json(&["task", "history", &t, "--limit", "2"]);
+    assert_eq!(two["truncated"], true);
+    assert_eq!(two["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(two["entries"][1]["summary"], "clarify");
+    assert_eq!(
+        two["entries"][1]["changes"][0]["field"], "clarifications",
+        "the oldest shown entry is still compared with the version before it"
+    );
     let text = env.ok(&["task", "history", &t]);
     let mut r = Redactor::default();
     insta::assert_snapshot!("task_history_text", short_commits(&r.text(&text)));

@@ -23,6 +23,8 @@ pub struct TaskHistory {
     /// current file is known and `entries` is empty).
     pub git: bool,
     pub entries: Vec<HistoryEntry>,
+    /// True when older entries exist beyond the requested limit.
+    pub truncated: bool,
 }
 
 /// What one commit (or the uncommitted work tree) did to the task.
@@ -63,23 +65,24 @@ struct Version {
 }
 
 impl Orchestron {
-    /// The history of a task (also of a deleted one, if git remembers it).
-    pub fn task_history(&self, id: &str) -> Result<TaskHistory> {
+    /// The history of a task (also of a deleted one, if git remembers it): the
+    /// newest `limit` entries (0 = all).
+    pub fn task_history(&self, id: &str, limit: usize) -> Result<TaskHistory> {
         let id = match self.existing_task_id(id) {
             Ok(id) => id,
             Err(e) => match RecordId::parse(id) {
                 Ok(parsed) => {
                     // A task deleted from the work tree may still have a history.
-                    let h = self.history_of(&parsed)?;
+                    let h = self.history_of(&parsed, limit)?;
                     return if h.entries.is_empty() { Err(e) } else { Ok(h) };
                 }
                 Err(_) => return Err(e),
             },
         };
-        self.history_of(&id)
+        self.history_of(&id, limit)
     }
 
-    fn history_of(&self, id: &RecordId) -> Result<TaskHistory> {
+    fn history_of(&self, id: &RecordId, limit: usize) -> Result<TaskHistory> {
         let abs = self.ws.path(IdKind::Task, id);
         let current = std::fs::read_to_string(&abs).ok();
         let Some(repo) = GitRepo::discover(self.ws.root())? else {
@@ -88,13 +91,15 @@ impl Orchestron {
                 path: Workspace::rel_path(IdKind::Task, id),
                 git: false,
                 entries: Vec::new(),
+                truncated: false,
             });
         };
         let path = repo.rel_path(&abs).ok_or_else(|| {
             Error::Invalid(format!("{} is outside the repository", abs.display()))
         })?;
         let mut versions: Vec<Version> = repo
-            .file_history(&path, 0)?
+            // One version more than shown, to tell what the oldest shown one changed.
+            .file_history(&path, if limit == 0 { 0 } else { limit + 1 })?
             .into_iter()
             .map(|v| Version {
                 commit: Some(v.commit),
@@ -148,11 +153,16 @@ impl Orchestron {
             previous = task;
         }
         entries.reverse();
+        let truncated = limit > 0 && entries.len() > limit;
+        if truncated {
+            entries.truncate(limit);
+        }
         Ok(TaskHistory {
             id: id.clone(),
             path,
             git: true,
             entries,
+            truncated,
         })
     }
 }

@@ -92,8 +92,8 @@ pub fn merge_driver(args: MergeDriverArgs) -> CmdResult {
     })
 }
 
-pub fn history(o: &Orchestron, ctx: &Ctx, id: &str) -> CmdResult {
-    let h = o.task_history(id)?;
+pub fn history(o: &Orchestron, ctx: &Ctx, id: &str, limit: usize) -> CmdResult {
+    let h = o.task_history(id, limit)?;
     if ctx.json {
         output::json(&h)?;
     } else {
@@ -133,6 +133,9 @@ pub fn history_text(h: &TaskHistory) -> String {
             let _ = writeln!(s, "  unreadable: {err}");
         }
         s.push_str(&output::changes(&e.changes));
+    }
+    if h.truncated {
+        s.push_str("… older entries not shown (--limit 0 shows all)\n");
     }
     s
 }

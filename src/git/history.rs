@@ -45,16 +45,18 @@ pub struct ChangedFile {
 impl GitRepo {
     /// The versions of `path` (relative to the repository root) on the first-parent
     /// line of HEAD, newest first. Empty on an unborn branch or when the file was
-    /// never committed. `limit` caps the number of commits walked (0 = no cap).
-    pub fn file_history(&self, path: &str, limit: usize) -> Result<Vec<FileVersion>, GitError> {
+    /// never committed. The walk stops after `max_versions` versions (0 = all).
+    pub fn file_history(
+        &self,
+        path: &str,
+        max_versions: usize,
+    ) -> Result<Vec<FileVersion>, GitError> {
         let Some(mut current) = self.head()? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
         let mut current_blob = self.blob_id_at(current, path)?;
-        let mut walked = 0usize;
         loop {
-            walked += 1;
             let commit = self
                 .repo
                 .find_commit(current)
@@ -85,7 +87,7 @@ impl GitRepo {
                 });
             }
             match parent {
-                Some(p) if limit == 0 || walked < limit => {
+                Some(p) if max_versions == 0 || out.len() < max_versions => {
                     current = p;
                     current_blob = parent_blob;
                 }

@@ -182,6 +182,8 @@ fn file_history_is_newest_first_and_skips_unrelated_commits() {
         ]
     );
     assert_eq!(h[0].author, "Alice");
+    let newest = f.open().file_history("t.yaml", 2).unwrap();
+    assert_eq!(newest, h[..2].to_vec(), "the walk stops after two versions");
     assert_eq!(h[0].email, "alice@example.com");
     assert!(h[0].time > h[2].time);
 }
