@@ -55,16 +55,27 @@ impl GitRepo {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
+        // The file's folder: when a parent has the same folder tree, the file is
+        // unchanged without looking it up among (possibly) thousands of entries.
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         let mut current_blob = self.blob_id_at(current, path)?;
+        let mut current_dir = self.dir_tree_id(current, dir)?;
         loop {
             let commit = self
                 .repo
                 .find_commit(current)
                 .ctx(|| format!("reading commit {current}"))?;
             let parent = commit.parent_ids().next().map(|id| id.detach());
-            let parent_blob = match parent {
-                Some(p) => self.blob_id_at(p, path)?,
-                None => None,
+            let (parent_blob, parent_dir) = match parent {
+                Some(p) => {
+                    let pd = self.dir_tree_id(p, dir)?;
+                    if pd.is_some() && pd == current_dir {
+                        (current_blob, pd)
+                    } else {
+                        (self.blob_id_at(p, path)?, pd)
+                    }
+                }
+                None => (None, None),
             };
             if parent_blob != current_blob {
                 let author = commit
@@ -90,11 +101,25 @@ impl GitRepo {
                 Some(p) if max_versions == 0 || out.len() < max_versions => {
                     current = p;
                     current_blob = parent_blob;
+                    current_dir = parent_dir;
                 }
                 _ => break,
             }
         }
         Ok(out)
+    }
+
+    /// The tree id of directory `dir` (`""` = the root) at `commit`, if it exists.
+    fn dir_tree_id(&self, commit: ObjectId, dir: &str) -> Result<Option<ObjectId>, GitError> {
+        let tree = self.tree_of(commit)?;
+        if dir.is_empty() {
+            return Ok(Some(tree.id));
+        }
+        Ok(tree
+            .lookup_entry_by_path(dir)
+            .ctx(|| format!("looking up {dir} in {commit}"))?
+            .filter(|e| e.mode().is_tree())
+            .map(|e| e.object_id()))
     }
 
     /// Files under `prefix` (a directory relative to the repository root, `""` for
