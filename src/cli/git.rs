@@ -79,7 +79,11 @@ pub fn merge_driver(args: MergeDriverArgs) -> CmdResult {
             outcome.path, c.field
         );
     }
-    if let Some(reason) = &outcome.fallback_reason {
+    if let Some(reason) = outcome
+        .fallback_reason
+        .as_ref()
+        .filter(|_| outcome.unresolved > 0)
+    {
         eprintln!(
             "orchestron-merge: {}: line merge ({reason}); {} conflict(s)",
             outcome.path, outcome.unresolved

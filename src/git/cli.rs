@@ -135,7 +135,21 @@ pub fn merge_file(
         &b,
         &t,
     ];
-    let out = spawn(&dir, &args);
+    // merge-file needs no repository; a GIT_DIR inherited from the git that runs
+    // the driver (relative to another folder) must not make it look for one.
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| GitError::Spawn {
+            args: args.join(" "),
+            source,
+        });
     let _ = std::fs::remove_dir_all(&dir);
     let out = out?;
     match out.status.code() {
