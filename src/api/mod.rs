@@ -7,20 +7,24 @@
 mod contexts;
 mod error;
 mod identity;
+mod mcp_clients;
 mod overview;
 mod refresh;
 mod sprints;
 mod tasks;
 mod templates;
 mod updates;
+mod watch;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use error::{Error, ErrorClass, Result};
+pub use mcp_clients::{McpClient, McpConfigReport};
 pub use overview::{Overview, SprintProgress};
 pub use sprints::{NewSprint, SprintView};
 pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::Updates;
+pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 
 pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::store::InitReport;

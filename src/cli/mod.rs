@@ -8,6 +8,7 @@ mod check;
 mod context;
 mod exit;
 mod init;
+mod mcp;
 mod output;
 mod sprint;
 mod status;
@@ -69,6 +70,8 @@ enum Command {
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
+    Mcp(mcp::McpArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -76,7 +79,7 @@ enum Command {
 /// Shared by every command: the parsed global flags.
 pub(crate) struct Ctx {
     pub json: bool,
-    opts: OpenOptions,
+    pub(crate) opts: OpenOptions,
 }
 
 impl Ctx {
@@ -116,6 +119,7 @@ pub fn main() -> i32 {
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
+        Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orchestron", &mut std::io::stdout());

@@ -1,0 +1,34 @@
+//! The MCP adapter for agents: tools, resources, prompts and live updates over
+//! stdio, built on rmcp. Like the CLI it calls only the use-case API — never
+//! files, SQL or git — so whatever an agent can do here a human can do through
+//! the CLI, by the same code path. stdout belongs to the protocol; logs go to
+//! stderr.
+//!
+//! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
+//! [`args`] (reading a model's arguments), [`tools`] (what each tool does),
+//! [`notice`] (the "N updates since your last call" line), [`resources`],
+//! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
+//! rmcp handler that ties them together).
+
+pub mod args;
+pub mod catalog;
+pub mod notice;
+pub mod prompts;
+pub mod push;
+pub mod resources;
+pub mod server;
+pub mod tools;
+
+pub use server::OrchestronServer;
+
+use crate::api::{OpenOptions, Orchestron};
+use rmcp::ServiceExt;
+
+/// Opens the workspace and serves MCP on stdin/stdout until the client leaves.
+pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
+    let o = tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await??;
+    let server = OrchestronServer::new(o);
+    let running = server.serve(rmcp::transport::stdio()).await?;
+    running.waiting().await?;
+    Ok(())
+}
