@@ -118,7 +118,7 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                     text.push_str(&format!("  notes       {}\n", n.trim()));
                 }
                 if !s.context.is_empty() {
-                    text.push_str("\n");
+                    text.push('\n');
                     for (k, val) in &s.context {
                         let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
                         text.push_str(&format!("  {k}: {val}\n"));

@@ -120,16 +120,19 @@ impl Status {
     }
 }
 
+#[allow(clippy::derivable_impls)] // the enums come from a macro
 impl Default for Status {
     fn default() -> Self {
         Status::Todo
     }
 }
+#[allow(clippy::derivable_impls)] // the enums come from a macro
 impl Default for Priority {
     fn default() -> Self {
         Priority::Medium
     }
 }
+#[allow(clippy::derivable_impls)] // the enums come from a macro
 impl Default for TaskType {
     fn default() -> Self {
         TaskType::Task

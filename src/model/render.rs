@@ -226,7 +226,7 @@ fn plain_ok(s: &str, flow: bool) -> bool {
             | '<' | '>' | ';' | '~' | '^' | '$' | '*' => true,
             ':' => bytes
                 .get(i + 1)
-                .is_some_and(|b| !b.is_ascii_whitespace() && !(flow && b",[]{}".contains(b))),
+                .is_some_and(|b| !(b.is_ascii_whitespace() || flow && b",[]{}".contains(b))),
             ',' | '[' | ']' | '{' | '}' => !flow,
             _ => false,
         };
