@@ -3,7 +3,7 @@
 //! never rewritten.
 
 use super::{Error, Orchestron, Result, TaskPatch};
-use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, Record, RecordId, now};
+use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, Record, RecordId, now_millis};
 use crate::store::write_atomic;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -120,7 +120,7 @@ impl Orchestron {
         let snapshot = ContextSnapshot {
             id: self.new_id(IdKind::Context)?,
             kind,
-            at: now(),
+            at: now_millis(),
             by: self.actor().to_string(),
             task,
             checkpoint: input.checkpoint.filter(|c| !c.trim().is_empty()),

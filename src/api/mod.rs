@@ -4,8 +4,10 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod claim;
 mod contexts;
 mod error;
+mod graph;
 mod identity;
 mod mcp_clients;
 mod overview;
@@ -20,6 +22,7 @@ pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use error::{Error, ErrorClass, Result};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use overview::{Overview, SprintProgress};
+pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
 pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
 pub use templates::TEMPLATES;

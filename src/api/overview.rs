@@ -11,6 +11,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Overview {
     pub total: usize,
+    #[serde(serialize_with = "super::sprints::status_counts")]
+    #[schemars(with = "std::collections::BTreeMap<String, usize>")]
     pub by_status: Vec<(Status, usize)>,
     pub active_sprint: Option<SprintProgress>,
     pub in_progress: Vec<Task>,

@@ -38,16 +38,18 @@ impl Orchestron {
             .filter(|k| !seen.contains(*k))
             .cloned()
             .collect();
-        if candidates.is_empty() && deleted.is_empty() {
+        // A fresh cache must record its (possibly empty) baseline, so that the
+        // next hand edit is reported as a change rather than taken as the baseline.
+        if candidates.is_empty() && deleted.is_empty() && !stamps.is_empty() {
             return Ok(0);
         }
         let root = self.ws.root().to_path_buf();
-        let mut updates = load_parallel(&root, candidates);
+        let mut updates = load_parallel(&root, candidates, None);
         // Racy candidates whose content did not change need no work.
         updates.retain(|u| stamps.get(&u.path) != Some(&u.stamp));
-        if updates.is_empty() && deleted.is_empty() {
-            return Ok(0);
-        }
+        // Even when every racy file proved unchanged, the (empty) apply moves the
+        // last-refresh time on, so those files stop being racy and are not re-read
+        // by every later command.
         let _lock = self.ws.lock()?;
         let n = self.index.apply(Refresh {
             updates,
@@ -57,14 +59,15 @@ impl Orchestron {
         Ok(n)
     }
 
-    /// Drops the index and rebuilds it from the files.
-    pub fn rebuild_index(&mut self) -> Result<usize> {
+    /// Drops the index and rebuilds it from the files. `progress` is told
+    /// (files read, files in all) as the files are read.
+    pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let _lock = self.ws.lock()?;
         self.index.clear()?;
         drop(_lock);
         let files = store::scan(self.ws.root());
         let count = files.len();
-        let updates = load_parallel(self.ws.root(), files);
+        let updates = load_parallel(self.ws.root(), files, progress);
         let _lock = self.ws.lock()?;
         self.index.apply(Refresh {
             updates,
@@ -107,24 +110,34 @@ impl Orchestron {
 }
 
 fn stamp_of(meta: &std::fs::Metadata, bytes: &[u8]) -> FileStamp {
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     FileStamp {
         size: meta.len(),
-        mtime_ns,
+        mtime_ns: store::mtime_ns(meta),
         hash: content_hash(bytes),
     }
 }
 
+/// A progress callback: (files done, files in all). Called from worker threads.
+pub type Progress = dyn Fn(usize, usize) + Sync;
+
 /// Reads and parses files on every core; parsing dominates a cold rebuild.
-fn load_parallel(root: &std::path::Path, files: Vec<ScannedFile>) -> Vec<FileUpdate> {
+fn load_parallel(
+    root: &std::path::Path,
+    files: Vec<ScannedFile>,
+    progress: Option<&Progress>,
+) -> Vec<FileUpdate> {
+    let total = files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let load = |chunk: &[ScannedFile]| -> Vec<FileUpdate> {
         chunk
             .iter()
             .filter_map(|f| {
+                if let Some(report) = progress {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(256) || n == total {
+                        report(n, total);
+                    }
+                }
                 let path = root.join(&f.rel);
                 let bytes = std::fs::read(&path).ok()?;
                 let loaded = load_record(f.kind, &f.rel, &bytes);

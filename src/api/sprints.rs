@@ -27,6 +27,8 @@ pub struct SprintView {
     pub done: usize,
     /// Closed tasks as a share of all, 0–100.
     pub percent: u8,
+    #[serde(serialize_with = "status_counts")]
+    #[schemars(with = "std::collections::BTreeMap<String, usize>")]
     pub by_status: Vec<(Status, usize)>,
     pub tasks: Vec<TaskRef>,
 }
@@ -176,6 +178,20 @@ impl Orchestron {
         }
         Err(self.not_found("sprint", input))
     }
+}
+
+/// Status counts as a JSON object in status order: `{"TODO": 3, "DONE": 1}`,
+/// leaving out statuses with no tasks.
+pub(crate) fn status_counts<S: serde::Serializer>(
+    counts: &[(Status, usize)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(None)?;
+    for (status, n) in counts.iter().filter(|(_, n)| *n > 0) {
+        map.serialize_entry(status.as_str(), n)?;
+    }
+    map.end()
 }
 
 pub(crate) fn percent(done: usize, total: usize) -> u8 {

@@ -3,6 +3,7 @@
 //! lock, change the record, validate it, write it back losslessly and index it at
 //! once, so concurrent processes never lose an update.
 
+use super::claim::held_by_other;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
@@ -172,94 +173,6 @@ impl Orchestron {
         )
     }
 
-    /// Adds (or with `remove`, drops) the dependency `id` → `on`; refuses a cycle.
-    pub fn depend(&mut self, id: &str, on: &str, remove: bool) -> Result<Updated> {
-        let id = self.existing_task_id(id)?;
-        let on = self.existing_task_id(on)?;
-        if !remove {
-            if id == on {
-                return Err(Error::Cycle {
-                    id: id.to_string(),
-                    on: on.to_string(),
-                    path: format!("{id} → {id}"),
-                });
-            }
-            if let Some(path) = self.dependency_path(&on, &id)? {
-                return Err(Error::Cycle {
-                    id: id.to_string(),
-                    on: on.to_string(),
-                    path: format!("{id} → {}", path.join(" → ")),
-                });
-            }
-        }
-        self.modify_task(&id, |_, task| {
-            if remove {
-                task.depends_on.retain(|d| d != &on);
-            } else if !task.depends_on.contains(&on) {
-                task.depends_on.push(on.clone());
-            }
-            Ok(())
-        })
-    }
-
-    /// Takes `id` (or the best ready task) for `assignee` (default: the caller):
-    /// assigns it and moves it to IN_PROGRESS. Refuses a task another agent holds.
-    /// `Ok(None)` when no task is ready.
-    pub fn claim(&mut self, id: Option<&str>, assignee: Option<&str>) -> Result<Option<Updated>> {
-        let who = match assignee {
-            Some(a) => self.ws.config.actor_name(a.trim()),
-            None => self.actor().to_string(),
-        };
-        let id = match id {
-            Some(id) => self.existing_task_id(id)?,
-            None => {
-                let _lock = self.ws.lock()?;
-                self.refresh()?;
-                match self.next_ready(&who)? {
-                    Some(t) => t.id,
-                    None => return Ok(None),
-                }
-            }
-        };
-        let result = self.modify_task(&id, |_, task| {
-            if task.status.is_closed() {
-                return Err(Error::Invalid(format!(
-                    "{} is {}: nothing to claim",
-                    task.id, task.status
-                )));
-            }
-            if let Some(holder) = held_by_other(task, &who) {
-                return Err(Error::Held {
-                    id: task.id.to_string(),
-                    holder,
-                });
-            }
-            task.assignee = Some(who.clone());
-            task.status = Status::InProgress;
-            Ok(())
-        })?;
-        Ok(Some(result))
-    }
-
-    /// The task the caller should do next: ready, in the one order shared by
-    /// claim and list (priority, then what it unblocks, then age).
-    pub fn next_task(&self) -> Result<Option<Task>> {
-        self.next_ready(self.actor())
-    }
-
-    fn next_ready(&self, who: &str) -> Result<Option<Task>> {
-        let page = self.index.tasks(&TaskQuery {
-            ready: true,
-            ready_for: Some(who.to_string()),
-            limit: 50,
-            ..TaskQuery::default()
-        })?;
-        Ok(page
-            .tasks
-            .into_iter()
-            .find(|t| held_by_other(t, who).is_none()))
-    }
-
     fn apply_patch(&self, task: &mut Task, p: &TaskPatch, actor: &str) -> Result<()> {
         if let Some(title) = &p.title {
             task.title = title.trim().to_string();
@@ -374,7 +287,7 @@ impl Orchestron {
     }
 
     /// The read-modify-write at the heart of every task write.
-    fn modify_task(
+    pub(crate) fn modify_task(
         &mut self,
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
@@ -458,54 +371,6 @@ impl Orchestron {
             id: input.to_string(),
             suggestions,
         }
-    }
-
-    /// A dependency path from `from` to `to`, if `from` (transitively) depends on `to`.
-    fn dependency_path(&self, from: &RecordId, to: &RecordId) -> Result<Option<Vec<String>>> {
-        let mut queue = std::collections::VecDeque::from([vec![from.clone()]]);
-        let mut seen = std::collections::HashSet::from([from.clone()]);
-        while let Some(path) = queue.pop_front() {
-            let Some(last) = path.last() else { continue };
-            if last == to {
-                return Ok(Some(path.iter().map(|i| i.to_string()).collect()));
-            }
-            if let Some(t) = self.index.task(last)? {
-                for d in t.depends_on {
-                    if seen.insert(d.clone()) {
-                        let mut next = path.clone();
-                        next.push(d);
-                        queue.push_back(next);
-                    }
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// True when `ancestor` is reachable from `id` by following parents… reversed:
-    /// true when `candidate_parent` has `id` among its ancestors.
-    fn is_ancestor(&self, id: &RecordId, candidate_parent: &RecordId) -> Result<bool> {
-        let mut cur = self.index.task(candidate_parent)?.and_then(|t| t.parent);
-        let mut hops = 0;
-        while let Some(p) = cur {
-            if &p == id {
-                return Ok(true);
-            }
-            hops += 1;
-            if hops > 1000 {
-                return Ok(true);
-            }
-            cur = self.index.task(&p)?.and_then(|t| t.parent);
-        }
-        Ok(false)
-    }
-}
-
-/// The holder's name when `task` is IN_PROGRESS and assigned to someone else.
-fn held_by_other(task: &Task, who: &str) -> Option<String> {
-    match &task.assignee {
-        Some(a) if task.status == Status::InProgress && a != who => Some(a.clone()),
-        _ => None,
     }
 }
 

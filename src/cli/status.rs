@@ -151,7 +151,12 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
     match cmd {
         IndexCommand::Rebuild => {
             let started = std::time::Instant::now();
-            let n = o.rebuild_index()?;
+            let bar = |done: usize, total: usize| progress_bar(done, total);
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !ctx.json;
+            let n = o.rebuild_index(if tty { Some(&bar) } else { None })?;
+            if tty {
+                eprint!("\r{}\r", " ".repeat(60));
+            }
             if ctx.json {
                 output::json(
                     &serde_json::json!({ "files": n, "ms": started.elapsed().as_millis() }),
@@ -165,4 +170,18 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
         }
     }
     Ok(Code::Ok)
+}
+
+/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
+fn progress_bar(done: usize, total: usize) {
+    let width = 30;
+    let filled = done
+        .checked_mul(width)
+        .and_then(|x| x.checked_div(total))
+        .unwrap_or(width);
+    eprint!(
+        "\r[{}{}] {done}/{total} files",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    );
 }

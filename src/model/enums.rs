@@ -22,7 +22,7 @@ fn canonical(input: &str) -> String {
 macro_rules! lenient_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, JsonSchema)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -68,16 +68,36 @@ macro_rules! lenient_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
+                d.deserialize_str(ParseVisitor::<$name>::new())
             }
         }
     };
 }
 
+/// Parses a scalar through `FromStr` inside the deserializer, so that the
+/// deserializer can attach the value's line and column to the error.
+pub(crate) struct ParseVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> ParseVisitor<T> {
+    pub(crate) fn new() -> Self {
+        ParseVisitor(std::marker::PhantomData)
+    }
+}
+
+impl<T: FromStr<Err = ModelError>> serde::de::Visitor<'_> for ParseVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+}
+
 lenient_enum!(
     /// Where a task stands in its life.
     Status, "status", {
+    #[default]
     Todo = "TODO",
     InProgress = "IN_PROGRESS",
     InReview = "IN_REVIEW",
@@ -91,6 +111,7 @@ lenient_enum!(
     TaskType, "type", {
     Epic = "EPIC",
     Story = "STORY",
+    #[default]
     Task = "TASK",
     Subtask = "SUBTASK",
     Todo = "TODO",
@@ -101,6 +122,7 @@ lenient_enum!(
     Priority, "priority", {
     Critical = "CRITICAL",
     High = "HIGH",
+    #[default]
     Medium = "MEDIUM",
     Low = "LOW",
 });
@@ -108,6 +130,7 @@ lenient_enum!(
 lenient_enum!(
     /// A sprint's phase.
     SprintStatus, "sprint status", {
+    #[default]
     Planned = "PLANNED",
     Active = "ACTIVE",
     Closed = "CLOSED",
@@ -117,25 +140,6 @@ impl Status {
     /// Finished work: it no longer blocks anything that depends on it.
     pub fn is_closed(self) -> bool {
         matches!(self, Status::Done | Status::Cancelled)
-    }
-}
-
-#[allow(clippy::derivable_impls)] // the enums come from a macro
-impl Default for Status {
-    fn default() -> Self {
-        Status::Todo
-    }
-}
-#[allow(clippy::derivable_impls)] // the enums come from a macro
-impl Default for Priority {
-    fn default() -> Self {
-        Priority::Medium
-    }
-}
-#[allow(clippy::derivable_impls)] // the enums come from a macro
-impl Default for TaskType {
-    fn default() -> Self {
-        TaskType::Task
     }
 }
 

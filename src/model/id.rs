@@ -25,7 +25,9 @@ pub enum IdKind {
 /// (`task-7K2MQ`) and stored as `TASK-7k2mq`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct RecordId(String);
+pub struct RecordId(
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_-]{0,15}-[A-Za-z0-9]{1,32}$"))] String,
+);
 
 impl RecordId {
     /// Parses and canonicalises an id typed by a user or read from a file.
@@ -111,8 +113,7 @@ impl fmt::Display for RecordId {
 
 impl<'de> Deserialize<'de> for RecordId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        RecordId::parse(&text).map_err(serde::de::Error::custom)
+        d.deserialize_str(super::enums::ParseVisitor::<RecordId>::new())
     }
 }
 

@@ -33,3 +33,12 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(0)
 }
+
+/// The current time to the millisecond, for context snapshots: a session may
+/// save a snapshot and a handoff within one second, and "the latest" must
+/// still be well defined (their files are never rewritten, so the extra digits
+/// cost no diff noise).
+pub fn now_millis() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(3)
+}

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 /// A unit of work, from an epic down to a todo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Task {
+    /// Must equal the file name (without `.yaml`).
     pub id: RecordId,
+    #[schemars(length(min = 1, max = 300))]
     pub title: String,
     #[serde(default)]
     pub status: Status,
@@ -24,7 +26,9 @@ pub struct Task {
     #[serde(default)]
     pub assignee: Option<String>,
     pub created: DateTime<Utc>,
+    /// Percent done, 0–100.
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub progress: u8,
     /// Size in points, used by insights.
     #[serde(default)]

@@ -28,21 +28,8 @@ pub trait Editable: Serialize + PartialEq + Sized {
 
 impl Editable for Task {
     const KEYS: &'static [&'static str] = Task::KEYS;
-    const ALWAYS: &'static [&'static str] = &[
-        "id",
-        "title",
-        "status",
-        "type",
-        "priority",
-        "parent",
-        "assignee",
-        "created",
-        "progress",
-        "estimate",
-        "sprint",
-        "labels",
-        "depends_on",
-    ];
+    // Everything before `description`: the scalars and flow lists always written.
+    const ALWAYS: &'static [&'static str] = Task::KEYS.split_at(13).0;
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::task(self, ""), key)
     }

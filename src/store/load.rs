@@ -126,8 +126,13 @@ fn parse_with_check<T: serde::de::DeserializeOwned>(
     validate: fn(&T) -> Result<(), ModelError>,
 ) -> Result<T, (usize, usize, String)> {
     let value: T = yaml_serde::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        (line, column, strip_location(&e.to_string()))
+        let message = strip_location(&e.to_string());
+        let (line, column) = match (e.location(), refined_line(text, &message)) {
+            (_, Some(line)) => (line, 1),
+            (Some(l), None) => (l.line(), l.column()),
+            (None, None) => (1, 1),
+        };
+        (line, column, message)
     })?;
     validate(&value).map_err(|e| {
         let line = key_line(text, model_error_field(&e));
@@ -152,13 +157,50 @@ fn model_error_field(e: &ModelError) -> &'static str {
     }
 }
 
+/// A better line for errors the parser reports without a position: the second
+/// occurrence of a duplicated key, the missing field's mapping, a second document.
+fn refined_line(text: &str, message: &str) -> Option<usize> {
+    let dup = message
+        .strip_prefix("duplicate field `")
+        .and_then(|m| m.split('`').next());
+    if let Some(key) = dup {
+        let prefix = format!("{key}:");
+        if let Some(i) = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(&prefix))
+            .nth(1)
+            .map(|(i, _)| i)
+        {
+            return Some(i + 1);
+        }
+    }
+    if message.contains("more than one document")
+        && let Some(i) = text.lines().skip(1).position(|l| l.starts_with("---"))
+    {
+        return Some(i + 2);
+    }
+    None
+}
+
 /// yaml_serde appends " at line L column C" to its messages; we print the location
 /// ourselves as `path:line:col`.
 pub(crate) fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+    let mut out = message.to_string();
+    while let Some(start) = out.find(" at line ") {
+        let rest = &out[start + " at line ".len()..];
+        let line_digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let Some(after) = rest[line_digits..].strip_prefix(" column ") else {
+            break;
+        };
+        let col_digits = after.chars().take_while(char::is_ascii_digit).count();
+        if line_digits == 0 || col_digits == 0 {
+            break;
+        }
+        let end = start + " at line ".len() + line_digits + " column ".len() + col_digits;
+        out.replace_range(start..end, "");
     }
+    out
 }
 
 /// Top-level mapping keys (lines that start with `key:` in column 1).

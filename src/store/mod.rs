@@ -18,5 +18,5 @@ pub use error::StoreError;
 pub use init::{InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;
-pub use scan::{ScannedFile, scan};
+pub use scan::{ScannedFile, mtime_ns, scan};
 pub use workspace::Workspace;

@@ -41,11 +41,7 @@ pub fn scan(root: &Path) -> Vec<ScannedFile> {
                 if !meta.is_file() {
                     return None;
                 }
-                let mtime_ns = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+                let mtime_ns = mtime_ns(&meta);
                 Some(ScannedFile {
                     kind: *kind,
                     rel: rel.clone(),
@@ -71,4 +67,12 @@ pub fn scan(root: &Path) -> Vec<ScannedFile> {
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch (0 if unknown).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }

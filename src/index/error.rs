@@ -1,0 +1,59 @@
+//! The index layer's error type. Every SQLite failure carries a short phrase
+//! naming the step that failed, so a message read at the CLI or MCP edge says
+//! what the index was doing, not only what SQLite returned.
+
+use std::path::PathBuf;
+
+/// A failure of the index cache. None of these lose records: the cache is
+/// derived from the YAML files and can always be rebuilt.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("cannot create the directory {path} for the index cache: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the index cache {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot remove the unreadable index cache {path}: {source}")]
+    RemoveCorrupt {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("index cache: {context}: {source}")]
+    Sqlite {
+        context: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("index cache: cannot encode {what} as JSON: {source}")]
+    Json {
+        what: &'static str,
+        source: serde_json::Error,
+    },
+    /// A row that the index wrote but cannot read back: the file was edited by
+    /// hand or by another version. `orchestron index rebuild` repairs it.
+    #[error("index cache: unreadable {what} {value:?} ({detail}); run `orchestron index rebuild`")]
+    BadRow {
+        what: &'static str,
+        value: String,
+        detail: String,
+    },
+    #[error(
+        "invalid change cursor {cursor:?}: expected the opaque cursor returned by a previous check for updates"
+    )]
+    InvalidCursor { cursor: String },
+}
+
+/// Attaches the name of the failing step to a SQLite result.
+pub(crate) trait Context<T> {
+    fn ctx(self, context: &'static str) -> Result<T, IndexError>;
+}
+
+impl<T> Context<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, context: &'static str) -> Result<T, IndexError> {
+        self.map_err(|source| IndexError::Sqlite { context, source })
+    }
+}

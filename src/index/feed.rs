@@ -1,0 +1,173 @@
+//! Reading the change feed and the cursors into it. A cursor is the opaque
+//! string `<generation>.<seq>`: the generation is a random id minted when the
+//! cache is created or cleared, so a cursor from before a rebuild is recognised
+//! and answered with `resync` instead of silently skipping or repeating changes.
+//! Agents' own cursors ("check": their last check for updates, "seen": their
+//! last tool call) are kept per agent and slot.
+
+use super::error::{Context, IndexError};
+use super::row::{parse_id, parse_kind, parse_timestamp};
+use super::types::{Change, ChangeOp, ChangesSince};
+use super::{Index, meta};
+use crate::model::FieldChange;
+use rusqlite::OptionalExtension;
+
+impl Index {
+    /// Changes after `cursor` (from the start of this generation when `None`),
+    /// oldest first, at most `limit` of them (0 = all). The returned cursor
+    /// points after the last change returned, so paging loses nothing.
+    pub fn changes_since(
+        &self,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ChangesSince, IndexError> {
+        let generation = self.generation()?;
+        let floor = self.feed_floor()?;
+        let after = match cursor {
+            None => floor,
+            Some(text) => {
+                let (cursor_gen, seq) = parse_cursor(text)?;
+                if cursor_gen != generation || seq < floor {
+                    return Ok(ChangesSince {
+                        changes: Vec::new(),
+                        cursor: self.head_cursor()?,
+                        resync: true,
+                    });
+                }
+                seq
+            }
+        };
+        let limit = if limit == 0 {
+            -1
+        } else {
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, at, actor, kind, id, title, op, fields FROM changes
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .ctx("reading the change feed")?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map([after, limit], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            })
+            .and_then(|rows| rows.collect())
+            .ctx("reading the change feed")?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for (seq, at, by, kind, id, title, op, fields) in rows {
+            changes.push(Change {
+                seq,
+                at: parse_timestamp(&at)?,
+                by,
+                kind: parse_kind(&kind)?,
+                id: parse_id(&id)?,
+                title,
+                op: parse_op(&op)?,
+                fields: super::row::from_json::<Vec<FieldChange>>("field changes", &fields)?,
+            });
+        }
+        let cursor = match changes.last() {
+            Some(last) => format!("{generation}.{}", last.seq),
+            None => self.head_cursor()?,
+        };
+        Ok(ChangesSince {
+            changes,
+            cursor,
+            resync: false,
+        })
+    }
+
+    /// The cursor of the newest change: "nothing new" from this point on.
+    pub fn head_cursor(&self) -> Result<String, IndexError> {
+        let generation = self.generation()?;
+        let max: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM changes")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .ctx("reading the change feed")?;
+        Ok(format!("{generation}.{}", max.max(self.feed_floor()?)))
+    }
+
+    /// An agent's saved cursor in `slot` ("check" or "seen").
+    pub fn agent_cursor(&self, agent: &str, slot: &str) -> Result<Option<String>, IndexError> {
+        self.conn
+            .prepare_cached("SELECT cursor FROM agent_cursors WHERE agent = ?1 AND slot = ?2")
+            .and_then(|mut s| s.query_row([agent, slot], |r| r.get(0)).optional())
+            .ctx("reading an agent's cursor")
+    }
+
+    pub fn set_agent_cursor(
+        &mut self,
+        agent: &str,
+        slot: &str,
+        cursor: &str,
+    ) -> Result<(), IndexError> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO agent_cursors (agent, slot, cursor) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| s.execute([agent, slot, cursor]))
+            .ctx("saving an agent's cursor")?;
+        Ok(())
+    }
+
+    fn generation(&self) -> Result<String, IndexError> {
+        self.meta_get(meta::GENERATION)?
+            .ok_or_else(|| IndexError::BadRow {
+                what: "meta key",
+                value: meta::GENERATION.to_string(),
+                detail: "missing".to_string(),
+            })
+    }
+
+    fn feed_floor(&self) -> Result<i64, IndexError> {
+        Ok(self
+            .meta_get(meta::FEED_FLOOR)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+}
+
+fn parse_cursor(text: &str) -> Result<(&str, i64), IndexError> {
+    let invalid = || IndexError::InvalidCursor {
+        cursor: text.chars().take(80).collect(),
+    };
+    let (generation, seq) = text.trim().rsplit_once('.').ok_or_else(invalid)?;
+    let seq: i64 = seq.parse().map_err(|_| invalid())?;
+    if generation.is_empty() || seq < 0 {
+        return Err(invalid());
+    }
+    Ok((generation, seq))
+}
+
+fn parse_op(text: &str) -> Result<ChangeOp, IndexError> {
+    [ChangeOp::Created, ChangeOp::Modified, ChangeOp::Deleted]
+        .into_iter()
+        .find(|op| op.as_str() == text)
+        .ok_or_else(|| IndexError::BadRow {
+            what: "change op",
+            value: text.to_string(),
+            detail: "expected created, modified or deleted".to_string(),
+        })
+}

@@ -1,0 +1,268 @@
+//! The index cache: a SQLite file derived from the YAML records, so that lists,
+//! searches and "what changed" answers never re-read every file. It owns the
+//! database's life cycle (open, schema version, corruption recovery, clear),
+//! the per-file stamps the store compares against, and the meta values (the
+//! feed's generation, the last refresh time). Writes arrive only through
+//! [`Index::apply`], fed by the store after it read the files, so the cache
+//! never holds anything the files do not. Depends only on `crate::model`.
+
+mod apply;
+mod cycles;
+mod error;
+mod feed;
+mod fts;
+mod problems;
+mod query;
+mod row;
+mod schema;
+mod similar;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use crate::model::FieldChange;
+pub use apply::{EDITOR, FEED_KEEP};
+pub use error::IndexError;
+pub use schema::SCHEMA_VERSION;
+pub use types::{
+    Change, ChangeOp, ChangesSince, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef,
+};
+
+use error::Context;
+use rusqlite::{Connection, ErrorCode, OptionalExtension};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Why [`Index::open`] started from an empty cache, for a caller that wants to say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// No cache file existed yet.
+    Created,
+    /// The file was written by a build with another schema version.
+    SchemaChanged,
+    /// The file was not a readable SQLite database; it was deleted.
+    Corrupt,
+}
+
+/// An open index cache.
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+    reset: Option<Reset>,
+    /// How many feed rows to keep; see [`Index::set_feed_limit`].
+    feed_keep: i64,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("path", &self.path).finish()
+    }
+}
+
+/// Keys of the `meta` table.
+mod meta {
+    pub const GENERATION: &str = "generation";
+    pub const LAST_REFRESH_NS: &str = "last_refresh_ns";
+    /// Set once the first refresh of a generation is applied; until then new
+    /// records are the baseline and make no feed rows.
+    pub const BASELINED: &str = "baselined";
+    /// The highest feed `seq` deleted by trimming; older cursors must resync.
+    pub const FEED_FLOOR: &str = "feed_floor";
+}
+
+impl Index {
+    /// Opens (or creates) the cache at `path`. A file from another schema
+    /// version is emptied and a file that is not a database is replaced: the
+    /// caller then sees no stamps and feeds every file again.
+    pub fn open(path: &Path) -> Result<Index, IndexError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| IndexError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let existed = path.exists();
+        match Self::open_inner(path, existed) {
+            Err(IndexError::Open { source, .. }) | Err(IndexError::Sqlite { source, .. })
+                if is_corrupt(&source) =>
+            {
+                tracing::warn!(
+                    "the index cache {} is not a readable database ({source}); recreating it",
+                    path.display()
+                );
+                remove_db_files(path)?;
+                let mut index = Self::open_inner(path, false)?;
+                index.reset = Some(Reset::Corrupt);
+                Ok(index)
+            }
+            other => other,
+        }
+    }
+
+    fn open_inner(path: &Path, existed: bool) -> Result<Index, IndexError> {
+        let open_err = |source| IndexError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        // busy_timeout first: another process (the MCP server, a second CLI) may
+        // hold the write lock. journal_mode=WAL lets readers run beside a writer
+        // and is a no-op read when already set. synchronous=NORMAL is safe with
+        // WAL (a crash may lose the last commit, never corrupt), and a lost
+        // commit only means the next refresh re-reads those files.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::debug!("index cache journal mode is {mode}, not WAL");
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -32000;
+             PRAGMA mmap_size = 268435456;",
+        )
+        .map_err(open_err)?;
+        let old_version = schema::user_version(&conn).map_err(|e| match e {
+            IndexError::Sqlite { source, .. } => open_err(source),
+            other => other,
+        })?;
+        let created = schema::ensure(&mut conn)?;
+        let mut index = Index {
+            conn,
+            path: path.to_path_buf(),
+            reset: None,
+            feed_keep: apply::FEED_KEEP,
+        };
+        if created {
+            index.reset = Some(if existed && old_version != 0 {
+                Reset::SchemaChanged
+            } else {
+                Reset::Created
+            });
+            index.new_generation()?;
+        }
+        Ok(index)
+    }
+
+    /// The file this index lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bounds the change feed to the newest `keep` rows (default 10,000); a
+    /// cursor older than what is kept gets `resync`. Takes effect on the next apply.
+    pub fn set_feed_limit(&mut self, keep: usize) {
+        self.feed_keep = i64::try_from(keep.max(1)).unwrap_or(i64::MAX);
+    }
+
+    /// Why this open started from an empty cache, if it did.
+    pub fn reset(&self) -> Option<Reset> {
+        self.reset
+    }
+
+    /// The stamp of every indexed file, keyed by relative path. One scan of a
+    /// narrow table: this runs before every command.
+    pub fn stamps(&self) -> Result<HashMap<String, FileStamp>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, size, mtime_ns, hash FROM files")
+            .ctx("reading file stamps")?;
+        let mut rows = stmt.query([]).ctx("reading file stamps")?;
+        let mut out = HashMap::new();
+        while let Some(row) = rows.next().ctx("reading file stamps")? {
+            let stamp = FileStamp {
+                size: row.get::<_, i64>(1).ctx("reading file stamps")? as u64,
+                mtime_ns: row.get(2).ctx("reading file stamps")?,
+                hash: row.get::<_, i64>(3).ctx("reading file stamps")? as u64,
+            };
+            out.insert(row.get(0).ctx("reading file stamps")?, stamp);
+        }
+        Ok(out)
+    }
+
+    /// Wall-clock time (ns since the Unix epoch) at which the last refresh was
+    /// applied; 0 before the first. A file whose mtime is not older than this
+    /// may have changed again within the same mtime tick ("racily clean").
+    pub fn last_refresh_ns(&self) -> Result<i64, IndexError> {
+        Ok(self
+            .meta_get(meta::LAST_REFRESH_NS)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Empties the cache for `index rebuild`: records, stamps, problems and the
+    /// feed go; a new generation starts, so every older cursor gets `resync`.
+    /// Agents' saved cursors are kept (they now point into the old generation).
+    pub fn clear(&mut self) -> Result<(), IndexError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .ctx("locking the database to clear it")?;
+        for table in schema::DATA_TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])
+                .ctx("clearing the index")?;
+        }
+        tx.commit().ctx("clearing the index")?;
+        self.new_generation()
+    }
+
+    /// Starts a new feed generation on an empty cache.
+    fn new_generation(&mut self) -> Result<(), IndexError> {
+        let generation = crate::model::new_suffix(10);
+        let tx = self.conn.transaction().ctx("starting a generation")?;
+        for (key, value) in [
+            (meta::GENERATION, generation.as_str()),
+            (meta::LAST_REFRESH_NS, "0"),
+            (meta::BASELINED, "0"),
+            (meta::FEED_FLOOR, "0"),
+        ] {
+            meta_set(&tx, key, value)?;
+        }
+        tx.commit().ctx("starting a generation")?;
+        Ok(())
+    }
+
+    fn meta_get(&self, key: &str) -> Result<Option<String>, IndexError> {
+        meta_get(&self.conn, key)
+    }
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, IndexError> {
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .ctx("reading the meta table")
+}
+
+fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), IndexError> {
+    conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute([key, value]))
+        .ctx("writing the meta table")?;
+    Ok(())
+}
+
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Removes a broken cache with its WAL and shared-memory files (a stale WAL
+/// beside a fresh database would be replayed into it).
+fn remove_db_files(path: &Path) -> Result<(), IndexError> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(IndexError::RemoveCorrupt { path: file, source }),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! Problems for `orchestron check`: those the store found in single files
+//! (stored by `apply`) plus those only visible across records, found here:
+//! duplicate ids, a file name that is not the id, references to records that do
+//! not exist, dependency and parent cycles, and several ACTIVE sprints. Each
+//! points at the line of the key concerned, from the key lines stored at apply.
+
+use super::Index;
+use super::error::{Context, IndexError};
+use super::row::{key_line, location_ok, parse_id, parse_kind};
+use crate::model::{Problem, Severity};
+use std::collections::{BTreeMap, HashMap};
+
+impl Index {
+    /// Every known problem, sorted by path, line and column.
+    pub fn problems(&self) -> Result<Vec<Problem>, IndexError> {
+        let mut out = self.file_problems()?;
+        self.location_problems(&mut out)?;
+        self.dangling_problems(&mut out)?;
+        self.cycle_problems(&mut out)?;
+        self.active_sprint_problems(&mut out)?;
+        out.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+        });
+        out.dedup();
+        Ok(out)
+    }
+
+    fn file_problems(&self) -> Result<Vec<Problem>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, line, col, severity, message FROM file_problems")
+            .ctx("reading stored problems")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let severity: String = r.get(3)?;
+                Ok(Problem {
+                    path: r.get(0)?,
+                    line: r.get::<_, i64>(1)?.max(1) as usize,
+                    column: r.get::<_, i64>(2)?.max(1) as usize,
+                    severity: if severity == "warning" {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
+                    message: r.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .ctx("reading stored problems")?;
+        Ok(rows)
+    }
+
+    /// Duplicate ids and records whose file is not `<dir>/<id>.yaml`.
+    fn location_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, id, kind, key_lines FROM records ORDER BY id, path")
+            .ctx("checking record locations")?;
+        let rows: Vec<(String, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("checking record locations")?;
+        let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (path, id, _, _) in &rows {
+            by_id.entry(id).or_default().push(path);
+        }
+        for (path, id, kind, lines) in &rows {
+            let line = key_line(lines, "id");
+            let paths = &by_id[id.as_str()];
+            if paths.len() > 1 {
+                let others: Vec<&str> = paths.iter().copied().filter(|p| p != path).collect();
+                out.push(Problem::error(
+                    path,
+                    line,
+                    1,
+                    format!("duplicate id {id}: also in {}", others.join(", ")),
+                ));
+            }
+            let kind = parse_kind(kind)?;
+            let record_id = parse_id(id)?;
+            let (name_ok, dir_ok) = location_ok(path, kind, &record_id);
+            if !name_ok {
+                out.push(Problem::error(
+                    path,
+                    line,
+                    1,
+                    format!(
+                        "the file name does not match the id {id}: expected {}",
+                        record_id.file_name()
+                    ),
+                ));
+            } else if !dir_ok {
+                out.push(Problem::error(
+                    path,
+                    line,
+                    1,
+                    format!("a {} record belongs in {}/", kind.as_str(), kind.dir()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `depends_on`, `parent` and `sprint` values that name no live record.
+    fn dangling_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
+        let queries = [
+            (
+                "depends_on",
+                "depends on",
+                "SELECT r.path, r.key_lines, d.dep FROM task_deps d
+                 JOIN records r ON r.rid = d.rid
+                 LEFT JOIN tasks t ON t.id = d.dep WHERE t.rid IS NULL",
+                "task",
+            ),
+            (
+                "parent",
+                "has parent",
+                "SELECT r.path, r.key_lines, c.parent FROM tasks c
+                 JOIN records r ON r.rid = c.rid
+                 LEFT JOIN tasks p ON p.id = c.parent
+                 WHERE c.parent IS NOT NULL AND p.rid IS NULL",
+                "task",
+            ),
+            (
+                "sprint",
+                "is in sprint",
+                "SELECT r.path, r.key_lines, c.sprint FROM tasks c
+                 JOIN records r ON r.rid = c.rid
+                 LEFT JOIN sprints s ON s.id = c.sprint
+                 WHERE c.sprint IS NOT NULL AND s.rid IS NULL",
+                "sprint",
+            ),
+        ];
+        for (key, verb, sql, kind) in queries {
+            let mut stmt = self.conn.prepare_cached(sql).ctx("checking references")?;
+            let rows: Vec<(String, String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(|rows| rows.collect())
+                .ctx("checking references")?;
+            for (path, lines, target) in rows {
+                out.push(Problem::error(
+                    &path,
+                    key_line(&lines, key),
+                    1,
+                    format!("{key}: {verb} {target}, but no {kind} has that id"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every task on a dependency cycle, and every task on a parent cycle,
+    /// with one such cycle spelled out.
+    fn cycle_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, r.path, r.key_lines, t.parent FROM tasks t
+                 JOIN records r ON r.rid = t.rid",
+            )
+            .ctx("checking for cycles")?;
+        let tasks: Vec<(String, String, String, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("checking for cycles")?;
+        let index: HashMap<&str, usize> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.0.as_str(), i))
+            .collect();
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id, d.dep FROM task_deps d JOIN tasks t ON t.rid = d.rid ORDER BY d.dep",
+            )
+            .ctx("checking for cycles")?;
+        let edges: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("checking for cycles")?;
+        for (from, to) in &edges {
+            if let (Some(&a), Some(&b)) = (index.get(from.as_str()), index.get(to.as_str())) {
+                deps[a].push(b);
+            }
+        }
+        let parents: Vec<Vec<usize>> = tasks
+            .iter()
+            .map(|t| {
+                t.3.as_deref()
+                    .and_then(|p| index.get(p).copied())
+                    .into_iter()
+                    .collect()
+            })
+            .collect();
+        for (graph, key, what) in [
+            (&deps, "depends_on", "dependency cycle"),
+            (&parents, "parent", "parent cycle"),
+        ] {
+            for component in super::cycles::cyclic_components(graph) {
+                for &node in &component {
+                    let path = super::cycles::cycle_through(graph, node, &component);
+                    let ids: Vec<&str> = path.iter().map(|&n| tasks[n].0.as_str()).collect();
+                    let (_, file, lines, _) = &tasks[node];
+                    out.push(Problem::error(
+                        file,
+                        key_line(lines, key),
+                        1,
+                        format!("{key}: {what}: {}", ids.join(" → ")),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn active_sprint_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.id, r.path, r.key_lines FROM sprints s JOIN records r ON r.rid = s.rid
+                 WHERE s.status = 'ACTIVE'
+                 ORDER BY s.start_date IS NULL, s.start_date DESC, s.created DESC, s.id DESC",
+            )
+            .ctx("checking active sprints")?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("checking active sprints")?;
+        if rows.len() < 2 {
+            return Ok(());
+        }
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        for (_, path, lines) in &rows {
+            out.push(Problem::warning(
+                path,
+                key_line(lines, "status"),
+                1,
+                format!(
+                    "{} sprints are ACTIVE ({}); {} (the latest start) counts as the active one",
+                    rows.len(),
+                    ids.join(", "),
+                    ids[0]
+                ),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,286 @@
+//! Read queries over the live records: task lists with filters, full-text
+//! search, readiness and paging; single records; dependency and child links;
+//! sprints, contexts and status counts. Records come back from their stored
+//! JSON, so no query touches a YAML file.
+//!
+//! One order serves every task list (and claim / `task next`): priority, then
+//! how many open tasks it directly unblocks, then oldest first, then id.
+
+use super::Index;
+use super::error::{Context, IndexError};
+use super::fts::match_expr;
+use super::row::{from_json, parse_id};
+use super::types::{TaskPage, TaskQuery, TaskRef};
+use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params_from_iter};
+
+const ORDER: &str = "t.priority_rank, t.unblocks DESC, t.created_us, t.id";
+
+impl Index {
+    /// One page of the tasks matching `q`, in the default order.
+    pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, IndexError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        any_of(
+            &mut clauses,
+            &mut args,
+            "t.status",
+            q.status.iter().map(|s| s.as_str()).collect(),
+        );
+        any_of(
+            &mut clauses,
+            &mut args,
+            "t.type",
+            q.kind.iter().map(|k| k.as_str()).collect(),
+        );
+        any_of(
+            &mut clauses,
+            &mut args,
+            "t.priority",
+            q.priority.iter().map(|p| p.as_str()).collect(),
+        );
+        if let Some(a) = &q.assignee {
+            let m = bind(&mut args, Value::Text(a.clone()));
+            clauses.push(format!("t.assignee = {m} COLLATE NOCASE"));
+        }
+        if let Some(l) = &q.label {
+            let m = bind(&mut args, Value::Text(l.clone()));
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM task_labels l WHERE l.rid = t.rid AND l.label = {m})"
+            ));
+        }
+        if let Some(s) = &q.sprint {
+            let m = bind(&mut args, Value::Text(s.to_string()));
+            clauses.push(format!("t.sprint = {m}"));
+        }
+        if let Some(p) = &q.parent {
+            let m = bind(&mut args, Value::Text(p.to_string()));
+            clauses.push(format!("t.parent = {m}"));
+        }
+        if let Some(expr) = q.query.as_deref().and_then(match_expr) {
+            let m = bind(&mut args, Value::Text(expr));
+            clauses.push(format!(
+                "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
+            ));
+        }
+        if q.ready {
+            let mut ready = "t.status = 'TODO'".to_string();
+            if let Some(me) = &q.ready_for {
+                let m = bind(&mut args, Value::Text(me.clone()));
+                ready = format!(
+                    "({ready} OR (t.status = 'IN_PROGRESS' AND t.assignee = {m} COLLATE NOCASE))"
+                );
+            }
+            clauses.push(format!("{ready} AND t.open_deps = 0"));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM tasks t {filter}"))
+            .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+            .ctx("counting tasks")?;
+        let total = usize::try_from(total).unwrap_or(0);
+        let limit_mark = bind(
+            &mut args,
+            Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
+        );
+        let offset_mark = bind(&mut args, Value::Integer(to_i64(q.offset)));
+        let sql = format!(
+            "SELECT r.json FROM tasks t JOIN records r ON r.rid = t.rid {filter}
+             ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}"
+        );
+        let tasks = self.task_rows(&sql, &args)?;
+        let end = q.offset.saturating_add(tasks.len());
+        let next_offset = (q.limit != 0 && end < total).then_some(end);
+        Ok(TaskPage {
+            tasks,
+            total,
+            next_offset,
+        })
+    }
+
+    /// The task with this id, if one is indexed.
+    pub fn task(&self, id: &RecordId) -> Result<Option<Task>, IndexError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT r.json FROM tasks t JOIN records r ON r.rid = t.rid WHERE t.id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+            .ctx("reading a task")?;
+        json.map(|j| from_json("task", &j)).transpose()
+    }
+
+    /// Tasks that list `id` in their `depends_on`.
+    pub fn dependents(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
+        self.task_refs(
+            &format!(
+                "SELECT t.id, t.title, t.status FROM task_deps d JOIN tasks t ON t.rid = d.rid
+                 WHERE d.dep = ?1 ORDER BY {ORDER}"
+            ),
+            id,
+        )
+    }
+
+    /// Tasks whose `parent` is `id`.
+    pub fn children(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
+        self.task_refs(
+            &format!(
+                "SELECT t.id, t.title, t.status FROM tasks t WHERE t.parent = ?1 ORDER BY {ORDER}"
+            ),
+            id,
+        )
+    }
+
+    /// How many tasks are in each status, every status listed (zeros included).
+    pub fn status_counts(&self) -> Result<Vec<(Status, usize)>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status, count(*) FROM tasks GROUP BY status")
+            .ctx("counting tasks by status")?;
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("counting tasks by status")?;
+        Ok(Status::ALL
+            .iter()
+            .map(|s| {
+                let n = rows
+                    .iter()
+                    .find(|(name, _)| name == s.as_str())
+                    .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
+                (*s, n)
+            })
+            .collect())
+    }
+
+    /// Every sprint, by start date (undated last), then creation.
+    pub fn sprints(&self) -> Result<Vec<Sprint>, IndexError> {
+        self.json_rows(
+            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid
+             ORDER BY s.start_date IS NULL, s.start_date, s.created, s.id",
+            [],
+            "sprint",
+        )
+    }
+
+    pub fn sprint(&self, id: &RecordId) -> Result<Option<Sprint>, IndexError> {
+        Ok(self
+            .json_rows(
+                "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid WHERE s.id = ?1",
+                [id.as_str()],
+                "sprint",
+            )?
+            .pop())
+    }
+
+    /// The ACTIVE sprint with the latest start (see `problems` for a warning
+    /// when there are several).
+    pub fn active_sprint(&self) -> Result<Option<Sprint>, IndexError> {
+        Ok(self
+            .json_rows(
+                "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid
+                 WHERE s.status = 'ACTIVE'
+                 ORDER BY s.start_date IS NULL, s.start_date DESC, s.created DESC, s.id DESC
+                 LIMIT 1",
+                [],
+                "sprint",
+            )?
+            .pop())
+    }
+
+    /// The newest `limit` context snapshots and handoffs (0 = all), newest first.
+    pub fn contexts(&self, limit: usize) -> Result<Vec<ContextSnapshot>, IndexError> {
+        let limit = if limit == 0 { -1 } else { to_i64(limit) };
+        self.json_rows(
+            "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
+             ORDER BY c.at_us DESC, c.id DESC LIMIT ?1",
+            [limit],
+            "context",
+        )
+    }
+
+    pub fn context(&self, id: &RecordId) -> Result<Option<ContextSnapshot>, IndexError> {
+        Ok(self
+            .json_rows(
+                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid WHERE c.id = ?1",
+                [id.as_str()],
+                "context",
+            )?
+            .pop())
+    }
+
+    fn task_rows(&self, sql: &str, args: &[Value]) -> Result<Vec<Task>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(sql).ctx("listing tasks")?;
+        let jsons: Vec<String> = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .ctx("listing tasks")?;
+        jsons.iter().map(|j| from_json("task", j)).collect()
+    }
+
+    fn json_rows<T: serde::de::DeserializeOwned, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        what: &'static str,
+    ) -> Result<Vec<T>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(sql).ctx("reading records")?;
+        let jsons: Vec<String> = stmt
+            .query_map(params, |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .ctx("reading records")?;
+        jsons.iter().map(|j| from_json(what, j)).collect()
+    }
+
+    fn task_refs(&self, sql: &str, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
+        let mut stmt = self.conn.prepare_cached(sql).ctx("reading task links")?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .ctx("reading task links")?;
+        rows.into_iter()
+            .map(|(id, title, status)| {
+                Ok(TaskRef {
+                    id: parse_id(&id)?,
+                    title,
+                    status: status.parse().map_err(|e: crate::model::ModelError| {
+                        IndexError::BadRow {
+                            what: "status",
+                            value: status.clone(),
+                            detail: e.to_string(),
+                        }
+                    })?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Adds a bound parameter and returns its placeholder.
+fn bind(args: &mut Vec<Value>, v: Value) -> String {
+    args.push(v);
+    format!("?{}", args.len())
+}
+
+/// `col IN (…)` over the given values; nothing when there are none.
+fn any_of(clauses: &mut Vec<String>, args: &mut Vec<Value>, col: &str, vals: Vec<&str>) {
+    if vals.is_empty() {
+        return;
+    }
+    let marks: Vec<String> = vals
+        .into_iter()
+        .map(|v| bind(args, Value::Text(v.to_string())))
+        .collect();
+    clauses.push(format!("{col} IN ({})", marks.join(", ")));
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

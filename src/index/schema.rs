@@ -1,0 +1,223 @@
+//! The SQLite schema of the index cache and its life cycle: creating it, and
+//! dropping and recreating it when the stored `PRAGMA user_version` is not the
+//! one this build expects. The cache is derived data, so a version change never
+//! migrates: it starts empty and the caller re-feeds every file.
+//! docs/INDEX.md documents these tables for people who query them with sqlite3.
+
+use super::error::{Context, IndexError};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Bump whenever a table, column or the meaning of a stored value changes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const DDL: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE files (
+    path     TEXT PRIMARY KEY,
+    size     INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE file_problems (
+    path     TEXT NOT NULL,
+    line     INTEGER NOT NULL,
+    col      INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    message  TEXT NOT NULL
+);
+CREATE INDEX file_problems_path ON file_problems(path);
+
+CREATE TABLE records (
+    rid       INTEGER PRIMARY KEY,
+    path      TEXT NOT NULL UNIQUE,
+    id        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    name_ok   INTEGER NOT NULL,
+    live      INTEGER NOT NULL DEFAULT 0,
+    json      TEXT NOT NULL,
+    key_lines TEXT NOT NULL
+);
+CREATE INDEX records_id ON records(id);
+
+CREATE TABLE tasks (
+    rid           INTEGER PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,
+    title         TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    closed        INTEGER NOT NULL,
+    type          TEXT NOT NULL,
+    priority      TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    assignee      TEXT,
+    parent        TEXT,
+    sprint        TEXT,
+    created       TEXT NOT NULL,
+    created_us    INTEGER NOT NULL,
+    progress      INTEGER NOT NULL,
+    estimate      INTEGER,
+    open_deps     INTEGER NOT NULL DEFAULT 0,
+    unblocks      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX tasks_order ON tasks(priority_rank, unblocks DESC, created_us, id);
+CREATE INDEX tasks_status ON tasks(status, open_deps);
+CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
+CREATE INDEX tasks_parent ON tasks(parent);
+CREATE INDEX tasks_sprint ON tasks(sprint);
+
+CREATE TABLE task_deps (
+    rid INTEGER NOT NULL,
+    dep TEXT NOT NULL,
+    PRIMARY KEY (rid, dep)
+) WITHOUT ROWID;
+CREATE INDEX task_deps_dep ON task_deps(dep);
+
+CREATE TABLE task_labels (
+    rid   INTEGER NOT NULL,
+    label TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (rid, label)
+) WITHOUT ROWID;
+CREATE INDEX task_labels_label ON task_labels(label);
+
+CREATE TABLE task_entries (
+    rid    INTEGER NOT NULL,
+    list   TEXT NOT NULL,
+    idx    INTEGER NOT NULL,
+    at     TEXT NOT NULL,
+    author TEXT NOT NULL,
+    text   TEXT NOT NULL,
+    PRIMARY KEY (rid, list, idx)
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE task_fts USING fts5(
+    title, description, notes, clarifications,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE sprints (
+    rid        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    goal       TEXT,
+    start_date TEXT,
+    end_date   TEXT,
+    created    TEXT NOT NULL
+);
+
+CREATE TABLE contexts (
+    rid        INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    at_us      INTEGER NOT NULL,
+    author     TEXT NOT NULL,
+    task       TEXT,
+    checkpoint TEXT
+);
+CREATE INDEX contexts_at ON contexts(at_us DESC, id DESC);
+
+CREATE TABLE changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    title  TEXT,
+    op     TEXT NOT NULL,
+    fields TEXT NOT NULL
+);
+
+CREATE TABLE agent_cursors (
+    agent  TEXT NOT NULL,
+    slot   TEXT NOT NULL,
+    cursor TEXT NOT NULL,
+    PRIMARY KEY (agent, slot)
+) WITHOUT ROWID;
+"#;
+
+/// Tables emptied by `clear`: everything derived from files plus the feed of the
+/// old generation. `meta` is reset separately and `agent_cursors` survives (its
+/// cursors name the old generation, so they come back as `resync`).
+pub const DATA_TABLES: &[&str] = &[
+    "files",
+    "file_problems",
+    "records",
+    "tasks",
+    "task_deps",
+    "task_labels",
+    "task_entries",
+    "task_fts",
+    "sprints",
+    "contexts",
+    "changes",
+];
+
+/// Makes sure the schema of this build is in place. Returns true when it was
+/// (re)created, i.e. the database is empty and needs a new generation.
+pub fn ensure(conn: &mut Connection) -> Result<bool, IndexError> {
+    let version = user_version(conn)?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    // IMMEDIATE: two processes opening a fresh cache at once must not both
+    // create tables; the loser re-reads the version inside the lock.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .ctx("locking the database to create its schema")?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ctx("reading the schema version")?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    drop_all(&tx)?;
+    tx.execute_batch(DDL).ctx("creating the schema")?;
+    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+        .ctx("writing the schema version")?;
+    tx.commit().ctx("committing the new schema")?;
+    Ok(true)
+}
+
+pub fn user_version(conn: &Connection) -> Result<i64, IndexError> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ctx("reading the schema version")
+}
+
+/// Drops every table, index and trigger, whatever version created them.
+fn drop_all(conn: &Connection) -> Result<(), IndexError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT type, name FROM sqlite_schema
+             WHERE name NOT LIKE 'sqlite_%' AND type IN ('table', 'view', 'trigger')
+             ORDER BY sql LIKE 'CREATE VIRTUAL%' DESC, rowid",
+        )
+        .ctx("listing old tables")?;
+    let objects: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("listing old tables")?
+        .collect::<Result<_, _>>()
+        .ctx("listing old tables")?;
+    drop(stmt);
+    for (kind, name) in objects {
+        // Shadow tables of an FTS5 table vanish with it; dropping them first fails.
+        let still_there: bool = conn
+            .query_row(
+                "SELECT count(*) > 0 FROM sqlite_schema WHERE name = ?1",
+                [&name],
+                |r| r.get(0),
+            )
+            .ctx("listing old tables")?;
+        if still_there {
+            let quoted = name.replace('"', "\"\"");
+            conn.execute_batch(&format!("DROP {kind} IF EXISTS \"{quoted}\""))
+                .ctx("dropping an old table")?;
+        }
+    }
+    Ok(())
+}

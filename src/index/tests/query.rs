@@ -1,0 +1,488 @@
+//! Queries: round trips, every filter, readiness, order, paging, full text.
+
+use super::*;
+use crate::index::{TaskQuery, TaskRef};
+use crate::model::{Priority, Status, TaskType};
+
+fn list(index: &Index, q: TaskQuery) -> Vec<String> {
+    ids(&index.tasks(&q).expect("query").tasks)
+}
+
+#[test]
+fn records_round_trip_through_the_index() {
+    let (_dir, mut index) = fresh();
+    let mut t = task("TASK-aaaaa", "Add password reset", 0);
+    t.description = Some("POST /api/auth/reset\nsends a link".into());
+    t.labels = vec!["auth".into(), "api".into()];
+    t.depends_on = vec![id("TASK-bbbbb")];
+    t.notes.push(entry("claude", "Completed endpoints", 5));
+    t.clarifications.push(entry("alice", "Use OAuth2", 3));
+    t.estimate = Some(3);
+    let s = sprint("SPRINT-s1", SprintStatus::Active, Some("2026-11-02"));
+    let c = context("CTX-c1", 10);
+    put(
+        &mut index,
+        "editor",
+        vec![update(t.clone()), update(s.clone()), update(c.clone())],
+    );
+    assert_eq!(index.task(&t.id).expect("task"), Some(t.clone()));
+    assert_eq!(index.task(&id("TASK-zzzzz")).expect("task"), None);
+    assert_eq!(index.sprint(&s.id).expect("sprint"), Some(s.clone()));
+    assert_eq!(index.sprints().expect("sprints"), vec![s.clone()]);
+    assert_eq!(index.active_sprint().expect("active"), Some(s));
+    assert_eq!(index.context(&c.id).expect("context"), Some(c.clone()));
+    assert_eq!(index.contexts(0).expect("contexts"), vec![c]);
+    // A sprint id is not a task.
+    assert_eq!(index.task(&id("SPRINT-s1")).expect("task"), None);
+}
+
+fn filter_fixture() -> (tempfile::TempDir, Index) {
+    let (dir, mut index) = fresh();
+    let mut a = task("TASK-a1", "Alpha login page", 0);
+    a.status = Status::InProgress;
+    a.assignee = Some("claude".into());
+    a.labels = vec!["auth".into()];
+    a.priority = Priority::High;
+    a.sprint = Some(id("SPRINT-s1"));
+    let mut b = task("TASK-b2", "Beta billing export", 1);
+    b.kind = TaskType::Story;
+    b.labels = vec!["Billing".into(), "auth".into()];
+    b.assignee = Some("Alice".into());
+    b.description = Some("Export invoices as CSV".into());
+    let mut c = task("TASK-c3", "Gamma cleanup", 2);
+    c.status = Status::Done;
+    c.parent = Some(id("TASK-b2"));
+    c.priority = Priority::Low;
+    c.notes.push(entry("bob", "Removed the legacy cron job", 9));
+    let mut d = task("TASK-d4", "Delta docs", 3);
+    d.parent = Some(id("TASK-b2"));
+    d.kind = TaskType::Subtask;
+    d.sprint = Some(id("SPRINT-s1"));
+    d.clarifications
+        .push(entry("alice", "Mention the websocket API", 8));
+    put(
+        &mut index,
+        "editor",
+        vec![update(a), update(b), update(c), update(d)],
+    );
+    (dir, index)
+}
+
+#[test]
+fn every_filter_narrows_the_list() {
+    let (_dir, index) = filter_fixture();
+    let all = list(&index, TaskQuery::default());
+    assert_eq!(all.len(), 4);
+    let q = |f: fn(&mut TaskQuery)| {
+        let mut q = TaskQuery::default();
+        f(&mut q);
+        let mut got = list(&index, q);
+        got.sort();
+        got
+    };
+    assert_eq!(q(|q| q.status = vec![Status::Done]), ["TASK-c3"]);
+    assert_eq!(
+        q(|q| q.status = vec![Status::Done, Status::InProgress]),
+        ["TASK-a1", "TASK-c3"]
+    );
+    assert_eq!(q(|q| q.assignee = Some("alice".into())), ["TASK-b2"]);
+    assert_eq!(q(|q| q.kind = vec![TaskType::Subtask]), ["TASK-d4"]);
+    assert_eq!(
+        q(|q| q.kind = vec![TaskType::Subtask, TaskType::Story]),
+        ["TASK-b2", "TASK-d4"]
+    );
+    assert_eq!(q(|q| q.priority = vec![Priority::Low]), ["TASK-c3"]);
+    assert_eq!(q(|q| q.label = Some("AUTH".into())), ["TASK-a1", "TASK-b2"]);
+    assert_eq!(q(|q| q.label = Some("billing".into())), ["TASK-b2"]);
+    assert_eq!(
+        q(|q| q.sprint = Some(id("SPRINT-s1"))),
+        ["TASK-a1", "TASK-d4"]
+    );
+    assert_eq!(
+        q(|q| q.parent = Some(id("TASK-b2"))),
+        ["TASK-c3", "TASK-d4"]
+    );
+    assert_eq!(q(|q| q.query = Some("invoices".into())), ["TASK-b2"]);
+    assert_eq!(q(|q| q.query = Some("legacy cron".into())), ["TASK-c3"]);
+    assert_eq!(q(|q| q.query = Some("websock".into())), ["TASK-d4"]);
+    assert_eq!(q(|q| q.query = Some("login".into())), ["TASK-a1"]);
+    assert!(q(|q| q.query = Some("login billing".into())).is_empty());
+    assert!(q(|q| q.label = Some("nope".into())).is_empty());
+    // Filters combine.
+    assert_eq!(
+        q(|q| {
+            q.label = Some("auth".into());
+            q.status = vec![Status::Todo];
+        }),
+        ["TASK-b2"]
+    );
+}
+
+#[test]
+fn hostile_search_input_is_never_a_syntax_error() {
+    let (_dir, index) = filter_fixture();
+    for input in [
+        "foo\"",
+        "AND(",
+        "\"",
+        "*",
+        "NEAR(a b)",
+        "title:x",
+        "-x",
+        "^beta",
+        "a OR",
+        "(",
+        ")",
+        "'",
+        "\\",
+        "🚀",
+        "beta*",
+        "\"beta\"",
+        "NOT",
+        "{title}: beta",
+        "\u{0}",
+    ] {
+        let q = TaskQuery {
+            query: Some(input.into()),
+            ..Default::default()
+        };
+        let page = index.tasks(&q);
+        assert!(page.is_ok(), "{input:?}: {page:?}");
+    }
+    let found = list(
+        &index,
+        TaskQuery {
+            query: Some("\"beta\" AND(".into()),
+            ..Default::default()
+        },
+    );
+    // "AND" is a word here, not an operator: nothing has both words.
+    assert!(found.is_empty(), "{found:?}");
+    let found = list(
+        &index,
+        TaskQuery {
+            query: Some("beta\"".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(found, ["TASK-b2"]);
+}
+
+#[test]
+fn ready_means_todo_with_every_dependency_closed() {
+    let (_dir, mut index) = fresh();
+    let done = {
+        let mut t = task("TASK-done", "done", 0);
+        t.status = Status::Done;
+        t
+    };
+    let cancelled = {
+        let mut t = task("TASK-canc", "cancelled", 0);
+        t.status = Status::Cancelled;
+        t
+    };
+    let open = task("TASK-open", "open dependency", 0);
+    let mut ok = task("TASK-ok", "deps closed", 1);
+    ok.depends_on = vec![done.id.clone(), cancelled.id.clone()];
+    let mut waits = task("TASK-waits", "waits for open", 2);
+    waits.depends_on = vec![done.id.clone(), open.id.clone()];
+    let mut dangling = task("TASK-dang", "depends on nothing real", 3);
+    dangling.depends_on = vec![id("TASK-ghost")];
+    let mut mine = task("TASK-mine", "my in-progress work", 4);
+    mine.status = Status::InProgress;
+    mine.assignee = Some("claude".into());
+    let mut theirs = task("TASK-theirs", "someone else's", 5);
+    theirs.status = Status::InProgress;
+    theirs.assignee = Some("alice".into());
+    put(
+        &mut index,
+        "editor",
+        [
+            &done, &cancelled, &open, &ok, &waits, &dangling, &mine, &theirs,
+        ]
+        .into_iter()
+        .map(|t| update(t.clone()))
+        .collect(),
+    );
+    let ready = |index: &Index, me: Option<&str>| {
+        let mut got = list(
+            index,
+            TaskQuery {
+                ready: true,
+                ready_for: me.map(str::to_string),
+                ..Default::default()
+            },
+        );
+        got.sort();
+        got
+    };
+    assert_eq!(ready(&index, None), ["TASK-ok", "TASK-open"]);
+    assert_eq!(
+        ready(&index, Some("claude")),
+        ["TASK-mine", "TASK-ok", "TASK-open"]
+    );
+
+    // Finishing the open dependency frees its dependent, in a later refresh.
+    let mut open_done = open.clone();
+    open_done.status = Status::Done;
+    put(&mut index, "editor", vec![update(open_done)]);
+    assert_eq!(ready(&index, None), ["TASK-ok", "TASK-waits"]);
+
+    // The dangling dependency appearing, closed, frees that task too.
+    let mut ghost = task("TASK-ghost", "now exists", 9);
+    ghost.status = Status::Cancelled;
+    put(&mut index, "editor", vec![update(ghost)]);
+    assert_eq!(ready(&index, None), ["TASK-dang", "TASK-ok", "TASK-waits"]);
+
+    // Deleting a dependency makes it dangling again: not done.
+    delete(&mut index, "editor", &["tasks/TASK-done.yaml"]);
+    assert_eq!(ready(&index, None), ["TASK-dang"]);
+}
+
+#[test]
+fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
+    let (_dir, mut index) = fresh();
+    let mut crit = task("TASK-crit", "critical, newest", 50);
+    crit.priority = Priority::Critical;
+    let old = task("TASK-old", "medium, oldest", 0);
+    let blocker = task("TASK-blk", "medium, blocks two", 20);
+    let mut w1 = task("TASK-w1", "waits", 30);
+    w1.depends_on = vec![blocker.id.clone()];
+    w1.priority = Priority::Low;
+    let mut w2 = task("TASK-w2", "waits too", 30);
+    w2.depends_on = vec![blocker.id.clone()];
+    w2.priority = Priority::Low;
+    let same_time_a = task("TASK-aa", "medium, same time", 10);
+    let same_time_b = task("TASK-ab", "medium, same time", 10);
+    put(
+        &mut index,
+        "editor",
+        [&crit, &old, &blocker, &w1, &w2, &same_time_b, &same_time_a]
+            .into_iter()
+            .map(|t| update(t.clone()))
+            .collect(),
+    );
+    let order = list(&index, TaskQuery::default());
+    assert_eq!(
+        order,
+        [
+            "TASK-crit",
+            "TASK-blk",
+            "TASK-old",
+            "TASK-aa",
+            "TASK-ab",
+            "TASK-w1",
+            "TASK-w2"
+        ]
+    );
+    // Once its dependents are done, the blocker unblocks nothing and sorts by age.
+    let mut w1_done = w1.clone();
+    w1_done.status = Status::Done;
+    let mut w2_done = w2.clone();
+    w2_done.status = Status::Cancelled;
+    put(&mut index, "editor", vec![update(w1_done), update(w2_done)]);
+    let order = list(&index, TaskQuery::default());
+    assert_eq!(
+        &order[..5],
+        ["TASK-crit", "TASK-old", "TASK-aa", "TASK-ab", "TASK-blk"]
+    );
+}
+
+#[test]
+fn paging_reports_total_and_next_offset() {
+    let (_dir, mut index) = fresh();
+    let tasks: Vec<_> = (0..7)
+        .map(|i| update(task(&format!("TASK-p{i}"), "paged", i)))
+        .collect();
+    put(&mut index, "editor", tasks);
+    let page = |limit, offset| {
+        index
+            .tasks(&TaskQuery {
+                limit,
+                offset,
+                ..Default::default()
+            })
+            .expect("page")
+    };
+    let p1 = page(3, 0);
+    assert_eq!(
+        (ids(&p1.tasks), p1.total, p1.next_offset),
+        (
+            vec!["TASK-p0".into(), "TASK-p1".into(), "TASK-p2".into()],
+            7,
+            Some(3)
+        )
+    );
+    let p3 = page(3, 6);
+    assert_eq!(
+        (ids(&p3.tasks), p3.total, p3.next_offset),
+        (vec!["TASK-p6".to_string()], 7, None)
+    );
+    let exact = page(7, 0);
+    assert_eq!((exact.tasks.len(), exact.next_offset), (7, None));
+    let all = page(0, 2);
+    assert_eq!((all.tasks.len(), all.total, all.next_offset), (5, 7, None));
+    let past = page(3, 100);
+    assert_eq!(
+        (past.tasks.len(), past.total, past.next_offset),
+        (0, 7, None)
+    );
+}
+
+#[test]
+fn links_counts_and_similar_ids() {
+    let (_dir, index) = filter_fixture();
+    let children = index.children(&id("TASK-b2")).expect("children");
+    let mut child_ids: Vec<_> = children.iter().map(|r| r.id.to_string()).collect();
+    child_ids.sort();
+    assert_eq!(child_ids, ["TASK-c3", "TASK-d4"]);
+    assert!(children.contains(&TaskRef {
+        id: id("TASK-c3"),
+        title: "Gamma cleanup".into(),
+        status: Status::Done
+    }));
+    assert!(index.dependents(&id("TASK-b2")).expect("deps").is_empty());
+    let counts = index.status_counts().expect("counts");
+    assert_eq!(counts.len(), Status::ALL.len());
+    let n = |s| counts.iter().find(|(st, _)| *st == s).map(|(_, n)| *n);
+    assert_eq!(n(Status::Todo), Some(2));
+    assert_eq!(n(Status::InProgress), Some(1));
+    assert_eq!(n(Status::Done), Some(1));
+    assert_eq!(n(Status::Blocked), Some(0));
+}
+
+#[test]
+fn similar_ids_suggest_typos_and_shortened_ids() {
+    let (_dir, mut index) = fresh();
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update(task("TASK-7k2mq", "a", 0)),
+            update(task("TASK-7k2mz", "b", 0)),
+            update(task("TASK-p2c8d", "c", 0)),
+            update(sprint("SPRINT-7k2mq", SprintStatus::Planned, None)),
+        ],
+    );
+    let similar = |s| {
+        index
+            .similar_ids(s)
+            .expect("similar")
+            .into_iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(similar("TASK-7k2qm"), ["TASK-7k2mq", "TASK-7k2mz"]);
+    assert_eq!(similar("task-7K2"), ["TASK-7k2mq", "TASK-7k2mz"]);
+    assert_eq!(
+        similar("7k2mq"),
+        ["SPRINT-7k2mq", "TASK-7k2mq", "TASK-7k2mz"]
+    );
+    assert_eq!(similar("TASK-p2c8"), ["TASK-p2c8d"]);
+    assert!(similar("TASK-zzzzz").is_empty());
+    assert!(similar("TASK-").is_empty());
+    // Two letters are too short to guess from by edits.
+    assert!(similar("TASK-zq").is_empty());
+}
+
+#[test]
+fn dependents_are_listed() {
+    let (_dir, mut index) = fresh();
+    let base = task("TASK-base", "base", 0);
+    let mut x = task("TASK-x", "x", 1);
+    x.depends_on = vec![base.id.clone()];
+    put(&mut index, "editor", vec![update(base.clone()), update(x)]);
+    let deps = index.dependents(&base.id).expect("dependents");
+    assert_eq!(
+        deps.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+        ["TASK-x"]
+    );
+}
+
+#[test]
+fn sprints_and_contexts_are_ordered() {
+    let (_dir, mut index) = fresh();
+    let early = sprint("SPRINT-e", SprintStatus::Active, Some("2026-10-01"));
+    let late = sprint("SPRINT-l", SprintStatus::Active, Some("2026-11-01"));
+    let planned = sprint("SPRINT-p", SprintStatus::Planned, None);
+    let c_old = context("CTX-old", 0);
+    let c_new = context("CTX-new", 60);
+    let c_mid = context("CTX-mid", 30);
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update(planned.clone()),
+            update(late.clone()),
+            update(early.clone()),
+            update(c_old),
+            update(c_new),
+            update(c_mid),
+        ],
+    );
+    assert_eq!(
+        index.active_sprint().expect("active").map(|s| s.id),
+        Some(late.id.clone())
+    );
+    let order: Vec<_> = index
+        .sprints()
+        .expect("sprints")
+        .into_iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    assert_eq!(order, ["SPRINT-e", "SPRINT-l", "SPRINT-p"]);
+    let ctx: Vec<_> = index
+        .contexts(2)
+        .expect("contexts")
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(ctx, ["CTX-new", "CTX-mid"]);
+    assert_eq!(index.contexts(0).expect("contexts").len(), 3);
+}
+
+#[test]
+fn a_duplicate_id_serves_one_record_and_the_other_takes_over() {
+    let (_dir, mut index) = fresh();
+    let real = task("TASK-dup", "the real one", 0);
+    let copy = task("TASK-dup", "a stray copy", 0);
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update_at("tasks/TASK-copy.yaml", copy.clone()),
+            update(real.clone()),
+        ],
+    );
+    assert_eq!(
+        index.task(&real.id).expect("task").map(|t| t.title),
+        Some("the real one".into())
+    );
+    assert_eq!(index.tasks(&TaskQuery::default()).expect("list").total, 1);
+    delete(&mut index, "editor", &["tasks/TASK-dup.yaml"]);
+    assert_eq!(
+        index.task(&real.id).expect("task").map(|t| t.title),
+        Some("a stray copy".into())
+    );
+    delete(&mut index, "editor", &["tasks/TASK-copy.yaml"]);
+    assert_eq!(index.task(&real.id).expect("task"), None);
+}
+
+#[test]
+fn a_file_that_stops_parsing_leaves_the_lists() {
+    let (_dir, mut index) = fresh();
+    put(&mut index, "editor", vec![update(task("TASK-x", "x", 0))]);
+    put(
+        &mut index,
+        "editor",
+        vec![broken("tasks/TASK-x.yaml", "bad YAML")],
+    );
+    assert_eq!(index.task(&id("TASK-x")).expect("task"), None);
+    assert_eq!(index.tasks(&TaskQuery::default()).expect("list").total, 0);
+    assert!(
+        index
+            .stamps()
+            .expect("stamps")
+            .contains_key("tasks/TASK-x.yaml")
+    );
+}

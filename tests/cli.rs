@@ -1,0 +1,447 @@
+//! End-to-end tests of every CLI command through the built binary, with the
+//! `--json` output snapshotted (ids and times redacted).
+
+mod common;
+
+use common::{Redactor, TestEnv};
+use serde_json::json;
+
+#[test]
+fn task_lifecycle_json_outputs() {
+    let env = TestEnv::new();
+    let mut r = Redactor::default();
+    let epic = env.json(&[
+        "task",
+        "create",
+        "Auth",
+        "--type",
+        "epic",
+        "--priority",
+        "high",
+    ]);
+    let epic_id = epic["id"].as_str().unwrap().to_string();
+    insta::assert_json_snapshot!("create_epic", r.value(&epic));
+    let story = env.json(&[
+        "task",
+        "create",
+        "Password reset",
+        "--type",
+        "story",
+        "--parent",
+        &epic_id,
+        "--label",
+        "auth,backend",
+        "--criterion",
+        "Token expires in 1 hour",
+        "--criterion",
+        "Unit tests pass",
+        "-d",
+        "POST /api/auth/reset-password",
+    ]);
+    let story_id = story["id"].as_str().unwrap().to_string();
+    let dep = env.create(&["Email service", "--priority", "critical"]);
+    insta::assert_json_snapshot!(
+        "depend",
+        r.value(&env.json(&["task", "depend", &story_id, "--on", &dep]))
+    );
+    insta::assert_json_snapshot!(
+        "update",
+        r.value(&env.json(&[
+            "task",
+            "update",
+            &story_id,
+            "--status",
+            "in-progress",
+            "--progress",
+            "60",
+            "--note",
+            "Completed API endpoints",
+            "--criterion-done",
+            "1",
+            "--assignee",
+            "claude",
+        ]))
+    );
+    insta::assert_json_snapshot!(
+        "clarify",
+        r.value(&env.json(&[
+            "task",
+            "clarify",
+            &story_id,
+            "Use OAuth2 for third-party integrations"
+        ]))
+    );
+    insta::assert_json_snapshot!(
+        "priority",
+        r.value(&env.json(&["task", "priority", &story_id, "--set", "CRITICAL"]))
+    );
+    insta::assert_json_snapshot!("show", r.value(&env.json(&["task", "show", &story_id])));
+    insta::assert_json_snapshot!("list", r.value(&env.json(&["task", "list"])));
+    insta::assert_json_snapshot!(
+        "list_ready",
+        r.value(&env.json(&["task", "list", "--ready"]))
+    );
+    insta::assert_json_snapshot!(
+        "show_epic_children",
+        r.value(&env.json(&["task", "show", &epic_id])["children"])
+    );
+}
+
+#[test]
+fn list_filters_and_paging() {
+    let env = TestEnv::new();
+    for i in 0..5 {
+        env.create(&[
+            &format!("Task {i}"),
+            "--priority",
+            if i % 2 == 0 { "high" } else { "low" },
+            "--label",
+            "x",
+        ]);
+    }
+    let page = env.json(&["task", "list", "--limit", "2"]);
+    assert_eq!(page["tasks"].as_array().unwrap().len(), 2);
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["next_offset"], 2);
+    let high = env.json(&["task", "list", "--priority", "HIGH"]);
+    assert_eq!(high["total"], 3);
+    let both = env.json(&["task", "list", "--priority", "high,low", "--status", "todo"]);
+    assert_eq!(both["total"], 5);
+    let found = env.json(&["task", "list", "--query", "Task 3"]);
+    assert!(
+        found["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == "Task 3")
+    );
+    let all = env.json(&["task", "list", "--limit", "0"]);
+    assert_eq!(all["tasks"].as_array().unwrap().len(), 5);
+    assert_eq!(all["next_offset"], json!(null));
+}
+
+#[test]
+fn sprint_commands_json_outputs() {
+    let env = TestEnv::new();
+    let mut r = Redactor::default();
+    let s = env.json(&[
+        "sprint",
+        "create",
+        "2026-w48",
+        "--goal",
+        "Ship password reset",
+        "--start",
+        "2026-11-23",
+        "--end",
+        "2026-12-04",
+    ]);
+    insta::assert_json_snapshot!("sprint_create", r.value(&s));
+    let t1 = env.create(&["One", "--sprint", "2026-w48"]);
+    env.create(&["Two", "--sprint", "2026-w48", "--priority", "low"]);
+    env.ok(&["task", "update", &t1, "--status", "done"]);
+    insta::assert_json_snapshot!(
+        "sprint_start",
+        r.value(&env.json(&["sprint", "start", "2026-w48"]))
+    );
+    insta::assert_json_snapshot!("sprint_show", r.value(&env.json(&["sprint", "show"])));
+    insta::assert_json_snapshot!("sprint_list", r.value(&env.json(&["sprint", "list"])));
+    insta::assert_json_snapshot!(
+        "sprint_close",
+        r.value(&env.json(&["sprint", "close", "2026-w48"]))
+    );
+    assert_eq!(env.json(&["sprint", "show"]), json!(null));
+}
+
+#[test]
+fn context_and_handoff_json_outputs() {
+    let env = TestEnv::new();
+    let mut r = Redactor::default();
+    assert_eq!(env.json(&["context", "show"]), json!({ "snapshot": null }));
+    let t = env.create(&["Reset flow"]);
+    let saved = env.json(&[
+        "context",
+        "save",
+        "--context",
+        r#"{"current_file":"src/auth.rs","step":3}"#,
+        "--notes",
+        "Halfway",
+        "--checkpoint",
+        "api-done",
+        "--task",
+        &t,
+    ]);
+    insta::assert_json_snapshot!("context_save", r.value(&without_git(saved)));
+    env.json(&[
+        "handoff",
+        &t,
+        "--done",
+        "API endpoints",
+        "--remaining",
+        "Frontend form",
+        "--note",
+        "Watch the token TTL",
+    ]);
+    let latest = env.json(&["context", "show"]);
+    let mut latest_r = r.value(&latest);
+    latest_r["snapshot"]["git"] = json!("[git]");
+    insta::assert_json_snapshot!("context_show_latest", latest_r);
+    assert_eq!(env.json(&["context", "list"]).as_array().unwrap().len(), 2);
+    let task = env.json(&["task", "show", &t]);
+    let note = task["notes"][0]["text"].as_str().unwrap();
+    assert!(
+        note.starts_with("Handoff CTX-") && note.contains("Remaining: Frontend form"),
+        "{note}"
+    );
+}
+
+fn without_git(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("git".into(), json!("[git]"));
+    }
+    v
+}
+
+#[test]
+fn status_overview_text_and_json() {
+    let env = TestEnv::new();
+    let mut r = Redactor::default();
+    env.json(&[
+        "sprint",
+        "create",
+        "w48",
+        "--start",
+        "2026-11-23",
+        "--end",
+        "2026-12-04",
+    ]);
+    env.ok(&["sprint", "start", "w48"]);
+    let a = env.create(&["Build API", "--sprint", "w48", "--priority", "high"]);
+    env.create(&["Write docs", "--sprint", "w48"]);
+    env.ok(&[
+        "task",
+        "update",
+        &a,
+        "--status",
+        "in_progress",
+        "--assignee",
+        "claude",
+    ]);
+    env.ok(&["handoff", &a, "--done", "Routes", "--remaining", "Tests"]);
+    let mut v = r.value(&env.json(&["status"]));
+    v["latest_context"]["git"] = json!("[git]");
+    insta::assert_json_snapshot!("status_json", v);
+    let text = r.text(&env.ok(&["status"]));
+    let text: String = text.lines().skip(1).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("status_text", text);
+}
+
+#[test]
+fn updates_report_changes_once() {
+    let env = TestEnv::new();
+    let t = env.create(&["Watch me"]);
+    let first = env.json(&["updates"]);
+    assert!(
+        first["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["op"] == "created")
+    );
+    assert_eq!(env.json(&["updates"])["changes"], json!([]));
+    env.ok(&["task", "priority", &t, "--set", "critical"]);
+    let next = env.json(&["updates"]);
+    let fields = &next["changes"][0]["fields"][0];
+    assert_eq!(fields["field"], "priority");
+    assert_eq!(fields["old"], "MEDIUM");
+    assert_eq!(fields["new"], "CRITICAL");
+}
+
+#[test]
+fn claim_and_next_follow_priority_and_refuse_held_tasks() {
+    let env = TestEnv::new();
+    let low = env.create(&["Low", "--priority", "low"]);
+    let high = env.create(&["High", "--priority", "high"]);
+    assert_eq!(env.json(&["task", "next"])["id"], high.as_str());
+    let claimed = env.json(&["task", "claim", "--agent", "bot-a"]);
+    assert_eq!(claimed["task"]["id"], high.as_str());
+    assert_eq!(claimed["task"]["assignee"], "bot-a");
+    let refused = env.run(&["task", "claim", &high, "--agent", "bot-b"]);
+    assert_eq!(refused.code, 5, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("held by bot-a"),
+        "{}",
+        refused.stderr
+    );
+    let second = env.json(&["task", "claim", "--agent", "bot-b"]);
+    assert_eq!(second["task"]["id"], low.as_str());
+    assert_eq!(
+        env.json(&["task", "claim", "--agent", "bot-c"]),
+        json!(null)
+    );
+}
+
+#[test]
+fn bad_input_gets_clear_errors_and_changes_nothing() {
+    let env = TestEnv::new();
+    let t = env.create(&["Target"]);
+    let before = env.read(&env.task_path(&t));
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["task", "show", "TASK-zzzzz"],
+            3,
+            "unknown task TASK-zzzzz",
+        ),
+        (
+            &["task", "update", &t, "--status", "finished"],
+            2,
+            "expected one of TODO, IN_PROGRESS, IN_REVIEW, BLOCKED, DONE, CANCELLED",
+        ),
+        (
+            &["task", "priority", &t, "--set", "urgent"],
+            2,
+            "expected one of CRITICAL, HIGH, MEDIUM, LOW",
+        ),
+        (
+            &["task", "update", &t, "--progress", "150"],
+            4,
+            "progress must be between 0 and 100, got 150",
+        ),
+        (
+            &["task", "update", &t, "--progress", "-1"],
+            4,
+            "progress must be between 0 and 100, got -1",
+        ),
+        (&["task", "show", "../../etc/passwd"], 4, "invalid id"),
+        (
+            &["task", "update", &t, "--criterion-done", "3"],
+            4,
+            "has no acceptance criterion 3",
+        ),
+        (&["task", "depend", &t, "--on", &t], 5, "cycle"),
+        (&["task", "create", "   "], 4, "title must not be empty"),
+        (
+            &["task", "create", "x", "--template", "nope"],
+            4,
+            "expected one of feature, bug, spike",
+        ),
+        (&["sprint", "show", "nope"], 3, "unknown sprint nope"),
+    ];
+    for (args, code, message) in cases {
+        let r = env.run(args);
+        assert_eq!(r.code, *code, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{args:?}: {}", r.stderr);
+    }
+    let long = "x".repeat(20_000);
+    let r = env.run(&["task", "clarify", &t, &long]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("too long"), "{}", r.stderr);
+    assert_eq!(
+        env.read(&env.task_path(&t)),
+        before,
+        "a refused command changed the file"
+    );
+}
+
+#[test]
+fn unknown_id_suggests_near_matches() {
+    let env = TestEnv::new();
+    let t = env.create(&["Near"]);
+    let typo = format!("{}x", &t[..t.len() - 1]);
+    let r = env.run(&["task", "show", &typo]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stderr.contains(&format!("did you mean {t}")),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn dependency_cycles_are_refused() {
+    let env = TestEnv::new();
+    let a = env.create(&["A"]);
+    let b = env.create(&["B"]);
+    let c = env.create(&["C"]);
+    env.ok(&["task", "depend", &a, "--on", &b]);
+    env.ok(&["task", "depend", &b, "--on", &c]);
+    let r = env.run(&["task", "depend", &c, "--on", &a]);
+    assert_eq!(r.code, 5);
+    assert!(
+        r.stderr.contains(&format!("{c} → {a} → {b} → {c}")),
+        "{}",
+        r.stderr
+    );
+    env.ok(&["task", "depend", &a, "--on", &b, "--remove"]);
+    env.ok(&["task", "depend", &c, "--on", &a]);
+}
+
+#[test]
+fn templates_fill_in_fields() {
+    let env = TestEnv::new();
+    let t = env.json(&[
+        "task",
+        "create",
+        "Crash on empty input",
+        "--template",
+        "bug",
+    ]);
+    assert_eq!(t["priority"], "HIGH");
+    assert_eq!(t["labels"], json!(["bug"]));
+    assert!(
+        t["description"]
+            .as_str()
+            .unwrap()
+            .contains("Steps to reproduce")
+    );
+    assert_eq!(t["acceptance_criteria"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn root_accepts_project_or_workspace_folder_and_discovers_upward() {
+    let env = TestEnv::new();
+    let t = env.create(&["Found"]);
+    let sub = env.path().join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut c = env.command(common::BIN);
+    let out = common::to_run(
+        c.current_dir(&sub)
+            .args(["task", "show", &t])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ws = env.ws();
+    for root in [env.path().to_str().unwrap(), ws.to_str().unwrap()] {
+        let other = TestEnv::bare();
+        let r = other.run(&["--root", root, "task", "show", &t]);
+        assert_eq!(r.code, 0, "--root {root}: {}", r.stderr);
+    }
+    let nowhere = TestEnv::bare();
+    let r = nowhere.run(&["status"]);
+    assert_eq!(r.code, 7);
+    assert!(r.stderr.contains("orchestron init"), "{}", r.stderr);
+}
+
+#[test]
+fn closed_pipe_is_success() {
+    let env = TestEnv::new();
+    for i in 0..30 {
+        env.create(&[&format!("Task {i}")]);
+    }
+    let mut child = env
+        .command(common::BIN)
+        .args(["task", "list", "--limit", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn completions_are_generated() {
+    let env = TestEnv::bare();
+    let out = env.ok(&["completions", "bash"]);
+    assert!(out.contains("orchestron") && out.contains("clarify"));
+}

@@ -1,0 +1,248 @@
+//! The shared test environment: a real git repository in a temporary folder
+//! (hermetic git config, fixed author), a real `orchestron` binary run as a
+//! subprocess, and redaction of random ids and timestamps for snapshots.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
+
+/// A project folder with git and an initialised `.orchestron/`.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+/// The result of one command.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestEnv {
+    /// A git repository with `orchestron init` done and committed.
+    pub fn new() -> Self {
+        let env = Self::bare();
+        env.git(&["init", "-q", "-b", "main"]);
+        env.ok(&["init"]);
+        env.git(&["add", "-A"]);
+        env.git(&["commit", "-q", "-m", "init orchestron"]);
+        env
+    }
+
+    /// An empty folder (no git, no workspace).
+    pub fn bare() -> Self {
+        TestEnv {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn ws(&self) -> PathBuf {
+        self.path().join(".orchestron")
+    }
+
+    pub fn task_path(&self, id: &str) -> PathBuf {
+        self.ws().join("tasks").join(format!("{id}.yaml"))
+    }
+
+    /// The hermetic environment shared by git and orchestron.
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.current_dir(self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Alice")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+            .env("GIT_COMMITTER_NAME", "Alice")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
+            .env("USER", "alice")
+            .env_remove("ORCHESTRON_AGENT")
+            .env_remove("ORCHESTRON_DB")
+            .env_remove("ORCHESTRON_ROOT")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.command("git").args(args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut c = self.command(BIN);
+        c.args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        to_run(c.output().expect("run orchestron"))
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "orchestron {args:?} failed:\n{}\n{}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+
+    /// Runs a command with `--json` that must succeed; returns the parsed output.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.ok(&a);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{out}"))
+    }
+
+    /// Creates a task and returns its id.
+    pub fn create(&self, args: &[&str]) -> String {
+        let mut a = vec!["task", "create"];
+        a.extend_from_slice(args);
+        self.json(&a)["id"].as_str().expect("id").to_string()
+    }
+
+    pub fn read(&self, path: &Path) -> String {
+        std::fs::read_to_string(path).expect("read file")
+    }
+}
+
+pub fn to_run(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Replaces random ids with stable placeholders (`TASK-1`, `TASK-2`, … in order
+/// of first appearance), timestamps with `[time]`, commit ids with `[commit]`,
+/// and cursors with `[cursor]`, so snapshots say what matters.
+#[derive(Default)]
+pub struct Redactor {
+    ids: HashMap<String, String>,
+    counts: HashMap<String, usize>,
+}
+
+impl Redactor {
+    pub fn value(&mut self, v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.text(s)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.value(x)).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, x)| {
+                        let x = match (k.as_str(), x) {
+                            ("cursor" | "since", Value::String(_)) => {
+                                Value::String("[cursor]".into())
+                            }
+                            ("seq", Value::Number(_)) => Value::String("[seq]".into()),
+                            ("root", Value::String(_)) => Value::String("[root]".into()),
+                            _ => self.value(x),
+                        };
+                        (k.clone(), x)
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    pub fn text(&mut self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        'outer: while !rest.is_empty() {
+            for prefix in ["TASK-", "SPRINT-", "CTX-"] {
+                if let Some(tail) = rest.strip_prefix(prefix) {
+                    let n = tail
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                        .count();
+                    if n > 0 {
+                        let id = format!("{prefix}{}", &tail[..n]);
+                        let kind = prefix.trim_end_matches('-').to_string();
+                        let placeholder = match self.ids.get(&id) {
+                            Some(p) => p.clone(),
+                            None => {
+                                let c = self.counts.entry(kind.clone()).or_insert(0);
+                                *c += 1;
+                                let p = format!("{kind}-{}", c);
+                                self.ids.insert(id.clone(), p.clone());
+                                p
+                            }
+                        };
+                        out.push_str(&placeholder);
+                        rest = &tail[n..];
+                        continue 'outer;
+                    }
+                }
+            }
+            if let Some(len) = timestamp_len(rest) {
+                out.push_str("[time]");
+                rest = &rest[len..];
+                continue;
+            }
+            if rest.len() >= 40
+                && rest[..40]
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            {
+                out.push_str("[commit]");
+                rest = &rest[40..];
+                continue;
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+
+    /// The real id behind a placeholder, for following up in a test.
+    pub fn real(&self, placeholder: &str) -> Option<String> {
+        self.ids
+            .iter()
+            .find(|(_, p)| p.as_str() == placeholder)
+            .map(|(k, _)| k.clone())
+    }
+}
+
+/// Length of an RFC 3339 UTC timestamp (`2026-11-25T09:12:00Z`) or a date at the
+/// start of `s`, if there is one.
+fn timestamp_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    if b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+    {
+        let end = s.find('Z')?;
+        return (end <= 30).then_some(end + 1);
+    }
+    None
+}
