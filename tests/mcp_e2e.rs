@@ -3,76 +3,29 @@
 //! human using the real CLI and an editor in between — the workflow of the
 //! seed. Git runs hermetically (no global or system config).
 
+mod common;
 mod mcp_support;
 
-use mcp_support::{redact, result_json, text};
+use common::{BIN, Redactor, TestEnv};
+use mcp_support::{result_json, text};
 use rmcp::ServiceExt;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
 };
 use rmcp::service::{RoleClient, RunningService};
-use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
-use std::path::Path;
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
-
-/// Hermetic environment for every child process.
-fn hermetic(cmd: &mut Command, home: &Path) {
-    cmd.env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("ORCHESTRON_AGENT")
-        .env_remove("ORCHESTRON_DB")
-        .env_remove("ORCHESTRON_ROOT")
-        .env("USER", "nobody");
-}
-
-fn git(dir: &Path, home: &Path, args: &[&str]) {
-    let mut cmd = Command::new("git");
-    hermetic(&mut cmd, home);
-    let out = cmd.current_dir(dir).args(args).output().expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs the CLI as a human would; returns stdout.
-fn cli(dir: &Path, home: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new(BIN);
-    hermetic(&mut cmd, home);
-    let out = cmd
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("orchestron");
-    assert!(
-        out.status.success(),
-        "orchestron {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 struct Session {
     client: RunningService<RoleClient, ClientConfig>,
 }
 
 impl Session {
-    async fn start(dir: &Path, home: &Path, client_name: &str) -> Session {
-        let cmd = tokio::process::Command::new(BIN).configure(|c| {
-            c.current_dir(dir)
-                .arg("mcp")
-                .env("HOME", home)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env_remove("ORCHESTRON_AGENT")
-                .env_remove("ORCHESTRON_DB")
-                .env_remove("ORCHESTRON_ROOT");
-        });
+    /// `orchestron mcp` in the test environment (hermetic git, no ORCHESTRON_AGENT).
+    async fn start(env: &TestEnv, client_name: &str) -> Session {
+        let mut std_cmd = env.command(BIN);
+        std_cmd.arg("mcp");
+        let cmd = tokio::process::Command::from(std_cmd);
         let transport = TokioChildProcess::new(cmd).expect("spawn orchestron mcp");
         let info = ClientConfig::new(
             ClientCapabilities::default(),
@@ -99,22 +52,13 @@ impl Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_sessions_and_a_human() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    let dir = tmp.path().join("project");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::create_dir_all(&dir).unwrap();
-    git(&dir, &home, &["init", "-q", "-b", "main"]);
-    git(&dir, &home, &["config", "user.name", "alice"]);
-    git(&dir, &home, &["config", "user.email", "alice@example.com"]);
-    cli(&dir, &home, &["init"]);
-    git(&dir, &home, &["add", "-A"]);
-    git(&dir, &home, &["commit", "-q", "-m", "init orchestron"]);
-    let mut ids = Vec::new();
+    // A git repository with `orchestron init` committed; the human is alice.
+    let env = TestEnv::new();
+    let mut ids = Redactor::default();
     let mut log: Vec<(String, Value)> = Vec::new();
 
     // Session 1: create, list, start, record progress and notes, save context.
-    let s1 = Session::start(&dir, &home, "claude-code").await;
+    let s1 = Session::start(&env, "claude-code").await;
     let created = s1
         .call(
             "orchestron_task_create",
@@ -175,25 +119,21 @@ async fn three_sessions_and_a_human() {
     s1.stop().await;
 
     // The human: CLI clarify, priority, depend; then a hand edit.
-    cli(
-        &dir,
-        &home,
-        &[
-            "task",
-            "clarify",
-            &a,
-            "Use OAuth2 for third-party integrations",
-        ],
-    );
-    cli(&dir, &home, &["task", "priority", &a, "--set", "CRITICAL"]);
-    cli(&dir, &home, &["task", "depend", &a, "--on", &b]);
-    let path = dir.join(".orchestron/tasks").join(format!("{a}.yaml"));
+    env.ok(&[
+        "task",
+        "clarify",
+        &a,
+        "Use OAuth2 for third-party integrations",
+    ]);
+    env.ok(&["task", "priority", &a, "--set", "CRITICAL"]);
+    env.ok(&["task", "depend", &a, "--on", &b]);
+    let path = env.task_path(&a);
     let yaml = std::fs::read_to_string(&path).unwrap();
     assert!(yaml.contains("progress: 30"), "{yaml}");
     std::fs::write(&path, yaml.replace("progress: 30", "progress: 45")).unwrap();
 
     // Session 2: context back, every change seen, finish, hand off.
-    let s2 = Session::start(&dir, &home, "claude-code").await;
+    let s2 = Session::start(&env, "claude-code").await;
     let got = s2.call("orchestron_context_get", json!({})).await;
     let v: Value = serde_json::from_str(&text(&got, 0)).unwrap();
     assert_eq!(v["currentTask"], json!(a));
@@ -253,7 +193,7 @@ async fn three_sessions_and_a_human() {
     s2.stop().await;
 
     // Session 3 sees the handoff.
-    let s3 = Session::start(&dir, &home, "claude-code").await;
+    let s3 = Session::start(&env, "claude-code").await;
     let got = s3.call("orchestron_context_get", json!({})).await;
     let v: Value = serde_json::from_str(&text(&got, 0)).unwrap();
     assert_eq!(v["taskId"], json!(a));
@@ -266,7 +206,7 @@ async fn three_sessions_and_a_human() {
     s3.stop().await;
 
     // The human sees the agent's work through the CLI.
-    let shown = cli(&dir, &home, &["task", "show", &a, "--json"]);
+    let shown = env.ok(&["task", "show", &a, "--json"]);
     let t: Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(t["status"], "DONE");
 
@@ -274,16 +214,13 @@ async fn three_sessions_and_a_human() {
         .into_iter()
         .map(|(step, v)| json!({"step": step, "result": v}))
         .collect();
-    insta::assert_json_snapshot!("three_sessions", redact(&json!(log), &mut ids));
+    insta::assert_json_snapshot!("three_sessions", log);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_survives_bad_input_and_logs_only_to_stderr() {
-    let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    cli(tmp.path(), &home, &["init"]);
-    let s = Session::start(tmp.path(), &home, "codex").await;
+async fn the_binary_survives_hostile_input() {
+    let env = TestEnv::new();
+    let s = Session::start(&env, "codex").await;
     let mut p = CallToolRequestParams::new("orchestron_task_update");
     p = p.with_arguments(
         json!({"taskId": "'; DROP TABLE tasks; --", "progress": 1e9})

@@ -6,8 +6,10 @@
 //! These tests assume `ORCHESTRON_AGENT` is not set in the environment (it
 //! would override the client names the tests rely on).
 
+mod common;
 mod mcp_support;
 
+use common::{Redactor, TestEnv};
 use mcp_support::{result_json, text};
 use orchestron::api::{OpenOptions, Orchestron};
 use orchestron::mcp::OrchestronServer;
@@ -48,7 +50,7 @@ impl ClientHandler for TestClient {
 }
 
 struct Env {
-    dir: tempfile::TempDir,
+    env: TestEnv,
     client: RunningService<RoleClient, TestClient>,
     pushed: mpsc::UnboundedReceiver<String>,
 }
@@ -89,11 +91,10 @@ async fn connect(
 }
 
 async fn start(client_name: &str) -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    Orchestron::init(dir.path()).expect("init");
-    let (client, pushed) = connect(dir.path(), client_name).await;
+    let env = TestEnv::new();
+    let (client, pushed) = connect(env.path(), client_name).await;
     Env {
-        dir,
+        env,
         client,
         pushed,
     }
@@ -120,21 +121,18 @@ impl Env {
     }
 
     fn human(&self) -> Orchestron {
-        Orchestron::open(&opts(self.dir.path(), Some("alice"))).expect("open as alice")
+        Orchestron::open(&opts(self.env.path(), Some("alice"))).expect("open as alice")
     }
 
     fn task_file(&self, id: &str) -> PathBuf {
-        self.dir
-            .path()
-            .join(".orchestron/tasks")
-            .join(format!("{id}.yaml"))
+        self.env.task_path(id)
     }
 
     /// Every record file's bytes, to prove a refused call changed nothing.
     fn files(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
         for d in ["tasks", "sprints", "contexts"] {
-            let dir = self.dir.path().join(".orchestron").join(d);
+            let dir = self.env.path().join(".orchestron").join(d);
             for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 out.push((e.path(), std::fs::read(e.path()).unwrap_or_default()));
             }
@@ -178,7 +176,7 @@ async fn tools_list_is_small_annotated_and_shallow() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tool_results_have_the_seed_shapes() {
     let env = start("claude-code").await;
-    let mut ids = Vec::new();
+    let mut ids = Redactor::default();
     let r = env
         .call(
             "orchestron_task_create",
@@ -503,7 +501,7 @@ async fn bad_arguments_are_tool_errors_and_change_nothing() {
 async fn claim_is_exclusive_between_agents() {
     let env = start("claude-code").await;
     let id = env.create("Only one").await;
-    let (other, _rx) = connect(env.dir.path(), "cursor").await;
+    let (other, _rx) = connect(env.env.path(), "cursor").await;
     let first = env.call("orchestron_task_claim", json!({})).await;
     assert_eq!(first.is_error, Some(false), "{}", text(&first, 0));
     assert!(text(&first, 0).starts_with(&format!("Claimed {id}")));

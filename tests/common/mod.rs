@@ -202,11 +202,11 @@ impl Redactor {
                 rest = &rest[len..];
                 continue;
             }
-            if rest.len() >= 40
-                && rest[..40]
-                    .chars()
+            // `get`, not `[..40]`: byte 40 may fall inside a multi-byte character.
+            if rest.get(..40).is_some_and(|h| {
+                h.chars()
                     .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-            {
+            }) {
                 out.push_str("[commit]");
                 rest = &rest[40..];
                 continue;
