@@ -234,3 +234,59 @@ fn revision_2026_07_28_discover_and_request_meta() {
         Redactor::default().value(&json!(log))
     );
 }
+
+impl Wire {
+    /// Waits for a message matching `pred` (notifications included).
+    fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no {what} within 15 s"));
+            let v: Value = serde_json::from_str(&line).expect("JSON line");
+            if pred(&v) {
+                return v;
+            }
+        }
+    }
+}
+
+#[test]
+fn revision_2026_07_28_listen_pushes_a_hand_edit() {
+    let env = TestEnv::new();
+    let mut w = Wire::start(&env);
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "codex", "version": "1"},
+    });
+    let created = w.request(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"_meta": meta, "name": "orchestron_task_create",
+                   "arguments": {"title": "Watched"}}}));
+    let id = created["result"]["structuredContent"]["task"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let uri = format!("orchestron://tasks/{id}");
+    w.send(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "subscriptions/listen",
+        "params": {"_meta": meta, "notifications": {
+            "resourceSubscriptions": [uri], "resourcesListChanged": true}}}),
+    );
+    w.wait_for("the acknowledgement", |v| {
+        v["method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("notifications/subscriptions"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let path = env.task_path(&id);
+    let yaml = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, yaml.replace("priority: MEDIUM", "priority: LOW")).expect("write");
+    let pushed = w.wait_for("notifications/resources/updated", |v| {
+        v["method"] == "notifications/resources/updated"
+    });
+    assert_eq!(pushed["params"]["uri"], json!(uri));
+    w.finish();
+}
