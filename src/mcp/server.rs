@@ -254,6 +254,13 @@ impl ServerHandler for OrchestronServer {
     }
 
     async fn on_initialized(&self, ctx: NotificationContext<RoleServer>) {
+        if let Some(info) = ctx.peer.peer_info() {
+            tracing::info!(
+                client = %info.client_info.name,
+                version = %info.protocol_version,
+                "client connected"
+            );
+        }
         self.hub.forward_to(ctx.peer.clone());
     }
 
