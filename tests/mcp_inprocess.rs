@@ -487,6 +487,28 @@ async fn bad_arguments_are_tool_errors_and_change_nothing() {
     }
     assert_eq!(before, env.files(), "a refused call changed a file");
 
+    // Odd but harmless input is answered, refused or not, and never kills the server.
+    for (tool, args) in [
+        (
+            "orchestron_task_list",
+            json!({"query": "\"unbalanced AND OR NEAR( *"}),
+        ),
+        ("orchestron_task_list", json!({"ready": "maybe"})),
+        (
+            "orchestron_task_create",
+            json!({"title": "x", "labels": {"a": 1}}),
+        ),
+        (
+            "orchestron_context_save",
+            json!({"context": {"deep": [[[[[[[[1]]]]]]]]}}),
+        ),
+    ] {
+        let r = env.call(tool, args.clone()).await;
+        eprintln!("{tool} {args} → error={:?}: {}", r.is_error, text(&r, 0));
+    }
+    let ok = env.call("orchestron_task_get", json!({"taskId": id})).await;
+    assert_eq!(ok.is_error, Some(false));
+
     // An unknown tool is a protocol error; the server lives on.
     let err = env
         .client
