@@ -65,13 +65,20 @@ impl Index {
             by_id.entry(id).or_default().push(path);
         }
         for (path, id, kind, lines) in &rows {
-            let line = key_line(lines, "id");
-            let paths = &by_id[id.as_str()];
-            if paths.len() > 1 {
-                let others: Vec<&str> = paths.iter().copied().filter(|p| p != path).collect();
+            // Parsing the key lines of every record would dominate `check` on a
+            // large backlog; only a record with a problem needs them.
+            let line = || key_line(lines, "id");
+            let others: Vec<&str> = by_id
+                .get(id.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|p| p != path)
+                .collect();
+            if !others.is_empty() {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!("duplicate id {id}: also in {}", others.join(", ")),
                 ));
@@ -82,7 +89,7 @@ impl Index {
             if !name_ok {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!(
                         "the file name does not match the id {id}: expected {}",
@@ -92,7 +99,7 @@ impl Index {
             } else if !dir_ok {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!("a {} record belongs in {}/", kind.as_str(), kind.dir()),
                 ));

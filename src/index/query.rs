@@ -117,6 +117,18 @@ impl Index {
         json.map(|j| from_json("task", &j)).transpose()
     }
 
+    /// The file (relative to the workspace) of the record that speaks for
+    /// `id` — normally `<dir>/<id>.yaml`, but a misnamed or duplicated file
+    /// may be the one in use.
+    pub fn path_of(&self, id: &RecordId) -> Result<Option<String>, IndexError> {
+        self.conn
+            .prepare_cached(
+                "SELECT r.path FROM live l JOIN records r ON r.rid = l.rid WHERE l.id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+            .ctx("finding a record's file")
+    }
+
     /// Tasks that list `id` in their `depends_on`.
     pub fn dependents(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
         self.task_refs(

@@ -38,11 +38,16 @@ CREATE TABLE records (
     id        TEXT NOT NULL,
     kind      TEXT NOT NULL,
     name_ok   INTEGER NOT NULL,
-    live      INTEGER NOT NULL DEFAULT 0,
     json      TEXT NOT NULL,
     key_lines TEXT NOT NULL
 );
-CREATE INDEX records_id ON records(id);
+CREATE INDEX records_id ON records(id, name_ok, path, kind);
+
+CREATE TABLE live (
+    id   TEXT PRIMARY KEY,
+    rid  INTEGER NOT NULL,
+    kind TEXT NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE tasks (
     rid           INTEGER PRIMARY KEY,
@@ -148,6 +153,7 @@ pub const DATA_TABLES: &[&str] = &[
     "files",
     "file_problems",
     "records",
+    "live",
     "tasks",
     "task_deps",
     "task_labels",
