@@ -2,6 +2,8 @@
 //! tool result's contents, and a redacted JSON view of a result for snapshots.
 #![allow(dead_code)]
 
+pub mod inprocess;
+
 use crate::common::Redactor;
 use rmcp::model::CallToolResult;
 use serde_json::Value;
