@@ -209,6 +209,20 @@ fn revision_2026_07_28_discover_and_request_meta() {
     );
     assert!(read["result"]["ttlMs"].is_u64());
     assert!(read["result"]["cacheScope"].is_string());
+    // A request that names no client is credited to `mcp-agent`, not the git user.
+    let anonymous = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    w.request(json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"_meta": anonymous, "name": "orchestron_task_create",
+                   "arguments": {"title": "Anonymous"}}}));
+    let anon = w.request(json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+        "params": {"_meta": anonymous, "name": "orchestron_task_claim", "arguments": {}}}));
+    assert_eq!(
+        anon["result"]["structuredContent"]["task"]["assignee"],
+        "mcp-agent"
+    );
     // Without the required _meta a 2026-07-28 session's request is refused.
     let bare = w.request(json!({"jsonrpc": "2.0", "id": 6, "method": "tools/list"}));
     assert!(

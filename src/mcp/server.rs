@@ -68,8 +68,25 @@ impl OrchestronServer {
     }
 }
 
+/// The name used when a client sends none (a 2026-07-28 request may omit
+/// `clientInfo`): recording the git user instead would credit a human with
+/// the agent's work.
+const UNNAMED_CLIENT: &str = "mcp-agent";
+
+/// The caller's `clientInfo.name`, trimmed to a sane recordable name.
 fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
-    ctx.client_info().map(|i| i.name)
+    let name = ctx.client_info().map(|i| i.name).unwrap_or_default();
+    let name: String = name
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    Some(if name.is_empty() {
+        UNNAMED_CLIENT.to_string()
+    } else {
+        name
+    })
 }
 
 /// What a tool call produced: the tool's answer (or refusal) and the changes
