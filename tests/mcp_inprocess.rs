@@ -40,6 +40,8 @@ async fn tools_list_is_small_annotated_and_shallow() {
         })
         .collect();
     insta::assert_json_snapshot!("tools_list_summary", summary);
+    // The whole contract as clients see it, to review any change to it.
+    insta::assert_json_snapshot!("tools_list", json!({"tools": tools}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -410,4 +412,67 @@ async fn claim_is_exclusive_between_agents() {
         .await
         .unwrap();
     assert_eq!(text(&none, 0), "No task is ready to claim.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_tool_answers_within_its_output_schema() {
+    let env = start("claude-code").await;
+    // Empty states first: no ready task, no context, no sprint.
+    for (tool, args) in [
+        ("orchestron_task_claim", json!({})),
+        ("orchestron_context_get", json!({})),
+        ("orchestron_sprint_get", json!({})),
+        ("orchestron_check_updates", json!({})),
+        ("orchestron_task_list", json!({"ready": true})),
+    ] {
+        let r = env.call(tool, args).await;
+        assert_eq!(r.is_error, Some(false), "{tool}: {}", text(&r, 0));
+    }
+    let a = env.create("A").await;
+    let b = env.create("B").await;
+    let sprint = env
+        .call("orchestron_sprint_create", json!({"name": "S1"}))
+        .await;
+    assert_eq!(sprint.is_error, Some(false));
+    let calls = [
+        (
+            "orchestron_task_update",
+            json!({"taskId": a, "sprint": "S1", "labels": ["x"]}),
+        ),
+        (
+            "orchestron_sprint_update",
+            json!({"sprintId": "S1", "status": "ACTIVE"}),
+        ),
+        ("orchestron_sprint_get", json!({})),
+        ("orchestron_sprint_get", json!({"sprintId": "S1"})),
+        ("orchestron_task_depend", json!({"taskId": a, "on": b})),
+        (
+            "orchestron_task_depend",
+            json!({"taskId": a, "on": b, "remove": true}),
+        ),
+        (
+            "orchestron_task_clarify",
+            json!({"taskId": a, "text": "Why not"}),
+        ),
+        ("orchestron_task_claim", json!({"taskId": a})),
+        ("orchestron_task_get", json!({"taskId": a})),
+        (
+            "orchestron_context_save",
+            json!({"context": {"k": 1}, "checkpoint": "c1"}),
+        ),
+        (
+            "orchestron_handoff_prepare",
+            json!({"taskId": a, "completedWork": "all"}),
+        ),
+        ("orchestron_context_get", json!({})),
+        ("orchestron_check_updates", json!({})),
+        (
+            "orchestron_task_list",
+            json!({"sprint": "S1", "label": "x", "limit": 1}),
+        ),
+    ];
+    for (tool, args) in calls {
+        let r = env.call(tool, args.clone()).await;
+        assert_eq!(r.is_error, Some(false), "{tool} {args}: {}", text(&r, 0));
+    }
 }

@@ -29,21 +29,31 @@ const STATUS: &str = "TODO|IN_PROGRESS|IN_REVIEW|BLOCKED|DONE|CANCELLED";
 const PRIORITY: &str = "CRITICAL|HIGH|MEDIUM|LOW";
 const TYPE: &str = "EPIC|STORY|TASK|SUBTASK|TODO";
 
-fn s(desc: &str) -> Value {
-    if desc.is_empty() {
-        json!({"type": "string"})
-    } else {
-        json!({"type": "string", "description": desc})
+/// A property schema of JSON type `ty`, with a description unless it is empty.
+fn prop(ty: Value, desc: &str) -> Value {
+    let mut p = json!({"type": ty});
+    if ty_is_array(&p) {
+        p["items"] = json!({"type": "string"});
     }
+    if !desc.is_empty() {
+        p["description"] = json!(desc);
+    }
+    p
+}
+fn ty_is_array(p: &Value) -> bool {
+    p["type"] == "array"
+}
+fn s(desc: &str) -> Value {
+    prop(json!("string"), desc)
 }
 fn list(desc: &str) -> Value {
-    json!({"type": "array", "items": {"type": "string"}, "description": desc})
+    prop(json!("array"), desc)
 }
 fn int(desc: &str) -> Value {
-    json!({"type": "integer", "description": desc})
+    prop(json!("integer"), desc)
 }
 fn boolean(desc: &str) -> Value {
-    json!({"type": "boolean", "description": desc})
+    prop(json!("boolean"), desc)
 }
 
 /// An input schema: `props` in order, `required` among them.
@@ -199,7 +209,7 @@ fn build() -> Vec<ToolDef> {
                 vec![("taskId", task_id()), ("assignee", s("default: you"))],
                 &[],
             ),
-            output(TASK_OUT),
+            output(&[("task", "object?"), ("changes", "array")]),
             SET,
         ),
         def(
@@ -283,6 +293,7 @@ fn build() -> Vec<ToolDef> {
                 ("status", "string"),
                 ("percent", "integer"),
                 ("tasks", "array"),
+                ("sprint", "null"),
             ]),
             READ,
         ),

@@ -98,7 +98,11 @@ impl Env {
         if let Value::Object(m) = args {
             params = params.with_arguments(m);
         }
-        self.client.call_tool(params).await.expect("tools/call")
+        let r = self.client.call_tool(params).await.expect("tools/call");
+        if r.is_error != Some(true) {
+            conforms(tool, &r);
+        }
+        r
     }
 
     pub async fn create(&self, title: &str) -> String {
@@ -131,5 +135,36 @@ impl Env {
         }
         out.sort();
         out
+    }
+}
+
+/// Checks a successful result against its tool's declared (shallow)
+/// `outputSchema`: an object whose declared keys have the declared JSON types.
+pub fn conforms(tool: &str, r: &CallToolResult) {
+    let def = orchestron::mcp::catalog::find(tool).expect("a known tool");
+    let schema = def.tool.output_schema.as_ref().expect("outputSchema");
+    let value = r.structured_content.as_ref().expect("structuredContent");
+    let obj = value.as_object().expect("structuredContent is an object");
+    let props = schema["properties"].as_object().expect("properties");
+    for (key, prop) in props {
+        let Some(v) = obj.get(key) else { continue };
+        let actual = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let allowed: Vec<&str> = match &prop["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        assert!(
+            allowed.contains(&actual),
+            "{tool}: structuredContent.{key} is {actual}, the outputSchema says {allowed:?}"
+        );
     }
 }
