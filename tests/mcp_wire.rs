@@ -304,3 +304,28 @@ fn revision_2026_07_28_listen_pushes_a_hand_edit() {
     assert_eq!(pushed["params"]["uri"], json!(uri));
     w.finish();
 }
+
+#[test]
+fn without_a_workspace_it_serves_and_says_so_until_init() {
+    let env = TestEnv::bare();
+    let mut w = Wire::start(&env);
+    let init = w.request(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "claude-code", "version": "2.0.0"}}}),
+    );
+    assert_eq!(init["result"]["serverInfo"]["name"], "orchestron");
+    w.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let r = w.request(call(2, "orchestron_task_list", json!({})));
+    assert_eq!(r["result"]["isError"], true);
+    let msg = r["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(msg.contains("orchestron init"), "{msg}");
+    env.ok(&["init"]);
+    let r = w.request(call(3, "orchestron_task_list", json!({})));
+    assert_eq!(r["result"]["isError"], false, "{r}");
+    assert_eq!(r["result"]["content"][0]["text"], "[]");
+    w.finish();
+}

@@ -24,10 +24,17 @@ pub use server::OrchestronServer;
 use crate::api::{OpenOptions, Orchestron};
 use rmcp::ServiceExt;
 
-/// Opens the workspace and serves MCP on stdin/stdout until the client leaves.
+/// Opens the workspace (or waits for one, see [`OrchestronServer::lazy`]) and
+/// serves MCP on stdin/stdout until the client leaves.
 pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
-    let o = tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await??;
-    let server = OrchestronServer::new(o);
+    let retry = opts.clone();
+    let server = match tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await? {
+        Ok(o) => OrchestronServer::new(o),
+        Err(e) => {
+            tracing::warn!("{e}; serving anyway, each call will say so until `orchestron init`");
+            OrchestronServer::lazy(retry)
+        }
+    };
     let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
     Ok(())

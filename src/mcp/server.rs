@@ -8,7 +8,7 @@
 //! since the caller last looked for the notice in `content[1]`.
 
 use super::{catalog, notice, prompts, push, resources, tools};
-use crate::api::Orchestron;
+use crate::api::{OpenOptions, Orchestron};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
     GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
@@ -24,24 +24,46 @@ use std::sync::{Arc, Mutex};
 /// The server: cheap to clone, one per process.
 #[derive(Clone)]
 pub struct OrchestronServer {
-    api: Arc<Mutex<Orchestron>>,
+    /// `None` until a workspace could be opened (see [`Self::lazy`]).
+    api: Arc<Mutex<Option<Orchestron>>>,
+    opts: OpenOptions,
     hub: Arc<push::Hub>,
 }
 
 impl OrchestronServer {
     /// Wraps an open workspace and starts watching its record files.
     pub fn new(o: Orchestron) -> Self {
-        let hub = Arc::new(push::Hub::default());
-        let tx = hub.sender();
+        let server = OrchestronServer {
+            api: Arc::new(Mutex::new(None)),
+            opts: OpenOptions::default(),
+            hub: Arc::new(push::Hub::default()),
+        };
+        server.watch(&o);
+        if let Ok(mut api) = server.api.lock() {
+            *api = Some(o);
+        }
+        server
+    }
+
+    /// A server for a folder with no workspace (yet): it starts anyway, so
+    /// that a client registered for every project does not show a failed
+    /// server, and each call says how to create one — until `orchestron init`
+    /// has run, after which it opens the workspace on the next call.
+    pub fn lazy(opts: OpenOptions) -> Self {
+        OrchestronServer {
+            api: Arc::new(Mutex::new(None)),
+            opts,
+            hub: Arc::new(push::Hub::default()),
+        }
+    }
+
+    fn watch(&self, o: &Orchestron) {
+        let tx = self.hub.sender();
         match o.watch(move |events| {
             let _ = tx.send(push::Batch::from_events(&events));
         }) {
-            Ok(w) => hub.keep(w),
+            Ok(w) => self.hub.keep(w),
             Err(e) => tracing::warn!("no live resource updates: {e}"),
-        }
-        OrchestronServer {
-            api: Arc::new(Mutex::new(o)),
-            hub,
         }
     }
 
@@ -52,14 +74,32 @@ impl OrchestronServer {
         client: Option<String>,
         f: impl FnOnce(&mut Orchestron) -> Result<T, String> + Send + 'static,
     ) -> Result<T, String> {
-        let api = self.api.clone();
+        let server = self.clone();
         let job = tokio::task::spawn_blocking(move || {
-            let mut o = api.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut guard = server
+                .api
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if guard.is_none() {
+                let o = Orchestron::open(&server.opts).map_err(|e| {
+                    let m = tools::api_message(&e);
+                    if m.contains("orchestron init") {
+                        m
+                    } else {
+                        format!("{m}; run `orchestron init` in the project first")
+                    }
+                })?;
+                server.watch(&o);
+                *guard = Some(o);
+            }
+            let Some(o) = guard.as_mut() else {
+                return Err("internal error: no workspace".to_string());
+            };
             if let Some(name) = client.filter(|n| !n.trim().is_empty()) {
                 o.set_client_name(&name);
             }
             o.refresh().map_err(|e| tools::api_message(&e))?;
-            f(&mut o)
+            f(o)
         });
         match job.await {
             Ok(r) => r,
