@@ -14,6 +14,8 @@ pub enum Error {
     Index(#[from] IndexError),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
     #[error("unknown {kind} {id}{}", did_you_mean(.suggestions))]
     NotFound {
         kind: &'static str,
@@ -60,7 +62,8 @@ impl Error {
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
-            Error::Store(_) | Error::Index(_) => ErrorClass::Internal,
+            Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
+            Error::Store(_) | Error::Index(_) | Error::Git(_) => ErrorClass::Internal,
         }
     }
 }

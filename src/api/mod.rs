@@ -6,10 +6,13 @@
 
 mod claim;
 mod contexts;
+mod diff;
 mod error;
 mod graph;
+mod history;
 mod identity;
 mod mcp_clients;
+mod merging;
 mod overview;
 mod refresh;
 mod sprints;
@@ -19,8 +22,11 @@ mod updates;
 mod watch;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use diff::{BacklogDiff, Move, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
+pub use history::{HistoryEntry, HistoryOp, TaskHistory};
 pub use mcp_clients::{McpClient, McpConfigReport};
+pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};

@@ -27,18 +27,36 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         Some(c) => Some(Orchestron::install_mcp_config(&project, c)?),
         None => None,
     };
+    // In a git repository, install the merge driver too (the same as `git setup`).
+    // A failure here does not undo the workspace: say so and go on.
+    let git = Orchestron::git_setup(&report.root).unwrap_or_else(|e| {
+        eprintln!("warning: merge driver not configured ({e}); run `orchestron git setup`");
+        None
+    });
     if ctx.json {
-        if let Some(m) = &mcp {
-            output::json(&serde_json::json!({"init": report, "mcp": m}))?;
-            return Ok(Code::Ok);
+        let mut v = serde_json::to_value(&report).map_err(std::io::Error::other)?;
+        if let (Some(obj), Some(g)) = (v.as_object_mut(), &git) {
+            obj.insert(
+                "git".into(),
+                serde_json::to_value(g).map_err(std::io::Error::other)?,
+            );
         }
-        output::json(&report)?;
+        if let (Some(obj), Some(m)) = (v.as_object_mut(), &mcp) {
+            obj.insert(
+                "mcp".into(),
+                serde_json::to_value(m).map_err(std::io::Error::other)?,
+            );
+        }
+        output::json(&v)?;
     } else if report.created.is_empty() {
         output::text(&format!("{} is already set up.", report.root.display()))?;
     } else {
         let mut s = format!("Initialised {}\n", report.root.display());
         for c in &report.created {
             s.push_str(&format!("  created {c}\n"));
+        }
+        if let Some(g) = &git {
+            s.push_str(&format!("  configured the merge driver ({})\n", g.driver));
         }
         output::text(&s)?;
     }

@@ -7,6 +7,7 @@
 mod check;
 mod context;
 mod exit;
+mod git;
 mod init;
 mod mcp;
 mod output;
@@ -72,6 +73,16 @@ enum Command {
     Index(status::IndexCommand),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// What a range of commits does to the backlog (for a PR description):
+    /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
+    Diff(git::DiffArgs),
+    /// Git integration: `git setup` installs the merge driver in this clone.
+    #[command(subcommand)]
+    Git(git::GitCommand),
+    /// The merge driver git runs for record files (configured by `git setup`):
+    /// a field-level three-way merge; exit 0 when merged cleanly.
+    #[command(hide = true)]
+    MergeDriver(git::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -120,6 +131,9 @@ pub fn main() -> i32 {
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Diff(args) => git::diff(&ctx, args),
+        Command::Git(cmd) => git::setup(&ctx, cmd),
+        Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orchestron", &mut std::io::stdout());

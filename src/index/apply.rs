@@ -19,7 +19,7 @@ use crate::model::Severity;
 use crate::model::{IdKind, Record};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The actor of changes found by the stat pass (hand edits, git operations).
 pub const EDITOR: &str = "editor";
@@ -64,7 +64,13 @@ impl Index {
                 [],
                 |r| r.get(0),
             )
-            .ctx("checking for an empty index")?;
+            .ctx("checking for an empty index")?
+            // The fast path inserts without replacing: one file listed twice
+            // in a refresh needs the ordinary path.
+            && {
+                let mut seen = HashSet::with_capacity(refresh.updates.len());
+                refresh.updates.iter().all(|u| seen.insert(u.path.as_str()))
+            };
 
         let plan = plan(&tx, &refresh, cold)?;
         let mut unblock_targets = BTreeSet::new();
@@ -228,7 +234,14 @@ fn write_files<'a>(
                 conn,
                 "INSERT INTO file_problems (path, line, col, severity, message)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![p.path, p.line as i64, p.column as i64, severity, p.message],
+                // Keyed by the file's own path, so the next update replaces them.
+                params![
+                    update.path,
+                    p.line as i64,
+                    p.column as i64,
+                    severity,
+                    p.message
+                ],
                 "storing a file's problems",
             )?;
         }
@@ -299,16 +312,17 @@ fn elect_all(
         let winner = if cold {
             mine.iter()
                 .min_by(|a, b| b.name_ok.cmp(&a.name_ok).then_with(|| a.path.cmp(b.path)))
-                .map(|w| (w.rid, w.path.to_string(), w.record.kind()))
+                .map(|w| (w.rid, w.record.kind()))
         } else {
             elect(conn, id)?
         };
-        let Some((rid, path, kind)) = winner else {
+        let Some((rid, kind)) = winner else {
             continue;
         };
         let stored;
         let parsed;
-        let (record, json) = match mine.iter().find(|w| w.path == path) {
+        // Newest first: a file listed twice may reuse the rowid it just freed.
+        let (record, json) = match mine.iter().rev().find(|w| w.rid == rid) {
             Some(w) => (w.record, w.json),
             None => {
                 stored = record_json(conn, rid)?;
@@ -371,9 +385,9 @@ fn live_record(conn: &Connection, id: &str) -> Result<Option<Live>, IndexError> 
 }
 
 /// The record that speaks for `id`: the one whose file is named after it,
-/// else the first by path. Returns rid, path and kind. (Chosen here rather
+/// else the first by path. Returns its rid and kind. (Chosen here rather
 /// than with ORDER BY: a sorter per id costs more than the usual single row.)
-fn elect(conn: &Connection, id: &str) -> Result<Option<(i64, String, IdKind)>, IndexError> {
+fn elect(conn: &Connection, id: &str) -> Result<Option<(i64, IdKind)>, IndexError> {
     let rows: Vec<(i64, String, String, bool)> = conn
         .prepare_cached("SELECT rid, path, kind, name_ok FROM records WHERE id = ?1")
         .and_then(|mut s| {
@@ -384,7 +398,7 @@ fn elect(conn: &Connection, id: &str) -> Result<Option<(i64, String, IdKind)>, I
     let best = rows
         .into_iter()
         .min_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
-    best.map(|(rid, path, kind, _)| Ok((rid, path, parse_kind(&kind)?)))
+    best.map(|(rid, _, kind, _)| Ok((rid, parse_kind(&kind)?)))
         .transpose()
 }
 

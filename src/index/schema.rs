@@ -8,7 +8,10 @@ use super::error::{Context, IndexError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Bump whenever a table, column or the meaning of a stored value changes.
-pub const SCHEMA_VERSION: i64 = 1;
+/// (The FTS table keeps its own copy of the text rather than being contentless:
+/// `contentless_delete` needs SQLite 3.43, and users open this file with
+/// whatever `sqlite3` their system ships.)
+pub const SCHEMA_VERSION: i64 = 2;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -100,7 +103,6 @@ CREATE TABLE task_entries (
 
 CREATE VIRTUAL TABLE task_fts USING fts5(
     title, description, notes, clarifications,
-    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 

@@ -202,11 +202,12 @@ impl Redactor {
                 rest = &rest[len..];
                 continue;
             }
-            // `get`, not `[..40]`: byte 40 may fall inside a multi-byte character.
-            if rest.get(..40).is_some_and(|h| {
-                h.chars()
+            if rest.len() >= 40
+                && rest.is_char_boundary(40)
+                && rest[..40]
+                    .chars()
                     .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-            }) {
+            {
                 out.push_str("[commit]");
                 rest = &rest[40..];
                 continue;

@@ -358,6 +358,34 @@ fn a_duplicate_id_serves_one_record_and_the_other_takes_over() {
 }
 
 #[test]
+fn a_file_listed_twice_in_one_refresh_keeps_the_last_version() {
+    let (_dir, mut index) = fresh();
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update(task("TASK-x", "first", 0)),
+            update(task("TASK-x", "second", 0)),
+        ],
+    );
+    assert_eq!(
+        index.task(&id("TASK-x")).expect("task").map(|t| t.title),
+        Some("second".into())
+    );
+    assert_eq!(index.stamps().expect("stamps").len(), 1);
+    let found = |word: &str| {
+        index
+            .tasks(&TaskQuery {
+                query: Some(word.into()),
+                ..Default::default()
+            })
+            .expect("search")
+            .total
+    };
+    assert_eq!((found("second"), found("first")), (1, 0));
+}
+
+#[test]
 fn a_file_that_stops_parsing_leaves_the_lists() {
     let (_dir, mut index) = fresh();
     put(&mut index, "editor", vec![update(task("TASK-x", "x", 0))]);
