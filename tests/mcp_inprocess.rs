@@ -476,3 +476,31 @@ async fn every_tool_answers_within_its_output_schema() {
         assert_eq!(r.is_error, Some(false), "{tool} {args}: {}", text(&r, 0));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_record_file_does_not_bring_the_rest_down() {
+    let env = start("claude-code").await;
+    let good = env.create("Good").await;
+    let bad = env.create("Bad").await;
+    std::fs::write(env.task_file(&bad), "id: [unclosed\ntitle: x\n").unwrap();
+    let list = env.call("orchestron_task_list", json!({})).await;
+    assert_eq!(list.is_error, Some(false), "{}", text(&list, 0));
+    let ids: Vec<Value> = serde_json::from_str(&text(&list, 0)).unwrap();
+    assert!(ids.iter().any(|t| t["id"] == json!(good)));
+    let upd = env
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": bad, "progress": 5}),
+        )
+        .await;
+    assert_eq!(upd.is_error, Some(true));
+    let msg = text(&upd, 0);
+    assert!(msg.contains(&bad), "{msg}");
+    let ok = env
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": good, "progress": 5}),
+        )
+        .await;
+    assert_eq!(ok.is_error, Some(false), "{}", text(&ok, 0));
+}
