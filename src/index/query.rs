@@ -4,7 +4,9 @@
 //! JSON, so no query touches a YAML file.
 //!
 //! One order serves every task list (and claim / `task next`): priority, then
-//! how many open tasks it directly unblocks, then oldest first, then id.
+//! how many open tasks it directly unblocks, then oldest first, then id — with
+//! closed tasks (DONE, CANCELLED) after all open ones, so that an unfiltered
+//! list does not open with finished critical work.
 
 use super::Index;
 use super::error::{Context, IndexError};
@@ -15,7 +17,7 @@ use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params_from_iter};
 
-const ORDER: &str = "t.priority_rank, t.unblocks DESC, t.created_us, t.id";
+const ORDER: &str = "t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id";
 
 impl Index {
     /// One page of the tasks matching `q`, in the default order.

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -71,8 +71,8 @@ CREATE TABLE tasks (
     open_deps     INTEGER NOT NULL DEFAULT 0,
     unblocks      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tasks_order ON tasks(priority_rank, unblocks DESC, created_us, id);
-CREATE INDEX tasks_status ON tasks(status, open_deps);
+CREATE INDEX tasks_order ON tasks(closed, priority_rank, unblocks DESC, created_us, id);
+CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
 CREATE INDEX tasks_sprint ON tasks(sprint);

@@ -81,7 +81,7 @@ fn ready_means_todo_with_every_dependency_closed() {
 }
 
 #[test]
-fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
+fn default_order_is_open_first_then_priority_then_unblocked_work_then_age_then_id() {
     let (_dir, mut index) = fresh();
     let mut crit = task("TASK-crit", "critical, newest", 50);
     crit.priority = Priority::Critical;
@@ -95,13 +95,25 @@ fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
     w2.priority = Priority::Low;
     let same_time_a = task("TASK-aa", "medium, same time", 10);
     let same_time_b = task("TASK-ab", "medium, same time", 10);
+    let mut finished = task("TASK-fin", "critical but done", 0);
+    finished.priority = Priority::Critical;
+    finished.status = Status::Done;
     put(
         &mut index,
         "editor",
-        [&crit, &old, &blocker, &w1, &w2, &same_time_b, &same_time_a]
-            .into_iter()
-            .map(|t| update(t.clone()))
-            .collect(),
+        [
+            &crit,
+            &old,
+            &blocker,
+            &w1,
+            &w2,
+            &same_time_b,
+            &same_time_a,
+            &finished,
+        ]
+        .into_iter()
+        .map(|t| update(t.clone()))
+        .collect(),
     );
     let order = list(&index, TaskQuery::default());
     assert_eq!(
@@ -113,7 +125,8 @@ fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
             "TASK-aa",
             "TASK-ab",
             "TASK-w1",
-            "TASK-w2"
+            "TASK-w2",
+            "TASK-fin"
         ]
     );
     // Once its dependents are done, the blocker unblocks nothing and sorts by age.
@@ -124,8 +137,17 @@ fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
     put(&mut index, "editor", vec![update(w1_done), update(w2_done)]);
     let order = list(&index, TaskQuery::default());
     assert_eq!(
-        &order[..5],
-        ["TASK-crit", "TASK-old", "TASK-aa", "TASK-ab", "TASK-blk"]
+        order,
+        [
+            "TASK-crit",
+            "TASK-old",
+            "TASK-aa",
+            "TASK-ab",
+            "TASK-blk",
+            "TASK-fin",
+            "TASK-w1",
+            "TASK-w2"
+        ]
     );
 }
 
