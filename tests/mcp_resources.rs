@@ -124,3 +124,46 @@ async fn prompts_resume_and_handoff() {
         .await;
     assert!(bad.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_ids_complete_for_templates_and_the_handoff_prompt() {
+    use rmcp::model::{ArgumentInfo, CompleteRequestParams, Reference};
+    let env = start("claude-code").await;
+    let a = env.create("One").await;
+    let b = env.create("Two").await;
+    env.call("orchestron_task_claim", json!({"taskId": b}))
+        .await;
+    let complete = |r: Reference, name: &str, value: &str| {
+        let p = CompleteRequestParams::new(r, ArgumentInfo::new(name, value));
+        let client = &env.client;
+        async move { client.complete(p).await.expect("completion/complete") }
+    };
+    let all = complete(Reference::for_resource("orchestron://tasks/{id}"), "id", "").await;
+    assert_eq!(
+        all.completion.values,
+        vec![b.clone(), a.clone()],
+        "in progress first"
+    );
+    let typed: String = a.chars().take(7).collect::<String>().to_lowercase();
+    let some = complete(
+        Reference::for_resource("orchestron://tasks/{id}"),
+        "id",
+        &typed,
+    )
+    .await;
+    assert!(some.completion.values.contains(&a));
+    let prompt = complete(
+        Reference::for_prompt("orchestron_handoff"),
+        "taskId",
+        "TASK-",
+    )
+    .await;
+    assert_eq!(prompt.completion.values.len(), 2);
+    let none = complete(
+        Reference::for_resource("orchestron://tasks/{id}"),
+        "id",
+        "zzz",
+    )
+    .await;
+    assert!(none.completion.values.is_empty());
+}

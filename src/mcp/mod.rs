@@ -7,11 +7,13 @@
 //! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
 //! [`args`] (reading a model's arguments), [`tools`] (what each tool does),
 //! [`notice`] (the "N updates since your last call" line), [`resources`],
+//! [`complete`] (id completion),
 //! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
 //! rmcp handler that ties them together).
 
 pub mod args;
 pub mod catalog;
+pub mod complete;
 pub mod notice;
 pub mod prompts;
 pub mod push;

@@ -7,14 +7,15 @@
 //! by the very next request), does its work, and collects what others changed
 //! since the caller last looked for the notice in `content[1]`.
 
-use super::{catalog, notice, prompts, push, resources, tools};
+use super::{catalog, complete, notice, prompts, push, resources, tools};
 use crate::api::{OpenOptions, Orchestron};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
-    GetPromptResponse, Implementation, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, ResourceContents, ServerCapabilities, ServerConfig,
-    SubscribeRequestParams, SubscriptionFilter, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ResourceContents, ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use rmcp::{ErrorData as McpError, ServerHandler};
@@ -155,6 +156,7 @@ impl ServerHandler for OrchestronServer {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
+                .enable_completions()
                 .enable_prompts()
                 .enable_resources()
                 .enable_resources_list_changed()
@@ -319,6 +321,21 @@ impl ServerHandler for OrchestronServer {
             );
         }
         self.hub.forward_to(ctx.peer.clone());
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        let values = self
+            .with_api(client_name(&ctx), move |o| {
+                Ok(complete::complete(o, &request.r#ref, &request.argument))
+            })
+            .await
+            .unwrap_or_default();
+        let info = CompletionInfo::new(values).map_err(|e| McpError::internal_error(e, None))?;
+        Ok(CompleteResult::new(info))
     }
 
     async fn list_prompts(
