@@ -30,7 +30,7 @@ pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
-pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
+pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::Updates;
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};

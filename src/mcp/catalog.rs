@@ -138,7 +138,7 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_task_list",
-            "List tasks, most urgent first. content[0] is a JSON array of tasks.",
+            "List tasks, most urgent first. content[0] is a JSON array of task summaries (id, title, status, type, priority, assignee, progress, links); orchestron_task_get has the rest.",
             input(
                 vec![
                     ("status", list(STATUS)),

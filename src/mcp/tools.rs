@@ -11,7 +11,7 @@ use super::catalog;
 use super::notice;
 use crate::api::{
     ContextView, ErrorClass, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch,
-    TaskQuery, Updated,
+    TaskQuery, TaskSummary, Updated,
 };
 use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
 use serde::Serialize;
@@ -145,10 +145,15 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
         offset: usize::try_from(offset).unwrap_or(0),
     };
     let page = api(o.list_tasks(&query))?;
+    let tasks: Vec<TaskSummary> = page.tasks.iter().map(TaskSummary::from).collect();
     Ok(Output {
-        text: compact(&page.tasks),
+        text: compact(&tasks),
         extra: Vec::new(),
-        structured: to_map(&page),
+        structured: obj(vec![
+            ("tasks", json!(tasks)),
+            ("total", json!(page.total)),
+            ("next_offset", json!(page.next_offset)),
+        ]),
     })
 }
 
