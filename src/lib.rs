@@ -9,5 +9,6 @@ pub mod api;
 pub mod cli;
 pub mod git;
 pub mod index;
+pub mod mcp;
 pub mod model;
 pub mod store;

@@ -54,7 +54,9 @@ impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::NotFound { .. } => ErrorClass::NotFound,
-            Error::Model(_) | Error::Invalid(_) => ErrorClass::InvalidInput,
+            Error::Model(_)
+            | Error::Invalid(_)
+            | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. } | Error::Cycle { .. } => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {

@@ -71,8 +71,8 @@ pub fn merge_driver(args: MergeDriverArgs) -> CmdResult {
     let outcome = Orchestron::merge_driver(&args.base, &args.ours, &args.theirs, &args.path)?;
     for c in &outcome.resolved {
         let (kept, lost) = match c.kept {
-            crate::git::merge::Side::Ours => (&c.ours, &c.theirs),
-            crate::git::merge::Side::Theirs => (&c.theirs, &c.ours),
+            crate::api::MergeSide::Ours => (&c.ours, &c.theirs),
+            crate::api::MergeSide::Theirs => (&c.theirs, &c.ours),
         };
         eprintln!(
             "orchestron-merge: {}: both sides changed {}: kept {kept}, the other side's {lost} is kept in a note",

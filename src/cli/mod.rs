@@ -9,6 +9,7 @@ mod context;
 mod exit;
 mod git;
 mod init;
+mod mcp;
 mod output;
 mod sprint;
 mod status;
@@ -70,6 +71,8 @@ enum Command {
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
+    Mcp(mcp::McpArgs),
     /// What a range of commits does to the backlog (for a PR description):
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
     Diff(git::DiffArgs),
@@ -87,7 +90,7 @@ enum Command {
 /// Shared by every command: the parsed global flags.
 pub(crate) struct Ctx {
     pub json: bool,
-    opts: OpenOptions,
+    pub(crate) opts: OpenOptions,
 }
 
 impl Ctx {
@@ -127,6 +130,7 @@ pub fn main() -> i32 {
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
+        Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),
         Command::Git(cmd) => git::setup(&ctx, cmd),
         Command::MergeDriver(args) => git::merge_driver(args),
