@@ -26,7 +26,7 @@ async fn resources_read_and_a_subscription_sees_a_hand_edit() {
         ]
     );
     let templates = env.client.list_all_resource_templates().await.unwrap();
-    assert_eq!(templates.len(), 3);
+    assert_eq!(templates.len(), 4);
 
     let read = |uri: String| {
         let client = &env.client;
@@ -44,6 +44,16 @@ async fn resources_read_and_a_subscription_sees_a_hand_edit() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["tasks"][0]["id"], json!(id));
     assert!(read(format!("orchestron://tasks/{id}")).await.is_ok());
+    let history = read(format!("orchestron://tasks/{id}/history"))
+        .await
+        .unwrap();
+    let body = match &history.contents[0] {
+        rmcp::model::ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        _ => panic!("text expected"),
+    };
+    let h: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(h["id"], json!(id));
+    assert!(h["entries"].is_array(), "{h}");
     assert!(read("orchestron://context/latest".into()).await.is_ok());
     assert!(read("orchestron://tasks/TASK-zzzzz".into()).await.is_err());
     assert!(read("orchestron://tasks/../../x".into()).await.is_err());

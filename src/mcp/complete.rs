@@ -15,7 +15,7 @@ pub fn complete(o: &Orchestron, reference: &Reference, arg: &ArgumentInfo) -> Ve
     let typed = arg.value.trim().to_ascii_lowercase();
     let candidates: Vec<String> = match reference {
         Reference::Resource(r) if arg.name == "id" => match r.uri.as_str() {
-            "orchestron://tasks/{id}" => task_ids(o),
+            "orchestron://tasks/{id}" | "orchestron://tasks/{id}/history" => task_ids(o),
             "orchestron://sprints/{id}" => o
                 .list_sprints()
                 .map(|s| s.into_iter().map(|s| s.id.to_string()).collect())

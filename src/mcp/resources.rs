@@ -1,8 +1,10 @@
 //! Resources: the three fixed views (`orchestron://tasks/current`,
 //! `orchestron://sprint/active`, `orchestron://context/latest`) and the three
 //! templates for single records (`orchestron://tasks/{id}`, `…/sprints/{id}`,
-//! `…/contexts/{id}`). Each reads as `application/json` in the same shapes as
-//! the tools. `resources/list` holds only the fixed views: records are reached
+//! `…/contexts/{id}`), plus `orchestron://tasks/{id}/history` — who changed
+//! what in a task, commit by commit, from git (the newest 20 entries; a
+//! resource rather than a field of `task_get`, so the common call stays cheap).
+//! Each reads as `application/json` in the same shapes as the tools. `resources/list` holds only the fixed views: records are reached
 //! through the templates (listing 10,000 records would help no one).
 
 use super::tools::context_object;
@@ -16,6 +18,8 @@ pub const TASKS_CURRENT: &str = "orchestron://tasks/current";
 pub const SPRINT_ACTIVE: &str = "orchestron://sprint/active";
 pub const CONTEXT_LATEST: &str = "orchestron://context/latest";
 const JSON: &str = "application/json";
+/// Entries a history resource returns (newest first; `truncated` says if more exist).
+const HISTORY_LIMIT: usize = 20;
 
 /// What a URI names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum Target {
     SprintActive,
     ContextLatest,
     Record(IdKind, String),
+    /// `orchestron://tasks/{id}/history`.
+    TaskHistory(String),
 }
 
 /// Parses one of our URIs; `None` for anything else.
@@ -34,6 +40,14 @@ pub fn parse(uri: &str) -> Option<Target> {
         "sprint/active" => return Some(Target::SprintActive),
         "context/latest" => return Some(Target::ContextLatest),
         _ => {}
+    }
+    if let Some(id) = rest
+        .strip_prefix("tasks/")
+        .and_then(|r| r.strip_suffix("/history"))
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        return Some(Target::TaskHistory(id.to_string()));
     }
     let (dir, id) = rest.split_once('/')?;
     let kind = IdKind::ALL.into_iter().find(|k| k.dir() == dir)?;
@@ -80,6 +94,11 @@ pub fn templates() -> Vec<ResourceTemplate> {
     vec![
         t("orchestron://tasks/{id}", "task", "One task in full"),
         t(
+            "orchestron://tasks/{id}/history",
+            "task-history",
+            "Who changed what in a task, commit by commit (from git), newest first",
+        ),
+        t(
             "orchestron://sprints/{id}",
             "sprint",
             "One sprint with its tasks",
@@ -117,8 +136,8 @@ pub fn read(o: &Orchestron, uri: &str) -> Result<String, ReadError> {
     let target = parse(uri).ok_or_else(|| {
         ReadError::NotFound(format!(
             "unknown resource {uri:?}; resources: {TASKS_CURRENT}, {SPRINT_ACTIVE}, \
-             {CONTEXT_LATEST}, orchestron://tasks/{{id}}, orchestron://sprints/{{id}}, \
-             orchestron://contexts/{{id}}"
+             {CONTEXT_LATEST}, orchestron://tasks/{{id}}, orchestron://tasks/{{id}}/history, \
+             orchestron://sprints/{{id}}, orchestron://contexts/{{id}}"
         ))
     })?;
     match target {
@@ -141,6 +160,7 @@ pub fn read(o: &Orchestron, uri: &str) -> Result<String, ReadError> {
             text(&Value::Object(context_object(view.as_ref())))
         }
         Target::Record(IdKind::Task, id) => text(&o.show_task(&id).map_err(from_api)?),
+        Target::TaskHistory(id) => text(&o.task_history(&id, HISTORY_LIMIT).map_err(from_api)?),
         Target::Record(IdKind::Sprint, id) => match o.show_sprint(Some(&id)).map_err(from_api)? {
             Some(view) => text(&view),
             None => Err(ReadError::NotFound(format!("unknown sprint {id}"))),
@@ -161,6 +181,9 @@ pub fn affected(kind: IdKind, id: &str) -> Vec<String> {
         IdKind::Context => vec![CONTEXT_LATEST],
     };
     let mut uris = vec![record_uri(kind, id)];
+    if kind == IdKind::Task {
+        uris.push(format!("{}/history", record_uri(kind, id)));
+    }
     uris.extend(view.into_iter().map(str::to_string));
     uris
 }
@@ -177,6 +200,12 @@ mod tests {
             Some(Target::Record(IdKind::Task, "TASK-7k2mq".into()))
         );
         assert_eq!(parse("orchestron://tasks/../../etc/passwd"), None);
+        assert_eq!(
+            parse("orchestron://tasks/TASK-7k2mq/history"),
+            Some(Target::TaskHistory("TASK-7k2mq".into()))
+        );
+        assert_eq!(parse("orchestron://tasks//history"), None);
+        assert_eq!(parse("orchestron://tasks/a/b/history"), None);
         assert_eq!(parse("file:///etc/passwd"), None);
         assert_eq!(parse("orchestron://widgets/x"), None);
     }
