@@ -36,8 +36,8 @@ pub use templates::TEMPLATES;
 pub use updates::Updates;
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 
-pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::git::merge::Side as MergeSide;
+pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::store::InitReport;
 
 use crate::index::Index;
