@@ -555,3 +555,34 @@ fn changes_pulled_through_git_are_credited_to_the_commit_author() {
     let u = env.json(&["updates"]);
     assert_eq!(by(&u, "title").as_deref(), Some("editor"), "{u:#}");
 }
+
+#[test]
+fn a_workspace_in_a_subfolder_of_the_repository() {
+    let env = TestEnv::bare();
+    env.git(&["init", "-q", "-b", "main"]);
+    let sub = env.path().join("services/api");
+    std::fs::create_dir_all(&sub).unwrap();
+    let run = |args: &[&str]| {
+        let mut c = env.command(common::BIN);
+        c.current_dir(&sub).args(args);
+        let r = common::to_run(c.output().unwrap());
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        r.stdout
+    };
+    run(&["init"]);
+    let t: Value = serde_json::from_str(&run(&["task", "create", "Nested", "--json"])).unwrap();
+    let id = t["id"].as_str().unwrap().to_string();
+    commit(&env, "nested workspace");
+    run(&["task", "update", &id, "--status", "DONE"]);
+    commit(&env, "done");
+    let h: Value = serde_json::from_str(&run(&["task", "history", &id, "--json"])).unwrap();
+    assert_eq!(
+        h["path"],
+        format!("services/api/.orchestron/tasks/{id}.yaml")
+    );
+    assert_eq!(h["entries"].as_array().unwrap().len(), 2, "{h}");
+    let d: Value = serde_json::from_str(&run(&["diff", "HEAD~1..HEAD", "--json"])).unwrap();
+    assert_eq!(d["tasks"][0]["closed"], true, "{d}");
+    let attrs = std::fs::read_to_string(sub.join(".orchestron/.gitattributes")).unwrap();
+    assert!(attrs.contains("merge=orchestron"));
+}
