@@ -586,3 +586,43 @@ fn a_workspace_in_a_subfolder_of_the_repository() {
     let attrs = std::fs::read_to_string(sub.join(".orchestron/.gitattributes")).unwrap();
     assert!(attrs.contains("merge=orchestron"));
 }
+
+#[test]
+fn a_rebase_runs_the_driver_too() {
+    let env = TestEnv::new();
+    let t = env.create(&["Rebased task"]);
+    env.ok(&["task", "update", &t, "--note", "base note"]);
+    commit(&env, "task");
+    env.git(&["checkout", "-q", "-b", "feature"]);
+    env.ok(&[
+        "task",
+        "update",
+        &t,
+        "--note",
+        "feature note",
+        "--status",
+        "IN_PROGRESS",
+    ]);
+    commit(&env, "feature");
+    env.git(&["checkout", "-q", "main"]);
+    env.ok(&[
+        "task",
+        "update",
+        &t,
+        "--note",
+        "main note",
+        "--priority",
+        "HIGH",
+    ]);
+    commit(&env, "main");
+    env.git(&["checkout", "-q", "feature"]);
+    env.git(&["rebase", "-q", "main"]);
+    let v = env.json(&["task", "show", &t]);
+    assert_eq!(v["status"], "IN_PROGRESS");
+    assert_eq!(v["priority"], "HIGH");
+    assert_eq!(
+        texts(&v, "notes").len(),
+        3,
+        "base, main and feature notes: {v}"
+    );
+}
