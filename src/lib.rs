@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod git;
 pub mod index;
+pub mod mcp;
 pub mod model;
 pub mod store;
 pub mod timing;

@@ -346,7 +346,9 @@ fn bad_input_gets_clear_errors_and_changes_nothing() {
 fn unknown_id_suggests_near_matches() {
     let env = TestEnv::new();
     let t = env.create(&["Near"]);
-    let typo = format!("{}x", &t[..t.len() - 1]);
+    // A one-character typo: the last character replaced by a different one.
+    let last = if t.ends_with('x') { 'y' } else { 'x' };
+    let typo = format!("{}{last}", &t[..t.len() - 1]);
     let r = env.run(&["task", "show", &typo]);
     assert_eq!(r.code, 3);
     assert!(

@@ -206,3 +206,21 @@ fn old_cursor_after_rebuild_resyncs_with_files_changed_since() {
     assert_eq!(again["resync"], false);
     assert_eq!(again["changes"], serde_json::json!([]));
 }
+
+#[test]
+fn orchestron_db_moves_the_cache_and_git_ignores_it() {
+    let env = TestEnv::new();
+    let id = env.create(&["Elsewhere"]);
+    let r = env.run_with(
+        &["task", "show", &id],
+        &[("ORCHESTRON_DB", "orchestron.db")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(env.ws().join("orchestron.db").exists());
+    let status = env.git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(
+        !status.contains("orchestron.db"),
+        "the cache must be ignored:\n{status}"
+    );
+    assert!(!status.contains("cache/"), "{status}");
+}

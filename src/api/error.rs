@@ -14,6 +14,8 @@ pub enum Error {
     Index(#[from] IndexError),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
     #[error("unknown {kind} {id}{}", did_you_mean(.suggestions))]
     NotFound {
         kind: &'static str,
@@ -52,13 +54,16 @@ impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::NotFound { .. } => ErrorClass::NotFound,
-            Error::Model(_) | Error::Invalid(_) => ErrorClass::InvalidInput,
+            Error::Model(_)
+            | Error::Invalid(_)
+            | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. } | Error::Cycle { .. } => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
-            Error::Store(_) | Error::Index(_) => ErrorClass::Internal,
+            Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
+            Error::Store(_) | Error::Index(_) | Error::Git(_) => ErrorClass::Internal,
         }
     }
 }

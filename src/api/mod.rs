@@ -6,25 +6,37 @@
 
 mod claim;
 mod contexts;
+mod credit;
+mod diff;
 mod error;
 mod graph;
+mod history;
 mod identity;
+mod mcp_clients;
+mod merging;
 mod overview;
 mod refresh;
 mod sprints;
 mod tasks;
 mod templates;
 mod updates;
+mod watch;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
+pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use mcp_clients::{McpClient, McpConfigReport};
+pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
-pub use tasks::{NewTask, TaskPatch, TaskView, Updated};
+pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::Updates;
+pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 
+pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::store::InitReport;
 

@@ -81,6 +81,8 @@ impl Orchestron {
 
     /// Every problem in every record file (`orchestron check`).
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
-        Ok(self.index.problems()?)
+        let mut problems = self.index.problems()?;
+        problems.extend(self.claim_conflicts()?);
+        Ok(problems)
     }
 }

@@ -19,8 +19,9 @@ const RACY_WINDOW_NS: i64 = 2_000_000_000;
 const LARGE_WRITE: usize = 256;
 
 impl Orchestron {
-    /// Brings the index up to date with the files; hand edits, deletions and
-    /// `git pull`s are credited to `editor` in the change feed.
+    /// Brings the index up to date with the files; hand edits and deletions are
+    /// credited to `editor` in the change feed, changes that arrived through git
+    /// (a pull, a merge) to the author of the commit that made them.
     pub fn refresh(&mut self) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let index = &self.index;
@@ -80,13 +81,14 @@ impl Orchestron {
         // Even when every racy file proved unchanged, the (empty) apply moves the
         // last-refresh time on, so those files stop being racy and are not re-read
         // by every later command.
+        // What arrived through git is credited to the commit's author (see credit.rs).
         let large = updates.len() + deleted.len() >= LARGE_WRITE;
+        let batches = self.credit(updates, deleted, !fresh);
         let _lock = self.ws.lock()?;
-        let n = self.index.apply(Refresh {
-            updates,
-            deleted,
-            actor: "editor".to_string(),
-        })?;
+        let mut n = 0;
+        for batch in batches {
+            n += self.index.apply(batch)?;
+        }
         if large {
             self.index.settle()?;
         }

@@ -68,6 +68,49 @@ pub struct TaskView {
     pub children: Vec<TaskRef>,
 }
 
+/// A task in brief, for lists an agent reads: everything needed to choose
+/// what to open, without descriptions, criteria, notes or clarifications
+/// (`task_get` has those). Keeps a 50-task list a few kilobytes.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TaskSummary {
+    pub id: RecordId,
+    pub title: String,
+    pub status: Status,
+    #[serde(rename = "type")]
+    pub kind: TaskType,
+    pub priority: Priority,
+    pub assignee: Option<String>,
+    pub progress: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<RecordId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sprint: Option<RecordId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<RecordId>,
+    pub updated: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&Task> for TaskSummary {
+    fn from(t: &Task) -> Self {
+        TaskSummary {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            kind: t.kind,
+            priority: t.priority,
+            assignee: t.assignee.clone(),
+            progress: t.progress,
+            parent: t.parent.clone(),
+            sprint: t.sprint.clone(),
+            labels: t.labels.clone(),
+            depends_on: t.depends_on.clone(),
+            updated: t.last_activity(),
+        }
+    }
+}
+
 /// The outcome of a write: the task as it now is, and each field old → new.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Updated {

@@ -31,6 +31,9 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// The MCP server could not start or its transport failed.
+    #[error("mcp server: {0}")]
+    Server(String),
 }
 
 pub fn finish(result: CmdResult) -> i32 {
@@ -48,7 +51,7 @@ pub fn finish(result: CmdResult) -> i32 {
                     ErrorClass::Internal => Code::Internal,
                 },
                 CliError::Usage(_) => Code::InvalidInput,
-                CliError::Io(_) => Code::Internal,
+                CliError::Io(_) | CliError::Server(_) => Code::Internal,
             };
             eprintln!("error: {:#}", anyhow::Error::new(e));
             code as i32

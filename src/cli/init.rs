@@ -3,17 +3,51 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::Orchestron;
+use crate::api::{McpClient, Orchestron};
 use clap::Args;
 
 #[derive(Debug, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// Also register the MCP server in this client's project-level config:
+    /// claude (.mcp.json), codex (.codex/config.toml), cursor (.cursor/mcp.json)
+    /// or vscode (.vscode/mcp.json). Other entries in the file are kept.
+    #[arg(long, value_name = "CLIENT")]
+    mcp: Option<String>,
+}
 
-pub fn run(ctx: &Ctx, _args: InitArgs) -> CmdResult {
+pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     let project = ctx.project_dir();
+    let client = args
+        .mcp
+        .as_deref()
+        .map(str::parse::<McpClient>)
+        .transpose()?;
     let report = Orchestron::init(&project)?;
+    let mcp = match client {
+        Some(c) => Some(Orchestron::install_mcp_config(&project, c)?),
+        None => None,
+    };
+    // In a git repository, install the merge driver too (the same as `git setup`).
+    // A failure here does not undo the workspace: say so and go on.
+    let git = Orchestron::git_setup(&report.root).unwrap_or_else(|e| {
+        eprintln!("warning: merge driver not configured ({e}); run `orchestron git setup`");
+        None
+    });
     if ctx.json {
-        output::json(&report)?;
+        let mut v = serde_json::to_value(&report).map_err(std::io::Error::other)?;
+        if let (Some(obj), Some(g)) = (v.as_object_mut(), &git) {
+            obj.insert(
+                "git".into(),
+                serde_json::to_value(g).map_err(std::io::Error::other)?,
+            );
+        }
+        if let (Some(obj), Some(m)) = (v.as_object_mut(), &mcp) {
+            obj.insert(
+                "mcp".into(),
+                serde_json::to_value(m).map_err(std::io::Error::other)?,
+            );
+        }
+        output::json(&v)?;
     } else if report.created.is_empty() {
         output::text(&format!("{} is already set up.", report.root.display()))?;
     } else {
@@ -21,7 +55,22 @@ pub fn run(ctx: &Ctx, _args: InitArgs) -> CmdResult {
         for c in &report.created {
             s.push_str(&format!("  created {c}\n"));
         }
+        if let Some(g) = &git {
+            s.push_str(&format!("  configured the merge driver ({})\n", g.driver));
+        }
         output::text(&s)?;
+    }
+    if let Some(m) = &mcp {
+        let what = if m.added {
+            "registered the MCP server in"
+        } else {
+            "the MCP server is already registered in"
+        };
+        output::text(&format!(
+            "{}: {what} {}",
+            m.client.as_str(),
+            m.path.display()
+        ))?;
     }
     Ok(Code::Ok)
 }

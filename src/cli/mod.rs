@@ -7,7 +7,9 @@
 mod check;
 mod context;
 mod exit;
+mod git;
 mod init;
+mod mcp;
 mod output;
 mod sprint;
 mod status;
@@ -69,6 +71,18 @@ enum Command {
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
+    Mcp(mcp::McpArgs),
+    /// What a range of commits does to the backlog (for a PR description):
+    /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
+    Diff(git::DiffArgs),
+    /// Git integration: `git setup` installs the merge driver in this clone.
+    #[command(subcommand)]
+    Git(git::GitCommand),
+    /// The merge driver git runs for record files (configured by `git setup`):
+    /// a field-level three-way merge; exit 0 when merged cleanly.
+    #[command(hide = true)]
+    MergeDriver(git::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -76,7 +90,7 @@ enum Command {
 /// Shared by every command: the parsed global flags.
 pub(crate) struct Ctx {
     pub json: bool,
-    opts: OpenOptions,
+    pub(crate) opts: OpenOptions,
 }
 
 impl Ctx {
@@ -123,6 +137,10 @@ pub fn main() -> i32 {
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
+        Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Diff(args) => git::diff(&ctx, args),
+        Command::Git(cmd) => git::setup(&ctx, cmd),
+        Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orchestron", &mut std::io::stdout());

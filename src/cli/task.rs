@@ -47,6 +47,13 @@ pub enum TaskCommand {
     },
     /// Show the task you should do next (ready, highest priority).
     Next,
+    /// Who changed what in a task, commit by commit (from git), newest first.
+    History {
+        id: String,
+        /// How many entries to show (0 = all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
 }
 
 pub(crate) fn parse<T: std::str::FromStr<Err = crate::model::ModelError>>(
@@ -275,6 +282,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task to claim.")?,
         },
+        TaskCommand::History { id, limit } => return super::git::history(&o, ctx, &id, limit),
         TaskCommand::Next => match o.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,
             Some(t) => output::text(&task_table(std::slice::from_ref(&t)).render())?,

@@ -9,14 +9,17 @@
 //! queries: the one whose file name matches its id, else the first by path.
 //! `problems()` reports the duplicate.
 
+use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
-use super::row::{self, key_lines_json, location_ok, micros, parse_kind, timestamp, to_json};
-use super::types::{ChangeOp, Refresh};
-use super::{Index, meta, meta_get, meta_set};
-use crate::model::{ContextSnapshot, FieldChange, IdKind, Record, Sprint, Task, diff_fields};
+use super::feed::{append_feed, trim_feed};
+use super::row::{self, key_lines_json, location_ok, parse_kind, to_json};
+use super::types::Refresh;
+use super::{Index, exec, meta, meta_get, meta_set};
+use crate::model::Severity;
+use crate::model::{IdKind, Record};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The actor of changes found by the stat pass (hand edits, git operations).
 pub const EDITOR: &str = "editor";
@@ -24,11 +27,15 @@ pub const EDITOR: &str = "editor";
 /// The newest feed rows kept; older ones are trimmed and their cursors resync.
 pub const FEED_KEEP: i64 = 10_000;
 
+/// Below this many affected ids, readiness is recomputed row by row; above, in
+/// one pass over the table.
+const BULK_BLOCKING: usize = 1000;
+
 /// The live record of an id as it was before this refresh.
-struct Live {
-    rid: i64,
-    kind: IdKind,
-    json: String,
+pub(super) struct Live {
+    pub rid: i64,
+    pub kind: IdKind,
+    pub json: String,
 }
 
 impl Index {
@@ -49,160 +56,45 @@ impl Index {
         // e.g. the first task of a new workspace.
         let baseline =
             meta_get(&tx, meta::BASELINED)?.as_deref() != Some("1") && refresh.actor == EDITOR;
-
-        // Which ids this refresh touches, and which updates leave their record as it was.
-        let mut affected: BTreeSet<String> = BTreeSet::new();
-        let mut new_json: Vec<Option<String>> = Vec::with_capacity(refresh.updates.len());
-        let mut unchanged: Vec<bool> = Vec::with_capacity(refresh.updates.len());
-        for path in &refresh.deleted {
-            if let Some((id, _, _)) = record_at(&tx, path)? {
-                affected.insert(id);
-            }
-        }
-        for update in &refresh.updates {
-            let old = record_at(&tx, &update.path)?;
-            let json = match &update.record {
-                Some(r) => Some(to_json("record", r)?),
-                None => None,
+        // An empty index (a cold build) has nothing to compare with, replace
+        // or elect against: that saves four statements per file.
+        let cold: bool = tx
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM files) AND NOT EXISTS (SELECT 1 FROM records)",
+                [],
+                |r| r.get(0),
+            )
+            .ctx("checking for an empty index")?
+            // The fast path inserts without replacing: one file listed twice
+            // in a refresh needs the ordinary path.
+            && {
+                let mut seen = HashSet::with_capacity(refresh.updates.len());
+                refresh.updates.iter().all(|u| seen.insert(u.path.as_str()))
             };
-            let same = match (&old, &update.record, &json) {
-                (Some((old_id, old_kind, old_json)), Some(r), Some(j)) => {
-                    old_id == r.id().as_str() && *old_kind == r.kind() && old_json == j
-                }
-                _ => false,
-            };
-            if !same {
-                if let Some((old_id, _, _)) = old {
-                    affected.insert(old_id);
-                }
-                if let Some(r) = &update.record {
-                    affected.insert(r.id().to_string());
-                }
-            }
-            new_json.push(json);
-            unchanged.push(same);
-        }
 
-        // Take the old live records out of the query tables, remembering them for the feed.
-        let mut before: HashMap<String, Live> = HashMap::new();
-        let mut unblock_targets: BTreeSet<String> = BTreeSet::new();
-        for id in &affected {
-            if let Some(live) = live_record(&tx, id)? {
-                if live.kind == IdKind::Task {
-                    unblock_targets.extend(task_deps(&tx, live.rid)?);
-                }
-                remove_derived(&tx, live.rid, live.kind)?;
-                before.insert(id.clone(), live);
-            }
-        }
-
-        // The files themselves: stamps, problems, record rows.
-        for path in &refresh.deleted {
-            for sql in [
-                "DELETE FROM files WHERE path = ?1",
-                "DELETE FROM file_problems WHERE path = ?1",
-                "DELETE FROM records WHERE path = ?1",
-            ] {
-                exec(&tx, sql, params![path], "dropping a deleted file")?;
-            }
-        }
-        let mut from_update: HashMap<&str, &Record> = HashMap::new();
-        for ((update, json), same) in refresh.updates.iter().zip(&new_json).zip(&unchanged) {
-            let s = update.stamp;
-            exec(
-                &tx,
-                "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
-                params![update.path, s.size as i64, s.mtime_ns, s.hash as i64],
-                "storing a file stamp",
-            )?;
-            exec(
-                &tx,
-                "DELETE FROM file_problems WHERE path = ?1",
-                params![update.path],
-                "replacing a file's problems",
-            )?;
-            for p in &update.problems {
-                let severity = match p.severity {
-                    crate::model::Severity::Error => "error",
-                    crate::model::Severity::Warning => "warning",
-                };
-                exec(
-                    &tx,
-                    "INSERT INTO file_problems (path, line, col, severity, message)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![p.path, p.line as i64, p.column as i64, severity, p.message],
-                    "storing a file's problems",
-                )?;
-            }
-            let lines = key_lines_json(&update.key_lines)?;
-            if *same {
-                exec(
-                    &tx,
-                    "UPDATE records SET key_lines = ?2 WHERE path = ?1",
-                    params![update.path, lines],
-                    "updating key lines",
-                )?;
-                continue;
-            }
-            exec(
-                &tx,
-                "DELETE FROM records WHERE path = ?1",
-                params![update.path],
-                "replacing a record",
-            )?;
-            if let (Some(record), Some(json)) = (&update.record, json) {
-                let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
-                exec(
-                    &tx,
-                    "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        update.path,
-                        record.id().as_str(),
-                        record.kind().as_str(),
-                        name_ok && dir_ok,
-                        json,
-                        lines
-                    ],
-                    "storing a record",
-                )?;
-                from_update.insert(update.path.as_str(), record);
-            }
-        }
-
-        // Elect each affected id's live record and derive its query rows.
-        let mut after: HashMap<String, (IdKind, String)> = HashMap::new();
-        for id in &affected {
-            let Some((rid, path, kind, json)) = elect(&tx, id)? else {
-                continue;
-            };
-            let parsed;
-            let record = match from_update.get(path.as_str()) {
-                Some(r) => *r,
-                None => {
-                    parsed = row::record_from_json(kind, &json)?;
-                    &parsed
-                }
-            };
-            insert_derived(&tx, rid, record)?;
-            if let Record::Task(t) = record {
-                unblock_targets.extend(t.depends_on.iter().map(|d| d.to_string()));
-            }
-            exec(
-                &tx,
-                "UPDATE records SET live = 1 WHERE rid = ?1",
-                params![rid],
-                "marking the live record",
-            )?;
-            after.insert(id.clone(), (kind, json));
-        }
-        unblock_targets.extend(affected.iter().cloned());
-        update_blocking(&tx, &affected, &unblock_targets)?;
+        let plan = plan(&tx, &refresh, cold)?;
+        let mut unblock_targets = BTreeSet::new();
+        let before = if cold {
+            HashMap::new()
+        } else {
+            retire(&tx, &plan.affected, &mut unblock_targets)?
+        };
+        let written = write_files(&tx, &refresh, &plan, cold)?;
+        let after = elect_all(
+            &tx,
+            &plan.affected,
+            &written,
+            cold,
+            &mut unblock_targets,
+            !baseline,
+        )?;
+        unblock_targets.extend(plan.affected.iter().cloned());
+        update_blocking(&tx, &plan.affected, &unblock_targets)?;
 
         let appended = if baseline {
             0
         } else {
-            append_feed(&tx, &affected, &before, &after, &refresh.actor, now)?
+            append_feed(&tx, &plan.affected, &before, &after, &refresh.actor, now)?
         };
         if appended > 0 {
             trim_feed(&tx, feed_keep)?;
@@ -215,15 +107,238 @@ impl Index {
     }
 }
 
-fn exec(
+/// What a refresh will change, worked out before anything is written.
+struct Plan {
+    /// Every id whose live record may change: old and new ids of changed files.
+    affected: BTreeSet<String>,
+    /// The JSON of each update's record (same order as `Refresh::updates`).
+    json: Vec<Option<String>>,
+    /// Updates whose record is exactly what the index already holds (a comment
+    /// or formatting change): only their stamp and key lines are rewritten.
+    unchanged: Vec<bool>,
+}
+
+fn plan(conn: &Connection, refresh: &Refresh, cold: bool) -> Result<Plan, IndexError> {
+    let mut plan = Plan {
+        affected: BTreeSet::new(),
+        json: Vec::with_capacity(refresh.updates.len()),
+        unchanged: Vec::with_capacity(refresh.updates.len()),
+    };
+    if !cold {
+        for path in &refresh.deleted {
+            if let Some((id, _, _)) = record_at(conn, path)? {
+                plan.affected.insert(id);
+            }
+        }
+    }
+    for update in &refresh.updates {
+        let old = if cold {
+            None
+        } else {
+            record_at(conn, &update.path)?
+        };
+        let json = match &update.record {
+            Some(r) => Some(to_json("record", r)?),
+            None => None,
+        };
+        let same = match (&old, &update.record, &json) {
+            (Some((old_id, old_kind, old_json)), Some(r), Some(j)) => {
+                old_id == r.id().as_str() && *old_kind == r.kind() && old_json == j
+            }
+            _ => false,
+        };
+        if !same {
+            if let Some((old_id, _, _)) = old {
+                plan.affected.insert(old_id);
+            }
+            if let Some(r) = &update.record {
+                plan.affected.insert(r.id().to_string());
+            }
+        }
+        plan.json.push(json);
+        plan.unchanged.push(same);
+    }
+    Ok(plan)
+}
+
+/// Takes the current live records of the affected ids out of the query
+/// tables, returning them for the feed and noting whom they depended on.
+fn retire(
     conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-    context: &'static str,
-) -> Result<usize, IndexError> {
-    conn.prepare_cached(sql)
-        .and_then(|mut s| s.execute(params))
-        .ctx(context)
+    affected: &BTreeSet<String>,
+    unblock_targets: &mut BTreeSet<String>,
+) -> Result<HashMap<String, Live>, IndexError> {
+    let mut before = HashMap::new();
+    for id in affected {
+        if let Some(live) = live_record(conn, id)? {
+            if live.kind == IdKind::Task {
+                unblock_targets.extend(task_deps(conn, live.rid)?);
+            }
+            remove_derived(conn, id, live.rid, live.kind)?;
+            before.insert(id.clone(), live);
+        }
+    }
+    Ok(before)
+}
+
+/// A record row written by this refresh.
+struct Written<'a> {
+    rid: i64,
+    path: &'a str,
+    record: &'a Record,
+    json: &'a str,
+    name_ok: bool,
+}
+
+/// Writes stamps, problems and record rows of the refreshed files. Returns the
+/// record rows written, by id.
+fn write_files<'a>(
+    conn: &Connection,
+    refresh: &'a Refresh,
+    plan: &'a Plan,
+    cold: bool,
+) -> Result<HashMap<&'a str, Vec<Written<'a>>>, IndexError> {
+    for path in &refresh.deleted {
+        for sql in [
+            "DELETE FROM files WHERE path = ?1",
+            "DELETE FROM file_problems WHERE path = ?1",
+            "DELETE FROM records WHERE path = ?1",
+        ] {
+            exec(conn, sql, params![path], "dropping a deleted file")?;
+        }
+    }
+    let mut written: HashMap<&str, Vec<Written>> = HashMap::with_capacity(refresh.updates.len());
+    let rows = refresh.updates.iter().zip(&plan.json).zip(&plan.unchanged);
+    for ((update, json), same) in rows {
+        let s = update.stamp;
+        exec(
+            conn,
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
+            params![update.path, s.size as i64, s.mtime_ns, s.hash as i64],
+            "storing a file stamp",
+        )?;
+        if !cold {
+            exec(
+                conn,
+                "DELETE FROM file_problems WHERE path = ?1",
+                params![update.path],
+                "replacing a file's problems",
+            )?;
+        }
+        for p in &update.problems {
+            let severity = match p.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            exec(
+                conn,
+                "INSERT INTO file_problems (path, line, col, severity, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                // Keyed by the file's own path, so the next update replaces them.
+                params![
+                    update.path,
+                    p.line as i64,
+                    p.column as i64,
+                    severity,
+                    p.message
+                ],
+                "storing a file's problems",
+            )?;
+        }
+        let lines = key_lines_json(&update.key_lines)?;
+        if *same {
+            exec(
+                conn,
+                "UPDATE records SET key_lines = ?2 WHERE path = ?1",
+                params![update.path, lines],
+                "updating key lines",
+            )?;
+            continue;
+        }
+        if !cold {
+            exec(
+                conn,
+                "DELETE FROM records WHERE path = ?1",
+                params![update.path],
+                "replacing a record",
+            )?;
+        }
+        if let (Some(record), Some(json)) = (&update.record, json) {
+            let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
+            exec(
+                conn,
+                "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    update.path,
+                    record.id().as_str(),
+                    record.kind().as_str(),
+                    name_ok && dir_ok,
+                    json,
+                    lines
+                ],
+                "storing a record",
+            )?;
+            written
+                .entry(record.id().as_str())
+                .or_default()
+                .push(Written {
+                    rid: conn.last_insert_rowid(),
+                    path: &update.path,
+                    record,
+                    json,
+                    name_ok: name_ok && dir_ok,
+                });
+        }
+    }
+    Ok(written)
+}
+
+/// Chooses the live record of each affected id and derives its query rows.
+/// Returns the new live records' kind and JSON when the feed needs them.
+fn elect_all(
+    conn: &Connection,
+    affected: &BTreeSet<String>,
+    written: &HashMap<&str, Vec<Written>>,
+    cold: bool,
+    unblock_targets: &mut BTreeSet<String>,
+    for_feed: bool,
+) -> Result<HashMap<String, (IdKind, String)>, IndexError> {
+    let mut after = HashMap::new();
+    let none = Vec::new();
+    for id in affected {
+        let mine = written.get(id.as_str()).unwrap_or(&none);
+        // On a cold build this refresh wrote every record there is.
+        let winner = if cold {
+            mine.iter()
+                .min_by(|a, b| b.name_ok.cmp(&a.name_ok).then_with(|| a.path.cmp(b.path)))
+                .map(|w| (w.rid, w.record.kind()))
+        } else {
+            elect(conn, id)?
+        };
+        let Some((rid, kind)) = winner else {
+            continue;
+        };
+        let stored;
+        let parsed;
+        // Newest first: a file listed twice may reuse the rowid it just freed.
+        let (record, json) = match mine.iter().rev().find(|w| w.rid == rid) {
+            Some(w) => (w.record, w.json),
+            None => {
+                stored = record_json(conn, rid)?;
+                parsed = row::record_from_json(kind, &stored)?;
+                (&parsed, stored.as_str())
+            }
+        };
+        insert_derived(conn, id, rid, record)?;
+        if let Record::Task(t) = record {
+            unblock_targets.extend(t.depends_on.iter().map(|d| d.to_string()));
+        }
+        if for_feed {
+            after.insert(id.clone(), (kind, json.to_string()));
+        }
+    }
+    Ok(after)
 }
 
 /// The record row of a file: (id, kind, json).
@@ -242,9 +357,18 @@ fn record_at(
         .transpose()
 }
 
+fn record_json(conn: &Connection, rid: i64) -> Result<String, IndexError> {
+    conn.prepare_cached("SELECT json FROM records WHERE rid = ?1")
+        .and_then(|mut s| s.query_row([rid], |r| r.get(0)))
+        .ctx("reading a record")
+}
+
 fn live_record(conn: &Connection, id: &str) -> Result<Option<Live>, IndexError> {
     let row: Option<(i64, String, String)> = conn
-        .prepare_cached("SELECT rid, kind, json FROM records WHERE id = ?1 AND live = 1")
+        .prepare_cached(
+            "SELECT l.rid, l.kind, r.json FROM live l JOIN records r ON r.rid = l.rid
+             WHERE l.id = ?1",
+        )
         .and_then(|mut s| {
             s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()
@@ -260,19 +384,21 @@ fn live_record(conn: &Connection, id: &str) -> Result<Option<Live>, IndexError> 
     .transpose()
 }
 
-/// The record that speaks for `id`: rid, path, kind, json.
-fn elect(conn: &Connection, id: &str) -> Result<Option<(i64, String, IdKind, String)>, IndexError> {
-    let row: Option<(i64, String, String, String)> = conn
-        .prepare_cached(
-            "SELECT rid, path, kind, json FROM records WHERE id = ?1
-             ORDER BY name_ok DESC, path LIMIT 1",
-        )
+/// The record that speaks for `id`: the one whose file is named after it,
+/// else the first by path. Returns its rid and kind. (Chosen here rather
+/// than with ORDER BY: a sorter per id costs more than the usual single row.)
+fn elect(conn: &Connection, id: &str) -> Result<Option<(i64, IdKind)>, IndexError> {
+    let rows: Vec<(i64, String, String, bool)> = conn
+        .prepare_cached("SELECT rid, path, kind, name_ok FROM records WHERE id = ?1")
         .and_then(|mut s| {
-            s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()
+            s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
         })
         .ctx("electing a record for an id")?;
-    row.map(|(rid, path, kind, json)| Ok((rid, path, parse_kind(&kind)?, json)))
+    let best = rows
+        .into_iter()
+        .min_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+    best.map(|(rid, _, kind, _)| Ok((rid, parse_kind(&kind)?)))
         .transpose()
 }
 
@@ -280,161 +406,6 @@ fn task_deps(conn: &Connection, rid: i64) -> Result<Vec<String>, IndexError> {
     conn.prepare_cached("SELECT dep FROM task_deps WHERE rid = ?1")
         .and_then(|mut s| s.query_map([rid], |r| r.get(0))?.collect())
         .ctx("reading a task's dependencies")
-}
-
-fn remove_derived(conn: &Connection, rid: i64, kind: IdKind) -> Result<(), IndexError> {
-    let sqls: &[&str] = match kind {
-        IdKind::Task => &[
-            "DELETE FROM tasks WHERE rid = ?1",
-            "DELETE FROM task_deps WHERE rid = ?1",
-            "DELETE FROM task_labels WHERE rid = ?1",
-            "DELETE FROM task_entries WHERE rid = ?1",
-            "DELETE FROM task_fts WHERE rowid = ?1",
-        ],
-        IdKind::Sprint => &["DELETE FROM sprints WHERE rid = ?1"],
-        IdKind::Context => &["DELETE FROM contexts WHERE rid = ?1"],
-    };
-    for sql in sqls {
-        exec(conn, sql, [rid], "removing a record's query rows")?;
-    }
-    exec(
-        conn,
-        "UPDATE records SET live = 0 WHERE rid = ?1",
-        [rid],
-        "removing a record's query rows",
-    )?;
-    Ok(())
-}
-
-fn insert_derived(conn: &Connection, rid: i64, record: &Record) -> Result<(), IndexError> {
-    match record {
-        Record::Task(t) => insert_task(conn, rid, t),
-        Record::Sprint(s) => insert_sprint(conn, rid, s),
-        Record::Context(c) => insert_context(conn, rid, c),
-    }
-}
-
-fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> {
-    let rank = crate::model::Priority::ALL
-        .iter()
-        .position(|p| *p == t.priority)
-        .unwrap_or(usize::MAX) as i64;
-    exec(
-        conn,
-        "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
-                            assignee, parent, sprint, created, created_us, progress, estimate)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        params![
-            rid,
-            t.id.as_str(),
-            t.title,
-            t.status.as_str(),
-            t.status.is_closed(),
-            t.kind.as_str(),
-            t.priority.as_str(),
-            rank,
-            t.assignee,
-            t.parent.as_ref().map(|p| p.as_str()),
-            t.sprint.as_ref().map(|s| s.as_str()),
-            timestamp(&t.created),
-            micros(&t.created),
-            t.progress,
-            t.estimate,
-        ],
-        "indexing a task",
-    )?;
-    for dep in &t.depends_on {
-        exec(
-            conn,
-            "INSERT OR IGNORE INTO task_deps (rid, dep) VALUES (?1, ?2)",
-            params![rid, dep.as_str()],
-            "indexing a task's dependencies",
-        )?;
-    }
-    for label in &t.labels {
-        exec(
-            conn,
-            "INSERT OR IGNORE INTO task_labels (rid, label) VALUES (?1, ?2)",
-            params![rid, label],
-            "indexing a task's labels",
-        )?;
-    }
-    for (list, entries) in [("clarifications", &t.clarifications), ("notes", &t.notes)] {
-        for (i, e) in entries.iter().enumerate() {
-            exec(
-                conn,
-                "INSERT INTO task_entries (rid, list, idx, at, author, text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![rid, list, i as i64, timestamp(&e.at), e.by, e.text],
-                "indexing a task's notes",
-            )?;
-        }
-    }
-    let join = |entries: &[crate::model::Entry]| {
-        entries
-            .iter()
-            .map(|e| e.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    exec(
-        conn,
-        "INSERT INTO task_fts (rowid, title, description, notes, clarifications)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            rid,
-            t.title,
-            t.description.as_deref().unwrap_or(""),
-            join(&t.notes),
-            join(&t.clarifications)
-        ],
-        "indexing a task's text",
-    )?;
-    Ok(())
-}
-
-fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexError> {
-    exec(
-        conn,
-        "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            rid,
-            s.id.as_str(),
-            s.name,
-            s.status.as_str(),
-            s.goal,
-            s.start.map(|d| d.to_string()),
-            s.end.map(|d| d.to_string()),
-            timestamp(&s.created),
-        ],
-        "indexing a sprint",
-    )?;
-    Ok(())
-}
-
-fn insert_context(conn: &Connection, rid: i64, c: &ContextSnapshot) -> Result<(), IndexError> {
-    let kind = match c.kind {
-        crate::model::ContextKind::Snapshot => "snapshot",
-        crate::model::ContextKind::Handoff => "handoff",
-    };
-    exec(
-        conn,
-        "INSERT INTO contexts (rid, id, kind, at, at_us, author, task, checkpoint)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            rid,
-            c.id.as_str(),
-            kind,
-            timestamp(&c.at),
-            micros(&c.at),
-            c.by,
-            c.task.as_ref().map(|t| t.as_str()),
-            c.checkpoint,
-        ],
-        "indexing a context",
-    )?;
-    Ok(())
 }
 
 const OPEN_DEPS: &str = "(SELECT count(*) FROM task_deps d LEFT JOIN tasks t2 ON t2.id = d.dep
@@ -456,10 +427,22 @@ fn update_blocking(
         .ctx("counting tasks")?;
     // A rebuild or a large pull touches most tasks: one pass over the table
     // beats thousands of single-row updates.
-    if affected.len() > 1000 || (affected.len() as i64) * 4 > total {
-        conn.execute_batch(&format!(
-            "UPDATE tasks SET open_deps = {OPEN_DEPS}, unblocks = {UNBLOCKS};"
-        ))
+    if affected.len() > BULK_BLOCKING || (affected.len() as i64) * 4 > total {
+        // Grouped counts joined in once, instead of two correlated subqueries
+        // per row; rows with nothing to count are reset first.
+        conn.execute_batch(
+            "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;
+             UPDATE tasks SET open_deps = c.n FROM (
+                 SELECT d.rid AS rid, count(*) AS n FROM task_deps d
+                 LEFT JOIN tasks t2 ON t2.id = d.dep
+                 WHERE coalesce(t2.closed, 0) = 0 GROUP BY d.rid
+             ) AS c WHERE tasks.rid = c.rid;
+             UPDATE tasks SET unblocks = c.n FROM (
+                 SELECT d.dep AS id, count(*) AS n FROM task_deps d
+                 JOIN tasks t2 ON t2.rid = d.rid
+                 WHERE t2.closed = 0 GROUP BY d.dep
+             ) AS c WHERE tasks.id = c.id;",
+        )
         .ctx("computing which tasks are ready")?;
         return Ok(());
     }
@@ -478,111 +461,6 @@ fn update_blocking(
             [id],
             "computing what each task unblocks",
         )?;
-    }
-    Ok(())
-}
-
-fn append_feed(
-    conn: &Connection,
-    affected: &BTreeSet<String>,
-    before: &HashMap<String, Live>,
-    after: &HashMap<String, (IdKind, String)>,
-    actor: &str,
-    now: chrono::DateTime<Utc>,
-) -> Result<usize, IndexError> {
-    let at = timestamp(&now);
-    let mut appended = 0;
-    for id in affected {
-        let old = before.get(id).map(|l| (l.kind, l.json.as_str()));
-        let new = after.get(id).map(|(k, j)| (*k, j.as_str()));
-        let (kind, op, title, fields) = match (old, new) {
-            (None, None) => continue,
-            (None, Some((kind, json))) => (kind, ChangeOp::Created, title_of(kind, json), vec![]),
-            (Some((kind, json)), None) => (kind, ChangeOp::Deleted, title_of(kind, json), vec![]),
-            (Some((_, old_json)), Some((kind, new_json))) => {
-                if old_json == new_json {
-                    continue;
-                }
-                let fields = diff_fields(&parse_value(old_json)?, &parse_value(new_json)?);
-                if fields.is_empty() {
-                    continue;
-                }
-                (kind, ChangeOp::Modified, title_of(kind, new_json), fields)
-            }
-        };
-        insert_change(conn, &at, actor, kind, id, title, op, &fields)?;
-        appended += 1;
-    }
-    Ok(appended)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn insert_change(
-    conn: &Connection,
-    at: &str,
-    actor: &str,
-    kind: IdKind,
-    id: &str,
-    title: Option<String>,
-    op: ChangeOp,
-    fields: &[FieldChange],
-) -> Result<(), IndexError> {
-    exec(
-        conn,
-        "INSERT INTO changes (at, actor, kind, id, title, op, fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            at,
-            actor,
-            kind.as_str(),
-            id,
-            title,
-            op.as_str(),
-            to_json("field changes", &fields)?
-        ],
-        "appending to the change feed",
-    )?;
-    Ok(())
-}
-
-fn parse_value(json: &str) -> Result<serde_json::Value, IndexError> {
-    row::from_json("record", json)
-}
-
-/// What the feed shows beside an id: a task's title, a sprint's name, a
-/// context's checkpoint.
-fn title_of(kind: IdKind, json: &str) -> Option<String> {
-    let key = match kind {
-        IdKind::Task => "title",
-        IdKind::Sprint => "name",
-        IdKind::Context => "checkpoint",
-    };
-    let value: serde_json::Value = serde_json::from_str(json).ok()?;
-    value.get(key)?.as_str().map(str::to_string)
-}
-
-/// Keeps the newest `keep` feed rows and remembers where the kept part starts.
-fn trim_feed(conn: &Connection, keep: i64) -> Result<(), IndexError> {
-    let max: i64 = conn
-        .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
-            r.get(0)
-        })
-        .ctx("trimming the change feed")?;
-    let cut = max - keep;
-    if cut <= 0 {
-        return Ok(());
-    }
-    let removed = exec(
-        conn,
-        "DELETE FROM changes WHERE seq <= ?1",
-        [cut],
-        "trimming the change feed",
-    )?;
-    if removed > 0 {
-        let floor: i64 = meta_get(conn, meta::FEED_FLOOR)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        meta_set(conn, meta::FEED_FLOOR, &floor.max(cut).to_string())?;
     }
     Ok(())
 }

@@ -3,14 +3,19 @@
 //! cache is created or cleared, so a cursor from before a rebuild is recognised
 //! and answered with `resync` instead of silently skipping or repeating changes.
 //! Agents' own cursors ("check": their last check for updates, "seen": their
-//! last tool call) are kept per agent and slot.
+//! last tool call) are kept per agent and slot. Rows are appended here too, by
+//! `apply`, from the difference between the JSON the index last held for a
+//! record and the new one.
 
+use super::apply::Live;
 use super::error::{Context, IndexError};
-use super::row::{parse_id, parse_kind, parse_timestamp};
+use super::row::{self, parse_id, parse_kind, parse_timestamp, timestamp, to_json};
 use super::types::{Change, ChangeOp, ChangesSince};
-use super::{Index, meta};
-use crate::model::FieldChange;
-use rusqlite::OptionalExtension;
+use super::{Index, exec, meta, meta_get, meta_set};
+use crate::model::{FieldChange, IdKind, diff_fields};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
 
 impl Index {
     /// Changes after `cursor` (from the start of this generation when `None`),
@@ -170,4 +175,109 @@ fn parse_op(text: &str) -> Result<ChangeOp, IndexError> {
             value: text.to_string(),
             detail: "expected created, modified or deleted".to_string(),
         })
+}
+
+pub(super) fn append_feed(
+    conn: &Connection,
+    affected: &BTreeSet<String>,
+    before: &HashMap<String, Live>,
+    after: &HashMap<String, (IdKind, String)>,
+    actor: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<usize, IndexError> {
+    let at = timestamp(&now);
+    let mut appended = 0;
+    for id in affected {
+        let old = before.get(id).map(|l| (l.kind, l.json.as_str()));
+        let new = after.get(id).map(|(k, j)| (*k, j.as_str()));
+        let (kind, op, title, fields) = match (old, new) {
+            (None, None) => continue,
+            (None, Some((kind, json))) => (kind, ChangeOp::Created, title_of(kind, json), vec![]),
+            (Some((kind, json)), None) => (kind, ChangeOp::Deleted, title_of(kind, json), vec![]),
+            (Some((_, old_json)), Some((kind, new_json))) => {
+                if old_json == new_json {
+                    continue;
+                }
+                let fields = diff_fields(&parse_value(old_json)?, &parse_value(new_json)?);
+                if fields.is_empty() {
+                    continue;
+                }
+                (kind, ChangeOp::Modified, title_of(kind, new_json), fields)
+            }
+        };
+        insert_change(conn, &at, actor, kind, id, title, op, &fields)?;
+        appended += 1;
+    }
+    Ok(appended)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_change(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    kind: IdKind,
+    id: &str,
+    title: Option<String>,
+    op: ChangeOp,
+    fields: &[FieldChange],
+) -> Result<(), IndexError> {
+    exec(
+        conn,
+        "INSERT INTO changes (at, actor, kind, id, title, op, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            at,
+            actor,
+            kind.as_str(),
+            id,
+            title,
+            op.as_str(),
+            to_json("field changes", &fields)?
+        ],
+        "appending to the change feed",
+    )?;
+    Ok(())
+}
+
+fn parse_value(json: &str) -> Result<serde_json::Value, IndexError> {
+    row::from_json("record", json)
+}
+
+/// What the feed shows beside an id: a task's title, a sprint's name, a
+/// context's checkpoint.
+fn title_of(kind: IdKind, json: &str) -> Option<String> {
+    let key = match kind {
+        IdKind::Task => "title",
+        IdKind::Sprint => "name",
+        IdKind::Context => "checkpoint",
+    };
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    value.get(key)?.as_str().map(str::to_string)
+}
+
+/// Keeps the newest `keep` feed rows and remembers where the kept part starts.
+pub(super) fn trim_feed(conn: &Connection, keep: i64) -> Result<(), IndexError> {
+    let max: i64 = conn
+        .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+            r.get(0)
+        })
+        .ctx("trimming the change feed")?;
+    let cut = max - keep;
+    if cut <= 0 {
+        return Ok(());
+    }
+    let removed = exec(
+        conn,
+        "DELETE FROM changes WHERE seq <= ?1",
+        [cut],
+        "trimming the change feed",
+    )?;
+    if removed > 0 {
+        let floor: i64 = meta_get(conn, meta::FEED_FLOOR)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        meta_set(conn, meta::FEED_FLOOR, &floor.max(cut).to_string())?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ use super::Index;
 use super::error::{Context, IndexError};
 use super::row::{key_line, location_ok, parse_id, parse_kind};
 use crate::model::{Problem, Severity};
+use rusqlite::OptionalExtension;
 use std::collections::{BTreeMap, HashMap};
 
 impl Index {
@@ -54,7 +55,13 @@ impl Index {
     fn location_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT path, id, kind, key_lines FROM records ORDER BY id, path")
+            // Only suspects: the covering index on (id, name_ok, …) answers
+            // this without reading every record, which keeps `status` fast.
+            .prepare_cached(
+                "SELECT path, id, kind, key_lines FROM records
+                 WHERE name_ok = 0 OR id IN (SELECT id FROM records GROUP BY id HAVING count(*) > 1)
+                 ORDER BY id, path",
+            )
             .ctx("checking record locations")?;
         let rows: Vec<(String, String, String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -65,13 +72,18 @@ impl Index {
             by_id.entry(id).or_default().push(path);
         }
         for (path, id, kind, lines) in &rows {
-            let line = key_line(lines, "id");
-            let paths = &by_id[id.as_str()];
-            if paths.len() > 1 {
-                let others: Vec<&str> = paths.iter().copied().filter(|p| p != path).collect();
+            let line = || key_line(lines, "id");
+            let others: Vec<&str> = by_id
+                .get(id.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|p| p != path)
+                .collect();
+            if !others.is_empty() {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!("duplicate id {id}: also in {}", others.join(", ")),
                 ));
@@ -82,7 +94,7 @@ impl Index {
             if !name_ok {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!(
                         "the file name does not match the id {id}: expected {}",
@@ -92,7 +104,7 @@ impl Index {
             } else if !dir_ok {
                 out.push(Problem::error(
                     path,
-                    line,
+                    line(),
                     1,
                     format!("a {} record belongs in {}/", kind.as_str(), kind.dir()),
                 ));
@@ -150,61 +162,54 @@ impl Index {
     }
 
     /// Every task on a dependency cycle, and every task on a parent cycle,
-    /// with one such cycle spelled out.
+    /// with one such cycle spelled out. Only links between existing tasks can
+    /// close a cycle, so the graph is built from those alone.
     fn cycle_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT t.id, r.path, r.key_lines, t.parent FROM tasks t
-                 JOIN records r ON r.rid = t.rid",
-            )
-            .ctx("checking for cycles")?;
-        let tasks: Vec<(String, String, String, Option<String>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .and_then(|rows| rows.collect())
-            .ctx("checking for cycles")?;
-        let index: HashMap<&str, usize> = tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.0.as_str(), i))
-            .collect();
-        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT t.id, d.dep FROM task_deps d JOIN tasks t ON t.rid = d.rid ORDER BY d.dep",
-            )
-            .ctx("checking for cycles")?;
-        let edges: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .ctx("checking for cycles")?;
-        for (from, to) in &edges {
-            if let (Some(&a), Some(&b)) = (index.get(from.as_str()), index.get(to.as_str())) {
-                deps[a].push(b);
+        let links = [
+            (
+                "depends_on",
+                "dependency cycle",
+                "SELECT t.id, d.dep FROM task_deps d JOIN tasks t ON t.rid = d.rid
+                 WHERE EXISTS (SELECT 1 FROM tasks t2 WHERE t2.id = d.dep)
+                 ORDER BY t.id, d.dep",
+            ),
+            (
+                "parent",
+                "parent cycle",
+                "SELECT t.id, t.parent FROM tasks t
+                 WHERE EXISTS (SELECT 1 FROM tasks p WHERE p.id = t.parent)
+                 ORDER BY t.id",
+            ),
+        ];
+        for (key, what, sql) in links {
+            let mut stmt = self.conn.prepare_cached(sql).ctx("checking for cycles")?;
+            let edges: Vec<(String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .and_then(|rows| rows.collect())
+                .ctx("checking for cycles")?;
+            let mut names: Vec<&str> = Vec::new();
+            let mut index: HashMap<&str, usize> = HashMap::new();
+            let mut graph: Vec<Vec<usize>> = Vec::new();
+            for (from, to) in &edges {
+                let [a, b] = [from.as_str(), to.as_str()].map(|name| {
+                    *index.entry(name).or_insert_with(|| {
+                        names.push(name);
+                        graph.push(Vec::new());
+                        names.len() - 1
+                    })
+                });
+                graph[a].push(b);
             }
-        }
-        let parents: Vec<Vec<usize>> = tasks
-            .iter()
-            .map(|t| {
-                t.3.as_deref()
-                    .and_then(|p| index.get(p).copied())
-                    .into_iter()
-                    .collect()
-            })
-            .collect();
-        for (graph, key, what) in [
-            (&deps, "depends_on", "dependency cycle"),
-            (&parents, "parent", "parent cycle"),
-        ] {
-            for component in super::cycles::cyclic_components(graph) {
-                for &node in &component {
-                    let path = super::cycles::cycle_through(graph, node, &component);
-                    let ids: Vec<&str> = path.iter().map(|&n| tasks[n].0.as_str()).collect();
-                    let (_, file, lines, _) = &tasks[node];
+            for component in super::cycles::cyclic_components(&graph) {
+                for &n in &component {
+                    let cycle = super::cycles::cycle_through(&graph, n, &component);
+                    let ids: Vec<&str> = cycle.iter().map(|&c| names[c]).collect();
+                    let Some((file, lines)) = self.task_file(names[n])? else {
+                        continue;
+                    };
                     out.push(Problem::error(
-                        file,
-                        key_line(lines, key),
+                        &file,
+                        key_line(&lines, key),
                         1,
                         format!("{key}: {what}: {}", ids.join(" → ")),
                     ));
@@ -212,6 +217,17 @@ impl Index {
             }
         }
         Ok(())
+    }
+
+    /// The file and stored key lines of a live task.
+    fn task_file(&self, id: &str) -> Result<Option<(String, String)>, IndexError> {
+        self.conn
+            .prepare_cached(
+                "SELECT r.path, r.key_lines FROM tasks t JOIN records r ON r.rid = t.rid
+                 WHERE t.id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .ctx("checking for cycles")
     }
 
     fn active_sprint_problems(&self, out: &mut Vec<Problem>) -> Result<(), IndexError> {

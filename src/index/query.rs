@@ -4,7 +4,9 @@
 //! JSON, so no query touches a YAML file.
 //!
 //! One order serves every task list (and claim / `task next`): priority, then
-//! how many open tasks it directly unblocks, then oldest first, then id.
+//! how many open tasks it directly unblocks, then oldest first, then id — with
+//! closed tasks (DONE, CANCELLED) after all open ones, so that an unfiltered
+//! list does not open with finished critical work.
 
 use super::Index;
 use super::error::{Context, IndexError};
@@ -15,7 +17,7 @@ use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params_from_iter};
 
-const ORDER: &str = "t.priority_rank, t.unblocks DESC, t.created_us, t.id";
+const ORDER: &str = "t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id";
 
 impl Index {
     /// One page of the tasks matching `q`, in the default order.
@@ -115,6 +117,18 @@ impl Index {
             .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
             .ctx("reading a task")?;
         json.map(|j| from_json("task", &j)).transpose()
+    }
+
+    /// The file (relative to the workspace) of the record that speaks for
+    /// `id` — normally `<dir>/<id>.yaml`, but a misnamed or duplicated file
+    /// may be the one in use.
+    pub fn path_of(&self, id: &RecordId) -> Result<Option<String>, IndexError> {
+        self.conn
+            .prepare_cached(
+                "SELECT r.path FROM live l JOIN records r ON r.rid = l.rid WHERE l.id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+            .ctx("finding a record's file")
     }
 
     /// Tasks that list `id` in their `depends_on`.

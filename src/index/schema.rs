@@ -8,7 +8,10 @@ use super::error::{Context, IndexError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Bump whenever a table, column or the meaning of a stored value changes.
-pub const SCHEMA_VERSION: i64 = 1;
+/// (The FTS table keeps its own copy of the text rather than being contentless:
+/// `contentless_delete` needs SQLite 3.43, and users open this file with
+/// whatever `sqlite3` their system ships.)
+pub const SCHEMA_VERSION: i64 = 4;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -38,11 +41,16 @@ CREATE TABLE records (
     id        TEXT NOT NULL,
     kind      TEXT NOT NULL,
     name_ok   INTEGER NOT NULL,
-    live      INTEGER NOT NULL DEFAULT 0,
     json      TEXT NOT NULL,
     key_lines TEXT NOT NULL
 );
-CREATE INDEX records_id ON records(id);
+CREATE INDEX records_id ON records(id, name_ok, path, kind);
+
+CREATE TABLE live (
+    id   TEXT PRIMARY KEY,
+    rid  INTEGER NOT NULL,
+    kind TEXT NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE tasks (
     rid           INTEGER PRIMARY KEY,
@@ -63,8 +71,8 @@ CREATE TABLE tasks (
     open_deps     INTEGER NOT NULL DEFAULT 0,
     unblocks      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tasks_order ON tasks(priority_rank, unblocks DESC, created_us, id);
-CREATE INDEX tasks_status ON tasks(status, open_deps);
+CREATE INDEX tasks_order ON tasks(closed, priority_rank, unblocks DESC, created_us, id);
+CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
 CREATE INDEX tasks_sprint ON tasks(sprint);
@@ -95,7 +103,6 @@ CREATE TABLE task_entries (
 
 CREATE VIRTUAL TABLE task_fts USING fts5(
     title, description, notes, clarifications,
-    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
@@ -148,6 +155,7 @@ pub const DATA_TABLES: &[&str] = &[
     "files",
     "file_problems",
     "records",
+    "live",
     "tasks",
     "task_deps",
     "task_labels",

@@ -16,6 +16,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", crate::model::new_suffix(8)));
     let result = (|| {
+        // A record folder may be missing: git does not keep empty folders, so a
+        // fresh clone or a checkout can remove `tasks/` until a task exists.
+        if !dir.as_os_str().is_empty() && !dir.is_dir() {
+            std::fs::create_dir_all(dir)?;
+        }
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

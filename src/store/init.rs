@@ -51,7 +51,7 @@ cache/
 *.sqlite-shm
 ";
 
-const GITATTRIBUTES: &str = "\
+pub const GITATTRIBUTES: &str = "\
 # Field-level three-way merges of records (`orchestron git setup` configures the driver).
 *.yaml merge=orchestron
 ";

@@ -56,6 +56,15 @@ pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
     if text.trim().is_empty() {
         return fail(1, 1, "file is empty".into());
     }
+    if let Some(line) = conflict_marker_line(text) {
+        return fail(
+            line,
+            1,
+            "unresolved git merge conflict (conflict markers); keep the right lines, \
+             delete the markers, then run `orchestron check`"
+                .into(),
+        );
+    }
     let key_lines = top_level_keys(text);
     let (parsed, known) = match kind {
         IdKind::Task => (parse_task_text(text).map(Record::Task), Task::KEYS),
@@ -224,4 +233,34 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
     (line, column)
+}
+
+/// The 1-based line of the first git conflict marker (`<<<<<<< `, `=======`,
+/// `>>>>>>> ` at the start of a line), if any: such a file is a merge left
+/// half-done, and saying so beats a YAML syntax error.
+fn conflict_marker_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.starts_with("<<<<<<< ")
+                || l == "<<<<<<<"
+                || l == "======="
+                || l.starts_with(">>>>>>> ")
+                || l == ">>>>>>>"
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod conflict_tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_named_as_such() {
+        let text = "id: TASK-7k2mq\ntitle: T\n<<<<<<< ours\nstatus: TODO\n=======\nstatus: DONE\n>>>>>>> theirs\ncreated: 2026-11-24T16:02:11Z\n";
+        let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+        assert!(loaded.record.is_none());
+        let p = &loaded.problems[0];
+        assert_eq!(p.line, 3);
+        assert!(p.message.contains("merge conflict"), "{}", p.message);
+    }
 }

@@ -15,7 +15,7 @@ mod workspace;
 pub use atomic::write_atomic;
 pub use edit::{Editable, edit_text};
 pub use error::StoreError;
-pub use init::{InitReport, SCHEMAS, init};
+pub use init::{GITATTRIBUTES, InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use scan::{ScannedFile, mtime_ns, scan, scan_while};

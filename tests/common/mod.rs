@@ -203,6 +203,7 @@ impl Redactor {
                 continue;
             }
             if rest.len() >= 40
+                && rest.is_char_boundary(40)
                 && rest[..40]
                     .chars()
                     .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())

@@ -315,3 +315,21 @@ fn a_duplicate_file_or_a_rename_is_not_a_change() {
         0
     );
 }
+
+#[test]
+fn output_types_have_json_schemas() {
+    let schema =
+        serde_json::to_value(schemars::schema_for!(crate::index::ChangesSince)).expect("schema");
+    let text = schema.to_string();
+    for needle in [
+        "\"cursor\"",
+        "\"resync\"",
+        "\"modified\"",
+        "\"sprint\"",
+        "\"fields\"",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+    let page = serde_json::to_value(schemars::schema_for!(crate::index::TaskPage)).expect("schema");
+    assert!(page.to_string().contains("next_offset"));
+}

@@ -22,10 +22,19 @@ fn stamps_round_trip_and_deletions_drop_them() {
     put(&mut index, "editor", vec![a.clone(), b]);
     let last = index.last_refresh_ns().expect("last");
     assert!(last >= before, "{last} < {before}");
+    index.mark_refreshed().expect("mark");
+    assert!(index.last_refresh_ns().expect("last") >= last);
     let stamps = index.stamps().expect("stamps");
     assert_eq!(stamps.len(), 2);
     assert_eq!(stamps["tasks/TASK-a.yaml"], a.stamp);
     assert_eq!(stamps["tasks/TASK-b.yaml"], b_stamp);
+    assert_eq!(
+        index.stamp_list().expect("list"),
+        vec![
+            ("tasks/TASK-a.yaml".to_string(), a.stamp),
+            ("tasks/TASK-b.yaml".to_string(), b_stamp)
+        ]
+    );
     delete(&mut index, "editor", &["tasks/TASK-a.yaml"]);
     let stamps = index.stamps().expect("stamps");
     assert_eq!(stamps.keys().collect::<Vec<_>>(), ["tasks/TASK-b.yaml"]);

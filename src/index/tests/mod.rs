@@ -6,6 +6,7 @@ mod lifecycle;
 mod perf;
 mod problems;
 mod query;
+mod ready;
 
 use super::{FileStamp, FileUpdate, Index, Refresh};
 use crate::model::{

@@ -169,126 +169,6 @@ fn hostile_search_input_is_never_a_syntax_error() {
 }
 
 #[test]
-fn ready_means_todo_with_every_dependency_closed() {
-    let (_dir, mut index) = fresh();
-    let done = {
-        let mut t = task("TASK-done", "done", 0);
-        t.status = Status::Done;
-        t
-    };
-    let cancelled = {
-        let mut t = task("TASK-canc", "cancelled", 0);
-        t.status = Status::Cancelled;
-        t
-    };
-    let open = task("TASK-open", "open dependency", 0);
-    let mut ok = task("TASK-ok", "deps closed", 1);
-    ok.depends_on = vec![done.id.clone(), cancelled.id.clone()];
-    let mut waits = task("TASK-waits", "waits for open", 2);
-    waits.depends_on = vec![done.id.clone(), open.id.clone()];
-    let mut dangling = task("TASK-dang", "depends on nothing real", 3);
-    dangling.depends_on = vec![id("TASK-ghost")];
-    let mut mine = task("TASK-mine", "my in-progress work", 4);
-    mine.status = Status::InProgress;
-    mine.assignee = Some("claude".into());
-    let mut theirs = task("TASK-theirs", "someone else's", 5);
-    theirs.status = Status::InProgress;
-    theirs.assignee = Some("alice".into());
-    put(
-        &mut index,
-        "editor",
-        [
-            &done, &cancelled, &open, &ok, &waits, &dangling, &mine, &theirs,
-        ]
-        .into_iter()
-        .map(|t| update(t.clone()))
-        .collect(),
-    );
-    let ready = |index: &Index, me: Option<&str>| {
-        let mut got = list(
-            index,
-            TaskQuery {
-                ready: true,
-                ready_for: me.map(str::to_string),
-                ..Default::default()
-            },
-        );
-        got.sort();
-        got
-    };
-    assert_eq!(ready(&index, None), ["TASK-ok", "TASK-open"]);
-    assert_eq!(
-        ready(&index, Some("claude")),
-        ["TASK-mine", "TASK-ok", "TASK-open"]
-    );
-
-    // Finishing the open dependency frees its dependent, in a later refresh.
-    let mut open_done = open.clone();
-    open_done.status = Status::Done;
-    put(&mut index, "editor", vec![update(open_done)]);
-    assert_eq!(ready(&index, None), ["TASK-ok", "TASK-waits"]);
-
-    // The dangling dependency appearing, closed, frees that task too.
-    let mut ghost = task("TASK-ghost", "now exists", 9);
-    ghost.status = Status::Cancelled;
-    put(&mut index, "editor", vec![update(ghost)]);
-    assert_eq!(ready(&index, None), ["TASK-dang", "TASK-ok", "TASK-waits"]);
-
-    // Deleting a dependency makes it dangling again: not done.
-    delete(&mut index, "editor", &["tasks/TASK-done.yaml"]);
-    assert_eq!(ready(&index, None), ["TASK-dang"]);
-}
-
-#[test]
-fn default_order_is_priority_then_unblocked_work_then_age_then_id() {
-    let (_dir, mut index) = fresh();
-    let mut crit = task("TASK-crit", "critical, newest", 50);
-    crit.priority = Priority::Critical;
-    let old = task("TASK-old", "medium, oldest", 0);
-    let blocker = task("TASK-blk", "medium, blocks two", 20);
-    let mut w1 = task("TASK-w1", "waits", 30);
-    w1.depends_on = vec![blocker.id.clone()];
-    w1.priority = Priority::Low;
-    let mut w2 = task("TASK-w2", "waits too", 30);
-    w2.depends_on = vec![blocker.id.clone()];
-    w2.priority = Priority::Low;
-    let same_time_a = task("TASK-aa", "medium, same time", 10);
-    let same_time_b = task("TASK-ab", "medium, same time", 10);
-    put(
-        &mut index,
-        "editor",
-        [&crit, &old, &blocker, &w1, &w2, &same_time_b, &same_time_a]
-            .into_iter()
-            .map(|t| update(t.clone()))
-            .collect(),
-    );
-    let order = list(&index, TaskQuery::default());
-    assert_eq!(
-        order,
-        [
-            "TASK-crit",
-            "TASK-blk",
-            "TASK-old",
-            "TASK-aa",
-            "TASK-ab",
-            "TASK-w1",
-            "TASK-w2"
-        ]
-    );
-    // Once its dependents are done, the blocker unblocks nothing and sorts by age.
-    let mut w1_done = w1.clone();
-    w1_done.status = Status::Done;
-    let mut w2_done = w2.clone();
-    w2_done.status = Status::Cancelled;
-    put(&mut index, "editor", vec![update(w1_done), update(w2_done)]);
-    let order = list(&index, TaskQuery::default());
-    assert_eq!(
-        &order[..5],
-        ["TASK-crit", "TASK-old", "TASK-aa", "TASK-ab", "TASK-blk"]
-    );
-}
-
-#[test]
 fn paging_reports_total_and_next_offset() {
     let (_dir, mut index) = fresh();
     let tasks: Vec<_> = (0..7)
@@ -459,13 +339,50 @@ fn a_duplicate_id_serves_one_record_and_the_other_takes_over() {
         Some("the real one".into())
     );
     assert_eq!(index.tasks(&TaskQuery::default()).expect("list").total, 1);
+    assert_eq!(
+        index.path_of(&real.id).expect("path").as_deref(),
+        Some("tasks/TASK-dup.yaml")
+    );
     delete(&mut index, "editor", &["tasks/TASK-dup.yaml"]);
     assert_eq!(
         index.task(&real.id).expect("task").map(|t| t.title),
         Some("a stray copy".into())
     );
+    assert_eq!(
+        index.path_of(&real.id).expect("path").as_deref(),
+        Some("tasks/TASK-copy.yaml")
+    );
     delete(&mut index, "editor", &["tasks/TASK-copy.yaml"]);
     assert_eq!(index.task(&real.id).expect("task"), None);
+    assert_eq!(index.path_of(&real.id).expect("path"), None);
+}
+
+#[test]
+fn a_file_listed_twice_in_one_refresh_keeps_the_last_version() {
+    let (_dir, mut index) = fresh();
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update(task("TASK-x", "first", 0)),
+            update(task("TASK-x", "second", 0)),
+        ],
+    );
+    assert_eq!(
+        index.task(&id("TASK-x")).expect("task").map(|t| t.title),
+        Some("second".into())
+    );
+    assert_eq!(index.stamps().expect("stamps").len(), 1);
+    let found = |word: &str| {
+        index
+            .tasks(&TaskQuery {
+                query: Some(word.into()),
+                ..Default::default()
+            })
+            .expect("search")
+            .total
+    };
+    assert_eq!((found("second"), found("first")), (1, 0));
 }
 
 #[test]

@@ -1,0 +1,281 @@
+//! `orchestron diff`: what a range of commits does to the backlog, for a PR
+//! description or a reviewer — tasks created, closed, moved between statuses,
+//! re-prioritised, re-assigned, clarified — with their titles.
+//!
+//! Ranges follow `git diff`: no range = from the merge base of HEAD with the
+//! default branch to the work tree (commits on this branch plus uncommitted
+//! edits); `A..B` = commit A to commit B; `A...B` = merge base of A and B to B;
+//! `A` alone = commit A to the work tree.
+
+use super::{Error, Orchestron, Result};
+use crate::git::{GitRepo, ObjectId};
+use crate::model::{
+    Entry, FieldChange, IdKind, Priority, Record, RecordId, Sprint, SprintStatus, Status, Task,
+    diff_fields,
+};
+use crate::store::load_record;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The backlog changes of a range.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct BacklogDiff {
+    /// The start commit; `null` when the range starts before the first commit.
+    pub from: Option<String>,
+    /// The end commit; `null` for the work tree (uncommitted edits included).
+    pub to: Option<String>,
+    /// How the range was chosen, in words (`merge-base(main, HEAD)..work tree`).
+    pub range: String,
+    /// One entry per task that changed, created ones first, then by id.
+    pub tasks: Vec<TaskDiff>,
+    /// Sprints created, deleted, or whose status, name or dates changed.
+    pub sprints: Vec<SprintDiff>,
+}
+
+/// What the range did to one sprint.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SprintDiff {
+    pub id: RecordId,
+    pub name: String,
+    pub op: super::history::HistoryOp,
+    pub status: Option<Move<SprintStatus>>,
+    /// Every field that changed, old → new.
+    pub changes: Vec<FieldChange>,
+}
+
+/// What the range did to one task.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct TaskDiff {
+    pub id: RecordId,
+    pub title: String,
+    /// `created`, `modified` or `deleted`.
+    pub op: super::history::HistoryOp,
+    /// The status before and after (`null` before a creation / after a deletion).
+    pub status: Option<Move<Status>>,
+    /// True when the task moved to DONE or CANCELLED.
+    pub closed: bool,
+    pub priority: Option<Move<Priority>>,
+    pub assignee: Option<Move<Option<String>>>,
+    /// Clarifications added in the range.
+    pub clarifications: Vec<Entry>,
+    /// How many notes were added.
+    pub notes_added: usize,
+    /// Every field that changed, old → new.
+    pub changes: Vec<FieldChange>,
+}
+
+/// A value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Move<T> {
+    pub from: Option<T>,
+    pub to: Option<T>,
+}
+
+impl Orchestron {
+    /// The backlog diff of `range` (see the module docs for the forms).
+    pub fn backlog_diff(&self, range: Option<&str>) -> Result<BacklogDiff> {
+        let repo = GitRepo::discover(self.ws.root())?.ok_or_else(|| {
+            Error::Invalid("`diff` needs the workspace to be in a git repository".into())
+        })?;
+        let (from, to, words) = resolve_range(&repo, range)?;
+        let prefix = repo.rel_path(self.ws.root()).unwrap_or_default();
+        let tasks_dir = if prefix.is_empty() {
+            "tasks".to_string()
+        } else {
+            format!("{prefix}/tasks")
+        };
+        let include = |p: &str| p.ends_with(".yaml");
+        let changed = repo.changed_files(from, to, &tasks_dir, &include)?;
+        let sprints_dir = format!("{}sprints", tasks_dir.trim_end_matches("tasks"));
+        let mut sprints = Vec::new();
+        for file in repo.changed_files(from, to, &sprints_dir, &include)? {
+            let name = file.path.rsplit('/').next().unwrap_or_default();
+            let rel = format!("sprints/{name}");
+            let parse = |text: &Option<String>| {
+                text.as_ref().and_then(|t| {
+                    match load_record(IdKind::Sprint, &rel, t.as_bytes()).record {
+                        Some(Record::Sprint(s)) => Some(s),
+                        _ => None,
+                    }
+                })
+            };
+            if let Some(d) = sprint_diff(parse(&file.before), parse(&file.after)) {
+                sprints.push(d);
+            }
+        }
+        sprints.sort_by(|a, b| (a.op as u8, &a.id).cmp(&(b.op as u8, &b.id)));
+        let mut tasks = Vec::new();
+        for file in changed {
+            let name = file.path.rsplit('/').next().unwrap_or_default();
+            let rel = format!("tasks/{name}");
+            let parse = |text: &Option<String>| {
+                text.as_ref().and_then(|t| {
+                    match load_record(IdKind::Task, &rel, t.as_bytes()).record {
+                        Some(Record::Task(task)) => Some(task),
+                        _ => None,
+                    }
+                })
+            };
+            if let Some(d) = task_diff(parse(&file.before), parse(&file.after)) {
+                tasks.push(d);
+            }
+        }
+        tasks.sort_by(|a, b| (a.op as u8, &a.id).cmp(&(b.op as u8, &b.id)));
+        Ok(BacklogDiff {
+            from: from.map(|c| c.to_string()),
+            to: to.map(|c| c.to_string()),
+            range: words,
+            tasks,
+            sprints,
+        })
+    }
+}
+
+fn resolve_range(
+    repo: &GitRepo,
+    range: Option<&str>,
+) -> Result<(Option<ObjectId>, Option<ObjectId>, String)> {
+    let range = range.map(str::trim).filter(|r| !r.is_empty());
+    match range {
+        None => {
+            let head = repo.head()?;
+            let base = match (repo.default_branch()?, head) {
+                (Some(branch), Some(head)) => {
+                    let tip = repo.resolve(&branch)?;
+                    (
+                        repo.merge_base(tip, head)?,
+                        format!("merge-base({branch}, HEAD)"),
+                    )
+                }
+                (_, Some(head)) => (Some(head), "HEAD".to_string()),
+                (_, None) => (None, "the empty tree".to_string()),
+            };
+            Ok((base.0, None, format!("{}..work tree", base.1)))
+        }
+        Some(r) => {
+            if let Some((a, b)) = r.split_once("...") {
+                let b_name = if b.is_empty() { "HEAD" } else { b };
+                let (a_id, b_id) = (repo.resolve(or_head(a))?, repo.resolve(b_name)?);
+                let base = repo.merge_base(a_id, b_id)?;
+                Ok((
+                    base,
+                    Some(b_id),
+                    format!("merge-base({}, {b_name})..{b_name}", or_head(a)),
+                ))
+            } else if let Some((a, b)) = r.split_once("..") {
+                let b_name = if b.is_empty() { "HEAD" } else { b };
+                let (a_id, b_id) = (repo.resolve(or_head(a))?, repo.resolve(b_name)?);
+                Ok((Some(a_id), Some(b_id), format!("{}..{b_name}", or_head(a))))
+            } else {
+                Ok((Some(repo.resolve(r)?), None, format!("{r}..work tree")))
+            }
+        }
+    }
+}
+
+fn or_head(s: &str) -> &str {
+    if s.is_empty() { "HEAD" } else { s }
+}
+
+/// What changed between two versions of a task (either may be absent).
+fn task_diff(before: Option<Task>, after: Option<Task>) -> Option<TaskDiff> {
+    use super::history::HistoryOp;
+    let (op, old, new) = match (before, after) {
+        (None, None) => return None,
+        (None, Some(t)) => (HistoryOp::Created, None, t),
+        (Some(t), None) => (HistoryOp::Deleted, Some(t.clone()), t),
+        (Some(o), Some(n)) => (HistoryOp::Modified, Some(o), n),
+    };
+    let deleted = op == HistoryOp::Deleted;
+    let changes = match (&old, deleted) {
+        (Some(o), false) => diff_fields(o, &new),
+        _ => Vec::new(),
+    };
+    if op == HistoryOp::Modified && changes.is_empty() {
+        return None;
+    }
+    let after_status = (!deleted).then_some(new.status);
+    let before_status = old.as_ref().map(|o| o.status);
+    let mv = |a: Option<Status>, b: Option<Status>| (a != b).then_some(Move { from: a, to: b });
+    let status = mv(before_status, after_status);
+    let closed = after_status.is_some_and(Status::is_closed)
+        && !before_status.is_some_and(Status::is_closed);
+    let priority = match &old {
+        Some(o) if !deleted && o.priority != new.priority => Some(Move {
+            from: Some(o.priority),
+            to: Some(new.priority),
+        }),
+        None => Some(Move {
+            from: None,
+            to: Some(new.priority),
+        }),
+        _ => None,
+    };
+    let assignee = match &old {
+        Some(o) if !deleted && o.assignee != new.assignee => Some(Move {
+            from: Some(o.assignee.clone()),
+            to: Some(new.assignee.clone()),
+        }),
+        None if new.assignee.is_some() => Some(Move {
+            from: None,
+            to: Some(new.assignee.clone()),
+        }),
+        _ => None,
+    };
+    let added = |list: &[Entry], before: Option<&[Entry]>| -> Vec<Entry> {
+        list.iter()
+            .filter(|e| !before.is_some_and(|b| b.contains(e)))
+            .cloned()
+            .collect()
+    };
+    let (clarifications, notes_added) = if deleted {
+        (Vec::new(), 0)
+    } else {
+        (
+            added(
+                &new.clarifications,
+                old.as_ref().map(|o| &o.clarifications[..]),
+            ),
+            added(&new.notes, old.as_ref().map(|o| &o.notes[..])).len(),
+        )
+    };
+    Some(TaskDiff {
+        id: new.id.clone(),
+        title: new.title.clone(),
+        op,
+        status,
+        closed,
+        priority,
+        assignee,
+        clarifications,
+        notes_added,
+        changes,
+    })
+}
+
+/// What changed between two versions of a sprint (either may be absent).
+fn sprint_diff(before: Option<Sprint>, after: Option<Sprint>) -> Option<SprintDiff> {
+    use super::history::HistoryOp;
+    let (op, old, new) = match (before, after) {
+        (None, None) => return None,
+        (None, Some(s)) => (HistoryOp::Created, None, s),
+        (Some(s), None) => (HistoryOp::Deleted, Some(s.clone()), s),
+        (Some(o), Some(n)) => (HistoryOp::Modified, Some(o), n),
+    };
+    let changes = match (&old, op) {
+        (Some(o), HistoryOp::Modified) => diff_fields(o, &new),
+        _ => Vec::new(),
+    };
+    if op == HistoryOp::Modified && changes.is_empty() {
+        return None;
+    }
+    let from = old.as_ref().map(|o| o.status);
+    let to = (op != HistoryOp::Deleted).then_some(new.status);
+    Some(SprintDiff {
+        id: new.id.clone(),
+        name: new.name.clone(),
+        op,
+        status: (from != to).then_some(Move { from, to }),
+        changes,
+    })
+}

@@ -1,0 +1,234 @@
+//! `orchestron init --mcp <client>`: registering the MCP server in a project's
+//! own configuration for Claude Code (`.mcp.json`), Cursor (`.cursor/mcp.json`),
+//! VS Code (`.vscode/mcp.json`) or Codex (`.codex/config.toml`). An existing
+//! file keeps every other entry; an existing `orchestron` entry is left as it
+//! is; a file that cannot be read as JSON is refused rather than overwritten.
+
+use super::{Error, Orchestron, Result};
+use crate::store::write_atomic;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The MCP clients whose project-level configuration `init --mcp` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum McpClient {
+    Claude,
+    Codex,
+    Cursor,
+    Vscode,
+}
+
+impl McpClient {
+    pub const ALL: [McpClient; 4] = [
+        McpClient::Claude,
+        McpClient::Codex,
+        McpClient::Cursor,
+        McpClient::Vscode,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            McpClient::Claude => "claude",
+            McpClient::Codex => "codex",
+            McpClient::Cursor => "cursor",
+            McpClient::Vscode => "vscode",
+        }
+    }
+
+    /// The project-level file the client reads, relative to the project.
+    pub fn config_path(self) -> &'static str {
+        match self {
+            McpClient::Claude => ".mcp.json",
+            McpClient::Codex => ".codex/config.toml",
+            McpClient::Cursor => ".cursor/mcp.json",
+            McpClient::Vscode => ".vscode/mcp.json",
+        }
+    }
+}
+
+impl FromStr for McpClient {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let key = s.trim().to_ascii_lowercase();
+        let found = match key.as_str() {
+            "claude" | "claude-code" | "claude_code" => Some(McpClient::Claude),
+            "codex" => Some(McpClient::Codex),
+            "cursor" => Some(McpClient::Cursor),
+            "vscode" | "vs-code" | "code" => Some(McpClient::Vscode),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            Error::Invalid(format!(
+                "unknown MCP client {s:?}: expected one of claude, codex, cursor, vscode"
+            ))
+        })
+    }
+}
+
+/// What `init --mcp` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct McpConfigReport {
+    pub client: McpClient,
+    pub path: PathBuf,
+    /// False when an `orchestron` entry was already there (left untouched).
+    pub added: bool,
+}
+
+/// The server entry: `orchestron mcp` on stdio.
+fn entry(client: McpClient) -> Value {
+    match client {
+        McpClient::Vscode | McpClient::Claude => {
+            json!({"type": "stdio", "command": "orchestron", "args": ["mcp"]})
+        }
+        _ => json!({"command": "orchestron", "args": ["mcp"]}),
+    }
+}
+
+impl Orchestron {
+    /// Adds the Orchestron server to `client`'s configuration in `project`.
+    pub fn install_mcp_config(project: &Path, client: McpClient) -> Result<McpConfigReport> {
+        let path = project.join(client.config_path());
+        let existing = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(crate::store::StoreError::Io { path, source: e }.into());
+            }
+        };
+        let new_text = match client {
+            McpClient::Codex => codex_toml(existing.as_deref()),
+            _ => json_config(client, existing.as_deref(), &path)?,
+        };
+        let Some(text) = new_text else {
+            return Ok(McpConfigReport {
+                client,
+                path,
+                added: false,
+            });
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| crate::store::StoreError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?;
+        }
+        write_atomic(&path, text.as_bytes())?;
+        Ok(McpConfigReport {
+            client,
+            path,
+            added: true,
+        })
+    }
+}
+
+/// The JSON file with our entry added, or `None` when it is already there.
+fn json_config(client: McpClient, existing: Option<&str>, path: &Path) -> Result<Option<String>> {
+    let key = if client == McpClient::Vscode {
+        "servers"
+    } else {
+        "mcpServers"
+    };
+    let mut root: Map<String, Value> = match existing.filter(|t| !t.trim().is_empty()) {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "{} is not a plain JSON object (comments?); left it untouched — add \
+                     \"orchestron\": {} under \"{key}\" by hand",
+                    path.display(),
+                    entry(client)
+                )));
+            }
+        },
+    };
+    let servers = root.entry(key).or_insert_with(|| json!({}));
+    let Some(servers) = servers.as_object_mut() else {
+        return Err(Error::Invalid(format!(
+            "{}: \"{key}\" is not an object; left the file untouched",
+            path.display()
+        )));
+    };
+    if servers.contains_key("orchestron") {
+        return Ok(None);
+    }
+    servers.insert("orchestron".into(), entry(client));
+    let mut text = serde_json::to_string_pretty(&Value::Object(root))
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    text.push('\n');
+    Ok(Some(text))
+}
+
+/// Codex's TOML with our table appended, or `None` when it is already there.
+fn codex_toml(existing: Option<&str>) -> Option<String> {
+    let text = existing.unwrap_or("");
+    let has = text.lines().any(|l| {
+        let l = l.trim().replace(' ', "");
+        l == "[mcp_servers.orchestron]" || l == "[mcp_servers.\"orchestron\"]"
+    });
+    if has {
+        return None;
+    }
+    let mut out = text.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("[mcp_servers.orchestron]\ncommand = \"orchestron\"\nargs = [\"mcp\"]\n");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_configs_keep_other_servers_and_are_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".mcp.json");
+        std::fs::write(
+            &path,
+            r#"{"mcpServers": {"other": {"command": "x"}}, "keep": 1}"#,
+        )
+        .unwrap();
+        let r = Orchestron::install_mcp_config(dir.path(), McpClient::Claude).unwrap();
+        assert!(r.added);
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(v["mcpServers"]["other"]["command"], "x");
+        assert_eq!(v["mcpServers"]["orchestron"]["args"], json!(["mcp"]));
+        assert_eq!(v["keep"], 1);
+        let again = Orchestron::install_mcp_config(dir.path(), McpClient::Claude).unwrap();
+        assert!(!again.added);
+    }
+
+    #[test]
+    fn a_file_with_comments_is_refused_not_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".vscode")).unwrap();
+        let path = dir.path().join(".vscode/mcp.json");
+        let text = "// mine\n{\"servers\": {}}\n";
+        std::fs::write(&path, text).unwrap();
+        assert!(Orchestron::install_mcp_config(dir.path(), McpClient::Vscode).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn codex_gets_a_toml_table_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".codex")).unwrap();
+        let path = dir.path().join(".codex/config.toml");
+        std::fs::write(&path, "model = \"o3\"").unwrap();
+        Orchestron::install_mcp_config(dir.path(), McpClient::Codex).unwrap();
+        Orchestron::install_mcp_config(dir.path(), McpClient::Codex).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "model = \"o3\"\n\n[mcp_servers.orchestron]\ncommand = \"orchestron\"\nargs = [\"mcp\"]\n"
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! The merge driver git runs for record files (`orchestron merge-driver %O %A %B
+//! %P`) and `orchestron git setup`, which installs it in a clone.
+//!
+//! The driver parses the three versions, merges them field by field
+//! ([`crate::git::merge`]), and writes the result over ours (%A) through the
+//! lossless editor, so ours' comments and layout survive. Whenever that is not
+//! possible — a side that does not parse, a file that is not a record, context
+//! snapshots changed differently, a merged record that would not validate — it
+//! falls back to git's own line merge (`git merge-file`): standard conflict
+//! markers, never a corrupted file, never a dropped entry.
+
+use super::{Orchestron, Result};
+use crate::git::merge::{self, FieldConflict, MergeError};
+use crate::git::{GitRepo, config_set, merge_file};
+use crate::model::{IdKind, Record, Sprint, Task};
+use crate::store::{GITATTRIBUTES, edit_text, load_record, write_atomic};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// What the driver did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriverOutcome {
+    /// The file being merged (git's %P).
+    pub path: String,
+    /// `fields` (our field-level merge) or `lines` (git merge-file).
+    pub method: &'static str,
+    /// Same-field conflicts resolved by the documented rule.
+    pub resolved: Vec<FieldConflict>,
+    /// Line conflicts left with markers (non-zero = git must report a conflict).
+    pub unresolved: usize,
+    /// Why the line fallback was used, if it was.
+    pub fallback_reason: Option<String>,
+}
+
+/// What `git setup` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GitSetup {
+    /// The work tree root of the repository configured.
+    pub repository: PathBuf,
+    /// `.gitattributes` path written, if it was missing.
+    pub created: Option<PathBuf>,
+    /// The `merge.orchestron.driver` command now configured.
+    pub driver: String,
+}
+
+impl Orchestron {
+    /// Runs the merge driver: merges `base` (%O), `ours` (%A) and `theirs` (%B)
+    /// of the record stored at `name` (%P) and writes the result to `ours`.
+    pub fn merge_driver(
+        base: &Path,
+        ours: &Path,
+        theirs: &Path,
+        name: &str,
+    ) -> Result<DriverOutcome> {
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|source| crate::store::StoreError::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
+        let outcome = match merge_fields(&b, &o, &t, name) {
+            Ok((text, resolved)) => {
+                write_atomic(ours, text.as_bytes())?;
+                DriverOutcome {
+                    path: name.to_string(),
+                    method: "fields",
+                    resolved,
+                    unresolved: 0,
+                    fallback_reason: None,
+                }
+            }
+            Err(reason) => {
+                let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+                let merged =
+                    merge_file(&text(&o), &text(&b), &text(&t), ["ours", "base", "theirs"])?;
+                write_atomic(ours, merged.text.as_bytes())?;
+                DriverOutcome {
+                    path: name.to_string(),
+                    method: "lines",
+                    resolved: Vec::new(),
+                    unresolved: merged.conflicts,
+                    fallback_reason: Some(reason),
+                }
+            }
+        };
+        Ok(outcome)
+    }
+
+    /// Installs the merge driver for the repository holding the workspace at
+    /// `ws_root`: writes `.gitattributes` in it if missing and sets the repo-local
+    /// `merge.orchestron.name` and `merge.orchestron.driver`. `None` outside git.
+    pub fn git_setup(ws_root: &Path) -> Result<Option<GitSetup>> {
+        let Some(repo) = GitRepo::discover(ws_root)? else {
+            return Ok(None);
+        };
+        let attributes = ws_root.join(".gitattributes");
+        let created = if attributes.exists() {
+            None
+        } else {
+            write_atomic(&attributes, GITATTRIBUTES.as_bytes())?;
+            Some(attributes)
+        };
+        let driver = format!("{} merge-driver %O %A %B %P", driver_program());
+        config_set(
+            repo.root(),
+            "merge.orchestron.name",
+            "Orchestron field-level record merge",
+        )?;
+        config_set(repo.root(), "merge.orchestron.driver", &driver)?;
+        Ok(Some(GitSetup {
+            repository: repo.root().to_path_buf(),
+            created,
+            driver,
+        }))
+    }
+}
+
+impl Orchestron {
+    /// Tasks in progress whose assignee was decided by the merge rule (two
+    /// clones claimed the same task) and not confirmed since: the merge note is
+    /// still the newest entry and the task still has the kept assignee.
+    /// `check` lists them as warnings.
+    pub(crate) fn claim_conflicts(&self) -> Result<Vec<crate::model::Problem>> {
+        let page = self.list_tasks(&crate::index::TaskQuery {
+            status: vec![crate::model::Status::InProgress],
+            limit: 0,
+            ..Default::default()
+        })?;
+        let mut out = Vec::new();
+        for t in page.tasks {
+            let newest = t.notes.iter().chain(&t.clarifications).max_by_key(|e| e.at);
+            let Some(note) = t.notes.last().filter(|n| Some(*n) == newest) else {
+                continue;
+            };
+            let Some(("assignee", kept, lost)) = merge::parse_conflict_note(note) else {
+                continue;
+            };
+            if t.assignee.as_deref() != Some(kept) {
+                continue;
+            }
+            let rel = crate::store::Workspace::rel_path(IdKind::Task, &t.id);
+            let line = std::fs::read_to_string(self.ws.abs(&rel))
+                .map_or(1, |text| crate::model::key_line(&text, "assignee"));
+            out.push(crate::model::Problem::warning(
+                rel,
+                line,
+                1,
+                format!(
+                    "two claims met in a merge: kept assignee {kept}, the other side had {lost}; \
+                     confirm who holds the task (reassign it or add a note)"
+                ),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// The field-level merge, or the reason it cannot be used.
+fn merge_fields(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    name: &str,
+) -> std::result::Result<(String, Vec<FieldConflict>), String> {
+    let mut parts = name.rsplit(['/', '\\']);
+    let file = parts.next().unwrap_or_default();
+    let dir = parts.next().unwrap_or_default();
+    let kind = IdKind::ALL
+        .into_iter()
+        .find(|k| k.dir() == dir)
+        .ok_or_else(|| format!("{name} is not a task, sprint or context file"))?;
+    let rel = format!("{dir}/{file}");
+    let parse = |side: &str, bytes: &[u8]| {
+        let loaded = load_record(kind, &rel, bytes);
+        loaded.record.ok_or_else(|| {
+            let why = loaded
+                .problems
+                .first()
+                .map_or_else(|| "unreadable".to_string(), |p| p.to_string());
+            format!("{side} does not parse: {why}")
+        })
+    };
+    let o = parse("ours", ours)?;
+    let t = parse("theirs", theirs)?;
+    // An empty or unreadable base (both sides added the file) merges without one.
+    let b = if base.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse("base", base).ok()
+    };
+    let ours_text = String::from_utf8_lossy(ours);
+    let err = |e: MergeError| e.to_string();
+    let merged = match (b, o, t) {
+        (b, Record::Task(o), Record::Task(t)) => {
+            let b = match b {
+                Some(Record::Task(b)) => Some(b),
+                _ => None,
+            };
+            let lines = |b: &str, o: &str, t: &str| {
+                merge_file(o, b, t, ["ours", "base", "theirs"])
+                    .ok()
+                    .filter(|m| m.conflicts == 0)
+                    .map(|m| m.text)
+            };
+            // The conflict note is stamped with the newer side's last activity, not
+            // the clock: the same merge made on two machines gives the same file,
+            // and the merge itself does not count as activity in a later conflict.
+            let at = o.last_activity().max(t.last_activity());
+            let m = merge::merge_tasks_with(b.as_ref(), &o, &t, at, &lines).map_err(err)?;
+            m.record
+                .validate()
+                .map_err(|e| format!("the merged task would be invalid: {e}"))?;
+            let text = edit_text(&ours_text, &o, &m.record);
+            Ok((
+                with_added_keys(text, base, ours, theirs, Task::KEYS),
+                m.conflicts,
+            ))
+        }
+        (b, Record::Sprint(o), Record::Sprint(t)) => {
+            let b = match b {
+                Some(Record::Sprint(b)) => Some(b),
+                _ => None,
+            };
+            let m = merge::merge_sprints(b.as_ref(), &o, &t).map_err(err)?;
+            m.record
+                .validate()
+                .map_err(|e| format!("the merged sprint would be invalid: {e}"))?;
+            let text = edit_text(&ours_text, &o, &m.record);
+            Ok((
+                with_added_keys(text, base, ours, theirs, Sprint::KEYS),
+                m.conflicts,
+            ))
+        }
+        (b, Record::Context(o), Record::Context(t)) => {
+            let b = match b {
+                Some(Record::Context(b)) => Some(b),
+                _ => None,
+            };
+            merge::merge_contexts(b.as_ref(), &o, &t).map_err(err)?;
+            Ok((ours_text.into_owned(), Vec::new()))
+        }
+        _ => Err("the sides are different kinds of record".to_string()),
+    }?;
+    // Belt and braces: never write a record that would not load.
+    let loaded = load_record(kind, &rel, merged.0.as_bytes());
+    match loaded.record {
+        Some(record) => {
+            // Where git's line merge is clean and says exactly the same, prefer
+            // its text: it also keeps comments and formatting from their side.
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            if let Ok(lines) = merge_file(
+                &text(ours),
+                &text(base),
+                &text(theirs),
+                ["ours", "base", "theirs"],
+            ) && lines.conflicts == 0
+                && load_record(kind, &rel, lines.text.as_bytes())
+                    .record
+                    .as_ref()
+                    == Some(&record)
+            {
+                return Ok((lines.text, merged.1));
+            }
+            Ok(merged)
+        }
+        None => Err(format!(
+            "the merged text would not load: {}",
+            loaded
+                .problems
+                .first()
+                .map_or_else(String::new, |p| p.to_string())
+        )),
+    }
+}
+
+/// Appends the unknown top-level keys (a human's additions, kept as they are)
+/// that only theirs added, so a key added on the other branch is not lost. Keys
+/// both sides have keep ours.
+fn with_added_keys(
+    mut text: String,
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    known: &[&str],
+) -> String {
+    use yaml_serde::{Mapping, Value};
+    let mapping = |bytes: &[u8]| match yaml_serde::from_slice::<Value>(bytes) {
+        Ok(Value::Mapping(m)) => m,
+        _ => Mapping::new(),
+    };
+    let (b, o, t) = (mapping(base), mapping(ours), mapping(theirs));
+    let mut added = Mapping::new();
+    for (k, v) in t {
+        let unknown = k.as_str().is_some_and(|k| !known.contains(&k));
+        if unknown && !o.contains_key(&k) && !b.contains_key(&k) {
+            added.insert(k, v);
+        }
+    }
+    if added.is_empty() {
+        return text;
+    }
+    if let Ok(extra) = yaml_serde::to_string(&added) {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&extra);
+    }
+    text
+}
+
+/// How the driver command names this program: plain `orchestron` when that is
+/// what PATH finds, else this executable's absolute path (shell-quoted), so a
+/// merge never fails for want of the binary.
+fn driver_program() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "orchestron".into();
+    };
+    let name = exe
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(&name))
+                .find(|p| p.is_file())
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                == Some(exe.clone())
+        })
+        .unwrap_or(false);
+    if on_path && name == "orchestron" {
+        return "orchestron".into();
+    }
+    let s = exe.to_string_lossy();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+#[path = "merging_tests.rs"]
+mod tests;

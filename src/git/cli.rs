@@ -1,0 +1,208 @@
+//! The `git` binary, for what must see the user's own git setup: the dirty-file
+//! list (`git status` honours fsmonitor, the untracked cache, excludes files and
+//! submodule settings exactly as the user's other tools do), repo-local config
+//! writes, and `git merge-file` as the line-based fallback of the merge driver.
+//! Every call runs with `GIT_OPTIONAL_LOCKS=0` so that a read never takes the
+//! index lock from under a user's own git command.
+
+use super::GitError;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `git -C dir args…` and returns its output; a non-zero exit is an error
+/// carrying stderr.
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
+    let out = spawn(dir, args)?;
+    if !out.status.success() {
+        return Err(command_error(args, &out));
+    }
+    Ok(out)
+}
+
+/// Runs git and returns its output whatever the exit status.
+fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| GitError::Spawn {
+            args: args.join(" "),
+            source,
+        })
+}
+
+fn command_error(args: &[&str], out: &Output) -> GitError {
+    GitError::Command {
+        args: args.join(" "),
+        status: out.status.to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    }
+}
+
+/// Paths changed but not committed (staged, unstaged, untracked; deleted too),
+/// relative to the repository root, sorted. Untracked files are listed one by
+/// one (`--untracked-files=all`), so the next session sees which files are new.
+pub(crate) fn dirty_paths(root: &Path) -> Result<Vec<String>, GitError> {
+    let out = run(
+        root,
+        &[
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--no-renames",
+            "--untracked-files=all",
+            "--ignore-submodules=dirty",
+        ],
+    )?;
+    Ok(parse_porcelain(&out.stdout))
+}
+
+/// Parses `git status --porcelain=v1 -z` output: `XY path\0` records (with
+/// `--no-renames` there is never a second path).
+fn parse_porcelain(bytes: &[u8]) -> Vec<String> {
+    let mut paths: Vec<String> = bytes
+        .split(|&b| b == 0)
+        .filter(|rec| rec.len() > 3)
+        .map(|rec| String::from_utf8_lossy(&rec[3..]).into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Sets a repo-local config value (`git config --local key value`).
+pub fn config_set(root: &Path, key: &str, value: &str) -> Result<(), GitError> {
+    run(root, &["config", "--local", key, value]).map(|_| ())
+}
+
+/// Reads a config value as git sees it (all scopes); `None` when unset.
+pub fn config_get(root: &Path, key: &str) -> Result<Option<String>, GitError> {
+    let out = spawn(root, &["config", "--get", key])?;
+    match out.status.code() {
+        Some(0) => Ok(Some(
+            String::from_utf8_lossy(&out.stdout).trim_end().to_string(),
+        )),
+        Some(1) => Ok(None),
+        _ => Err(command_error(&["config", "--get", key], &out)),
+    }
+}
+
+/// The result of a line-based three-way merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMerge {
+    /// The merged text, with standard conflict markers where both sides changed
+    /// the same lines.
+    pub text: String,
+    /// How many conflicting hunks remain (0 = clean).
+    pub conflicts: usize,
+}
+
+/// `git merge-file -p` on three texts: git's own line-based merge, as a forge or
+/// a repository without our driver would do it. `labels` name ours/base/theirs in
+/// conflict markers.
+pub fn merge_file(
+    ours: &str,
+    base: &str,
+    theirs: &str,
+    labels: [&str; 3],
+) -> Result<LineMerge, GitError> {
+    let dir = tempfile_dir()?;
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|source| GitError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        Ok::<_, GitError>(p)
+    };
+    let o = write("ours", ours)?;
+    let b = write("base", base)?;
+    let t = write("theirs", theirs)?;
+    let (o, b, t) = (path_str(&o), path_str(&b), path_str(&t));
+    let args = [
+        "merge-file",
+        "-p",
+        "-L",
+        labels[0],
+        "-L",
+        labels[1],
+        "-L",
+        labels[2],
+        &o,
+        &b,
+        &t,
+    ];
+    // merge-file needs no repository; a GIT_DIR inherited from the git that runs
+    // the driver (relative to another folder) must not make it look for one.
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| GitError::Spawn {
+            args: args.join(" "),
+            source,
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out?;
+    match out.status.code() {
+        // merge-file exits with the number of conflicts (capped at 127); negative
+        // or larger values are errors.
+        Some(n) if (0..=127).contains(&n) => Ok(LineMerge {
+            text: String::from_utf8_lossy(&out.stdout).into_owned(),
+            conflicts: n as usize,
+        }),
+        _ => Err(command_error(&args, &out)),
+    }
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// A fresh private directory under the system temp dir (no extra dependency).
+fn tempfile_dir() -> Result<std::path::PathBuf, GitError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let base = std::env::temp_dir();
+    for _ in 0..16 {
+        let name = format!(
+            "orchestron-merge-{}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed),
+            crate::model::new_suffix(8)
+        );
+        let dir = base.join(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => return Err(GitError::Io { path: dir, source }),
+        }
+    }
+    Err(GitError::Io {
+        path: base,
+        source: std::io::Error::other("could not create a temporary directory"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn porcelain_records_become_sorted_paths() {
+        let out = b" M src/a.rs\0?? new dir/\0D  gone.txt\0A  \xc3\xa9t\xc3\xa9.md\0";
+        assert_eq!(
+            parse_porcelain(out),
+            vec!["gone.txt", "new dir/", "src/a.rs", "\u{e9}t\u{e9}.md"]
+        );
+        assert!(parse_porcelain(b"").is_empty());
+    }
+}

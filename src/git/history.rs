@@ -1,0 +1,436 @@
+//! What git remembers about records: one file's versions commit by commit (for
+//! `task history`), and the files that differ between two commits, or between a
+//! commit and the work tree, under a directory (for `orchestron diff`).
+//! History follows first parents from HEAD, as `git log --first-parent` does, and
+//! keeps a commit when the file's blob differs from its parent's: a merge commit
+//! appears once, carrying what the merge brought to this branch.
+
+use super::GitError;
+use super::error::Context;
+use super::repo::GitRepo;
+use chrono::{DateTime, TimeZone, Utc};
+use gix::ObjectId;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One committed version of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileVersion {
+    /// The commit id (full hex).
+    pub commit: String,
+    /// The commit's author name.
+    pub author: String,
+    /// The author's email.
+    pub email: String,
+    /// When the commit was authored.
+    pub time: DateTime<Utc>,
+    /// The first line of the commit message.
+    pub summary: String,
+    /// The file's text after this commit; `None` when the commit deleted it.
+    pub text: Option<String>,
+}
+
+/// A file that differs between two sides, with its text on each side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The text before; `None` when the file was added.
+    pub before: Option<String>,
+    /// The text after; `None` when the file was deleted.
+    pub after: Option<String>,
+}
+
+impl GitRepo {
+    /// The versions of `path` (relative to the repository root) on the first-parent
+    /// line of HEAD, newest first. Empty on an unborn branch or when the file was
+    /// never committed. The walk stops after `max_versions` versions (0 = all).
+    pub fn file_history(
+        &self,
+        path: &str,
+        max_versions: usize,
+    ) -> Result<Vec<FileVersion>, GitError> {
+        let Some(mut current) = self.head()? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        // The file's folder: when a parent has the same folder tree, the file is
+        // unchanged without looking it up among (possibly) thousands of entries.
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut current_blob = self.blob_id_at(current, path)?;
+        let mut current_dir = self.dir_tree_id(current, dir)?;
+        loop {
+            let commit = self
+                .repo
+                .find_commit(current)
+                .ctx(|| format!("reading commit {current}"))?;
+            let parent = commit.parent_ids().next().map(|id| id.detach());
+            let (parent_blob, parent_dir) = match parent {
+                Some(p) => {
+                    let pd = self.dir_tree_id(p, dir)?;
+                    if pd.is_some() && pd == current_dir {
+                        (current_blob, pd)
+                    } else {
+                        (self.blob_id_at(p, path)?, pd)
+                    }
+                }
+                None => (None, None),
+            };
+            if parent_blob != current_blob {
+                let author = commit
+                    .author()
+                    .ctx(|| format!("reading the author of {current}"))?;
+                let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
+                let message = commit
+                    .message()
+                    .ctx(|| format!("reading the message of {current}"))?;
+                out.push(FileVersion {
+                    commit: current.to_string(),
+                    author: author.name.to_string().trim().to_string(),
+                    email: author.email.to_string().trim().to_string(),
+                    time: Utc.timestamp_opt(seconds, 0).single().unwrap_or_default(),
+                    summary: message.summary().to_string(),
+                    text: match current_blob {
+                        Some(b) => Some(self.blob_text(b)?),
+                        None => None,
+                    },
+                });
+            }
+            match parent {
+                Some(p) if max_versions == 0 || out.len() < max_versions => {
+                    current = p;
+                    current_blob = parent_blob;
+                    current_dir = parent_dir;
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The tree id of directory `dir` (`""` = the root) at `commit`, if it exists.
+    fn dir_tree_id(&self, commit: ObjectId, dir: &str) -> Result<Option<ObjectId>, GitError> {
+        let tree = self.tree_of(commit)?;
+        if dir.is_empty() {
+            return Ok(Some(tree.id));
+        }
+        Ok(tree
+            .lookup_entry_by_path(dir)
+            .ctx(|| format!("looking up {dir} in {commit}"))?
+            .filter(|e| e.mode().is_tree())
+            .map(|e| e.object_id()))
+    }
+
+    /// Files under `prefix` (a directory relative to the repository root, `""` for
+    /// all) that differ between commit `from` and `to`; `to = None` compares with
+    /// the files in the work tree. `include` filters paths (e.g. only `*.yaml`).
+    pub fn changed_files(
+        &self,
+        from: Option<ObjectId>,
+        to: Option<ObjectId>,
+        prefix: &str,
+        include: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<ChangedFile>, GitError> {
+        let before = match from {
+            Some(c) => self.blobs_under(c, prefix, include)?,
+            None => BTreeMap::new(),
+        };
+        let mut out = Vec::new();
+        match to {
+            Some(c) => {
+                let after = self.blobs_under(c, prefix, include)?;
+                for path in before
+                    .keys()
+                    .chain(after.keys())
+                    .collect::<std::collections::BTreeSet<_>>()
+                {
+                    let (b, a) = (before.get(path), after.get(path));
+                    if b != a {
+                        out.push(ChangedFile {
+                            path: path.clone(),
+                            before: b.map(|id| self.blob_text(*id)).transpose()?,
+                            after: a.map(|id| self.blob_text(*id)).transpose()?,
+                        });
+                    }
+                }
+            }
+            None => {
+                let after = worktree_files(self.root(), prefix, include)?;
+                let kind = self.repo.object_hash();
+                let paths: std::collections::BTreeSet<&String> =
+                    before.keys().chain(after.keys()).collect();
+                for path in paths {
+                    let a = after.get(path);
+                    // Hash the work-tree file as git would: an unchanged file costs
+                    // no blob read.
+                    let same_blob = |id: &ObjectId, text: &String| {
+                        gix::objs::compute_hash(kind, gix::objs::Kind::Blob, text.as_bytes())
+                            .is_ok_and(|h| h == *id)
+                    };
+                    let b = match (before.get(path), a) {
+                        (Some(id), Some(text)) if same_blob(id, text) => continue,
+                        (Some(id), _) => Some(self.blob_text(*id)?),
+                        (None, _) => None,
+                    };
+                    if b.as_ref() != a {
+                        out.push(ChangedFile {
+                            path: path.clone(),
+                            before: b,
+                            after: a.cloned(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every blob under `prefix` at `commit`, by path.
+    fn blobs_under(
+        &self,
+        commit: ObjectId,
+        prefix: &str,
+        include: &dyn Fn(&str) -> bool,
+    ) -> Result<BTreeMap<String, ObjectId>, GitError> {
+        let tree = self.tree_of(commit)?;
+        let prefix = prefix.trim_matches('/');
+        let start = if prefix.is_empty() {
+            Some(tree.id)
+        } else {
+            tree.lookup_entry_by_path(prefix)
+                .ctx(|| format!("looking up {prefix} in {commit}"))?
+                .filter(|e| e.mode().is_tree())
+                .map(|e| e.object_id())
+        };
+        let mut out = BTreeMap::new();
+        if let Some(start) = start {
+            self.collect_blobs(start, prefix.to_string(), include, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn collect_blobs(
+        &self,
+        tree: ObjectId,
+        dir: String,
+        include: &dyn Fn(&str) -> bool,
+        out: &mut BTreeMap<String, ObjectId>,
+    ) -> Result<(), GitError> {
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .ctx(|| format!("reading tree {tree} ({dir})"))?;
+        let decoded = tree.decode().ctx(|| format!("decoding tree {dir}"))?;
+        for entry in &decoded.entries {
+            let name = entry.filename.to_string();
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            if entry.mode.is_tree() {
+                self.collect_blobs(entry.oid.to_owned(), path, include, out)?;
+            } else if entry.mode.is_blob() && include(&path) {
+                out.insert(path, entry.oid.to_owned());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Files under `root/prefix` in the work tree, with their text, by repo-relative path.
+fn worktree_files(
+    root: &Path,
+    prefix: &str,
+    include: &dyn Fn(&str) -> bool,
+) -> Result<BTreeMap<String, String>, GitError> {
+    let mut out = BTreeMap::new();
+    let prefix = prefix.trim_matches('/');
+    let mut stack = vec![prefix.to_string()];
+    while let Some(dir) = stack.pop() {
+        let abs = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&dir)
+        };
+        let entries = match std::fs::read_dir(&abs) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(GitError::Io { path: abs, source }),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|source| GitError::Io {
+                path: abs.clone(),
+                source,
+            })?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if dir.is_empty() && name == ".git" {
+                continue;
+            }
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let ft = entry.file_type().map_err(|source| GitError::Io {
+                path: entry.path(),
+                source,
+            })?;
+            if ft.is_dir() {
+                stack.push(path);
+            } else if ft.is_file() && include(&path) {
+                let bytes = std::fs::read(entry.path()).map_err(|source| GitError::Io {
+                    path: entry.path(),
+                    source,
+                })?;
+                out.insert(path, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One commit as the authorship walk needs it: parents, author, the tree of the
+/// directory being examined, and (read only when needed) the blobs under it.
+struct WalkCommit {
+    parents: Vec<ObjectId>,
+    author: String,
+    dir: Option<ObjectId>,
+    blobs: Option<BTreeMap<String, ObjectId>>,
+}
+
+type WalkCache = std::collections::HashMap<ObjectId, WalkCommit>;
+
+impl GitRepo {
+    /// For each file (a path relative to the repository root under `prefix`, with
+    /// its current content, `None` when deleted) whose content is exactly what
+    /// HEAD holds — it arrived through git (a pull, a merge, a checkout) — the
+    /// author of the newest commit that gave it that content or removed it.
+    /// Merges are followed as git's history simplification does (a merge that
+    /// took the file unchanged from one parent is skipped for that parent), so a
+    /// `git pull` credits the teammate who made the change, not whoever merged.
+    /// Files with uncommitted content are left out. Commits are read once for all
+    /// files, at most `limit` steps per file; a commit whose `prefix` directory is
+    /// the same tree as its parent's costs no directory read.
+    pub fn last_change_authors(
+        &self,
+        prefix: &str,
+        files: &[(String, Option<Vec<u8>>)],
+        limit: usize,
+    ) -> Result<BTreeMap<String, String>, GitError> {
+        let mut out = BTreeMap::new();
+        let Some(head) = self.head()? else {
+            return Ok(out);
+        };
+        let prefix = prefix.trim_matches('/');
+        let mut cache = WalkCache::default();
+        let hash_kind = self.repo.object_hash();
+        for (path, bytes) in files {
+            let head_blob = self.blob_in(&mut cache, head, prefix, path)?;
+            let committed = match (head_blob, bytes) {
+                (None, None) => true,
+                (Some(id), Some(b)) => gix::objs::compute_hash(hash_kind, gix::objs::Kind::Blob, b)
+                    .is_ok_and(|h| h == id),
+                _ => false,
+            };
+            if !committed {
+                continue;
+            }
+            let mut current = head;
+            for _ in 0..limit.max(1) {
+                let (parents, dir) = {
+                    let c = self.walk_commit(&mut cache, current, prefix)?;
+                    (c.parents.clone(), c.dir)
+                };
+                let mut same = None;
+                for p in parents.iter().copied() {
+                    let parent_dir = self.walk_commit(&mut cache, p, prefix)?.dir;
+                    if parent_dir == dir || self.blob_in(&mut cache, p, prefix, path)? == head_blob
+                    {
+                        same = Some(p);
+                        break;
+                    }
+                }
+                match same {
+                    Some(p) => current = p,
+                    None => {
+                        if !(parents.is_empty() && head_blob.is_none()) {
+                            let author = self
+                                .walk_commit(&mut cache, current, prefix)?
+                                .author
+                                .clone();
+                            out.insert(path.clone(), author);
+                        }
+                        break;
+                    }
+                }
+            }
+            if cache.len() > 4 * limit.max(1) {
+                cache.clear();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The blob of `path` at `commit`, through the walk cache.
+    fn blob_in(
+        &self,
+        cache: &mut WalkCache,
+        commit: ObjectId,
+        prefix: &str,
+        path: &str,
+    ) -> Result<Option<ObjectId>, GitError> {
+        let needs_read = self.walk_commit(cache, commit, prefix)?.blobs.is_none();
+        if needs_read {
+            let blobs = self.blobs_under(commit, prefix, &|_| true)?;
+            if let Some(c) = cache.get_mut(&commit) {
+                c.blobs = Some(blobs);
+            }
+        }
+        Ok(cache
+            .get(&commit)
+            .and_then(|c| c.blobs.as_ref())
+            .and_then(|b| b.get(path).copied()))
+    }
+
+    fn walk_commit<'c>(
+        &self,
+        cache: &'c mut WalkCache,
+        id: ObjectId,
+        prefix: &str,
+    ) -> Result<&'c WalkCommit, GitError> {
+        use std::collections::hash_map::Entry;
+        let slot = match cache.entry(id) {
+            Entry::Occupied(o) => return Ok(o.into_mut()),
+            Entry::Vacant(v) => v,
+        };
+        let commit = self
+            .repo
+            .find_commit(id)
+            .ctx(|| format!("reading commit {id}"))?;
+        let author = commit
+            .author()
+            .ctx(|| format!("reading the author of {id}"))?
+            .name
+            .to_string()
+            .trim()
+            .to_string();
+        let parents = commit.parent_ids().map(|p| p.detach()).collect();
+        let tree = commit.tree().ctx(|| format!("reading the tree of {id}"))?;
+        let dir = if prefix.is_empty() {
+            Some(tree.id)
+        } else {
+            tree.lookup_entry_by_path(prefix)
+                .ctx(|| format!("looking up {prefix} in {id}"))?
+                .filter(|e| e.mode().is_tree())
+                .map(|e| e.object_id())
+        };
+        Ok(slot.insert(WalkCommit {
+            parents,
+            author,
+            dir,
+            blobs: None,
+        }))
+    }
+}

@@ -1,0 +1,358 @@
+//! The tool catalog: each tool's name, description, input schema, shallow
+//! output schema and annotations, exactly as `tools/list` shows them. Tool
+//! schemas cost tokens in every prompt of every client, so descriptions are
+//! short and exact and output schemas list only top-level keys (the task shape
+//! is the record's own, documented once in `docs/MCP.md`); the whole list stays
+//! well under 12 KB of JSON (a test holds it there). The input schemas are also
+//! the single source of the argument names each tool accepts.
+
+use rmcp::model::{Tool, ToolAnnotations};
+use serde_json::{Map, Value, json};
+use std::sync::{Arc, OnceLock};
+
+/// One tool as the catalog declares it.
+pub struct ToolDef {
+    pub name: &'static str,
+    pub tool: Tool,
+    /// The canonical (camelCase) argument names.
+    pub args: Vec<String>,
+}
+
+/// Reads only, writes no record.
+const READ: (bool, bool, bool) = (true, false, true);
+/// Adds a record or entry; calling twice adds twice.
+const ADD: (bool, bool, bool) = (false, false, false);
+/// Sets a state; calling twice is the same as once.
+const SET: (bool, bool, bool) = (false, false, true);
+
+const STATUS: &str = "TODO|IN_PROGRESS|IN_REVIEW|BLOCKED|DONE|CANCELLED";
+const PRIORITY: &str = "CRITICAL|HIGH|MEDIUM|LOW";
+const TYPE: &str = "EPIC|STORY|TASK|SUBTASK|TODO";
+
+/// A property schema of JSON type `ty`, with a description unless it is empty.
+fn prop(ty: Value, desc: &str) -> Value {
+    let mut p = json!({"type": ty});
+    if ty_is_array(&p) {
+        p["items"] = json!({"type": "string"});
+    }
+    if !desc.is_empty() {
+        p["description"] = json!(desc);
+    }
+    p
+}
+fn ty_is_array(p: &Value) -> bool {
+    p["type"] == "array"
+}
+fn s(desc: &str) -> Value {
+    prop(json!("string"), desc)
+}
+fn list(desc: &str) -> Value {
+    prop(json!("array"), desc)
+}
+fn int(desc: &str) -> Value {
+    prop(json!("integer"), desc)
+}
+fn boolean(desc: &str) -> Value {
+    prop(json!("boolean"), desc)
+}
+
+/// An input schema: `props` in order, `required` among them.
+fn input(props: Vec<(&str, Value)>, required: &[&str]) -> Value {
+    let mut p = Map::new();
+    for (k, v) in props {
+        p.insert(k.to_string(), v);
+    }
+    let mut schema = json!({"type": "object", "properties": p});
+    if !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    schema
+}
+
+/// A shallow output schema: top-level keys and their JSON types.
+fn output(keys: &[(&str, &str)]) -> Value {
+    let mut p = Map::new();
+    for (k, t) in keys {
+        let ty = match *t {
+            "object?" => json!(["object", "null"]),
+            "integer?" => json!(["integer", "null"]),
+            t => json!(t),
+        };
+        p.insert(k.to_string(), json!({"type": ty}));
+    }
+    p.insert("updates".into(), json!({"type": "array"}));
+    json!({"type": "object", "properties": p})
+}
+
+const TASK_OUT: &[(&str, &str)] = &[("task", "object"), ("changes", "array")];
+
+fn def(
+    name: &'static str,
+    description: &'static str,
+    input: Value,
+    out: Value,
+    (read_only, destructive, idempotent): (bool, bool, bool),
+) -> ToolDef {
+    let args = input["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let as_obj = |v: Value| Arc::new(v.as_object().cloned().unwrap_or_default());
+    let tool = Tool::new(name, description, as_obj(input))
+        .with_raw_output_schema(as_obj(out))
+        .with_annotations(
+            ToolAnnotations::new()
+                .read_only(read_only)
+                .destructive(destructive)
+                .idempotent(idempotent)
+                .open_world(false),
+        );
+    ToolDef { name, tool, args }
+}
+
+fn build() -> Vec<ToolDef> {
+    let task_id = || s("e.g. TASK-7k2mq");
+    vec![
+        def(
+            "orchestron_task_create",
+            "Create a task. Returns `Created task <ID>: <title>`.",
+            input(
+                vec![
+                    ("title", s("")),
+                    ("type", s(TYPE)),
+                    ("description", s("")),
+                    ("priority", s(PRIORITY)),
+                    ("parent", s("parent task id")),
+                    ("assignee", s("")),
+                    ("labels", list("")),
+                    ("dependsOn", list("ids of tasks this waits for")),
+                    ("sprint", s("sprint id or name")),
+                    ("acceptanceCriteria", list("")),
+                    ("estimate", int("points")),
+                    ("template", s("feature|bug|spike")),
+                ],
+                &["title"],
+            ),
+            output(&[("task", "object")]),
+            ADD,
+        ),
+        def(
+            "orchestron_task_list",
+            "List tasks, most urgent first. content[0] is a JSON array of task summaries (id, title, status, type, priority, assignee, progress, links); orchestron_task_get has the rest.",
+            input(
+                vec![
+                    ("status", list(STATUS)),
+                    ("assignee", s("")),
+                    ("type", list(TYPE)),
+                    ("priority", list(PRIORITY)),
+                    ("label", s("")),
+                    ("sprint", s("sprint id or name")),
+                    ("parent", s("parent task id")),
+                    ("query", s("full-text words")),
+                    ("ready", boolean("only tasks that can start now")),
+                    ("limit", int("default 50, 0 = all")),
+                    ("offset", int("")),
+                ],
+                &[],
+            ),
+            output(&[
+                ("tasks", "array"),
+                ("total", "integer"),
+                ("next_offset", "integer?"),
+            ]),
+            READ,
+        ),
+        def(
+            "orchestron_task_get",
+            "A task in full: criteria, clarifications, notes, dependencies both ways, children.",
+            input(vec![("taskId", task_id())], &["taskId"]),
+            output(&[
+                ("id", "string"),
+                ("status", "string"),
+                ("dependencies", "array"),
+                ("dependents", "array"),
+                ("children", "array"),
+            ]),
+            READ,
+        ),
+        def(
+            "orchestron_task_update",
+            "Change a task; reports each field old → new. IN_PROGRESS assigns you if unassigned.",
+            input(
+                vec![
+                    ("taskId", task_id()),
+                    ("status", s(STATUS)),
+                    ("progress", int("0-100")),
+                    ("notes", list("appended")),
+                    ("priority", s(PRIORITY)),
+                    ("assignee", s("")),
+                    ("title", s("")),
+                    ("description", s("")),
+                    ("labels", list("replaces the list")),
+                    ("sprint", s("sprint id or name; empty clears")),
+                    ("parent", s("empty clears")),
+                    (
+                        "criteriaDone",
+                        json!({"type": "array", "items": {"type": "integer"}, "description": "criteria to mark done, from 1"}),
+                    ),
+                    ("estimate", int("points")),
+                ],
+                &["taskId"],
+            ),
+            output(TASK_OUT),
+            (false, true, false),
+        ),
+        def(
+            "orchestron_task_claim",
+            "Atomically take a task (default: the best ready one): assign it, set IN_PROGRESS. Refuses one another agent holds.",
+            input(
+                vec![("taskId", task_id()), ("assignee", s("default: you"))],
+                &[],
+            ),
+            output(&[("task", "object?"), ("changes", "array")]),
+            SET,
+        ),
+        def(
+            "orchestron_task_depend",
+            "Make taskId depend on `on` (or remove it); refuses a cycle.",
+            input(
+                vec![
+                    ("taskId", task_id()),
+                    ("on", s("the task it waits for")),
+                    ("remove", boolean("")),
+                ],
+                &["taskId", "on"],
+            ),
+            output(TASK_OUT),
+            SET,
+        ),
+        def(
+            "orchestron_task_clarify",
+            "Add a clarification to a task.",
+            input(
+                vec![("taskId", task_id()), ("text", s(""))],
+                &["taskId", "text"],
+            ),
+            output(TASK_OUT),
+            ADD,
+        ),
+        def(
+            "orchestron_context_get",
+            "A saved context (default: the latest): its own keys at top level, plus `snapshot` and `lastSession`.",
+            input(vec![("id", s("context id"))], &[]),
+            output(&[("snapshot", "object?"), ("lastSession", "object?")]),
+            READ,
+        ),
+        def(
+            "orchestron_context_save",
+            "Save a context snapshot (with the git state). Returns `Context saved with ID: <id>`.",
+            input(
+                vec![
+                    ("context", json!({"type": "object"})),
+                    ("notes", s("")),
+                    ("checkpoint", s("")),
+                    ("taskId", task_id()),
+                ],
+                &["context"],
+            ),
+            output(&[("id", "string"), ("snapshot", "object")]),
+            ADD,
+        ),
+        def(
+            "orchestron_handoff_prepare",
+            "Save a handoff for the next session and note it on the task.",
+            input(
+                vec![
+                    ("taskId", task_id()),
+                    ("completedWork", s("")),
+                    ("remainingWork", s("")),
+                    ("notes", s("")),
+                ],
+                &["taskId"],
+            ),
+            output(&[("id", "string"), ("snapshot", "object")]),
+            ADD,
+        ),
+        def(
+            "orchestron_check_updates",
+            "What changed (by anyone) since your last check or `since`: records, fields old → new, who; and the new cursor.",
+            input(vec![("since", s("a cursor"))], &[]),
+            output(&[
+                ("changes", "array"),
+                ("cursor", "string"),
+                ("resync", "boolean"),
+            ]),
+            (true, false, false),
+        ),
+        def(
+            "orchestron_sprint_get",
+            "A sprint (default: the active one) with its tasks and progress.",
+            input(vec![("sprintId", s("id or name"))], &[]),
+            output(&[
+                ("id", "string"),
+                ("status", "string"),
+                ("percent", "integer"),
+                ("tasks", "array"),
+                ("sprint", "null"),
+            ]),
+            READ,
+        ),
+        def(
+            "orchestron_sprint_create",
+            "Create a sprint (PLANNED).",
+            input(
+                vec![
+                    ("name", s("")),
+                    ("goal", s("")),
+                    ("start", s("YYYY-MM-DD")),
+                    ("end", s("YYYY-MM-DD")),
+                ],
+                &["name"],
+            ),
+            output(&[("sprint", "object")]),
+            ADD,
+        ),
+        def(
+            "orchestron_sprint_update",
+            "Set a sprint's status (ACTIVE starts it, CLOSED ends it).",
+            input(
+                vec![
+                    ("sprintId", s("id or name")),
+                    ("status", s("PLANNED|ACTIVE|CLOSED")),
+                ],
+                &["sprintId", "status"],
+            ),
+            output(&[("sprint", "object")]),
+            SET,
+        ),
+    ]
+}
+
+/// Every tool, in the order `tools/list` shows them.
+pub fn tools() -> &'static [ToolDef] {
+    static TOOLS: OnceLock<Vec<ToolDef>> = OnceLock::new();
+    TOOLS.get_or_init(build)
+}
+
+/// The tool named `name`.
+pub fn find(name: &str) -> Option<&'static ToolDef> {
+    tools().iter().find(|t| t.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_has_annotations_and_an_object_output_schema() {
+        assert_eq!(tools().len(), 14);
+        for t in tools() {
+            let a = t.tool.annotations.as_ref().expect("annotations");
+            assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some());
+            assert!(a.idempotent_hint.is_some());
+            assert_eq!(a.open_world_hint, Some(false));
+            let out = t.tool.output_schema.as_ref().expect("output schema");
+            assert_eq!(out.get("type"), Some(&json!("object")));
+        }
+    }
+}

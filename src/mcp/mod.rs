@@ -1,0 +1,43 @@
+//! The MCP adapter for agents: tools, resources, prompts and live updates over
+//! stdio, built on rmcp. Like the CLI it calls only the use-case API — never
+//! files, SQL or git — so whatever an agent can do here a human can do through
+//! the CLI, by the same code path. stdout belongs to the protocol; logs go to
+//! stderr.
+//!
+//! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
+//! [`args`] (reading a model's arguments), [`tools`] (what each tool does),
+//! [`notice`] (the "N updates since your last call" line), [`resources`],
+//! [`complete`] (id completion),
+//! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
+//! rmcp handler that ties them together).
+
+pub mod args;
+pub mod catalog;
+pub mod complete;
+pub mod notice;
+pub mod prompts;
+pub mod push;
+pub mod resources;
+pub mod server;
+pub mod tools;
+
+pub use server::OrchestronServer;
+
+use crate::api::{OpenOptions, Orchestron};
+use rmcp::ServiceExt;
+
+/// Opens the workspace (or waits for one, see [`OrchestronServer::lazy`]) and
+/// serves MCP on stdin/stdout until the client leaves.
+pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
+    let retry = opts.clone();
+    let server = match tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await? {
+        Ok(o) => OrchestronServer::new(o),
+        Err(e) => {
+            tracing::warn!("{e}; serving anyway, each call will say so until `orchestron init`");
+            OrchestronServer::lazy(retry)
+        }
+    };
+    let running = server.serve(rmcp::transport::stdio()).await?;
+    running.waiting().await?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! One-line accounts of change-feed entries, for the notice attached to a tool
+//! result ("2 updates since your last call: TASK-x priority HIGH→CRITICAL
+//! (alice); TASK-y new clarification (alice)") and for `check_updates`' text.
+//! Clients commonly ignore pushed notifications, so this line is how an agent
+//! reliably learns of a human's intervention.
+
+use crate::api::{Change, ChangeOp};
+use serde_json::Value;
+
+/// At most this many changes are spelled out in the notice line.
+const MAX_IN_LINE: usize = 8;
+
+/// The notice for `changes`, or `None` when there are none.
+pub fn notice(changes: &[Change]) -> Option<String> {
+    if changes.is_empty() {
+        return None;
+    }
+    let n = changes.len();
+    let mut parts: Vec<String> = changes.iter().take(MAX_IN_LINE).map(describe).collect();
+    if n > MAX_IN_LINE {
+        parts.push(format!(
+            "… and {} more (orchestron_check_updates lists all)",
+            n - MAX_IN_LINE
+        ));
+    }
+    let noun = if n == 1 { "update" } else { "updates" };
+    Some(format!(
+        "{n} {noun} since your last call: {}",
+        parts.join("; ")
+    ))
+}
+
+/// One change: the record, what happened to it, and who did it.
+pub fn describe(c: &Change) -> String {
+    let what = match c.op {
+        ChangeOp::Created => match &c.title {
+            Some(t) => format!("created ({})", short(t, 60)),
+            None => "created".to_string(),
+        },
+        ChangeOp::Deleted => "deleted".to_string(),
+        ChangeOp::Modified if c.fields.is_empty() => "modified".to_string(),
+        ChangeOp::Modified => c
+            .fields
+            .iter()
+            .map(|f| field(&f.field, &f.old, &f.new))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    format!("{} {what} ({})", c.id, c.by)
+}
+
+fn field(name: &str, old: &Value, new: &Value) -> String {
+    match name {
+        "clarifications" | "notes" if old.is_null() => {
+            let noun = if name == "notes" {
+                "note"
+            } else {
+                "clarification"
+            };
+            match new.get("text").and_then(Value::as_str) {
+                Some(t) => format!("new {noun} \"{}\"", short(t, 60)),
+                None => format!("new {noun}"),
+            }
+        }
+        "depends_on" => {
+            let (o, n) = (ids(old), ids(new));
+            let added: Vec<&String> = n.iter().filter(|i| !o.contains(i)).collect();
+            let removed: Vec<&String> = o.iter().filter(|i| !n.contains(i)).collect();
+            let mut parts = Vec::new();
+            if !added.is_empty() {
+                parts.push(format!("new dependency on {}", join(&added)));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("dependency on {} removed", join(&removed)));
+            }
+            if parts.is_empty() {
+                "dependencies reordered".to_string()
+            } else {
+                parts.join(", ")
+            }
+        }
+        "description" => "description changed".to_string(),
+        _ => format!("{name} {}→{}", value(old), value(new)),
+    }
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn join(ids: &[&String]) -> String {
+    ids.iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "none".to_string(),
+        Value::String(s) => short(s, 40),
+        other => short(&other.to_string(), 40),
+    }
+}
+
+/// `text` cut to `max` characters, on one line.
+pub fn short(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > max {
+        format!("{}…", one_line.chars().take(max).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ChangeOp;
+    use crate::model::{FieldChange, IdKind, RecordId};
+    use serde_json::json;
+
+    fn change(id: &str, by: &str, fields: Vec<FieldChange>) -> Change {
+        Change {
+            seq: 1,
+            at: chrono::DateTime::UNIX_EPOCH,
+            by: by.into(),
+            kind: IdKind::Task,
+            id: RecordId::parse(id).unwrap(),
+            title: Some("T".into()),
+            op: ChangeOp::Modified,
+            fields,
+        }
+    }
+
+    fn fc(field: &str, old: Value, new: Value) -> FieldChange {
+        FieldChange {
+            field: field.into(),
+            old,
+            new,
+        }
+    }
+
+    #[test]
+    fn notice_reads_like_the_seed() {
+        let changes = vec![
+            change(
+                "TASK-x",
+                "alice",
+                vec![fc("priority", json!("HIGH"), json!("CRITICAL"))],
+            ),
+            change(
+                "TASK-y",
+                "alice",
+                vec![fc(
+                    "clarifications",
+                    Value::Null,
+                    json!({"text": "Use OAuth2", "by": "alice"}),
+                )],
+            ),
+            change(
+                "TASK-y",
+                "bob",
+                vec![fc("depends_on", json!([]), json!(["TASK-z"]))],
+            ),
+        ];
+        assert_eq!(
+            notice(&changes).unwrap(),
+            "3 updates since your last call: TASK-x priority HIGH→CRITICAL (alice); \
+             TASK-y new clarification \"Use OAuth2\" (alice); TASK-y new dependency on TASK-z (bob)"
+        );
+        assert_eq!(notice(&[]), None);
+    }
+}

@@ -1,0 +1,166 @@
+//! Live updates. The API's record watcher feeds one broadcast channel; two
+//! kinds of listener drain it. Clients of the older protocol era subscribe
+//! with `resources/subscribe` and get `notifications/resources/updated` for the
+//! URIs they asked for, plus `notifications/resources/list_changed` when a
+//! record appears or vanishes. Clients of the 2026-07-28 revision open
+//! `subscriptions/listen` and get the same notifications through the
+//! subscription's sink. Pushes are a courtesy: correctness never depends on
+//! them (the notice on the next tool result carries the same news).
+
+use super::resources;
+use crate::api::{RecordChange, RecordEvent, RecordWatcher};
+use rmcp::model::ResourceUpdatedNotificationParam;
+use rmcp::service::{Peer, RoleServer, SubscriptionContext};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::broadcast;
+
+/// One settled batch of record changes, as URIs.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Every URI whose content may have changed.
+    pub updated: Vec<String>,
+    /// A record appeared or vanished.
+    pub list_changed: bool,
+}
+
+impl Batch {
+    pub fn from_events(events: &[RecordEvent]) -> Batch {
+        let mut updated: Vec<String> = Vec::new();
+        for e in events {
+            for uri in resources::affected(e.kind, &e.id) {
+                if !updated.contains(&uri) {
+                    updated.push(uri);
+                }
+            }
+        }
+        Batch {
+            updated,
+            list_changed: events.iter().any(|e| e.change != RecordChange::Changed),
+        }
+    }
+}
+
+/// The channel, the legacy subscriptions and the watcher that feeds them.
+pub struct Hub {
+    tx: broadcast::Sender<Batch>,
+    subscribed: Mutex<HashSet<String>>,
+    forwarding: AtomicBool,
+    watcher: Mutex<Option<RecordWatcher>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub {
+            tx: broadcast::channel(256).0,
+            subscribed: Mutex::default(),
+            forwarding: AtomicBool::new(false),
+            watcher: Mutex::default(),
+        }
+    }
+}
+
+/// Our URIs are case-insensitive in their ids; compare them folded.
+fn fold(uri: &str) -> String {
+    uri.to_ascii_lowercase()
+}
+
+impl Hub {
+    /// A sender for the watcher's thread.
+    pub fn sender(&self) -> broadcast::Sender<Batch> {
+        self.tx.clone()
+    }
+
+    /// Keeps the watcher alive as long as the hub.
+    pub fn keep(&self, watcher: RecordWatcher) {
+        if let Ok(mut w) = self.watcher.lock() {
+            *w = Some(watcher);
+        }
+    }
+
+    pub fn subscribe(&self, uri: &str) {
+        if let Ok(mut s) = self.subscribed.lock() {
+            s.insert(fold(uri));
+        }
+    }
+
+    pub fn unsubscribe(&self, uri: &str) {
+        if let Ok(mut s) = self.subscribed.lock() {
+            s.remove(&fold(uri));
+        }
+    }
+
+    fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscribed
+            .lock()
+            .map(|s| s.contains(&fold(uri)))
+            .unwrap_or(false)
+    }
+
+    /// Starts (once) forwarding batches to an older-era client over `peer`.
+    pub fn forward_to(self: &std::sync::Arc<Self>, peer: Peer<RoleServer>) {
+        if self.forwarding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let hub = self.clone();
+        let mut rx = self.tx.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let batch = match rx.recv().await {
+                    Ok(b) => b,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if batch.list_changed && peer.notify_resource_list_changed().await.is_err() {
+                    break;
+                }
+                for uri in batch.updated.iter().filter(|u| hub.is_subscribed(u)) {
+                    let param = ResourceUpdatedNotificationParam::new(uri.clone());
+                    if peer.notify_resource_updated(param).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            tracing::debug!("resource forwarding stopped");
+        });
+    }
+
+    /// Serves one 2026-07-28 `subscriptions/listen` until it is cancelled.
+    pub async fn listen(&self, ctx: SubscriptionContext) {
+        let mut rx = self.tx.subscribe();
+        let wants_list = ctx.accepted().resources_list_changed == Some(true);
+        let accepted: HashSet<String> = ctx
+            .accepted()
+            .resource_subscriptions
+            .iter()
+            .flatten()
+            .map(|u| fold(u))
+            .collect();
+        loop {
+            let batch = tokio::select! {
+                _ = ctx.cancelled() => break,
+                b = rx.recv() => match b {
+                    Ok(b) => b,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+            };
+            if wants_list && batch.list_changed {
+                let _ = ctx.sink().notify_resource_list_changed().await;
+            }
+            for uri in &batch.updated {
+                if let Some(original) = ctx
+                    .accepted()
+                    .resource_subscriptions
+                    .iter()
+                    .flatten()
+                    .find(|u| fold(u) == fold(uri))
+                    .filter(|_| accepted.contains(&fold(uri)))
+                {
+                    let _ = ctx.sink().notify_resource_updated(original.clone()).await;
+                }
+            }
+        }
+    }
+}

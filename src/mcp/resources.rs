@@ -1,0 +1,212 @@
+//! Resources: the three fixed views (`orchestron://tasks/current`,
+//! `orchestron://sprint/active`, `orchestron://context/latest`) and the three
+//! templates for single records (`orchestron://tasks/{id}`, `…/sprints/{id}`,
+//! `…/contexts/{id}`), plus `orchestron://tasks/{id}/history` — who changed
+//! what in a task, commit by commit, from git (the newest 20 entries; a
+//! resource rather than a field of `task_get`, so the common call stays cheap).
+//! Each reads as `application/json` in the same shapes as the tools. `resources/list` holds only the fixed views: records are reached
+//! through the templates (listing 10,000 records would help no one).
+
+use super::tools::context_object;
+use crate::api::{Error as ApiError, ErrorClass, Orchestron, TaskQuery};
+use crate::model::{IdKind, Status};
+use rmcp::model::{Resource, ResourceTemplate};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+pub const TASKS_CURRENT: &str = "orchestron://tasks/current";
+pub const SPRINT_ACTIVE: &str = "orchestron://sprint/active";
+pub const CONTEXT_LATEST: &str = "orchestron://context/latest";
+const JSON: &str = "application/json";
+/// Entries a history resource returns (newest first; `truncated` says if more exist).
+const HISTORY_LIMIT: usize = 20;
+
+/// What a URI names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    TasksCurrent,
+    SprintActive,
+    ContextLatest,
+    Record(IdKind, String),
+    /// `orchestron://tasks/{id}/history`.
+    TaskHistory(String),
+}
+
+/// Parses one of our URIs; `None` for anything else.
+pub fn parse(uri: &str) -> Option<Target> {
+    let rest = uri.strip_prefix("orchestron://")?;
+    match rest {
+        "tasks/current" => return Some(Target::TasksCurrent),
+        "sprint/active" => return Some(Target::SprintActive),
+        "context/latest" => return Some(Target::ContextLatest),
+        _ => {}
+    }
+    if let Some(id) = rest
+        .strip_prefix("tasks/")
+        .and_then(|r| r.strip_suffix("/history"))
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        return Some(Target::TaskHistory(id.to_string()));
+    }
+    let (dir, id) = rest.split_once('/')?;
+    let kind = IdKind::ALL.into_iter().find(|k| k.dir() == dir)?;
+    if id.is_empty() || id.contains('/') {
+        return None;
+    }
+    Some(Target::Record(kind, id.to_string()))
+}
+
+/// The URI of one record.
+pub fn record_uri(kind: IdKind, id: &str) -> String {
+    format!("orchestron://{}/{id}", kind.dir())
+}
+
+/// `resources/list`: the fixed views.
+pub fn list() -> Vec<Resource> {
+    let r = |uri: &str, name: &str, desc: &str| {
+        Resource::new(uri, name)
+            .with_description(desc)
+            .with_mime_type(JSON)
+    };
+    vec![
+        r(TASKS_CURRENT, "tasks-current", "Tasks in progress"),
+        r(
+            SPRINT_ACTIVE,
+            "sprint-active",
+            "The active sprint with its tasks and progress",
+        ),
+        r(
+            CONTEXT_LATEST,
+            "context-latest",
+            "The latest context snapshot or handoff",
+        ),
+    ]
+}
+
+/// `resources/templates/list`.
+pub fn templates() -> Vec<ResourceTemplate> {
+    let t = |uri: &str, name: &str, desc: &str| {
+        ResourceTemplate::new(uri, name)
+            .with_description(desc)
+            .with_mime_type(JSON)
+    };
+    vec![
+        t("orchestron://tasks/{id}", "task", "One task in full"),
+        t(
+            "orchestron://tasks/{id}/history",
+            "task-history",
+            "Who changed what in a task, commit by commit (from git), newest first",
+        ),
+        t(
+            "orchestron://sprints/{id}",
+            "sprint",
+            "One sprint with its tasks",
+        ),
+        t(
+            "orchestron://contexts/{id}",
+            "context",
+            "One context snapshot or handoff",
+        ),
+    ]
+}
+
+/// Why a read failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// No such resource or record.
+    NotFound(String),
+    /// Something broke on our side.
+    Internal(String),
+}
+
+fn from_api(e: ApiError) -> ReadError {
+    match e.class() {
+        ErrorClass::NotFound | ErrorClass::InvalidInput => ReadError::NotFound(e.to_string()),
+        _ => ReadError::Internal(e.to_string()),
+    }
+}
+
+fn text<T: Serialize>(v: &T) -> Result<String, ReadError> {
+    serde_json::to_string(v).map_err(|e| ReadError::Internal(e.to_string()))
+}
+
+/// Reads `uri` as JSON text.
+pub fn read(o: &Orchestron, uri: &str) -> Result<String, ReadError> {
+    let target = parse(uri).ok_or_else(|| {
+        ReadError::NotFound(format!(
+            "unknown resource {uri:?}; resources: {TASKS_CURRENT}, {SPRINT_ACTIVE}, \
+             {CONTEXT_LATEST}, orchestron://tasks/{{id}}, orchestron://tasks/{{id}}/history, \
+             orchestron://sprints/{{id}}, orchestron://contexts/{{id}}"
+        ))
+    })?;
+    match target {
+        Target::TasksCurrent => {
+            let page = o
+                .list_tasks(&TaskQuery {
+                    status: vec![Status::InProgress],
+                    limit: 0,
+                    ..TaskQuery::default()
+                })
+                .map_err(from_api)?;
+            text(&page)
+        }
+        Target::SprintActive => match o.show_sprint(None).map_err(from_api)? {
+            Some(view) => text(&view),
+            None => text(&json!({"sprint": null})),
+        },
+        Target::ContextLatest => {
+            let view = o.context(None).map_err(from_api)?;
+            text(&Value::Object(context_object(view.as_ref())))
+        }
+        Target::Record(IdKind::Task, id) => text(&o.show_task(&id).map_err(from_api)?),
+        Target::TaskHistory(id) => text(&o.task_history(&id, HISTORY_LIMIT).map_err(from_api)?),
+        Target::Record(IdKind::Sprint, id) => match o.show_sprint(Some(&id)).map_err(from_api)? {
+            Some(view) => text(&view),
+            None => Err(ReadError::NotFound(format!("unknown sprint {id}"))),
+        },
+        Target::Record(IdKind::Context, id) => {
+            let view = o.context(Some(&id)).map_err(from_api)?;
+            let m: Map<String, Value> = context_object(view.as_ref());
+            text(&Value::Object(m))
+        }
+    }
+}
+
+/// The URIs whose content may change when record `id` of `kind` changes.
+pub fn affected(kind: IdKind, id: &str) -> Vec<String> {
+    let view = match kind {
+        IdKind::Task => vec![TASKS_CURRENT, SPRINT_ACTIVE],
+        IdKind::Sprint => vec![SPRINT_ACTIVE],
+        IdKind::Context => vec![CONTEXT_LATEST],
+    };
+    let mut uris = vec![record_uri(kind, id)];
+    if kind == IdKind::Task {
+        uris.push(format!("{}/history", record_uri(kind, id)));
+    }
+    uris.extend(view.into_iter().map(str::to_string));
+    uris
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_parse_and_hostile_ones_do_not() {
+        assert_eq!(parse(TASKS_CURRENT), Some(Target::TasksCurrent));
+        assert_eq!(
+            parse("orchestron://tasks/TASK-7k2mq"),
+            Some(Target::Record(IdKind::Task, "TASK-7k2mq".into()))
+        );
+        assert_eq!(parse("orchestron://tasks/../../etc/passwd"), None);
+        assert_eq!(
+            parse("orchestron://tasks/TASK-7k2mq/history"),
+            Some(Target::TaskHistory("TASK-7k2mq".into()))
+        );
+        assert_eq!(parse("orchestron://tasks//history"), None);
+        assert_eq!(parse("orchestron://tasks/a/b/history"), None);
+        assert_eq!(parse("file:///etc/passwd"), None);
+        assert_eq!(parse("orchestron://widgets/x"), None);
+    }
+}

@@ -1,0 +1,364 @@
+//! The MCP server: rmcp's `ServerHandler`, implemented by hand so that every
+//! answer has exactly the contract's shape. The use-case API is not made for
+//! concurrent use, so it sits behind a mutex and every call runs on tokio's
+//! blocking pool: it takes the lock, learns the caller's name from
+//! `clientInfo` (ORCHESTRON_AGENT / `--agent` win, as the API decides),
+//! refreshes the index from the files (so a hand edit or a `git pull` is seen
+//! by the very next request), does its work, and collects what others changed
+//! since the caller last looked for the notice in `content[1]`.
+
+use super::{catalog, complete, notice, prompts, push, resources, tools};
+use crate::api::{OpenOptions, Orchestron};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    ResourceContents, ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
+use rmcp::{ErrorData as McpError, ServerHandler};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+/// The server: cheap to clone, one per process.
+#[derive(Clone)]
+pub struct OrchestronServer {
+    /// `None` until a workspace could be opened (see [`Self::lazy`]).
+    api: Arc<Mutex<Option<Orchestron>>>,
+    opts: OpenOptions,
+    hub: Arc<push::Hub>,
+}
+
+impl OrchestronServer {
+    /// Wraps an open workspace and starts watching its record files.
+    pub fn new(o: Orchestron) -> Self {
+        let server = OrchestronServer {
+            api: Arc::new(Mutex::new(None)),
+            opts: OpenOptions::default(),
+            hub: Arc::new(push::Hub::default()),
+        };
+        server.watch(&o);
+        if let Ok(mut api) = server.api.lock() {
+            *api = Some(o);
+        }
+        server
+    }
+
+    /// A server for a folder with no workspace (yet): it starts anyway, so
+    /// that a client registered for every project does not show a failed
+    /// server, and each call says how to create one — until `orchestron init`
+    /// has run, after which it opens the workspace on the next call.
+    pub fn lazy(opts: OpenOptions) -> Self {
+        OrchestronServer {
+            api: Arc::new(Mutex::new(None)),
+            opts,
+            hub: Arc::new(push::Hub::default()),
+        }
+    }
+
+    fn watch(&self, o: &Orchestron) {
+        let tx = self.hub.sender();
+        match o.watch(move |events| {
+            let _ = tx.send(push::Batch::from_events(&events));
+        }) {
+            Ok(w) => self.hub.keep(w),
+            Err(e) => tracing::warn!("no live resource updates: {e}"),
+        }
+    }
+
+    /// Runs `f` on the blocking pool with the API locked, named for the caller
+    /// and refreshed from the files.
+    async fn with_api<T: Send + 'static>(
+        &self,
+        client: Option<String>,
+        f: impl FnOnce(&mut Orchestron) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let server = self.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let mut guard = server
+                .api
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if guard.is_none() {
+                let o = Orchestron::open(&server.opts).map_err(|e| {
+                    let m = tools::api_message(&e);
+                    if m.contains("orchestron init") {
+                        m
+                    } else {
+                        format!("{m}; run `orchestron init` in the project first")
+                    }
+                })?;
+                server.watch(&o);
+                *guard = Some(o);
+            }
+            let Some(o) = guard.as_mut() else {
+                return Err("internal error: no workspace".to_string());
+            };
+            if let Some(name) = client.filter(|n| !n.trim().is_empty()) {
+                o.set_client_name(&name);
+            }
+            o.refresh().map_err(|e| tools::api_message(&e))?;
+            f(o)
+        });
+        match job.await {
+            Ok(r) => r,
+            Err(e) => Err(format!("internal error: {e}")),
+        }
+    }
+}
+
+/// The name used when a client sends none (a 2026-07-28 request may omit
+/// `clientInfo`): recording the git user instead would credit a human with
+/// the agent's work.
+const UNNAMED_CLIENT: &str = "mcp-agent";
+
+/// The caller's `clientInfo.name`, trimmed to a sane recordable name.
+fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
+    let name = ctx.client_info().map(|i| i.name).unwrap_or_default();
+    let name: String = name
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    Some(if name.is_empty() {
+        UNNAMED_CLIENT.to_string()
+    } else {
+        name
+    })
+}
+
+/// What a tool call produced: the tool's answer (or refusal) and the changes
+/// others made since the caller last looked.
+type Called = (Result<tools::Output, String>, Vec<crate::api::Change>);
+
+fn tool_result((out, unseen): Called) -> CallToolResult {
+    let out = match out {
+        Ok(out) => out,
+        Err(message) => return CallToolResult::error(vec![ContentBlock::text(message)]),
+    };
+    let mut content = vec![ContentBlock::text(out.text)];
+    content.extend(out.extra.into_iter().map(ContentBlock::text));
+    let mut structured = out.structured;
+    if let Some(line) = notice::notice(&unseen) {
+        content.push(ContentBlock::text(line));
+        structured.insert("updates".into(), json!(unseen));
+    }
+    let mut result = CallToolResult::success(content);
+    result.structured_content = Some(Value::Object(structured));
+    result
+}
+
+impl ServerHandler for OrchestronServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_completions()
+                .enable_prompts()
+                .enable_resources()
+                .enable_resources_list_changed()
+                .enable_resources_subscribe()
+                .build(),
+        )
+        .with_server_info(Implementation::new(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(
+            "Orchestron tracks this project's tasks as YAML files in git. Start a session \
+             with the orchestron_resume prompt (or orchestron_context_get + \
+             orchestron_check_updates); claim work with orchestron_task_claim; end with \
+             orchestron_handoff_prepare. A line \"N updates since your last call\" on a \
+             result means a human or another agent changed something: read it.",
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(
+            catalog::tools().iter().map(|t| t.tool.clone()).collect(),
+        ))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        catalog::find(name).map(|t| t.tool.clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.to_string();
+        if catalog::find(&name).is_none() {
+            let names: Vec<&str> = catalog::tools().iter().map(|t| t.name).collect();
+            let shown: String = name.chars().take(60).collect();
+            return Err(McpError::invalid_params(
+                format!("unknown tool {shown:?}; tools: {}", names.join(", ")),
+                None,
+            ));
+        }
+        let args = request.arguments;
+        let called = self
+            .with_api(client_name(&ctx), move |o| {
+                let out = tools::run(o, &name, args.as_ref());
+                let unseen = if out.is_ok() {
+                    o.unseen_changes().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                Ok((out, unseen))
+            })
+            .await;
+        let result = match called {
+            Ok(c) => tool_result(c),
+            Err(message) => tool_result((Err(message), Vec::new())),
+        };
+        Ok(result.into())
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(resources::list()))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let uri = request.uri;
+        let target = uri.clone();
+        let read = self
+            .with_api(client_name(&ctx), move |o| Ok(resources::read(o, &target)))
+            .await
+            .map_err(|e| McpError::internal_error(e, None))?;
+        match read {
+            Ok(text) => Ok(ReadResourceResult::new(vec![
+                ResourceContents::text(text, uri).with_mime_type("application/json"),
+            ])
+            .into()),
+            Err(resources::ReadError::NotFound(m)) => {
+                Err(McpError::resource_not_found(m, Some(json!({"uri": uri}))))
+            }
+            Err(resources::ReadError::Internal(m)) => Err(McpError::internal_error(m, None)),
+        }
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        if resources::parse(&request.uri).is_none() {
+            return Err(McpError::invalid_params(
+                format!(
+                    "cannot subscribe to {:?}: not an orchestron:// resource",
+                    request.uri
+                ),
+                None,
+            ));
+        }
+        self.hub.subscribe(&request.uri);
+        self.hub.forward_to(ctx.peer.clone());
+        Ok(())
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.hub.unsubscribe(&request.uri);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let mut accepted = requested.supported_by(&self.get_info().capabilities);
+        if let Some(uris) = accepted.resource_subscriptions.as_mut() {
+            uris.retain(|u| resources::parse(u).is_some());
+        }
+        accepted.tools_list_changed = None;
+        accepted.prompts_list_changed = None;
+        Some(accepted)
+    }
+
+    async fn listen(&self, ctx: SubscriptionContext) -> Result<(), McpError> {
+        self.hub.listen(ctx).await;
+        Ok(())
+    }
+
+    async fn on_initialized(&self, ctx: NotificationContext<RoleServer>) {
+        if let Some(info) = ctx.peer.peer_info() {
+            tracing::info!(
+                client = %info.client_info.name,
+                version = %info.protocol_version,
+                "client connected"
+            );
+        }
+        self.hub.forward_to(ctx.peer.clone());
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        let values = self
+            .with_api(client_name(&ctx), move |o| {
+                Ok(complete::complete(o, &request.r#ref, &request.argument))
+            })
+            .await
+            .unwrap_or_default();
+        let info = CompletionInfo::new(values).map_err(|e| McpError::internal_error(e, None))?;
+        Ok(CompleteResult::new(info))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let name = request.name;
+        let args = request.arguments;
+        let result = self
+            .with_api(client_name(&ctx), move |o| {
+                prompts::get(o, &name, args.as_ref())
+            })
+            .await
+            .map_err(|e| McpError::invalid_params(e, None))?;
+        Ok(result.into())
+    }
+}
