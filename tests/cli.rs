@@ -150,6 +150,17 @@ fn sprint_commands_json_outputs() {
         r.value(&env.json(&["sprint", "close", "2026-w48"]))
     );
     assert_eq!(env.json(&["sprint", "show"]), json!(null));
+    // Lists filter by sprint name or id; an unknown sprint is an error, not an empty list.
+    assert_eq!(
+        env.json(&["task", "list", "--sprint", "2026-w48"])["total"],
+        2
+    );
+    assert_eq!(
+        env.json(&["task", "list", "--sprint", s["id"].as_str().unwrap()])["total"],
+        2
+    );
+    assert_eq!(env.run(&["task", "list", "--sprint", "w99"]).code, 3);
+    assert_eq!(env.json(&["task", "list", "--parent", &t1])["total"], 0);
 }
 
 #[test]

@@ -163,6 +163,27 @@ impl Orchestron {
         Ok(self.index.tasks(query)?)
     }
 
+    /// `task list` as users ask for it: the sprint by id or name and the parent
+    /// by id are resolved (an unknown one is an error, not an empty list), and
+    /// `ready` counts the caller's own work in progress as ready.
+    pub fn find_tasks(
+        &self,
+        mut query: TaskQuery,
+        sprint: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<TaskPage> {
+        if let Some(s) = sprint {
+            query.sprint = Some(self.resolve_sprint(s)?.id);
+        }
+        if let Some(p) = parent {
+            query.parent = Some(self.existing_task_id(p)?);
+        }
+        if query.ready && query.ready_for.is_none() {
+            query.ready_for = Some(self.actor().to_string());
+        }
+        self.list_tasks(&query)
+    }
+
     pub fn task(&self, id: &str) -> Result<Task> {
         let id = self.existing_task_id(id)?;
         self.index

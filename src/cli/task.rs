@@ -203,29 +203,20 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             }
         }
         TaskCommand::List(a) => {
-            let sprint = match &a.sprint {
-                Some(s) => Some(o.sprint_id(s)?),
-                None => None,
-            };
-            let parent = match &a.parent {
-                Some(p) => Some(o.task(p)?.id),
-                None => None,
-            };
             let t = crate::timing::Phase::start();
-            let page = o.list_tasks(&TaskQuery {
+            let query = TaskQuery {
                 status: a.status,
                 assignee: a.assignee,
                 kind: a.kind,
                 priority: a.priority,
                 label: a.label,
-                sprint,
-                parent,
                 query: a.query,
                 ready: a.ready,
-                ready_for: a.ready.then(|| o.actor().to_string()),
                 limit: a.limit,
                 offset: a.offset,
-            })?;
+                ..TaskQuery::default()
+            };
+            let page = o.find_tasks(query, a.sprint.as_deref(), a.parent.as_deref())?;
             t.lap("task list: query");
             if ctx.json {
                 output::json(&page)?;

@@ -119,15 +119,6 @@ fn task_create(o: &mut Orchestron, a: &Args) -> Res {
 }
 
 fn task_list(o: &mut Orchestron, a: &Args) -> Res {
-    let sprint = match a.str("sprint")? {
-        Some(s) => Some(api(o.sprint_id(&s))?),
-        None => None,
-    };
-    let parent = match a.str("parent")? {
-        Some(p) => Some(api(o.task(&p))?.id),
-        None => None,
-    };
-    let ready = a.bool("ready")?.unwrap_or(false);
     let limit = a.int_in("limit", 0, 10_000)?.unwrap_or(50);
     let offset = a.int_in("offset", 0, i64::from(u32::MAX))?.unwrap_or(0);
     let query = TaskQuery {
@@ -136,15 +127,15 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
         kind: a.enum_list::<TaskType>("type")?,
         priority: a.enum_list::<Priority>("priority")?,
         label: a.str("label")?,
-        sprint,
-        parent,
         query: a.str("query")?.filter(|q| !q.trim().is_empty()),
-        ready,
-        ready_for: ready.then(|| o.actor().to_string()),
+        ready: a.bool("ready")?.unwrap_or(false),
         limit: usize::try_from(limit).unwrap_or(50),
         offset: usize::try_from(offset).unwrap_or(0),
+        ..TaskQuery::default()
     };
-    let page = api(o.list_tasks(&query))?;
+    let sprint = a.str("sprint")?;
+    let parent = a.str("parent")?;
+    let page = api(o.find_tasks(query, sprint.as_deref(), parent.as_deref()))?;
     let tasks: Vec<TaskSummary> = page.tasks.iter().map(TaskSummary::from).collect();
     Ok(Output {
         text: compact(&tasks),
