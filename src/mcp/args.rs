@@ -102,12 +102,7 @@ impl Args {
 
     /// One string or a list of strings.
     pub fn str_list(&self, key: &str) -> ArgResult<Vec<String>> {
-        let items: Vec<&Value> = match self.get(key) {
-            None => return Ok(Vec::new()),
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v) => vec![v],
-        };
-        items
+        self.one_or_many(key)
             .into_iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s.clone()),
@@ -118,6 +113,16 @@ impl Args {
                 ))),
             })
             .collect()
+    }
+
+    /// The values of a key that takes one value or a list of them (agents send
+    /// both `"status": "TODO"` and `"status": ["TODO"]`).
+    fn one_or_many(&self, key: &str) -> Vec<&Value> {
+        match self.get(key) {
+            None => Vec::new(),
+            Some(Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+        }
     }
 
     /// Whether the key was given (and not null).
@@ -175,12 +180,7 @@ impl Args {
 
     /// One whole number or a list of them.
     pub fn int_list(&self, key: &str) -> ArgResult<Vec<i64>> {
-        let items: Vec<&Value> = match self.get(key) {
-            None => return Ok(Vec::new()),
-            Some(Value::Array(a)) => a.iter().collect(),
-            Some(v) => vec![v],
-        };
-        items
+        self.one_or_many(key)
             .into_iter()
             .map(|v| {
                 as_int(v).ok_or_else(|| {
