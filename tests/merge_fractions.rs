@@ -21,27 +21,9 @@ use orchestron::git::merge_file;
 use orchestron::model::{Criterion, Entry, Priority, RecordId, Status, Task, render};
 use orchestron::store::{edit_text, parse_task_text};
 
-/// SplitMix64: a tiny deterministic generator, so every run sees the same pairs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const PEOPLE: &[&str] = &["claude", "codex", "alice", "bob", "carol"];
 const LABELS: &[&str] = &["auth", "api", "ui", "db", "perf", "docs", "bug"];
