@@ -3,8 +3,7 @@
 //! never rewritten.
 
 use super::{Error, Orchestron, Result, TaskPatch};
-use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, Record, RecordId, now_millis};
-use crate::store::write_atomic;
+use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId, now_millis};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -116,7 +115,7 @@ impl Orchestron {
             .map(|t| self.existing_task_id(t))
             .transpose()?;
         let git = crate::git::state_of(self.ws.project_dir());
-        let _lock = self.ws.lock()?;
+        let lock = self.ws.lock()?;
         let snapshot = ContextSnapshot {
             id: self.new_id(IdKind::Context)?,
             kind,
@@ -129,15 +128,8 @@ impl Orchestron {
             context: input.context,
         };
         snapshot.validate()?;
-        let text = yaml_serde::to_string(&snapshot)
-            .map_err(|e| Error::Invalid(format!("context cannot be written as YAML: {e}")))?;
-        let path = self.ws.path(IdKind::Context, &snapshot.id);
-        write_atomic(&path, text.as_bytes())?;
-        self.index_written(
-            IdKind::Context,
-            Record::Context(snapshot.clone()),
-            text.as_bytes(),
-        )?;
+        let written = self.ws.create(&lock, &snapshot)?;
+        self.index_written(written)?;
         Ok(snapshot)
     }
 

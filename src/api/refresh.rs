@@ -5,9 +5,8 @@
 //! of changed files, not with the backlog.
 
 use super::{Orchestron, Result};
-use crate::index::{FileStamp, FileUpdate, Refresh};
-use crate::model::{IdKind, Record};
-use crate::store::{self, ScannedFile, content_hash, load_record};
+use crate::index::{EDITOR, FileStamp, FileUpdate, Refresh};
+use crate::store::{self, LoadedFile, ScannedFile};
 
 /// A file whose mtime is this close to the last refresh may have been changed
 /// again within the filesystem's timestamp granularity, so its content hash is
@@ -43,7 +42,7 @@ impl Orchestron {
                 stamps.push((start, paths.len(), stamp));
             })?;
             Ok(last)
-        });
+        })?;
         let last = last?;
         t.lap("refresh: stat pass + read stamps");
         let mut scanned = files.into_iter().peekable();
@@ -73,8 +72,7 @@ impl Orchestron {
         if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
-        let root = self.ws.root().to_path_buf();
-        let mut updates = load_parallel(&root, candidates, None);
+        let mut updates = load(self.ws.root(), &candidates, None)?;
         t.lap("refresh: read + parse");
         // Racy candidates whose content did not change need no work.
         updates.retain(|u| old.get(&u.path) != Some(&u.stamp));
@@ -102,27 +100,31 @@ impl Orchestron {
         let t = crate::timing::Phase::start();
         // The files are read and parsed on other threads while this one empties the index.
         let root = self.ws.root();
-        let (updates, count, cleared) = std::thread::scope(|s| {
+        let (loaded, cleared) = std::thread::scope(|s| {
             let loader = s.spawn(|| {
-                let files = store::scan(root);
-                let count = files.len();
-                (load_parallel(root, files, progress), count)
+                let files = store::scan(root)?;
+                Ok::<_, super::Error>((load(root, &files, progress)?, files.len()))
             });
             let cleared = self
                 .ws
                 .lock()
                 .map_err(super::Error::from)
                 .and_then(|_lock| Ok(self.index.clear()?));
-            let (updates, count) = loader.join().unwrap_or_default();
-            (updates, count, cleared)
+            let loaded = loader.join().unwrap_or(Err(super::Error::Store(
+                store::StoreError::WorkerPanicked { pass: "rebuild" },
+            )));
+            (loaded, cleared)
         });
         cleared?;
+        // A failed read after the clear leaves the index empty; it is an error,
+        // and the next command's refresh rebuilds from the files.
+        let (updates, count) = loaded?;
         t.lap("rebuild: clear, stat, read + parse");
         let _lock = self.ws.lock()?;
         self.index.apply(Refresh {
             updates,
             deleted: Vec::new(),
-            actor: "editor".to_string(),
+            actor: EDITOR.to_string(),
         })?;
         self.index.settle()?;
         t.lap("rebuild: apply");
@@ -130,30 +132,12 @@ impl Orchestron {
     }
 
     /// Puts a file this process just wrote into the index at once, credited to
-    /// the actor (the caller holds the workspace lock).
-    pub(crate) fn index_written(
-        &mut self,
-        kind: IdKind,
-        record: Record,
-        bytes: &[u8],
-    ) -> Result<()> {
-        let rel = store::Workspace::rel_path(kind, record.id());
-        let path = self.ws.abs(&rel);
-        let meta = std::fs::metadata(&path).map_err(|e| crate::store::StoreError::Io {
-            path: path.clone(),
-            source: e,
-        })?;
-        let loaded = load_record(kind, &rel, bytes);
-        let update = FileUpdate {
-            path: rel,
-            stamp: stamp_of(&meta, bytes),
-            record: loaded.record.or(Some(record)),
-            problems: loaded.problems,
-            key_lines: loaded.key_lines,
-        };
+    /// the actor (the caller holds the workspace lock). The store handed back
+    /// its stamp and load, so nothing is stat'ed or parsed again.
+    pub(crate) fn index_written(&mut self, written: LoadedFile) -> Result<()> {
         let actor = self.actor().to_string();
         self.index.apply(Refresh {
-            updates: vec![update],
+            updates: vec![update_of(written)],
             deleted: Vec::new(),
             actor,
         })?;
@@ -161,65 +145,31 @@ impl Orchestron {
     }
 }
 
-fn stamp_of(meta: &std::fs::Metadata, bytes: &[u8]) -> FileStamp {
-    FileStamp {
-        size: meta.len(),
-        mtime_ns: store::mtime_ns(meta),
-        hash: content_hash(bytes),
-    }
-}
-
 /// A progress callback: (files done, files in all). Called from worker threads.
 pub type Progress = dyn Fn(usize, usize) + Sync;
 
-/// Reads and parses files on every core; parsing dominates a cold rebuild.
-fn load_parallel(
+/// Reads and parses files on every core (see [`store::read_all`]).
+fn load(
     root: &std::path::Path,
-    files: Vec<ScannedFile>,
+    files: &[ScannedFile],
     progress: Option<&Progress>,
-) -> Vec<FileUpdate> {
-    let total = files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let load = |chunk: &[ScannedFile]| -> Vec<FileUpdate> {
-        chunk
-            .iter()
-            .filter_map(|f| {
-                if let Some(report) = progress {
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                    if n.is_multiple_of(256) || n == total {
-                        report(n, total);
-                    }
-                }
-                let path = root.join(&f.rel);
-                let bytes = std::fs::read(&path).ok()?;
-                let loaded = load_record(f.kind, &f.rel, &bytes);
-                Some(FileUpdate {
-                    path: f.rel.clone(),
-                    stamp: FileStamp {
-                        size: f.size,
-                        mtime_ns: f.mtime_ns,
-                        hash: content_hash(&bytes),
-                    },
-                    record: loaded.record,
-                    problems: loaded.problems,
-                    key_lines: loaded.key_lines,
-                })
-            })
-            .collect()
-    };
-    if files.len() < 64 {
-        return load(&files);
+) -> Result<Vec<FileUpdate>> {
+    Ok(store::read_all(root, files, progress)?
+        .into_iter()
+        .map(update_of)
+        .collect())
+}
+
+fn update_of(file: LoadedFile) -> FileUpdate {
+    FileUpdate {
+        path: file.rel,
+        stamp: FileStamp {
+            size: file.stamp.size,
+            mtime_ns: file.stamp.mtime_ns,
+            hash: file.stamp.hash,
+        },
+        record: file.loaded.record,
+        problems: file.loaded.problems,
+        key_lines: file.loaded.key_lines,
     }
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| s.spawn(move || load(c)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
 }

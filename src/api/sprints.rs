@@ -2,10 +2,7 @@
 
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskQuery, TaskRef};
-use crate::model::{
-    IdKind, Limits, Record, RecordId, Sprint, SprintStatus, Status, now, parse_date, render,
-};
-use crate::store::{edit_text, write_atomic};
+use crate::model::{IdKind, Limits, RecordId, Sprint, SprintStatus, Status, now, parse_date};
 use serde::Serialize;
 
 /// What `sprint create` takes.
@@ -35,7 +32,7 @@ pub struct SprintView {
 
 impl Orchestron {
     pub fn create_sprint(&mut self, input: NewSprint) -> Result<Sprint> {
-        let _lock = self.ws.lock()?;
+        let lock = self.ws.lock()?;
         let sprint = Sprint {
             id: self.new_id(IdKind::Sprint)?,
             name: input.name.trim().to_string(),
@@ -57,13 +54,8 @@ impl Orchestron {
                 sprint.name
             )));
         }
-        let text = render::sprint(&sprint, "");
-        write_atomic(&self.ws.path(IdKind::Sprint, &sprint.id), text.as_bytes())?;
-        self.index_written(
-            IdKind::Sprint,
-            Record::Sprint(sprint.clone()),
-            text.as_bytes(),
-        )?;
+        let written = self.ws.create(&lock, &sprint)?;
+        self.index_written(written)?;
         Ok(sprint)
     }
 
@@ -80,35 +72,24 @@ impl Orchestron {
                 active.id, active.name
             )));
         }
-        let _lock = self.ws.lock()?;
-        let path = self.ws.path(IdKind::Sprint, &sprint.id);
-        let text = std::fs::read_to_string(&path).map_err(|e| crate::store::StoreError::Io {
-            path: path.clone(),
-            source: e,
-        })?;
-        let old: Sprint = yaml_serde::from_str(&text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            Error::BrokenRecord {
-                path: crate::store::Workspace::rel_path(IdKind::Sprint, &sprint.id),
-                line,
-                column,
-                message: e.to_string(),
-            }
-        })?;
-        let mut new = old.clone();
-        new.status = status;
-        if status == SprintStatus::Active && new.start.is_none() {
-            new.start = Some(now().date_naive());
+        let lock = self.ws.lock()?;
+        let modified = self
+            .ws
+            .modify(&lock, &sprint.id, |new: &mut Sprint| {
+                new.status = status;
+                if status == SprintStatus::Active && new.start.is_none() {
+                    new.start = Some(now().date_naive());
+                }
+                if status == SprintStatus::Closed && new.end.is_none() {
+                    new.end = Some(now().date_naive());
+                }
+                Ok::<_, Error>(())
+            })
+            .map_err(|e| self.record_error("sprint", &sprint.id, e))?;
+        if let Some(written) = modified.written {
+            self.index_written(written)?;
         }
-        if status == SprintStatus::Closed && new.end.is_none() {
-            new.end = Some(now().date_naive());
-        }
-        if new != old {
-            let out = edit_text(&text, &old, &new);
-            write_atomic(&path, out.as_bytes())?;
-            self.index_written(IdKind::Sprint, Record::Sprint(new.clone()), out.as_bytes())?;
-        }
-        Ok(new)
+        Ok(modified.new)
     }
 
     /// The sprint named by id or name, or the active one.

@@ -7,10 +7,10 @@ use super::claim::held_by_other;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, Record, RecordId, Status,
-    Task, TaskType, diff_fields, now, render,
+    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
+    TaskType, diff_fields, now,
 };
-use crate::store::{edit_text, parse_task_text, write_atomic};
+use crate::store::StoreError;
 use serde::Serialize;
 
 /// What `task create` / `orchestron_task_create` take.
@@ -124,7 +124,7 @@ impl Orchestron {
         if let Some(name) = input.template.take() {
             super::templates::apply(&name, &mut input)?;
         }
-        let _lock = self.ws.lock()?;
+        let lock = self.ws.lock()?;
         let created = now();
         let id = self.new_id(IdKind::Task)?;
         let mut task = Task::new(id, input.title.trim().to_string(), created);
@@ -152,10 +152,8 @@ impl Orchestron {
             task.sprint = Some(self.resolve_sprint(s)?.id);
         }
         task.validate()?;
-        let text = render::task(&task, "");
-        let path = self.ws.path(IdKind::Task, &task.id);
-        write_atomic(&path, text.as_bytes())?;
-        self.index_written(IdKind::Task, Record::Task(task.clone()), text.as_bytes())?;
+        let written = self.ws.create(&lock, &task)?;
+        self.index_written(written)?;
         Ok(task)
     }
 
@@ -356,33 +354,42 @@ impl Orchestron {
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
     ) -> Result<Updated> {
-        let _lock = self.ws.lock()?;
-        let path = self.ws.path(IdKind::Task, id);
-        let rel = crate::store::Workspace::rel_path(IdKind::Task, id);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(self.not_found("task", id.as_str()));
-            }
-            Err(e) => return Err(crate::store::StoreError::Io { path, source: e }.into()),
-        };
-        let old =
-            parse_task_text(&text).map_err(|(line, column, message)| Error::BrokenRecord {
-                path: rel.clone(),
+        let lock = self.ws.lock()?;
+        let modified = self
+            .ws
+            .modify(&lock, id, |new: &mut Task| {
+                change(self, new)?;
+                Ok::<_, Error>(new.validate()?)
+            })
+            .map_err(|e| self.record_error("task", id, e))?;
+        let changes = diff_fields(&modified.old, &modified.new);
+        if let Some(written) = modified.written {
+            self.index_written(written)?;
+        }
+        Ok(Updated {
+            task: modified.new,
+            changes,
+        })
+    }
+
+    /// A store failure reading record `id`, in the API's terms: a missing file
+    /// is an unknown id (with near matches), a broken one a `BrokenRecord`.
+    pub(crate) fn record_error(&self, kind: &'static str, id: &RecordId, e: Error) -> Error {
+        match e {
+            Error::Store(StoreError::Missing { .. }) => self.not_found(kind, id.as_str()),
+            Error::Store(StoreError::Broken {
+                path,
                 line,
                 column,
                 message,
-            })?;
-        let mut new = old.clone();
-        change(self, &mut new)?;
-        new.validate()?;
-        let changes = diff_fields(&old, &new);
-        if !changes.is_empty() {
-            let out = edit_text(&text, &old, &new);
-            write_atomic(&path, out.as_bytes())?;
-            self.index_written(IdKind::Task, Record::Task(new.clone()), out.as_bytes())?;
+            }) => Error::BrokenRecord {
+                path,
+                line,
+                column,
+                message,
+            },
+            e => e,
         }
-        Ok(Updated { task: new, changes })
     }
 
     fn entry(&self, text: &str) -> Result<Entry> {
@@ -399,7 +406,7 @@ impl Orchestron {
     /// Ids lengthen as the backlog grows so that two branches minting ids at once
     /// stay unlikely to collide (about 1 in 10,000 for a thousand ids per side).
     pub(crate) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
-        let count = std::fs::read_dir(self.ws.dir(kind)).map_or(0, |d| d.count());
+        let count = self.ws.count(kind);
         let len = match count {
             0..2_000 => 5,
             2_000..60_000 => 6,
@@ -407,7 +414,7 @@ impl Orchestron {
         };
         loop {
             let id = RecordId::generate(self.ws.prefix(kind), len)?;
-            if !self.ws.path(kind, &id).exists() {
+            if !self.ws.exists(kind, &id) {
                 return Ok(id);
             }
         }

@@ -7,8 +7,9 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory:
 /// write, fsync, rename over the target, then fsync the directory so the rename
-/// itself is durable.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// itself is durable. Returns the written file's metadata, taken from the open
+/// file (a rename keeps size and mtime), so a caller needs no second stat.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -27,13 +28,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
             .open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        let meta = file.metadata()?;
         std::fs::rename(&tmp, path)?;
         // Directory fsync is what makes the rename survive a power cut; not every
         // platform lets a directory be opened, so failure here is not fatal.
         if let Ok(d) = std::fs::File::open(dir) {
             let _ = d.sync_all();
         }
-        Ok(())
+        Ok(meta)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

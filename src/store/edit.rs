@@ -59,7 +59,7 @@ impl Editable for Sprint {
         None
     }
     fn parse(text: &str) -> Option<Self> {
-        yaml_serde::from_str(text).ok()
+        super::load::parse_with_check::<Sprint>(text, Sprint::validate).ok()
     }
     fn canonical(&self, extra: &str) -> String {
         render::sprint(self, extra)
@@ -69,13 +69,29 @@ impl Editable for Sprint {
 /// The new text of a record file whose current text is `original` (parsed as
 /// `old`) after changing the record to `new`.
 pub fn edit_text<T: Editable>(original: &str, old: &T, new: &T) -> String {
+    edit_checked(original, old, new, |text| {
+        T::parse(text).is_some_and(|t| &t == new).then_some(())
+    })
+    .0
+}
+
+/// [`edit_text`] with the check of the edited text supplied by the caller:
+/// `check` returns what it learnt from a faithful edit (the record store keeps
+/// its load for the index) or `None`. The second value is `None` when the
+/// canonical fallback was written instead.
+pub(crate) fn edit_checked<T: Editable, V>(
+    original: &str,
+    old: &T,
+    new: &T,
+    check: impl FnOnce(&str) -> Option<V>,
+) -> (String, Option<V>) {
     if let Some(text) = try_edit(original, old, new)
-        && T::parse(&text).is_some_and(|t| &t == new)
+        && let Some(checked) = check(&text)
     {
-        return text;
+        return (text, Some(checked));
     }
     tracing::warn!("lossless edit not possible; rewriting the file in canonical layout");
-    new.canonical(&unknown_keys(original, T::KEYS))
+    (new.canonical(&unknown_keys(original, T::KEYS)), None)
 }
 
 fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
@@ -135,20 +151,43 @@ fn item_node(item: &str) -> Option<YamlNode> {
 /// Unknown top-level keys of a file, rendered as YAML, so a canonical rewrite
 /// keeps what a human added.
 fn unknown_keys(original: &str, known: &[&str]) -> String {
-    let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str::<yaml_serde::Value>(original)
-    else {
-        return String::new();
-    };
     let mut extra = yaml_serde::Mapping::new();
-    for (k, v) in map {
+    for (k, v) in top_mapping(original.as_bytes()) {
         if k.as_str().is_some_and(|k| !known.contains(&k)) {
             extra.insert(k, v);
         }
     }
-    if extra.is_empty() {
+    render_mapping(&extra)
+}
+
+/// The unknown top-level keys (a human's additions) that only `theirs` added
+/// in a three-way merge, rendered as YAML for appending to the merged text, so
+/// a key added on the other branch is not lost. Keys both sides have keep ours.
+pub fn added_keys(base: &[u8], ours: &[u8], theirs: &[u8], known: &[&str]) -> String {
+    let (b, o) = (top_mapping(base), top_mapping(ours));
+    let mut added = yaml_serde::Mapping::new();
+    for (k, v) in top_mapping(theirs) {
+        let unknown = k.as_str().is_some_and(|k| !known.contains(&k));
+        if unknown && !o.contains_key(&k) && !b.contains_key(&k) {
+            added.insert(k, v);
+        }
+    }
+    render_mapping(&added)
+}
+
+/// A file's top-level mapping (empty when it is not one).
+fn top_mapping(bytes: &[u8]) -> yaml_serde::Mapping {
+    match yaml_serde::from_slice::<yaml_serde::Value>(bytes) {
+        Ok(yaml_serde::Value::Mapping(m)) => m,
+        _ => yaml_serde::Mapping::new(),
+    }
+}
+
+fn render_mapping(map: &yaml_serde::Mapping) -> String {
+    if map.is_empty() {
         return String::new();
     }
-    yaml_serde::to_string(&extra).unwrap_or_default()
+    yaml_serde::to_string(map).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -24,6 +24,23 @@ pub enum StoreError {
     },
     #[error("{path} already exists")]
     Exists { path: PathBuf },
+    /// A record file that is not there (`path` relative to the workspace).
+    #[error("{path} does not exist")]
+    Missing { path: String },
+    /// A record file that holds no valid record, at its first error.
+    #[error("{path}:{line}:{column}: {message}")]
+    Broken {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path} cannot be written as YAML: {message}")]
+    Encode { path: String, message: String },
+    /// A worker thread of a parallel pass died; its share of the files is
+    /// unknown, so the whole pass fails rather than report too few files.
+    #[error("a {pass} worker thread panicked")]
+    WorkerPanicked { pass: &'static str },
 }
 
 impl StoreError {

@@ -99,7 +99,9 @@ pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
             ));
         }
     }
-    let expected = rel.rsplit('/').next().and_then(|n| n.strip_suffix(".yaml"));
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let claimed = super::RecordPath::in_dir(kind, name);
+    let expected = claimed.as_ref().map(super::RecordPath::stem);
     if expected != Some(record.id().as_str()) {
         let line = key_line(text, "id");
         problems.push(Problem::error(
@@ -130,7 +132,7 @@ pub fn parse_task_text(text: &str) -> Result<Task, (usize, usize, String)> {
     parse_with_check::<Task>(text, Task::validate)
 }
 
-fn parse_with_check<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_with_check<T: serde::de::DeserializeOwned>(
     text: &str,
     validate: fn(&T) -> Result<(), ModelError>,
 ) -> Result<T, (usize, usize, String)> {

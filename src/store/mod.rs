@@ -1,22 +1,31 @@
 //! The YAML files under `.orchestron/`: finding the workspace, reading records
 //! tolerantly (a bad file is a [`Problem`](crate::model::Problem), never a
 //! failure of the whole), writing them atomically under the workspace lock, and
-//! editing existing files losslessly so that a human's comments survive.
+//! editing existing files losslessly so that a human's comments survive. Every
+//! file the tool touches goes through here.
 
 mod atomic;
 mod edit;
 mod error;
+mod files;
 mod init;
 mod load;
 mod lock;
+mod read;
+mod record_path;
+mod records;
 mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
-pub use edit::{Editable, edit_text};
+pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
+pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file};
 pub use init::{GITATTRIBUTES, InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;
+pub use read::read_all;
+pub use record_path::RecordPath;
+pub use records::{LoadedFile, Modified, RecordFile, Stamp, StoredRecord};
 pub use scan::{ScannedFile, mtime_ns, scan, scan_while};
 pub use workspace::Workspace;

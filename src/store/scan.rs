@@ -2,6 +2,7 @@
 //! both cores. This is the hot path of every command (a sound no-change check
 //! must look at every file: editors save in place, so directory mtimes lie).
 
+use super::{RecordPath, StoreError, read::join_all};
 use crate::model::IdKind;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
@@ -18,8 +19,8 @@ pub struct ScannedFile {
 
 /// Lists and stats every `*.yaml` record file under the workspace's record
 /// folders. Hidden files (editor swap files, our own temporaries) are skipped.
-pub fn scan(root: &Path) -> Vec<ScannedFile> {
-    scan_while(root, || ()).0
+pub fn scan(root: &Path) -> Result<Vec<ScannedFile>, StoreError> {
+    Ok(scan_while(root, || ())?.0)
 }
 
 /// A batch of listed files waiting for their stat.
@@ -30,7 +31,8 @@ const BATCH: usize = 256;
 
 /// [`scan`], while `work` runs on the calling thread (the caller reads the
 /// index's stamps meanwhile); once `work` is done the calling thread helps
-/// with the stats. The result is sorted by `rel`.
+/// with the stats. The result is sorted by `rel`. A worker that panicked fails
+/// the pass: its files would otherwise look deleted.
 ///
 /// One thread lists the directories (`getdents`, inherently sequential) and
 /// hands out batches of names as it goes; the stats start at once on another
@@ -38,7 +40,10 @@ const BATCH: usize = 256;
 /// relative to its open directory (`DirEntry::metadata`: `statx` on the
 /// directory's descriptor), so the kernel resolves one name rather than
 /// walking the whole path again for every file.
-pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> (Vec<ScannedFile>, R) {
+pub fn scan_while<R>(
+    root: &Path,
+    work: impl FnOnce() -> R,
+) -> Result<(Vec<ScannedFile>, R), StoreError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let (tx, rx) = std::sync::mpsc::channel::<Batch>();
     let rx = std::sync::Mutex::new(rx);
@@ -68,7 +73,7 @@ pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> (Vec<ScannedFile>
                     let Ok(name) = entry.file_name().into_string() else {
                         continue;
                     };
-                    if name.starts_with('.') || !name.ends_with(".yaml") {
+                    if !RecordPath::is_record_name(&name) {
                         continue;
                     }
                     batch.push((kind, entry, name));
@@ -85,15 +90,17 @@ pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> (Vec<ScannedFile>
         });
         let workers: Vec<_> = (1..threads).map(|_| s.spawn(drain)).collect();
         let result = work();
-        let mut files = drain();
-        let _ = lister.join();
-        for w in workers {
-            files.extend(w.join().unwrap_or_default());
-        }
-        (files, result)
-    });
+        let mine = drain();
+        let listed = join_all(vec![lister], "stat pass");
+        let theirs = join_all(workers, "stat pass");
+        listed.and(theirs).map(|theirs| {
+            let mut files = mine;
+            files.extend(theirs.into_iter().flatten());
+            (files, result)
+        })
+    })?;
     files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    (files, result)
+    Ok((files, result))
 }
 
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {

@@ -58,15 +58,7 @@ impl Workspace {
     fn load(root: PathBuf) -> Result<Self, StoreError> {
         let path = root.join("config.yaml");
         let text = std::fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        let config: Config = yaml_serde::from_str(&text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            StoreError::Invalid {
-                path: path.clone(),
-                line,
-                column,
-                message: super::load::strip_location(&e.to_string()),
-            }
-        })?;
+        let config: Config = super::parse_yaml(&path, &text)?;
         for prefix in [
             &config.prefix,
             &config.sprint_prefix,
@@ -103,7 +95,7 @@ impl Workspace {
 
     /// `tasks/TASK-7k2mq.yaml`, relative to the workspace root.
     pub fn rel_path(kind: IdKind, id: &RecordId) -> String {
-        format!("{}/{}", kind.dir(), id.file_name())
+        super::RecordPath::of(kind, id).rel()
     }
 
     pub fn path(&self, kind: IdKind, id: &RecordId) -> PathBuf {

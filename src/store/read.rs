@@ -1,0 +1,142 @@
+//! Reading and loading many record files at once, on every core (parsing
+//! dominates a cold rebuild). Nothing is dropped: a file that cannot be read
+//! comes back as a problem at its path, and a worker that panicked fails the
+//! whole pass rather than return fewer files.
+
+use super::{LoadedFile, Loaded, ScannedFile, Stamp, StoreError, content_hash, load_record};
+use crate::model::Problem;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::ScopedJoinHandle;
+
+/// Reads and loads `files` (from the stat pass) under `root`; `progress` is
+/// told (files read, files in all) as they are read, from worker threads.
+pub fn read_all(
+    root: &Path,
+    files: &[ScannedFile],
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Result<Vec<LoadedFile>, StoreError> {
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let load = |chunk: &[ScannedFile]| -> Vec<LoadedFile> {
+        chunk
+            .iter()
+            .map(|f| {
+                if let Some(report) = progress {
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(256) || n == total {
+                        report(n, total);
+                    }
+                }
+                read_one(root, f)
+            })
+            .collect()
+    };
+    if files.len() < 64 {
+        return Ok(load(files));
+    }
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| s.spawn(move || load(c)))
+            .collect();
+        join_all(handles, "file loading").map(|parts| parts.into_iter().flatten().collect())
+    })
+}
+
+fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
+    match std::fs::read(root.join(&f.rel)) {
+        Ok(bytes) => LoadedFile {
+            rel: f.rel.clone(),
+            stamp: Stamp {
+                size: f.size,
+                mtime_ns: f.mtime_ns,
+                hash: content_hash(&bytes),
+            },
+            loaded: load_record(f.kind, &f.rel, &bytes),
+        },
+        Err(e) => LoadedFile {
+            rel: f.rel.clone(),
+            // A stamp no stat matches, so the file is read again by every
+            // refresh until it can be (fixing its mode leaves its mtime alone).
+            stamp: Stamp {
+                size: f.size,
+                mtime_ns: i64::MIN,
+                hash: 0,
+            },
+            loaded: Loaded {
+                record: None,
+                problems: vec![Problem::error(
+                    f.rel.as_str(),
+                    1,
+                    1,
+                    format!("cannot read the file: {e}"),
+                )],
+                key_lines: Vec::new(),
+            },
+        },
+    }
+}
+
+/// Joins scoped worker threads; one that panicked is an error for the `pass`.
+pub(crate) fn join_all<T>(
+    handles: Vec<ScopedJoinHandle<'_, T>>,
+    pass: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::with_capacity(handles.len());
+    let mut panicked = false;
+    // Every handle is joined, even after a panic, so no thread outlives the pass.
+    for h in handles {
+        match h.join() {
+            Ok(v) => out.push(v),
+            Err(_) => panicked = true,
+        }
+    }
+    if panicked {
+        return Err(StoreError::WorkerPanicked { pass });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IdKind;
+
+    #[test]
+    fn panicking_worker_is_an_error_not_an_empty_result() {
+        let result = std::thread::scope(|s| {
+            let ok = s.spawn(|| vec![1]);
+            let bad = s.spawn(|| -> Vec<i32> { panic!("worker died") });
+            join_all(vec![ok, bad], "file loading")
+        });
+        assert!(
+            matches!(result, Err(StoreError::WorkerPanicked { pass: "file loading" })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn unreadable_file_is_reported_as_a_problem_at_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory where the stat pass saw a file: reading it fails even as
+        // root, which a mode-000 file would not.
+        std::fs::create_dir_all(dir.path().join("tasks/TASK-7k2mq.yaml")).unwrap();
+        let scanned = ScannedFile {
+            kind: IdKind::Task,
+            rel: "tasks/TASK-7k2mq.yaml".into(),
+            size: 10,
+            mtime_ns: 5,
+        };
+        let files = read_all(dir.path(), &[scanned], None).unwrap();
+        assert_eq!(files.len(), 1);
+        let f = &files[0];
+        assert!(f.loaded.record.is_none());
+        let p = &f.loaded.problems[0];
+        assert_eq!(p.path, "tasks/TASK-7k2mq.yaml");
+        assert!(p.message.starts_with("cannot read the file"), "{p}");
+        assert_ne!(f.stamp.mtime_ns, 5, "the stamp must not look clean");
+    }
+}

@@ -1,0 +1,265 @@
+//! Typed record I/O: read a record of a kind (validated, with `path:line:col`
+//! for a broken file), create one, or modify one under the workspace lock with
+//! the lossless edit. Every write is atomic and hands back what the index needs
+//! — the stamp of the bytes written and the file as the loader reads it — so a
+//! write parses its result once and stats it once, from the open file.
+
+use super::{
+    Editable, Loaded, RecordPath, StoreError, Workspace, WorkspaceLock, content_hash,
+    edit::edit_checked, load_record, write_atomic,
+};
+use crate::model::{ContextSnapshot, IdKind, Record, RecordId, Sprint, Task, render};
+
+/// A record kind stored as one file per record.
+pub trait StoredRecord: Clone + PartialEq + Sized {
+    const KIND: IdKind;
+    fn id(&self) -> &RecordId;
+    fn from_record(record: Record) -> Option<Self>;
+    fn into_record(self) -> Record;
+    /// The file text of a new record.
+    fn render(&self) -> Result<String, String>;
+}
+
+impl StoredRecord for Task {
+    const KIND: IdKind = IdKind::Task;
+    fn id(&self) -> &RecordId {
+        &self.id
+    }
+    fn from_record(record: Record) -> Option<Self> {
+        match record {
+            Record::Task(t) => Some(t),
+            _ => None,
+        }
+    }
+    fn into_record(self) -> Record {
+        Record::Task(self)
+    }
+    fn render(&self) -> Result<String, String> {
+        Ok(render::task(self, ""))
+    }
+}
+
+impl StoredRecord for Sprint {
+    const KIND: IdKind = IdKind::Sprint;
+    fn id(&self) -> &RecordId {
+        &self.id
+    }
+    fn from_record(record: Record) -> Option<Self> {
+        match record {
+            Record::Sprint(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn into_record(self) -> Record {
+        Record::Sprint(self)
+    }
+    fn render(&self) -> Result<String, String> {
+        Ok(render::sprint(self, ""))
+    }
+}
+
+impl StoredRecord for ContextSnapshot {
+    const KIND: IdKind = IdKind::Context;
+    fn id(&self) -> &RecordId {
+        &self.id
+    }
+    fn from_record(record: Record) -> Option<Self> {
+        match record {
+            Record::Context(c) => Some(c),
+            _ => None,
+        }
+    }
+    fn into_record(self) -> Record {
+        Record::Context(self)
+    }
+    // A snapshot carries free-form JSON, so it is written as serde lays it out;
+    // its file is never edited afterwards.
+    fn render(&self) -> Result<String, String> {
+        yaml_serde::to_string(self).map_err(|e| e.to_string())
+    }
+}
+
+/// A file's size, modification time and content hash: what the index compares
+/// to decide whether a file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub hash: u64,
+}
+
+/// A record file as the loader read it, with its stamp.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// Relative to the workspace root (`tasks/TASK-7k2mq.yaml`).
+    pub rel: String,
+    pub stamp: Stamp,
+    pub loaded: Loaded,
+}
+
+/// A record read from its file, with the text it was read from.
+#[derive(Debug, Clone)]
+pub struct RecordFile<T> {
+    pub text: String,
+    pub record: T,
+}
+
+/// The outcome of [`Workspace::modify`]: the record before and after, and the
+/// file written (`None` when the change left the record as it was).
+#[derive(Debug)]
+pub struct Modified<T> {
+    pub old: T,
+    pub new: T,
+    pub written: Option<LoadedFile>,
+}
+
+impl Workspace {
+    /// Reads record `id` of kind `T` through the same tolerant loader the index
+    /// uses. A missing file is [`StoreError::Missing`]; a file that does not
+    /// hold a valid record is [`StoreError::Broken`] at its first error.
+    pub fn read<T: StoredRecord>(&self, id: &RecordId) -> Result<RecordFile<T>, StoreError> {
+        let rel = RecordPath::of(T::KIND, id).rel();
+        let path = self.abs(&rel);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Missing { path: rel });
+            }
+            Err(e) => return Err(StoreError::io(path, e)),
+        };
+        let Loaded {
+            record, problems, ..
+        } = load_record(T::KIND, &rel, &bytes);
+        match record.and_then(T::from_record) {
+            Some(record) => Ok(RecordFile {
+                // The loader accepted the bytes, so they are UTF-8.
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+                record,
+            }),
+            None => Err(broken(&rel, &problems)),
+        }
+    }
+
+    /// Writes a new record (the caller holds the lock and minted its id).
+    pub fn create<T: StoredRecord>(
+        &self,
+        _lock: &WorkspaceLock,
+        record: &T,
+    ) -> Result<LoadedFile, StoreError> {
+        let rel = RecordPath::of(T::KIND, record.id()).rel();
+        let text = record.render().map_err(|message| StoreError::Encode {
+            path: rel.clone(),
+            message,
+        })?;
+        let loaded = load_record(T::KIND, &rel, text.as_bytes());
+        self.write_loaded(rel, &text, loaded, record)
+    }
+
+    /// Reads record `id`, applies `change`, and when the record changed writes
+    /// it back losslessly (the caller holds the lock across the index update
+    /// too, so no other writer slips in between).
+    pub fn modify<T, E>(
+        &self,
+        _lock: &WorkspaceLock,
+        id: &RecordId,
+        change: impl FnOnce(&mut T) -> Result<(), E>,
+    ) -> Result<Modified<T>, E>
+    where
+        T: StoredRecord + Editable,
+        E: From<StoreError>,
+    {
+        let RecordFile { text, record: old } = self.read::<T>(id)?;
+        let mut new = old.clone();
+        change(&mut new)?;
+        if new == old {
+            return Ok(Modified {
+                old,
+                new,
+                written: None,
+            });
+        }
+        let rel = RecordPath::of(T::KIND, id).rel();
+        // The edit is checked by loading its result, and that load is the one
+        // the index gets: the written text is parsed once.
+        let (out, loaded) = edit_checked(&text, &old, &new, |out| {
+            let loaded = load_record(T::KIND, &rel, out.as_bytes());
+            let same = loaded.record.clone().and_then(T::from_record).as_ref() == Some(&new);
+            same.then_some(loaded)
+        });
+        let loaded = loaded.unwrap_or_else(|| load_record(T::KIND, &rel, out.as_bytes()));
+        let written = self.write_loaded(rel, &out, loaded, &new)?;
+        Ok(Modified {
+            old,
+            new,
+            written: Some(written),
+        })
+    }
+
+    /// Writes `text` and returns it as loaded; should the loader not accept
+    /// what was validated and rendered, the index still gets the record.
+    fn write_loaded<T: StoredRecord>(
+        &self,
+        rel: String,
+        text: &str,
+        mut loaded: Loaded,
+        record: &T,
+    ) -> Result<LoadedFile, StoreError> {
+        if loaded.record.is_none() {
+            loaded.record = Some(record.clone().into_record());
+        }
+        let meta = write_atomic(&self.abs(&rel), text.as_bytes())?;
+        Ok(LoadedFile {
+            stamp: Stamp {
+                size: meta.len(),
+                mtime_ns: super::mtime_ns(&meta),
+                hash: content_hash(text.as_bytes()),
+            },
+            rel,
+            loaded,
+        })
+    }
+
+    /// How many entries the folder of `kind` holds (0 when it is missing).
+    pub fn count(&self, kind: IdKind) -> usize {
+        std::fs::read_dir(self.dir(kind)).map_or(0, |d| d.count())
+    }
+
+    /// Whether a file for record `id` exists.
+    pub fn exists(&self, kind: IdKind, id: &RecordId) -> bool {
+        self.path(kind, id).exists()
+    }
+
+    /// Every record file of `kind` present now.
+    pub fn list(&self, kind: IdKind) -> Vec<RecordPath> {
+        let Ok(entries) = std::fs::read_dir(self.dir(kind)) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| RecordPath::in_dir(kind, e.file_name().to_str()?))
+            .collect()
+    }
+
+    /// The current text of a record file and when it was last modified, or
+    /// `None` when it is missing or unreadable.
+    pub fn current(&self, path: &RecordPath) -> Option<(String, Option<std::time::SystemTime>)> {
+        let abs = self.abs(&path.rel());
+        let text = std::fs::read_to_string(&abs).ok()?;
+        let modified = std::fs::metadata(&abs).and_then(|m| m.modified()).ok();
+        Some((text, modified))
+    }
+}
+
+/// The error for a file that holds no valid record: its first error.
+fn broken(rel: &str, problems: &[crate::model::Problem]) -> StoreError {
+    let first = problems
+        .iter()
+        .find(|p| p.severity == crate::model::Severity::Error)
+        .or(problems.first());
+    StoreError::Broken {
+        path: rel.into(),
+        line: first.map_or(1, |p| p.line),
+        column: first.map_or(1, |p| p.column),
+        message: first.map_or_else(|| "not a record".into(), |p| p.message.clone()),
+    }
+}
