@@ -48,7 +48,7 @@ impl Orchestron {
                 continue;
             };
             let bytes = if present {
-                match std::fs::read(&abs) {
+                match crate::store::read_bytes(&abs) {
                     Ok(b) => Some(b),
                     Err(_) => continue,
                 }

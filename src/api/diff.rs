@@ -13,7 +13,7 @@ use crate::model::{
     Entry, FieldChange, IdKind, Priority, Record, RecordId, Sprint, SprintStatus, Status, Task,
     diff_fields,
 };
-use crate::store::load_record;
+use crate::store::{RecordPath, load_record};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -84,13 +84,15 @@ impl Orchestron {
         } else {
             format!("{prefix}/tasks")
         };
-        let include = |p: &str| p.ends_with(".yaml");
+        let include = |p: &str| RecordPath::is_record_name(p.rsplit('/').next().unwrap_or(p));
         let changed = repo.changed_files(from, to, &tasks_dir, &include)?;
         let sprints_dir = format!("{}sprints", tasks_dir.trim_end_matches("tasks"));
         let mut sprints = Vec::new();
         for file in repo.changed_files(from, to, &sprints_dir, &include)? {
             let name = file.path.rsplit('/').next().unwrap_or_default();
-            let rel = format!("sprints/{name}");
+            let Some(rel) = RecordPath::in_dir(IdKind::Sprint, name).map(|p| p.rel()) else {
+                continue;
+            };
             let parse = |text: &Option<String>| {
                 text.as_ref().and_then(|t| {
                     match load_record(IdKind::Sprint, &rel, t.as_bytes()).record {
@@ -107,7 +109,9 @@ impl Orchestron {
         let mut tasks = Vec::new();
         for file in changed {
             let name = file.path.rsplit('/').next().unwrap_or_default();
-            let rel = format!("tasks/{name}");
+            let Some(rel) = RecordPath::in_dir(IdKind::Task, name).map(|p| p.rel()) else {
+                continue;
+            };
             let parse = |text: &Option<String>| {
                 text.as_ref().and_then(|t| {
                     match load_record(IdKind::Task, &rel, t.as_bytes()).record {

@@ -8,7 +8,7 @@
 use super::{Error, Orchestron, Result};
 use crate::git::GitRepo;
 use crate::model::{FieldChange, IdKind, RecordId, Task, diff_fields};
-use crate::store::{Workspace, parse_task_text};
+use crate::store::{RecordPath, Workspace, parse_task_text};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -84,7 +84,10 @@ impl Orchestron {
 
     fn history_of(&self, id: &RecordId, limit: usize) -> Result<TaskHistory> {
         let abs = self.ws.path(IdKind::Task, id);
-        let current = std::fs::read_to_string(&abs).ok();
+        let (current, modified) = self
+            .ws
+            .current(&RecordPath::of(IdKind::Task, id))
+            .map_or((None, None), |(text, modified)| (Some(text), modified));
         let Some(repo) = GitRepo::discover(self.ws.root())? else {
             return Ok(TaskHistory {
                 id: id.clone(),
@@ -111,10 +114,9 @@ impl Orchestron {
             .collect();
         let committed = versions.first().and_then(|v| v.text.clone());
         if current != committed {
-            let time = std::fs::metadata(&abs)
-                .and_then(|m| m.modified())
+            let time = modified
                 .map(|t| chrono::SubsecRound::trunc_subsecs(DateTime::<Utc>::from(t), 0))
-                .unwrap_or_else(|_| crate::model::now());
+                .unwrap_or_else(crate::model::now);
             versions.insert(
                 0,
                 Version {

@@ -5,7 +5,7 @@
 //! is; a file that cannot be read as JSON is refused rather than overwritten.
 
 use super::{Error, Orchestron, Result};
-use crate::store::write_atomic;
+use crate::store::{read_text_if_exists, write_file};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -91,13 +91,7 @@ impl Orchestron {
     /// Adds the Orchestron server to `client`'s configuration in `project`.
     pub fn install_mcp_config(project: &Path, client: McpClient) -> Result<McpConfigReport> {
         let path = project.join(client.config_path());
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(crate::store::StoreError::Io { path, source: e }.into());
-            }
-        };
+        let existing = read_text_if_exists(&path)?;
         let new_text = match client {
             McpClient::Codex => codex_toml(existing.as_deref()),
             _ => json_config(client, existing.as_deref(), &path)?,
@@ -109,13 +103,8 @@ impl Orchestron {
                 added: false,
             });
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| crate::store::StoreError::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            })?;
-        }
-        write_atomic(&path, text.as_bytes())?;
+        // The client's folder (`.cursor/`, …) is created along with the file.
+        write_file(&path, text.as_bytes())?;
         Ok(McpConfigReport {
             client,
             path,

@@ -11,9 +11,9 @@
 
 use super::{Orchestron, Result};
 use crate::git::merge::{self, FieldConflict, MergeError};
-use crate::git::{GitRepo, config_set, merge_file};
+use crate::git::{GitRepo, config_set, driver_program, merge_file};
 use crate::model::{IdKind, Record, Sprint, Task};
-use crate::store::{GITATTRIBUTES, edit_text, load_record, write_atomic};
+use crate::store::{GITATTRIBUTES, RecordPath, added_keys, edit_text, load_record, write_file};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -52,16 +52,11 @@ impl Orchestron {
         theirs: &Path,
         name: &str,
     ) -> Result<DriverOutcome> {
-        let read = |p: &Path| {
-            std::fs::read(p).map_err(|source| crate::store::StoreError::Io {
-                path: p.to_path_buf(),
-                source,
-            })
-        };
+        use crate::store::read_bytes as read;
         let (b, o, t) = (read(base)?, read(ours)?, read(theirs)?);
         let outcome = match merge_fields(&b, &o, &t, name) {
             Ok((text, resolved)) => {
-                write_atomic(ours, text.as_bytes())?;
+                write_file(ours, text.as_bytes())?;
                 DriverOutcome {
                     path: name.to_string(),
                     method: "fields",
@@ -74,7 +69,7 @@ impl Orchestron {
                 let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
                 let merged =
                     merge_file(&text(&o), &text(&b), &text(&t), ["ours", "base", "theirs"])?;
-                write_atomic(ours, merged.text.as_bytes())?;
+                write_file(ours, merged.text.as_bytes())?;
                 DriverOutcome {
                     path: name.to_string(),
                     method: "lines",
@@ -98,7 +93,7 @@ impl Orchestron {
         let created = if attributes.exists() {
             None
         } else {
-            write_atomic(&attributes, GITATTRIBUTES.as_bytes())?;
+            write_file(&attributes, GITATTRIBUTES.as_bytes())?;
             Some(attributes)
         };
         let driver = format!("{} merge-driver %O %A %B %P", driver_program());
@@ -139,9 +134,12 @@ impl Orchestron {
             if t.assignee.as_deref() != Some(kept) {
                 continue;
             }
-            let rel = crate::store::Workspace::rel_path(IdKind::Task, &t.id);
-            let line = std::fs::read_to_string(self.ws.abs(&rel))
-                .map_or(1, |text| crate::model::key_line(&text, "assignee"));
+            let path = RecordPath::of(IdKind::Task, &t.id);
+            let line = self
+                .ws
+                .current(&path)
+                .map_or(1, |(text, _)| crate::model::key_line(&text, "assignee"));
+            let rel = path.rel();
             out.push(crate::model::Problem::warning(
                 rel,
                 line,
@@ -274,9 +272,8 @@ fn merge_fields(
     }
 }
 
-/// Appends the unknown top-level keys (a human's additions, kept as they are)
-/// that only theirs added, so a key added on the other branch is not lost. Keys
-/// both sides have keep ours.
+/// Appends the unknown top-level keys that only theirs added (see
+/// [`added_keys`]).
 fn with_added_keys(
     mut text: String,
     base: &[u8],
@@ -284,62 +281,14 @@ fn with_added_keys(
     theirs: &[u8],
     known: &[&str],
 ) -> String {
-    use yaml_serde::{Mapping, Value};
-    let mapping = |bytes: &[u8]| match yaml_serde::from_slice::<Value>(bytes) {
-        Ok(Value::Mapping(m)) => m,
-        _ => Mapping::new(),
-    };
-    let (b, o, t) = (mapping(base), mapping(ours), mapping(theirs));
-    let mut added = Mapping::new();
-    for (k, v) in t {
-        let unknown = k.as_str().is_some_and(|k| !known.contains(&k));
-        if unknown && !o.contains_key(&k) && !b.contains_key(&k) {
-            added.insert(k, v);
-        }
-    }
-    if added.is_empty() {
-        return text;
-    }
-    if let Ok(extra) = yaml_serde::to_string(&added) {
+    let extra = added_keys(base, ours, theirs, known);
+    if !extra.is_empty() {
         if !text.ends_with('\n') {
             text.push('\n');
         }
         text.push_str(&extra);
     }
     text
-}
-
-/// How the driver command names this program: plain `orchestron` when that is
-/// what PATH finds, else this executable's absolute path (shell-quoted), so a
-/// merge never fails for want of the binary.
-fn driver_program() -> String {
-    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
-        return "orchestron".into();
-    };
-    let name = exe
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join(&name))
-                .find(|p| p.is_file())
-                .and_then(|p| std::fs::canonicalize(p).ok())
-                == Some(exe.clone())
-        })
-        .unwrap_or(false);
-    if on_path && name == "orchestron" {
-        return "orchestron".into();
-    }
-    let s = exe.to_string_lossy();
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
-    {
-        s.into_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

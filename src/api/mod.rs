@@ -104,8 +104,10 @@ impl Orchestron {
         Ok(crate::store::init(project)?)
     }
 
-    pub fn workspace(&self) -> &Workspace {
-        &self.ws
+    /// The workspace folder (`…/.orchestron`), for adapters to show and to
+    /// hand back to [`Orchestron::git_setup`].
+    pub fn root(&self) -> &Path {
+        self.ws.root()
     }
 
     /// Records the MCP client's name (from `clientInfo`), used as the actor

@@ -43,8 +43,10 @@ pub(crate) fn apply(name: &str, task: &mut NewTask) -> Result<()> {
                 names.join(", ")
             ))
         })?;
-    let t: Template =
-        yaml_serde::from_str(text).map_err(|e| Error::Invalid(format!("template {name}: {e}")))?;
+    let t: Template = crate::store::parse_yaml(
+        std::path::Path::new(&format!("templates/tasks/{key}.yaml")),
+        text,
+    )?;
     task.kind = task.kind.or(t.kind);
     task.priority = task.priority.or(t.priority);
     task.estimate = task.estimate.or(t.estimate);

@@ -5,7 +5,7 @@
 
 use super::{Orchestron, Result};
 use crate::index::{Change, ChangeOp};
-use crate::model::{IdKind, RecordId};
+use crate::model::IdKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -81,13 +81,10 @@ impl Orchestron {
             if stamp.mtime_ns < since_ns {
                 continue;
             }
-            let Some((dir, name)) = path.split_once('/') else {
+            let Some(record) = crate::store::RecordPath::parse(&path) else {
                 continue;
             };
-            let Some(kind) = IdKind::ALL.into_iter().find(|k| k.dir() == dir) else {
-                continue;
-            };
-            let Ok(id) = RecordId::parse(name.trim_end_matches(".yaml")) else {
+            let (kind, Some(id)) = (record.kind(), record.id()) else {
                 continue;
             };
             let title = match kind {

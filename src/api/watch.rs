@@ -6,6 +6,7 @@
 
 use super::{Error, Orchestron, Result};
 use crate::model::IdKind;
+use crate::store::RecordPath;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use std::collections::HashSet;
@@ -52,54 +53,34 @@ impl Orchestron {
     ) -> Result<RecordWatcher> {
         let dirs: Vec<(IdKind, PathBuf)> =
             IdKind::ALL.iter().map(|k| (*k, self.ws.dir(*k))).collect();
-        let mut known: HashSet<PathBuf> = HashSet::new();
-        for (_, dir) in &dirs {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                known.extend(
-                    entries
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|p| is_record_file(p)),
-                );
-            }
-        }
+        let mut known: HashSet<RecordPath> =
+            IdKind::ALL.iter().flat_map(|k| self.ws.list(*k)).collect();
         let kinds = dirs.clone();
         let handler = move |result: DebounceEventResult| {
             let Ok(events) = result else { return };
-            let mut paths: Vec<PathBuf> = events
-                .into_iter()
-                .flat_map(|e| e.event.paths)
-                .filter(|p| is_record_file(p))
-                .collect();
+            let mut paths: Vec<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
             paths.sort();
             paths.dedup();
             let mut out = Vec::new();
             for path in paths {
-                let Some(kind) = kinds
-                    .iter()
-                    .find(|(_, d)| path.parent() == Some(d.as_path()))
-                    .map(|(k, _)| *k)
-                else {
+                let Some(record) = record_path(&kinds, &path) else {
                     continue;
                 };
-                let Some(id) = path.file_stem().and_then(|s| s.to_str()) else {
-                    continue;
-                };
-                let change = match (path.exists(), known.contains(&path)) {
+                let change = match (path.exists(), known.contains(&record)) {
                     (true, true) => RecordChange::Changed,
                     (true, false) => {
-                        known.insert(path.clone());
+                        known.insert(record.clone());
                         RecordChange::Appeared
                     }
                     (false, true) => {
-                        known.remove(&path);
+                        known.remove(&record);
                         RecordChange::Vanished
                     }
                     (false, false) => continue,
                 };
                 out.push(RecordEvent {
-                    kind,
-                    id: id.to_string(),
+                    kind: record.kind(),
+                    id: record.stem().to_string(),
                     change,
                 });
             }
@@ -122,8 +103,11 @@ impl Orchestron {
     }
 }
 
-/// A record file: `*.yaml`, not a temporary file of an atomic write.
-fn is_record_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    path.extension().is_some_and(|e| e == "yaml") && !name.starts_with('.')
+/// The record file at `path`, if it is one (not a temporary file of an atomic
+/// write) in one of the watched folders.
+fn record_path(kinds: &[(IdKind, PathBuf)], path: &Path) -> Option<RecordPath> {
+    let (kind, _) = kinds
+        .iter()
+        .find(|(_, d)| path.parent() == Some(d.as_path()))?;
+    RecordPath::in_dir(*kind, path.file_name()?.to_str()?)
 }

@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx) -> CmdResult {
     if ctx.json {
         output::json(&problems)?;
     } else {
-        let root = o.workspace().root().to_path_buf();
+        let root = o.root().to_path_buf();
         let mut s = String::new();
         for p in &problems {
             // Paths relative to the current directory are clickable in terminals and editors.

@@ -42,7 +42,7 @@ pub struct MergeDriverArgs {
 
 pub fn setup(ctx: &Ctx, _cmd: GitCommand) -> CmdResult {
     let o = ctx.open()?;
-    match Orchestron::git_setup(o.workspace().root())? {
+    match Orchestron::git_setup(o.root())? {
         Some(s) => {
             if ctx.json {
                 output::json(&s)?;

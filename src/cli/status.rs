@@ -13,7 +13,7 @@ pub fn status(ctx: &Ctx) -> CmdResult {
         output::json(&v)?;
         return Ok(Code::Ok);
     }
-    let mut s = format!("Orchestron — {}\n\n", o.workspace().root().display());
+    let mut s = format!("Orchestron — {}\n\n", o.root().display());
     let counts: Vec<String> = v
         .by_status
         .iter()

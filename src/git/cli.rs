@@ -192,6 +192,39 @@ fn tempfile_dir() -> Result<std::path::PathBuf, GitError> {
     })
 }
 
+/// How the driver command names this program: plain `orchestron` when that is
+/// what PATH finds, else this executable's absolute path (shell-quoted), so a
+/// merge never fails for want of the binary.
+pub fn driver_program() -> String {
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "orchestron".into();
+    };
+    let name = exe
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(&name))
+                .find(|p| p.is_file())
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                == Some(exe.clone())
+        })
+        .unwrap_or(false);
+    if on_path && name == "orchestron" {
+        return "orchestron".into();
+    }
+    let s = exe.to_string_lossy();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ mod identity;
 pub mod merge;
 mod repo;
 
-pub use cli::{LineMerge, config_get, config_set, merge_file};
+pub use cli::{LineMerge, config_get, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{ChangedFile, FileVersion};

@@ -3,7 +3,7 @@
 //! comes back as a problem at its path, and a worker that panicked fails the
 //! whole pass rather than return fewer files.
 
-use super::{LoadedFile, Loaded, ScannedFile, Stamp, StoreError, content_hash, load_record};
+use super::{Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record};
 use crate::model::Problem;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -113,7 +113,12 @@ mod tests {
             join_all(vec![ok, bad], "file loading")
         });
         assert!(
-            matches!(result, Err(StoreError::WorkerPanicked { pass: "file loading" })),
+            matches!(
+                result,
+                Err(StoreError::WorkerPanicked {
+                    pass: "file loading"
+                })
+            ),
             "{result:?}"
         );
     }

@@ -263,3 +263,115 @@ fn broken(rel: &str, problems: &[crate::model::Problem]) -> StoreError {
         message: first.map_or_else(|| "not a record".into(), |p| p.message.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+
+    fn workspace() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        super::super::init(dir.path()).unwrap();
+        let ws = Workspace::open(Some(dir.path()), dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    fn task(ws: &Workspace) -> Task {
+        let id = RecordId::parse("TASK-7k2mq").unwrap();
+        let task = Task::new(id, "Reset".into(), "2026-11-24T16:02:11Z".parse().unwrap());
+        ws.create(&ws.lock().unwrap(), &task).unwrap();
+        task
+    }
+
+    #[test]
+    fn read_returns_the_validated_record_and_its_text() {
+        let (_dir, ws) = workspace();
+        let task = task(&ws);
+        let file = ws.read::<Task>(&task.id).unwrap();
+        assert_eq!(file.record, task);
+        assert_eq!(file.text, render::task(&task, ""));
+    }
+
+    #[test]
+    fn read_of_a_broken_file_names_its_position() {
+        let (_dir, ws) = workspace();
+        let task = task(&ws);
+        let path = ws.path(IdKind::Task, &task.id);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("status: TODO", "status: SOON")).unwrap();
+        let line = text.lines().position(|l| l.starts_with("status:")).unwrap() + 1;
+        match ws.read::<Task>(&task.id) {
+            Err(StoreError::Broken {
+                path,
+                line: l,
+                message,
+                ..
+            }) => {
+                assert_eq!(path, "tasks/TASK-7k2mq.yaml");
+                assert_eq!(l, line);
+                assert!(message.contains("SOON"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn read_of_a_missing_record_is_missing() {
+        let (_dir, ws) = workspace();
+        let id = RecordId::parse("TASK-zzzzz").unwrap();
+        assert!(matches!(
+            ws.read::<Task>(&id),
+            Err(StoreError::Missing { path }) if path == "tasks/TASK-zzzzz.yaml"
+        ));
+    }
+
+    #[test]
+    fn modify_is_a_one_line_diff_and_returns_the_stamp_of_what_it_wrote() {
+        let (_dir, ws) = workspace();
+        let task = task(&ws);
+        let path = ws.path(IdKind::Task, &task.id);
+        let before = std::fs::read_to_string(&path).unwrap();
+        let lock = ws.lock().unwrap();
+        let m = ws
+            .modify(&lock, &task.id, |t: &mut Task| {
+                t.status = Status::InReview;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert_eq!(m.old, task);
+        assert_eq!(m.new.status, Status::InReview);
+        let after = std::fs::read_to_string(&path).unwrap();
+        let changed = before
+            .lines()
+            .zip(after.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(
+            (changed, before.lines().count()),
+            (1, after.lines().count())
+        );
+        let written = m.written.unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(
+            written.stamp,
+            Stamp {
+                size: meta.len(),
+                mtime_ns: super::super::mtime_ns(&meta),
+                hash: content_hash(after.as_bytes()),
+            }
+        );
+        assert_eq!(written.rel, "tasks/TASK-7k2mq.yaml");
+        assert_eq!(written.loaded.record, Some(Record::Task(m.new)));
+    }
+
+    #[test]
+    fn modify_without_a_change_writes_nothing() {
+        let (_dir, ws) = workspace();
+        let task = task(&ws);
+        let lock = ws.lock().unwrap();
+        let m = ws
+            .modify(&lock, &task.id, |_: &mut Task| Ok::<_, StoreError>(()))
+            .unwrap();
+        assert!(m.written.is_none());
+    }
+}
