@@ -13,7 +13,9 @@ use super::{Orchestron, Result};
 use crate::git::merge::{self, FieldConflict, MergeError};
 use crate::git::{GitRepo, config_set, driver_program, merge_file};
 use crate::model::{IdKind, Record, Sprint, Task};
-use crate::store::{GITATTRIBUTES, RecordPath, added_keys, edit_text, load_record, write_file};
+use crate::store::{
+    GITATTRIBUTES, RecordPath, added_keys, edit_text, load_record, write_file, write_if_missing,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -90,12 +92,8 @@ impl Orchestron {
             return Ok(None);
         };
         let attributes = ws_root.join(".gitattributes");
-        let created = if attributes.exists() {
-            None
-        } else {
-            write_file(&attributes, GITATTRIBUTES.as_bytes())?;
-            Some(attributes)
-        };
+        let created =
+            write_if_missing(&attributes, GITATTRIBUTES.as_bytes())?.then_some(attributes);
         let driver = format!("{} merge-driver %O %A %B %P", driver_program());
         config_set(
             repo.root(),

@@ -25,6 +25,16 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     write_atomic(path, bytes).map(drop)
 }
 
+/// Writes the file at `path` unless one is there already (a user's file is
+/// theirs); true when it was written.
+pub fn write_if_missing(path: &Path, bytes: &[u8]) -> Result<bool, StoreError> {
+    if path.exists() {
+        return Ok(false);
+    }
+    write_file(path, bytes)?;
+    Ok(true)
+}
+
 /// Parses a YAML document named `name` (a path, or the name of a document
 /// built into the binary); a failure carries its line and column.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(

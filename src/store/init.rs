@@ -3,7 +3,7 @@
 //! cache, `.gitattributes` routing records through our merge driver). Existing
 //! files are left alone, so running it twice is harmless.
 
-use super::{StoreError, workspace::DIR_NAME, write_atomic};
+use super::{StoreError, workspace::DIR_NAME, write_if_missing};
 use crate::model::IdKind;
 use std::path::{Path, PathBuf};
 
@@ -85,9 +85,7 @@ pub fn init(project: &Path) -> Result<InitReport, StoreError> {
     ];
     files.extend(SCHEMAS.iter().map(|(n, s)| (format!("schemas/{n}"), *s)));
     for (rel, text) in files {
-        let path = root.join(&rel);
-        if !path.exists() {
-            write_atomic(&path, text.as_bytes())?;
+        if write_if_missing(&root.join(&rel), text.as_bytes())? {
             created.push(format!("{DIR_NAME}/{rel}"));
         }
     }

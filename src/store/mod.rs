@@ -20,7 +20,7 @@ mod workspace;
 pub use atomic::write_atomic;
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
-pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file};
+pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_if_missing};
 pub use init::{GITATTRIBUTES, InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;

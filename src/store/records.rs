@@ -20,64 +20,36 @@ pub trait StoredRecord: Clone + PartialEq + Sized {
     fn render(&self) -> Result<String, String>;
 }
 
-impl StoredRecord for Task {
-    const KIND: IdKind = IdKind::Task;
-    fn id(&self) -> &RecordId {
-        &self.id
-    }
-    fn from_record(record: Record) -> Option<Self> {
-        match record {
-            Record::Task(t) => Some(t),
-            _ => None,
+/// The parts of [`StoredRecord`] every kind spells the same way.
+macro_rules! stored_record {
+    ($t:ty, $kind:ident, $record:expr) => {
+        impl StoredRecord for $t {
+            const KIND: IdKind = IdKind::$kind;
+            fn id(&self) -> &RecordId {
+                &self.id
+            }
+            fn from_record(record: Record) -> Option<Self> {
+                match record {
+                    Record::$kind(r) => Some(r),
+                    _ => None,
+                }
+            }
+            fn into_record(self) -> Record {
+                Record::$kind(self)
+            }
+            fn render(&self) -> Result<String, String> {
+                $record(self)
+            }
         }
-    }
-    fn into_record(self) -> Record {
-        Record::Task(self)
-    }
-    fn render(&self) -> Result<String, String> {
-        Ok(render::task(self, ""))
-    }
+    };
 }
 
-impl StoredRecord for Sprint {
-    const KIND: IdKind = IdKind::Sprint;
-    fn id(&self) -> &RecordId {
-        &self.id
-    }
-    fn from_record(record: Record) -> Option<Self> {
-        match record {
-            Record::Sprint(s) => Some(s),
-            _ => None,
-        }
-    }
-    fn into_record(self) -> Record {
-        Record::Sprint(self)
-    }
-    fn render(&self) -> Result<String, String> {
-        Ok(render::sprint(self, ""))
-    }
-}
-
-impl StoredRecord for ContextSnapshot {
-    const KIND: IdKind = IdKind::Context;
-    fn id(&self) -> &RecordId {
-        &self.id
-    }
-    fn from_record(record: Record) -> Option<Self> {
-        match record {
-            Record::Context(c) => Some(c),
-            _ => None,
-        }
-    }
-    fn into_record(self) -> Record {
-        Record::Context(self)
-    }
-    // A snapshot carries free-form JSON, so it is written as serde lays it out;
-    // its file is never edited afterwards.
-    fn render(&self) -> Result<String, String> {
-        yaml_serde::to_string(self).map_err(|e| e.to_string())
-    }
-}
+stored_record!(Task, Task, |t| Ok(render::task(t, "")));
+stored_record!(Sprint, Sprint, |s| Ok(render::sprint(s, "")));
+// A snapshot carries free-form JSON, so it is written as serde lays it out;
+// its file is never edited afterwards.
+stored_record!(ContextSnapshot, Context, |c| yaml_serde::to_string(c)
+    .map_err(|e| e.to_string()));
 
 /// A file's size, modification time and content hash: what the index compares
 /// to decide whether a file changed.
