@@ -130,7 +130,7 @@ impl Orchestron {
         };
         snapshot.validate()?;
         let text = yaml_serde::to_string(&snapshot)
-            .map_err(|e| Error::Invalid(format!("context cannot be written as YAML: {e}")))?;
+            .map_err(|e| Error::internal("context cannot be written as YAML", e))?;
         let path = self.ws.path(IdKind::Context, &snapshot.id);
         write_atomic(&path, text.as_bytes())?;
         self.index_written(

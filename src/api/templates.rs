@@ -44,7 +44,7 @@ pub(crate) fn apply(name: &str, task: &mut NewTask) -> Result<()> {
             ))
         })?;
     let t: Template =
-        yaml_serde::from_str(text).map_err(|e| Error::Invalid(format!("template {name}: {e}")))?;
+        yaml_serde::from_str(text).map_err(|e| Error::internal(format!("template {name}"), e))?;
     task.kind = task.kind.or(t.kind);
     task.priority = task.priority.or(t.priority);
     task.estimate = task.estimate.or(t.estimate);

@@ -8,9 +8,17 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub fn json<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
+    // Encoded first and written after, so that a closed pipe is the writer's
+    // own `BrokenPipe` (success at the edge), not an encoding error.
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    write_all(&bytes)
+}
+
+/// Writes bytes to stdout as they are (a completion script, JSON).
+pub fn write_all(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
-    writeln!(out)?;
+    out.write_all(bytes)?;
     out.flush()
 }
 

@@ -3,6 +3,7 @@
 //! since this agent last looked, and the next ready task. `orchestron_handoff`
 //! closes one: what to record, for which tasks, with which tools.
 
+use super::error::Failure;
 use super::notice;
 use super::tools::context_object;
 use crate::api::{Orchestron, TaskQuery};
@@ -50,8 +51,8 @@ pub fn get(
     o: &mut Orchestron,
     name: &str,
     args: Option<&Map<String, Value>>,
-) -> Result<GetPromptResult, String> {
-    let err = |e: crate::api::Error| super::tools::api_message(&e);
+) -> Result<GetPromptResult, Failure> {
+    let err = Failure::from;
     let text = match name {
         RESUME => resume(o).map_err(err)?,
         HANDOFF => {
@@ -63,9 +64,9 @@ pub fn get(
             handoff(o, task.as_deref()).map_err(err)?
         }
         other => {
-            return Err(format!(
+            return Err(Failure::not_found(format!(
                 "unknown prompt {other:?}; prompts: {RESUME}, {HANDOFF}"
-            ));
+            )));
         }
     };
     Ok(
