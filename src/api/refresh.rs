@@ -122,7 +122,7 @@ impl Orchestron {
         self.index.apply(Refresh {
             updates,
             deleted: Vec::new(),
-            actor: "editor".to_string(),
+            actor: crate::index::EDITOR.to_string(),
         })?;
         self.index.settle()?;
         t.lap("rebuild: apply");

@@ -175,25 +175,10 @@ fn entries(title: &str, items: &[Entry], s: &mut String) {
     }
 }
 
-/// `field: old → new` lines for a write's report.
+/// One indented line per change (the wording is the model's, shared with MCP).
 pub fn changes(changes: &[crate::model::FieldChange]) -> String {
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => "-".to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) => o
-            .get("text")
-            .and_then(|t| t.as_str())
-            .map_or_else(|| v.to_string(), |t| format!("{t:?}")),
-        other => other.to_string(),
-    };
     changes
         .iter()
-        .map(|c| {
-            if c.old.is_null() && c.new.is_object() {
-                format!("  {} + {}\n", c.field, show(&c.new))
-            } else {
-                format!("  {}: {} → {}\n", c.field, show(&c.old), show(&c.new))
-            }
-        })
+        .map(|c| format!("  {}\n", c.describe()))
         .collect()
 }

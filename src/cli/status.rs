@@ -130,7 +130,7 @@ pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
             let what = if c.fields.is_empty() {
                 format!("{:?}", c.op).to_lowercase()
             } else {
-                output::changes(&c.fields).trim().replace('\n', ";")
+                crate::model::describe_changes(&c.fields, "; ")
             };
             t.row(vec![timestamp(&c.at), c.by.clone(), c.id.to_string(), what]);
         }

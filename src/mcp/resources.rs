@@ -9,8 +9,8 @@
 
 use super::error::Failure;
 use super::tools::context_object;
-use crate::api::{Orchestron, TaskQuery};
-use crate::model::{IdKind, Status};
+use crate::api::Orchestron;
+use crate::model::IdKind;
 use rmcp::model::{Resource, ResourceTemplate};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -126,16 +126,7 @@ pub fn read(o: &Orchestron, uri: &str) -> Result<String, Failure> {
         ))
     })?;
     match target {
-        Target::TasksCurrent => {
-            let page = o
-                .list_tasks(&TaskQuery {
-                    status: vec![Status::InProgress],
-                    limit: 0,
-                    ..TaskQuery::default()
-                })
-                .map_err(Failure::from)?;
-            text(&page)
-        }
+        Target::TasksCurrent => text(&o.in_progress(None, 0).map_err(Failure::from)?),
         Target::SprintActive => match o.show_sprint(None).map_err(Failure::from)? {
             Some(view) => text(&view),
             None => text(&json!({"sprint": null})),

@@ -146,27 +146,11 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The text of a write: "<verb> <ID>: field old → new; …".
 fn updated(verb: &str, u: &Updated) -> Output {
-    let changes: Vec<String> = u
-        .changes
-        .iter()
-        .map(|c| match (c.field.as_str(), c.old.is_null()) {
-            ("notes", true) => "note added".to_string(),
-            ("clarifications", true) => "clarification added".to_string(),
-            _ => {
-                let show = |v: &Value| match v {
-                    Value::Null => "none".to_string(),
-                    Value::String(s) => notice::short(s, 60),
-                    other => notice::short(&other.to_string(), 60),
-                };
-                format!("{} {} → {}", c.field, show(&c.old), show(&c.new))
-            }
-        })
-        .collect();
-    let text = if changes.is_empty() {
-        format!("{verb} {}: no change", u.task.id)
-    } else {
-        format!("{verb} {}: {}", u.task.id, changes.join("; "))
-    };
+    let text = format!(
+        "{verb} {}: {}",
+        u.task.id,
+        crate::model::describe_changes(&u.changes, "; ")
+    );
     Output {
         text,
         extra: Vec::new(),
