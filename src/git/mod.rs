@@ -33,7 +33,10 @@ pub fn state_of(dir: &Path) -> Option<GitState> {
     match GitRepo::discover(dir).and_then(|r| r.map(|r| r.state()).transpose()) {
         Ok(state) => state,
         Err(e) => {
-            tracing::warn!("{e}; saving the snapshot without git state");
+            tracing::warn!(
+                "{}; saving the snapshot without git state",
+                crate::model::with_causes(&e)
+            );
             None
         }
     }

@@ -105,7 +105,10 @@ impl GitRepo {
         let dirty = match super::cli::dirty_paths(&self.root) {
             Ok(paths) => paths,
             Err(e @ GitError::Spawn { .. }) => {
-                tracing::warn!("{e}; recording no dirty files");
+                tracing::warn!(
+                    "{}; recording no dirty files",
+                    crate::model::with_causes(&e)
+                );
                 Vec::new()
             }
             Err(e) => return Err(e),
