@@ -350,7 +350,7 @@ struct Backlog {
     edit_path: PathBuf,
 }
 
-#[path = "../tests/common/rng.rs"]
+#[path = "../tests/it/rng.rs"]
 mod rng;
 use rng::Rng;
 
@@ -528,7 +528,7 @@ fn unique_id(rng: &mut Rng, prefix: &str, seen: &mut HashSet<String>) -> RecordI
 }
 
 fn generate(project: &Path, n: usize) -> Backlog {
-    orchestron::store::init(project).expect("init workspace");
+    orchestron::api::Orchestron::init(project).expect("init workspace");
     let root = project.join(".orchestron");
     let mut rng = Rng(0x0bac_c10c ^ n as u64);
     let mut seen = HashSet::new();

@@ -343,5 +343,4 @@ fn driver_program() -> String {
 }
 
 #[cfg(test)]
-#[path = "merging_tests.rs"]
 mod tests;

@@ -13,10 +13,10 @@ mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
-pub use edit::{Editable, edit_text};
+pub use edit::edit_text;
 pub use error::StoreError;
-pub use init::{GITATTRIBUTES, InitReport, SCHEMAS, init};
-pub use load::{Loaded, content_hash, load_record, parse_task_text};
+pub use init::{GITATTRIBUTES, InitReport, init};
+pub use load::{content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use scan::{ScannedFile, mtime_ns, scan, scan_while};
 pub use workspace::Workspace;

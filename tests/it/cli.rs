@@ -1,9 +1,7 @@
 //! End-to-end tests of every CLI command through the built binary, with the
 //! `--json` output snapshotted (ids and times redacted).
 
-mod common;
-
-use common::{Redactor, TestEnv};
+use crate::common::{Redactor, TestEnv};
 use serde_json::json;
 
 #[test]
@@ -415,8 +413,8 @@ fn root_accepts_project_or_workspace_folder_and_discovers_upward() {
     let t = env.create(&["Found"]);
     let sub = env.path().join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
-    let mut c = env.command(common::BIN);
-    let out = common::to_run(
+    let mut c = env.command(crate::common::BIN);
+    let out = crate::common::to_run(
         c.current_dir(&sub)
             .args(["task", "show", &t])
             .output()
@@ -442,7 +440,7 @@ fn closed_pipe_is_success() {
         env.create(&[&format!("Task {i}")]);
     }
     let mut child = env
-        .command(common::BIN)
+        .command(crate::common::BIN)
         .args(["task", "list", "--limit", "0"])
         .stdout(std::process::Stdio::piped())
         .spawn()
