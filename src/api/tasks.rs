@@ -354,11 +354,18 @@ impl Orchestron {
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
     ) -> Result<Updated> {
+        // Where git keeps the history, the status change itself is the record
+        // (a one-line diff); elsewhere the moment is written into the file.
+        let stamp = self.needs_status_stamps();
         let lock = self.ws.lock()?;
         let modified = self
             .ws
             .modify(&lock, id, |new: &mut Task| {
+                let before = new.status;
                 change(self, new)?;
+                if stamp {
+                    new.stamp_status_change(before, now());
+                }
                 Ok::<_, Error>(new.validate()?)
             })
             .map_err(|e| self.record_error("task", id, e))?;

@@ -15,6 +15,7 @@ mod history;
 mod identity;
 pub mod merge;
 mod repo;
+mod timeline;
 
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
