@@ -327,6 +327,33 @@ fn build() -> Vec<ToolDef> {
             output(&[("sprint", "object")]),
             SET,
         ),
+        def(
+            "orchestron_predict_completion",
+            "Forecast a task/epic (with subtree and dependencies) or sprint: p50/p85/p95 dates by Monte Carlo over past daily throughput, with its basis; no date when history is too thin.",
+            input(
+                vec![("taskId", task_id()), ("sprintId", s("id or name"))],
+                &[],
+            ),
+            output(&[
+                ("target", "object"),
+                ("remaining", "integer"),
+                ("basis", "object"),
+                ("insufficient_history", "boolean"),
+            ]),
+            READ,
+        ),
+        def(
+            "orchestron_analyze_bottlenecks",
+            "What holds work up: root blockers, critical path, cycles, long-running, review queue, overloaded assignees, stale claims; plus flow metrics. Lists capped, see totals.",
+            input(vec![("sprintId", s("only this sprint"))], &[]),
+            output(&[
+                ("root_blockers", "array"),
+                ("critical_path", "array"),
+                ("totals", "object"),
+                ("flow", "object"),
+            ]),
+            READ,
+        ),
     ]
 }
 
@@ -347,7 +374,7 @@ mod tests {
 
     #[test]
     fn every_tool_has_annotations_and_an_object_output_schema() {
-        assert_eq!(tools().len(), 14);
+        assert_eq!(tools().len(), 16);
         for t in tools() {
             let a = t.tool.annotations.as_ref().expect("annotations");
             assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some());

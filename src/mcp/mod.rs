@@ -15,6 +15,7 @@ pub mod args;
 pub mod catalog;
 pub mod complete;
 pub mod error;
+pub mod insights;
 pub mod notice;
 pub mod prompts;
 pub mod push;

@@ -12,6 +12,7 @@ mod editing;
 mod git;
 mod hostile;
 mod init;
+mod insights;
 mod layers;
 mod mcp;
 mod merge_fractions;

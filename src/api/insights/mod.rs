@@ -85,6 +85,15 @@ pub struct Report {
     pub sources: HistorySources,
 }
 
+/// `analyze_bottlenecks` as agents get it: the findings and the flow metrics
+/// they are judged against, from one gathering of the inputs.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Analysis {
+    #[serde(flatten)]
+    pub bottlenecks: Bottlenecks,
+    pub flow: Flow,
+}
+
 /// The inputs every insight starts from, gathered once.
 pub(crate) struct Inputs {
     pub tasks: Vec<Task>,
@@ -172,6 +181,16 @@ impl Orchestron {
         let i = self.insight_inputs()?;
         let sprint = sprint.map(|s| self.sprint_id(s)).transpose()?;
         Ok(self.bottlenecks_of(&i, sprint.as_ref()))
+    }
+
+    /// The bottlenecks (of one sprint, when given) with the flow metrics.
+    pub fn analyze(&self, sprint: Option<&str>) -> Result<Analysis> {
+        let i = self.insight_inputs()?;
+        let sprint = sprint.map(|s| self.sprint_id(s)).transpose()?;
+        Ok(Analysis {
+            bottlenecks: self.bottlenecks_of(&i, sprint.as_ref()),
+            flow: flow::flow(&i.tasks, &i.times, i.now),
+        })
     }
 
     fn bottlenecks_of(&self, i: &Inputs, sprint: Option<&RecordId>) -> Bottlenecks {
