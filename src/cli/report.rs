@@ -186,7 +186,7 @@ pub(crate) fn burndown_text(b: &Burndown, tty: bool) -> String {
         let bar = if tty {
             let eighths = d.remaining * WIDTH * 8 / max;
             let mut bar = "█".repeat(eighths / 8);
-            if eighths % 8 > 0 {
+            if !eighths.is_multiple_of(8) {
                 bar.push(EIGHTHS[eighths % 8 - 1]);
             }
             format!("{bar} ")
