@@ -15,11 +15,13 @@ impl Orchestron {
             Some(a) => self.ws.config.actor_name(a.trim()),
             None => self.actor().to_string(),
         };
+        // Pick and take under one lock, on an index refreshed inside it: a
+        // concurrent claimer either sees this claim or waits for it, so it
+        // picks another task instead of losing a race to "held by".
+        let _lock = self.locked_fresh()?;
         let id = match id {
             Some(id) => self.existing_task_id(id)?,
             None => {
-                let _lock = self.ws.lock()?;
-                self.refresh()?;
                 match self.next_ready(&who)? {
                     Some(t) => t.id,
                     None => return Ok(None),

@@ -213,6 +213,12 @@ impl Orchestron {
     pub fn update_task(&mut self, id: &str, patch: TaskPatch) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
         let actor = self.actor().to_string();
+        // A new parent is checked for loops against the whole hierarchy: read
+        // it under the lock the write takes.
+        let _lock = match patch.parent {
+            Some(Some(_)) => Some(self.locked_fresh()?),
+            _ => None,
+        };
         self.modify_task(&id, |o, task| o.apply_patch(task, &patch, &actor))
     }
 
@@ -346,6 +352,16 @@ impl Orchestron {
             task.notes.push(self.entry(note)?);
         }
         Ok(())
+    }
+
+    /// Takes the workspace lock and brings the index up to date inside it, for
+    /// a use-case that decides from what it reads (claim's pick, depend's cycle
+    /// check, the parent loop check): nothing can change between the read and
+    /// the write. The lock is re-entrant, so the write inside takes it again.
+    pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
+        let lock = self.ws.lock()?;
+        self.refresh()?;
+        Ok(lock)
     }
 
     /// The read-modify-write at the heart of every task write.
