@@ -12,6 +12,7 @@ mod error;
 mod graph;
 mod history;
 mod identity;
+mod lease;
 mod mcp_clients;
 mod merging;
 mod overview;
@@ -22,9 +23,11 @@ mod templates;
 mod updates;
 mod watch;
 
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
+pub use lease::{ClaimView, HeldTask};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
@@ -63,6 +66,7 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    claim_scope: OnceLock<lease::ClaimScope>,
 }
 
 impl Orchestron {
@@ -79,6 +83,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         };
         o.refresh()?;
         Ok(o)
@@ -96,6 +101,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         })
     }
 
