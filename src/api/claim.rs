@@ -169,9 +169,10 @@ impl Orchestron {
             limit: 50,
             ..TaskQuery::default()
         })?;
-        Ok(page.tasks.into_iter().find(|t| {
-            held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str()))
-        }))
+        Ok(page
+            .tasks
+            .into_iter()
+            .find(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str()))))
     }
 
     /// A claim waits for the task's dependencies: refused while one is open.

@@ -81,7 +81,9 @@ impl Error {
             Error::Model(_)
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
-            Error::Held { .. } | Error::Cycle { .. } | Error::Blocked { .. } => ErrorClass::Conflict,
+            Error::Held { .. } | Error::Cycle { .. } | Error::Blocked { .. } => {
+                ErrorClass::Conflict
+            }
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace

@@ -53,7 +53,9 @@ impl ClaimView {
         if let Some(b) = &self.branch {
             parts.push(format!("branch {b}"));
         }
-        let when = self.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let when = self
+            .expires
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         parts.push(if self.stale {
             format!("lease expired {when}")
         } else {
@@ -94,8 +96,9 @@ impl Orchestron {
         let text = requested
             .or(self.ws.config.claims.lease.as_deref())
             .unwrap_or(DEFAULT_LEASE);
-        parse_lease(text)
-            .ok_or_else(|| Error::Invalid(format!("invalid lease {text:?}: expected {LEASE_FORMAT}")))
+        parse_lease(text).ok_or_else(|| {
+            Error::Invalid(format!("invalid lease {text:?}: expected {LEASE_FORMAT}"))
+        })
     }
 
     /// Every claim in the registry (read without its lock: it is written

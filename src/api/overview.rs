@@ -68,11 +68,13 @@ impl Orchestron {
             None => None,
         };
         let in_progress = self.in_progress(None, 20)?.tasks;
+        let (held_elsewhere, ready_anyway) = super::lease::readiness(&self.claims()?, self.actor());
         let ready = self
             .index
             .tasks(&TaskQuery {
                 ready: true,
-                held_elsewhere: super::lease::readiness(&self.claims()?, self.actor()).0,
+                held_elsewhere,
+                ready_anyway,
                 limit: 5,
                 ..TaskQuery::default()
             })?

@@ -11,7 +11,7 @@ use super::{StoreError, WorkspaceLock, write_atomic};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// One held task.
@@ -45,11 +45,6 @@ impl ClaimRegistry {
             dir,
             lock: Arc::default(),
         }
-    }
-
-    /// The folder holding `claims.json` and `claims.lock`.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Takes the registry lock: held across a read-decide-write of claims.
