@@ -132,8 +132,7 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
          Claim work with orchestron_task_claim (it holds for a lease: any write of yours to \
          the task renews it, claiming it again does too; release: true gives it back), record \
          progress and notes with orchestron_task_update, and save context at milestones with \
-         orchestron_context_save. A stale claim (lease expired) may be taken over. Run \
-         `orchestron sync` before you stop so other clones see your changes.\n",
+         orchestron_context_save. A stale claim (lease expired) may be taken over.\n",
     );
     Ok(s)
 }
