@@ -22,7 +22,7 @@ pub struct Config {
     /// Maps MCP client names to the names recorded as assignee/author.
     #[serde(default = "default_agents")]
     pub agents: BTreeMap<String, String>,
-    /// How claims are held: lease length and an optional git remote.
+    /// How claims are held: the lease length.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
 }
@@ -34,10 +34,6 @@ pub struct ClaimsConfig {
     /// `2h` (the default), `1d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<String>,
-    /// A git remote on which every claim is also taken, so that clones on
-    /// other machines see it (one ref per claimed task).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remote: Option<String>,
 }
 
 impl ClaimsConfig {
