@@ -14,6 +14,7 @@ mod history;
 mod identity;
 pub mod insights;
 mod layout;
+mod lease;
 mod mcp_clients;
 mod merging;
 mod overview;
@@ -24,6 +25,7 @@ mod templates;
 mod updates;
 mod watch;
 
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
@@ -33,6 +35,7 @@ pub use insights::bottlenecks::Bottlenecks;
 pub use insights::flow::Flow;
 pub use insights::forecast::Forecast;
 pub use insights::sprint_progress::Burndown;
+pub use lease::{ClaimView, HeldTask};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
@@ -70,6 +73,7 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    claim_scope: OnceLock<lease::ClaimScope>,
 }
 
 impl Orchestron {
@@ -86,6 +90,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         };
         o.refresh()?;
         Ok(o)
@@ -103,6 +108,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         })
     }
 

@@ -282,10 +282,7 @@ fn bottlenecks_text(b: &Bottlenecks) -> String {
         ));
     }
     for c in &b.stale_claims {
-        s.push_str(&format!(
-            "  stale claim     {} by {}: no sign of work for {} h\n",
-            c.id, c.assignee, c.idle_hours
-        ));
+        s.push_str(&format!("  stale claim     {}  {}\n", c.id, c.why));
     }
     s
 }

@@ -27,6 +27,24 @@ pub struct Config {
     /// overloaded (IN_PROGRESS and IN_REVIEW tasks).
     #[serde(default = "default_wip_limit")]
     pub wip_limit: u32,
+    /// How claims are held: the lease length.
+    #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
+    pub claims: ClaimsConfig,
+}
+
+/// `claims:` in `config.yaml` (see docs/CLAIMS.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimsConfig {
+    /// How long a claim holds without a write by its holder: `90s`, `30m`,
+    /// `2h` (the default), `1d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
+}
+
+impl ClaimsConfig {
+    fn is_default(&self) -> bool {
+        self == &ClaimsConfig::default()
+    }
 }
 
 fn default_task_prefix() -> String {
@@ -54,6 +72,7 @@ impl Default for Config {
             context_prefix: default_context_prefix(),
             agents: default_agents(),
             wip_limit: default_wip_limit(),
+            claims: ClaimsConfig::default(),
         }
     }
 }

@@ -157,3 +157,27 @@ fn a_backlog_with_no_history_is_told_so_plainly() {
         unknown.stderr
     );
 }
+
+#[test]
+fn an_expired_lease_is_a_stale_claim_in_the_bottlenecks() {
+    let env = TestEnv::new();
+    let id = env.create(&["Long job"]);
+    let claim = env.run_with(
+        &["task", "claim", &id],
+        &[("ORCHESTRON_NOW", "2026-11-20T10:00:00Z")],
+    );
+    assert_eq!(claim.code, 0, "{}", claim.stderr);
+    let fresh = at("2026-11-20T11:00:00Z", &env, &["report", "bottlenecks"]);
+    assert_eq!(fresh["totals"]["stale_claims"], 0);
+    let late = at("2026-11-20T13:00:00Z", &env, &["report", "bottlenecks"]);
+    assert_eq!(late["totals"]["stale_claims"], 1);
+    let stale = &late["stale_claims"][0];
+    assert_eq!(
+        (stale["id"].as_str(), stale["holder"].as_str()),
+        (Some(id.as_str()), Some("alice"))
+    );
+    assert_eq!(
+        stale["why"],
+        "alice holds it; the lease expired 2026-11-20T12:00:00Z"
+    );
+}

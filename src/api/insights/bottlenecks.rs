@@ -4,15 +4,16 @@
 //! longest dependency chain of open work), dependency cycles (found as strongly
 //! connected components, reported and never walked around), work in progress
 //! for longer than the 85th percentile of past cycle times, the review queue,
-//! assignees over the work-in-progress limit, and stale claims. Pure over the
-//! records and their [`WorkTimes`]; every list is capped, with its total.
+//! assignees over the work-in-progress limit, and stale claims (expired
+//! leases, which the API reads from the claim registry and passes in). Pure
+//! over the records and their [`WorkTimes`]; every list is capped, with its total.
 
-use super::flow::{Stat, is_wip};
+use super::flow::Stat;
 use super::when::WorkTimes;
 use super::{LIST_CAP, days_between};
 use crate::index::{cycle_through, cyclic_components};
 use crate::model::{RecordId, Status, Task};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -51,13 +52,14 @@ pub struct Overloaded {
     pub tasks: Vec<RecordId>,
 }
 
+/// A claim whose lease ran out (from the claim registry, see docs/CLAIMS.md).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StaleClaim {
     pub id: RecordId,
     pub title: String,
-    pub assignee: String,
-    /// Hours since the last sign of work (a note, a status change).
-    pub idle_hours: f64,
+    pub holder: String,
+    pub expired: DateTime<Utc>,
+    pub why: String,
 }
 
 /// How many findings of each kind there are (the lists show at most 10).
@@ -89,8 +91,6 @@ pub struct Bottlenecks {
 /// What the analysis needs besides the records.
 pub struct Settings {
     pub wip_limit: u32,
-    /// A claim with no sign of work for longer than this is stale.
-    pub lease: Duration,
 }
 
 /// The open-work dependency graph: node i is `open[i]`; `deps[i]` the open
@@ -192,6 +192,7 @@ pub fn analyze(
     times: &HashMap<RecordId, WorkTimes>,
     cycle_time: &Stat,
     settings: &Settings,
+    stale_claims: Vec<StaleClaim>,
     now: DateTime<Utc>,
 ) -> Bottlenecks {
     let g = Graph::of(tasks.iter().copied());
@@ -323,7 +324,7 @@ pub fn analyze(
     let (overloaded, n) = capped(over);
     totals.overloaded = n;
 
-    let (stale, n) = capped(stale_claims(tasks, times, settings.lease, now));
+    let (stale, n) = capped(stale_claims);
     totals.stale_claims = n;
 
     Bottlenecks {
@@ -336,45 +337,6 @@ pub fn analyze(
         stale_claims: stale,
         totals,
     }
-}
-
-/// IN_PROGRESS tasks with an assignee and no sign of work (a note, a
-/// clarification, a status change) for longer than `lease`, idlest first.
-pub fn stale_claims(
-    tasks: &[&Task],
-    times: &HashMap<RecordId, WorkTimes>,
-    lease: Duration,
-    now: DateTime<Utc>,
-) -> Vec<StaleClaim> {
-    let mut out: Vec<StaleClaim> = tasks
-        .iter()
-        .filter(|t| t.status == Status::InProgress && is_wip(t.status))
-        .filter_map(|t| {
-            let assignee = t.assignee.clone()?;
-            let w = times.get(&t.id);
-            let last = [
-                t.started,
-                w.and_then(|w| w.started),
-                w.and_then(|w| w.last_step),
-            ]
-            .into_iter()
-            .flatten()
-            .fold(t.last_activity(), DateTime::max);
-            let idle = now - last;
-            (idle > lease).then(|| StaleClaim {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                assignee,
-                idle_hours: tenth(idle.num_minutes() as f64 / 60.0),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.idle_hours
-            .total_cmp(&a.idle_hours)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    out
 }
 
 fn tenth(v: f64) -> f64 {

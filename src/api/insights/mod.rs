@@ -20,7 +20,7 @@ use crate::git::GitRepo;
 use crate::index::TaskQuery;
 use crate::model::{IdKind, RecordId, Task, TaskType};
 use bottlenecks::{Bottlenecks, Settings, StaleClaim};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use flow::Flow;
 use forecast::{Forecast, Target};
 use serde::Serialize;
@@ -31,8 +31,6 @@ use when::{Step, WorkTimes};
 pub const LIST_CAP: usize = 10;
 /// How many commits the history walk reads at most.
 const GIT_COMMITS: usize = 2000;
-/// A claim with no sign of work for this long is stale (the lease default).
-pub const LEASE_HOURS: i64 = 2;
 
 /// A list cut to [`LIST_CAP`] entries, with how many there are in all.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -58,10 +56,8 @@ pub fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
 /// set — a reproduction aid, so a report can be recomputed as of a moment, and
 /// what whole-process tests use instead of waiting.
 pub fn clock() -> DateTime<Utc> {
-    std::env::var("ORCHESTRON_NOW")
-        .ok()
-        .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
-        .map_or_else(crate::model::now, |t| t.with_timezone(&Utc))
+    // The same clock the claim leases use.
+    crate::model::lease_now()
 }
 
 /// Where the times came from, for the reader of a report.
@@ -180,7 +176,7 @@ impl Orchestron {
     pub fn bottlenecks(&self, sprint: Option<&str>) -> Result<Bottlenecks> {
         let i = self.insight_inputs()?;
         let sprint = sprint.map(|s| self.sprint_id(s)).transpose()?;
-        Ok(self.bottlenecks_of(&i, sprint.as_ref()))
+        self.bottlenecks_of(&i, sprint.as_ref())
     }
 
     /// The bottlenecks (of one sprint, when given) with the flow metrics.
@@ -188,12 +184,12 @@ impl Orchestron {
         let i = self.insight_inputs()?;
         let sprint = sprint.map(|s| self.sprint_id(s)).transpose()?;
         Ok(Analysis {
-            bottlenecks: self.bottlenecks_of(&i, sprint.as_ref()),
+            bottlenecks: self.bottlenecks_of(&i, sprint.as_ref())?,
             flow: flow::flow(&i.tasks, &i.times, i.now),
         })
     }
 
-    fn bottlenecks_of(&self, i: &Inputs, sprint: Option<&RecordId>) -> Bottlenecks {
+    fn bottlenecks_of(&self, i: &Inputs, sprint: Option<&RecordId>) -> Result<Bottlenecks> {
         let scope: Vec<&Task> = i
             .tasks
             .iter()
@@ -202,21 +198,38 @@ impl Orchestron {
         let cycle = flow::cycle_time(&i.tasks, &i.times, i.now);
         let settings = Settings {
             wip_limit: self.ws.config.wip_limit,
-            lease: Duration::hours(LEASE_HOURS),
         };
-        bottlenecks::analyze(&scope, &i.times, &cycle, &settings, i.now)
+        let stale = self.stale_claims(&scope)?;
+        Ok(bottlenecks::analyze(
+            &scope, &i.times, &cycle, &settings, stale, i.now,
+        ))
     }
 
-    /// Claims whose holder shows no sign of work for longer than the lease.
-    pub fn stale_claims(&self) -> Result<Vec<StaleClaim>> {
-        let i = self.insight_inputs()?;
-        let all: Vec<&Task> = i.tasks.iter().collect();
-        Ok(bottlenecks::stale_claims(
-            &all,
-            &i.times,
-            Duration::hours(LEASE_HOURS),
-            i.now,
-        ))
+    /// The claims on `tasks` whose lease has expired, asked of the claim
+    /// registry (the one place that knows leases).
+    fn stale_claims(&self, tasks: &[&Task]) -> Result<Vec<StaleClaim>> {
+        let titles: HashMap<&str, &Task> = tasks.iter().map(|t| (t.id.as_str(), *t)).collect();
+        Ok(self
+            .notable_claims()?
+            .into_iter()
+            .filter(|h| h.claim.stale)
+            .filter_map(|h| {
+                let t = titles.get(h.id.as_str())?;
+                Some(StaleClaim {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    why: format!(
+                        "{} holds it; the lease expired {}",
+                        h.claim.holder,
+                        h.claim
+                            .expires
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                    holder: h.claim.holder,
+                    expired: h.claim.expires,
+                })
+            })
+            .collect())
     }
 
     /// `predict_completion` for a task (with its subtree and what it depends
@@ -291,7 +304,7 @@ impl Orchestron {
         Ok(Report {
             now: i.now,
             flow: flow::flow(&i.tasks, &i.times, i.now),
-            bottlenecks: self.bottlenecks_of(&i, None),
+            bottlenecks: self.bottlenecks_of(&i, None)?,
             sprint,
             sources: i.sources.clone(),
         })

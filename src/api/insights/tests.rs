@@ -22,10 +22,7 @@ fn task(name: &str, status: Status) -> Task {
     t
 }
 fn settings() -> Settings {
-    Settings {
-        wip_limit: 2,
-        lease: Duration::hours(2),
-    }
+    Settings { wip_limit: 2 }
 }
 fn target() -> Target {
     Target {
@@ -53,6 +50,7 @@ fn a_chain_has_one_root_blocker_blocking_five_and_is_the_critical_path() {
         &Default::default(),
         &cycle_time(&[], &Default::default(), day(20)),
         &settings(),
+        vec![],
         day(20),
     );
     assert_eq!(b.root_blockers.len(), 1);
@@ -85,6 +83,7 @@ fn a_cycle_is_reported_once_and_never_looped_on() {
         &Default::default(),
         &cycle_time(&[], &Default::default(), day(20)),
         &settings(),
+        vec![],
         day(20),
     );
     assert_eq!(b.totals.cycles, 1);
@@ -230,7 +229,7 @@ fn flow_counts_throughput_cycle_and_lead_times_exactly() {
 }
 
 #[test]
-fn bottlenecks_name_long_running_review_overloaded_and_stale_work() {
+fn bottlenecks_name_long_running_review_and_overloaded_work() {
     let (mut tasks, steps) = one_a_day();
     for (name, status, hours_ago) in [
         ("TASK-p1", Status::InProgress, 24 * 3),
@@ -245,7 +244,7 @@ fn bottlenecks_name_long_running_review_overloaded_and_stale_work() {
     let times = work_times(&tasks, &steps, &[]);
     let refs: Vec<&Task> = tasks.iter().collect();
     let cycle = cycle_time(&tasks, &times, day(16));
-    let b = analyze(&refs, &times, &cycle, &settings(), day(16));
+    let b = analyze(&refs, &times, &cycle, &settings(), vec![], day(16));
     let long: Vec<&str> = b.long_running.iter().map(|w| w.id.as_str()).collect();
     assert_eq!(long, ["TASK-p1"]);
     assert_eq!(
@@ -263,12 +262,6 @@ fn bottlenecks_name_long_running_review_overloaded_and_stale_work() {
         ),
         ("ann", 3, 2)
     );
-    let stale: Vec<(&str, f64)> = b
-        .stale_claims
-        .iter()
-        .map(|s| (s.id.as_str(), s.idle_hours))
-        .collect();
-    assert_eq!(stale, [("TASK-p1", 72.0)]);
 }
 
 #[test]
