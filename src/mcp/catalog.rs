@@ -335,7 +335,7 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_predict_completion",
-            "Forecast a task/epic (with subtree and dependencies) or sprint: p50/p85/p95 dates by Monte Carlo over past daily throughput, with its basis; no date when history is too thin.",
+            "When a task/epic (subtree + dependencies) or sprint will be done: p50/p85/p95 dates from past throughput (Monte Carlo), with its basis.",
             input(
                 vec![("taskId", task_id()), ("sprintId", s("id or name"))],
                 &[],
@@ -350,7 +350,7 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_analyze_bottlenecks",
-            "What holds work up: root blockers, critical path, cycles, long-running, review queue, overloaded assignees, stale claims; plus flow metrics. Lists capped, see totals.",
+            "Root blockers, critical path, cycles, long-running, review queue, overloaded assignees, stale claims, flow metrics. Lists capped; see totals.",
             input(vec![("sprintId", s("only this sprint"))], &[]),
             output(&[
                 ("root_blockers", "array"),
