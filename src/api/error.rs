@@ -90,6 +90,7 @@ impl Error {
             }
             Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
+            Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {
                 ErrorClass::Internal
             }
@@ -105,6 +106,8 @@ pub enum ErrorClass {
     Conflict,
     BrokenRecord,
     NoWorkspace,
+    /// A remote the command needs (`claims.remote`, `sync`) cannot be reached.
+    Unavailable,
     Internal,
 }
 

@@ -18,6 +18,7 @@ mod mcp_clients;
 mod merging;
 mod overview;
 mod refresh;
+mod remote_claim;
 mod sprints;
 mod tasks;
 mod templates;

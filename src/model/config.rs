@@ -22,7 +22,7 @@ pub struct Config {
     /// Maps MCP client names to the names recorded as assignee/author.
     #[serde(default = "default_agents")]
     pub agents: BTreeMap<String, String>,
-    /// How claims are held: the lease length.
+    /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
 }
@@ -34,6 +34,11 @@ pub struct ClaimsConfig {
     /// `2h` (the default), `1d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<String>,
+    /// A git remote on which every claim is also taken (one ref per task,
+    /// `refs/orchestron/claims/<id>`), so that clones on several machines
+    /// never both hold a task. Claiming then needs that remote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
 }
 
 impl ClaimsConfig {
