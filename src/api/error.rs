@@ -41,6 +41,10 @@ pub enum Error {
         on: String,
         path: String,
     },
+    /// `sync` cannot run in this state (a merge in progress, other files
+    /// staged, no upstream, conflicts left by the pull).
+    #[error("sync refused: {0}")]
+    SyncRefused(String),
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
@@ -81,9 +85,10 @@ impl Error {
             Error::Model(_)
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
-            Error::Held { .. } | Error::Cycle { .. } | Error::Blocked { .. } => {
-                ErrorClass::Conflict
-            }
+            Error::Held { .. }
+            | Error::Cycle { .. }
+            | Error::Blocked { .. }
+            | Error::SyncRefused(_) => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace

@@ -16,6 +16,7 @@ mod identity;
 pub mod merge;
 mod remote_claims;
 mod repo;
+pub mod sync;
 
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;

@@ -19,4 +19,5 @@ mod merge_fractions;
 mod merge_sim;
 mod rng;
 mod schemas;
+mod sync;
 mod wire;

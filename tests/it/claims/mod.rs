@@ -6,4 +6,4 @@
 
 mod concurrent;
 mod lease;
-mod remote;
+pub(crate) mod remote;
