@@ -132,7 +132,9 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
          Claim work with orchestron_task_claim (it holds for a lease: any write of yours to \
          the task renews it, claiming it again does too; release: true gives it back), record \
          progress and notes with orchestron_task_update, and save context at milestones with \
-         orchestron_context_save. A stale claim (lease expired) may be taken over.\n",
+         orchestron_context_save. A stale claim (lease expired) may be taken over. Where the \
+         backlog is shared through git, run `orchestron sync` in a shell after a handoff and \
+         before you end the session.\n",
     );
     Ok(s)
 }
@@ -151,7 +153,9 @@ fn handoff(o: &mut Orchestron, task: Option<&str>) -> crate::api::Result<String>
          2. Call orchestron_handoff_prepare for the main task with completedWork (what is \
          done), remainingWork (what is left, concretely, in order) and notes (decisions, \
          traps, where to look). The git branch and HEAD are recorded for you.\n\
-         3. Create tasks (orchestron_task_create) for follow-up work you discovered.\n\n",
+         3. Create tasks (orchestron_task_create) for follow-up work you discovered.\n\
+         4. Where the backlog is shared through git, run `orchestron sync` in a shell \
+         (it commits .orchestron/ only, pulls, pushes).\n\n",
     );
     if tasks.is_empty() {
         s.push_str("You have no task in progress; hand off the task you worked on by id.\n");
