@@ -8,6 +8,7 @@ mod claim;
 mod contexts;
 mod credit;
 mod diff;
+mod digest;
 mod error;
 mod graph;
 mod history;
@@ -24,6 +25,7 @@ mod watch;
 
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
+pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
 pub use mcp_clients::{McpClient, McpConfigReport};
@@ -33,7 +35,7 @@ pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
-pub use updates::Updates;
+pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 
 pub use crate::git::merge::Side as MergeSide;
