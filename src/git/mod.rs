@@ -16,10 +16,9 @@ mod identity;
 pub mod merge;
 mod repo;
 
-pub use cli::{LineMerge, config_get, config_set, driver_program, merge_file};
+pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
-pub use history::{ChangedFile, FileVersion};
 pub use identity::user_name;
 pub use repo::GitRepo;
 

@@ -1,9 +1,7 @@
 //! End-to-end tests of every CLI command through the built binary, with the
 //! `--json` output snapshotted (ids and times redacted).
 
-mod common;
-
-use common::{Redactor, TestEnv};
+use crate::common::{Redactor, TestEnv};
 use serde_json::json;
 
 #[test]
@@ -415,8 +413,8 @@ fn root_accepts_project_or_workspace_folder_and_discovers_upward() {
     let t = env.create(&["Found"]);
     let sub = env.path().join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
-    let mut c = env.command(common::BIN);
-    let out = common::to_run(
+    let mut c = env.command(crate::common::BIN);
+    let out = crate::common::to_run(
         c.current_dir(&sub)
             .args(["task", "show", &t])
             .output()
@@ -442,7 +440,7 @@ fn closed_pipe_is_success() {
         env.create(&[&format!("Task {i}")]);
     }
     let mut child = env
-        .command(common::BIN)
+        .command(crate::common::BIN)
         .args(["task", "list", "--limit", "0"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -461,7 +459,7 @@ fn completions_are_generated() {
 
 /// stderr with the project folder and ids redacted, checked to say each part
 /// of its cause chain once (`a: b: b` is the bug this guards).
-fn error_text(env: &TestEnv, r: &common::Run, red: &mut Redactor) -> String {
+fn error_text(env: &TestEnv, r: &crate::common::Run, red: &mut Redactor) -> String {
     let text = red.text(
         &r.stderr
             .replace(&env.path().display().to_string(), "[project]"),
@@ -555,17 +553,17 @@ fn error_locked_workspace_is_reported_after_a_bounded_wait() {
 }
 
 /// Runs `args` with stdout a pipe whose reading end is already closed.
-fn run_into_closed_pipe(env: &TestEnv, args: &[&str]) -> common::Run {
+fn run_into_closed_pipe(env: &TestEnv, args: &[&str]) -> crate::common::Run {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let out = env
-        .command(common::BIN)
+        .command(crate::common::BIN)
         .args(args)
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .output()
         .unwrap();
-    common::to_run(out)
+    crate::common::to_run(out)
 }
 
 #[test]
@@ -587,7 +585,7 @@ fn closed_pipe_is_success_for_table_json_and_completions() {
 fn closed_stderr_does_not_panic() {
     let env = TestEnv::new();
     let out = env
-        .command(common::BIN)
+        .command(crate::common::BIN)
         .args(["task", "show", "TASK-zzzzz"])
         .stderr(std::process::Stdio::null())
         .output()
