@@ -12,9 +12,9 @@ use crate::model::{FieldChange, Task, short};
 use serde_json::{Map, Value, json};
 
 /// A string value longer than this many characters is shortened.
-const TEXT_CHARS: usize = 80;
+const TEXT_CHARS: usize = 60;
 /// A list or object whose JSON is longer than this is shown as shortened text.
-const JSON_CHARS: usize = 120;
+const JSON_CHARS: usize = 80;
 
 /// `v`, with long strings shortened and large lists or objects shown as a
 /// shortened JSON text.
@@ -34,8 +34,15 @@ pub fn clip(v: &Value) -> Value {
 }
 
 /// A field change with its values clipped. An added note or clarification
-/// shows only its text.
+/// shows only its text; acceptance criteria whose texts stayed the same show
+/// as the numbers of those done (`criteria_done` `[1]` → `[1, 2]`).
 pub fn change(c: &FieldChange) -> Value {
+    if c.field == "acceptance_criteria"
+        && let (Some(old), Some(new)) = (criteria(&c.old), criteria(&c.new))
+        && old.0 == new.0
+    {
+        return json!({"field": "criteria_done", "old": old.1, "new": new.1});
+    }
     let new = match c.new.get("text") {
         Some(text) if c.old.is_null() => clip(text),
         _ => clip(&c.new),
@@ -43,8 +50,56 @@ pub fn change(c: &FieldChange) -> Value {
     json!({"field": c.field, "old": clip(&c.old), "new": new})
 }
 
+/// The texts of a criteria list and the numbers (from 1) of those done.
+fn criteria(v: &Value) -> Option<(Vec<&str>, Vec<usize>)> {
+    let list = v.as_array()?;
+    let texts = list
+        .iter()
+        .map(|c| c.get("text").and_then(Value::as_str))
+        .collect::<Option<Vec<_>>>()?;
+    let done = list
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.get("done") == Some(&Value::Bool(true)))
+        .map(|(i, _)| i + 1)
+        .collect();
+    Some((texts, done))
+}
+
 pub fn changes(cs: &[FieldChange]) -> Value {
     Value::Array(cs.iter().map(change).collect())
+}
+
+/// The changes as one line, from their clipped form: `status TODO → DONE;
+/// note added: "…"; description changed`.
+pub fn describe(cs: &[FieldChange]) -> String {
+    if cs.is_empty() {
+        return "no change".to_string();
+    }
+    let shown = |v: &Value| match v {
+        Value::Null => "none".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    cs.iter()
+        .map(|c| {
+            let b = change(c);
+            match (c.field.as_str(), c.old.is_null(), c.new.get("text")) {
+                ("description", _, _) => "description changed".to_string(),
+                (_, true, Some(_)) => {
+                    let noun = c.field.strip_suffix('s').unwrap_or(&c.field);
+                    format!("{noun} added: \"{}\"", shown(&b["new"]))
+                }
+                _ => format!(
+                    "{} {} → {}",
+                    b["field"].as_str().unwrap_or(""),
+                    shown(&b["old"]),
+                    shown(&b["new"])
+                ),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A task by its id, title and status (`task_get` has the rest).

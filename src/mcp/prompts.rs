@@ -7,8 +7,7 @@
 
 use super::error::Failure;
 use super::notice;
-use super::tools::context_object;
-use crate::api::Orchestron;
+use crate::api::{ContextView, Orchestron};
 use crate::model::short;
 use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Map, Value};
@@ -89,17 +88,49 @@ const RESUME_DETAIL: usize = 5;
 /// The most groups of older pending updates it shows.
 const RESUME_GROUPS: usize = 6;
 
-/// The saved context as one line per key, long values cut
-/// (`orchestron_context_get` has them in full).
-fn context_lines(m: &Map<String, Value>) -> String {
-    let mut s = String::new();
-    for (k, v) in m {
+/// The saved context: what it is, the session before it, then one line per
+/// saved key, long values cut (`orchestron_context_get` has them in full).
+fn context_lines(view: &ContextView) -> String {
+    let c = &view.snapshot;
+    let mut s = format!(
+        "{} {} by {} at {}",
+        c.kind.as_str(),
+        c.id,
+        c.by,
+        c.at.format("%Y-%m-%d %H:%M UTC")
+    );
+    if let Some(t) = &c.task {
+        s.push_str(&format!(", task {t}"));
+    }
+    if let Some(g) = &c.git {
+        let head: String = g.head.as_deref().unwrap_or("").chars().take(8).collect();
+        s.push_str(&format!(
+            ", on {} {head}",
+            g.branch.as_deref().unwrap_or("detached")
+        ));
+    }
+    s.push('\n');
+    if let Some(l) = &view.last_session {
+        s.push_str(&format!(
+            "(before it: {} {} by {} at {})\n",
+            l.kind.as_str(),
+            l.id,
+            l.by,
+            l.at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    for (k, v) in &c.context {
         let text = match v {
             Value::Null => continue,
             Value::String(t) => t.clone(),
             other => other.to_string(),
         };
         s.push_str(&format!("- {k}: {}\n", short(&text, CONTEXT_VALUE_CHARS)));
+    }
+    if let Some(n) = &c.notes
+        && !c.context.contains_key("notes")
+    {
+        s.push_str(&format!("- notes: {}\n", short(n, CONTEXT_VALUE_CHARS)));
     }
     s
 }
@@ -110,7 +141,7 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
         "You are resuming work as \"{me}\" on a project tracked by Orchestron.\n\n## Latest context\n"
     );
     match o.context(None)? {
-        Some(view) => s.push_str(&context_lines(&context_object(Some(&view)))),
+        Some(view) => s.push_str(&context_lines(&view)),
         None => s.push_str("No context saved yet.\n"),
     }
     s.push_str("\n## In progress\n");

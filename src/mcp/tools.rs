@@ -187,11 +187,7 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The text of a write: "<verb> <ID>: field old → new; …".
 fn updated(verb: &str, u: &Updated) -> Output {
-    let text = format!(
-        "{verb} {}: {}",
-        u.task.id,
-        crate::model::describe_changes(&u.changes, "; ")
-    );
+    let text = format!("{verb} {}: {}", u.task.id, brief::describe(&u.changes));
     line(
         text,
         obj(vec![
