@@ -314,13 +314,19 @@ fn context_get(o: &mut Orchestron, a: &Args) -> Res {
     let view = api(o.context(id.as_deref()))?;
     let m = context_object(view.as_ref());
     let summary = match &view {
-        Some(v) => format!(
-            "Latest {} {} by {} at {}",
-            v.snapshot.kind.as_str(),
-            v.snapshot.id,
-            v.snapshot.by,
-            v.snapshot.at.format("%Y-%m-%d %H:%M UTC")
-        ),
+        Some(v) => {
+            let task = v
+                .snapshot
+                .task
+                .as_ref()
+                .map_or(String::new(), |t| format!(" for {t}"));
+            format!(
+                "Latest {} {} by {}{task}",
+                v.snapshot.kind.as_str(),
+                v.snapshot.id,
+                v.snapshot.by
+            )
+        }
         None => "No context saved yet.".to_string(),
     };
     Ok(Output {
