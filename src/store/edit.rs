@@ -6,7 +6,7 @@
 //! back to the canonical layout (keeping unknown keys) rather than write a file
 //! that says something else.
 
-use crate::model::{Sprint, Task, render};
+use crate::model::{IdKind, Sprint, Task, assumed_keys, render};
 use serde::Serialize;
 use std::str::FromStr;
 use yaml_edit::{Document, YamlNode};
@@ -18,6 +18,10 @@ pub trait Editable: Serialize + PartialEq + Sized {
     /// Keys always written, as `null` when empty: they are the stable lines
     /// between fields that change often.
     const ALWAYS: &'static [&'static str];
+    /// Keys written even when unchanged if the file leaves them out: what the
+    /// loader assumed for a hand-written file, written down by the first edit
+    /// so that it no longer depends on the file's time.
+    const PINNED: &'static [&'static str];
     /// The key's canonical text (`key: value` and any continuation lines).
     fn field_text(&self, key: &str) -> Option<String>;
     /// The entries appended to a list field since `old`, rendered as flow items.
@@ -30,6 +34,7 @@ impl Editable for Task {
     const KEYS: &'static [&'static str] = Task::KEYS;
     // Everything before `description`: the scalars and flow lists always written.
     const ALWAYS: &'static [&'static str] = Task::KEYS.split_at(13).0;
+    const PINNED: &'static [&'static str] = assumed_keys(IdKind::Task);
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::task(self, ""), key)
     }
@@ -52,6 +57,7 @@ impl Editable for Task {
 impl Editable for Sprint {
     const KEYS: &'static [&'static str] = Sprint::KEYS;
     const ALWAYS: &'static [&'static str] = Sprint::KEYS;
+    const PINNED: &'static [&'static str] = assumed_keys(IdKind::Sprint);
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::sprint(self, ""), key)
     }
@@ -103,7 +109,7 @@ fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
     for &key in T::KEYS {
         let present = map.contains_key(key);
         let (o, n) = (&old_v[key], &new_v[key]);
-        if o != n {
+        if o != n || (!present && T::PINNED.contains(&key)) {
             let absent = !T::ALWAYS.contains(&key)
                 && (n.is_null() || n.as_array().is_some_and(|a| a.is_empty()));
             let block_seq = map.get_sequence(key).filter(|s| !s.is_flow_style());

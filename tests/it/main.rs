@@ -10,6 +10,7 @@ mod common;
 mod concurrency;
 mod editing;
 mod git;
+mod hand_written;
 mod hostile;
 mod init;
 mod layers;

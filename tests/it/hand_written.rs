@@ -1,0 +1,101 @@
+//! Records written by hand, as a person adopting the tool writes them in an
+//! editor: the minimal file, the broken one, the misnamed one. Each is loaded,
+//! reported with its position and what was assumed, and stays reachable
+//! through the tool so it can be inspected and repaired there.
+
+use crate::common::TestEnv;
+use std::time::{Duration, SystemTime};
+
+/// 2026-11-24T16:02:11Z, a file time set explicitly rather than waited for.
+fn fixed_time() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_536_131)
+}
+
+/// Writes `text` as task file `id` with the fixed modification time.
+fn write_by_hand(env: &TestEnv, id: &str, text: &str) {
+    let path = env.task_path(id);
+    std::fs::write(&path, text).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(fixed_time()).unwrap();
+}
+
+#[test]
+fn task_with_only_id_and_title_is_accepted_with_defaults() {
+    let env = TestEnv::new();
+    write_by_hand(
+        &env,
+        "TASK-hand1",
+        "id: TASK-hand1\ntitle: Written by hand\n",
+    );
+    let t = env.json(&["task", "show", "TASK-hand1"]);
+    assert_eq!(t["status"], "TODO");
+    assert_eq!(t["type"], "TASK");
+    assert_eq!(t["priority"], "MEDIUM");
+    assert_eq!(t["progress"], 0);
+    assert_eq!(t["created"], "2026-11-24T16:02:11Z", "the file's time");
+}
+
+#[test]
+fn check_says_what_was_assumed_for_a_hand_written_task() {
+    let env = TestEnv::new();
+    write_by_hand(
+        &env,
+        "TASK-hand1",
+        "id: TASK-hand1\ntitle: Written by hand\npriority: HIGH\n",
+    );
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 0, "assumptions are warnings: {r:?}");
+    assert!(
+        r.stdout.contains(
+            "tasks/TASK-hand1.yaml:1:1: warning: not in the file, assumed: status TODO, \
+             type TASK, progress 0, created 2026-11-24T16:02:11Z (the file's modification time)"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn first_tool_write_of_a_hand_written_task_writes_down_what_was_assumed() {
+    let env = TestEnv::new();
+    write_by_hand(
+        &env,
+        "TASK-hand1",
+        "id: TASK-hand1\ntitle: Written by hand\n",
+    );
+    env.ok(&["task", "update", "TASK-hand1", "--progress", "10"]);
+    let text = env.read(&env.task_path("TASK-hand1"));
+    assert_eq!(
+        text,
+        "id: TASK-hand1\ntitle: Written by hand\nstatus: TODO\ntype: TASK\npriority: MEDIUM\n\
+         created: 2026-11-24T16:02:11Z\nprogress: 10\n"
+    );
+    let r = env.run(&["check"]);
+    assert!(!r.stdout.contains("assumed"), "{}", r.stdout);
+}
+
+#[test]
+fn type_errors_in_a_record_speak_of_the_file_not_of_rust() {
+    let env = TestEnv::new();
+    let head = "id: TASK-bad01\ntitle: T\ncreated: 2026-11-24T16:02:11Z\n";
+    write_by_hand(&env, "TASK-bad01", &format!("{head}progress: lots\n"));
+    let head2 = head.replace("bad01", "bad02");
+    write_by_hand(&env, "TASK-bad02", &format!("{head2}labels: auth\n"));
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 6);
+    assert!(
+        r.stdout.contains(
+            "tasks/TASK-bad01.yaml:4:11: error: progress must be a whole number 0–100, not string \"lots\""
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "tasks/TASK-bad02.yaml:4:9: error: labels must be a list, not string \"auth\""
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("expected u8"), "{}", r.stdout);
+}
