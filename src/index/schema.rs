@@ -23,8 +23,11 @@ CREATE TABLE files (
     path     TEXT PRIMARY KEY,
     size     INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    hash     INTEGER NOT NULL
+    hash     INTEGER NOT NULL,
+    -- the id a file that holds no valid record speaks for (NULL otherwise)
+    claims   TEXT
 ) WITHOUT ROWID;
+CREATE INDEX files_claims ON files (claims) WHERE claims IS NOT NULL;
 
 CREATE TABLE file_problems (
     path     TEXT NOT NULL,

@@ -4,7 +4,8 @@
 //! panic and never an error that stops other files from loading.
 
 use crate::model::{
-    ContextSnapshot, IdKind, Limits, ModelError, Problem, Record, Sprint, Task, assume, key_line,
+    ContextSnapshot, IdKind, Limits, ModelError, Problem, Record, RecordId, Sprint, Task, assume,
+    key_line,
 };
 use chrono::{DateTime, Utc};
 
@@ -16,6 +17,10 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
     /// Top-level keys and their 1-based lines, so later checks can point at a field.
     pub key_lines: Vec<(String, usize)>,
+    /// The id the file speaks for: its record's, else the `id:` it states,
+    /// else its file name's. A broken or misnamed file is found by this id,
+    /// so `task show ID` can say what is wrong with it.
+    pub claims: Option<RecordId>,
 }
 
 /// A stable 64-bit content hash (FNV-1a): cheap, and the same across builds, so a
@@ -46,10 +51,16 @@ pub fn load_record_at(
     bytes: &[u8],
     file_time: Option<DateTime<Utc>>,
 ) -> Loaded {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let claimed = super::RecordPath::in_dir(kind, name);
+    let by_name = claimed
+        .as_ref()
+        .and_then(|p| RecordId::parse(p.stem()).ok());
     let fail = |line, column, message: String| Loaded {
         record: None,
         problems: vec![Problem::error(rel, line, column, message)],
         key_lines: Vec::new(),
+        claims: by_name.clone(),
     };
     if bytes.len() as u64 > Limits::FILE_BYTES {
         return fail(
@@ -100,6 +111,7 @@ pub fn load_record_at(
             return Loaded {
                 record: None,
                 problems: vec![Problem::error(rel, line, column, message)],
+                claims: stated_id(text).or(by_name),
                 key_lines,
             };
         }
@@ -124,8 +136,6 @@ pub fn load_record_at(
             ));
         }
     }
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let claimed = super::RecordPath::in_dir(kind, name);
     let expected = claimed.as_ref().map(super::RecordPath::stem);
     if expected != Some(record.id().as_str()) {
         let line = key_line(text, "id");
@@ -143,13 +153,22 @@ pub fn load_record_at(
             record: None,
             problems,
             key_lines,
+            claims: Some(record.id().clone()),
         };
     }
     Loaded {
+        claims: Some(record.id().clone()),
         record: Some(record),
         problems,
         key_lines,
     }
+}
+
+/// The id a file's top-level `id:` line states, when it is one.
+fn stated_id(text: &str) -> Option<RecordId> {
+    let line = text.lines().find_map(|l| l.strip_prefix("id:"))?;
+    let value = line.split(" #").next().unwrap_or(line).trim();
+    RecordId::parse(value.trim_matches(|c| c == '"' || c == '\'')).ok()
 }
 
 /// Parses and validates a task file's text; errors carry line and column.

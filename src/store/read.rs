@@ -75,6 +75,7 @@ fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
                     format!("cannot read the file: {e}"),
                 )],
                 key_lines: Vec::new(),
+                claims: None,
             },
         },
     }

@@ -99,3 +99,83 @@ fn type_errors_in_a_record_speak_of_the_file_not_of_rust() {
     );
     assert!(!r.stdout.contains("expected u8"), "{}", r.stdout);
 }
+
+#[test]
+fn renamed_record_is_reported_at_its_file_for_show_and_update() {
+    let env = TestEnv::new();
+    let id = env.create(&["Beta"]);
+    let moved = env.task_path("TASK-zzzzz");
+    std::fs::rename(env.task_path(&id), &moved).unwrap();
+    for args in [
+        vec!["task", "show", id.as_str()],
+        vec!["task", "update", id.as_str(), "--progress", "5"],
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 6, "{args:?}: {r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "tasks/TASK-zzzzz.yaml:2:1: id `{id}` does not match the file name"
+            )),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn broken_record_is_reported_at_its_position_for_show_and_update() {
+    let env = TestEnv::new();
+    let id = env.create(&["Alpha"]);
+    let path = env.task_path(&id);
+    std::fs::write(&path, env.read(&path).replace("status: TODO", "status: WIP")).unwrap();
+    for args in [
+        vec!["task", "show", id.as_str()],
+        vec!["task", "update", id.as_str(), "--progress", "5"],
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 6, "{args:?}: {r:?}");
+        assert!(
+            r.stderr
+                .contains(&format!("tasks/{id}.yaml:4:9: status: invalid status \"WIP\"")),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn change_feed_says_broken_then_repaired_credited_to_editor() {
+    let env = TestEnv::new();
+    let edited = env.create(&["Alpha"]);
+    let renamed = env.create(&["Beta"]);
+    let cursor = env.json(&["updates"])["cursor"].as_str().unwrap().to_string();
+    let path = env.task_path(&edited);
+    let good = env.read(&path);
+    std::fs::write(&path, good.replace("status: TODO", "status: WIP")).unwrap();
+    std::fs::rename(env.task_path(&renamed), env.task_path("TASK-zzzzz")).unwrap();
+    assert_eq!(env.run(&["check"]).code, 6, "the refresh in between sees both broken");
+    std::fs::write(&path, &good).unwrap();
+    std::fs::rename(env.task_path("TASK-zzzzz"), env.task_path(&renamed)).unwrap();
+    let feed = env.json(&["updates", "--since", &cursor]);
+    let mut seen: Vec<(String, String, String)> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["op"].as_str().unwrap().to_string(),
+                c["by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let mut want = vec![];
+    for id in [&edited, &renamed] {
+        for op in ["broken", "repaired"] {
+            want.push((id.to_string(), op.to_string(), "editor".to_string()));
+        }
+    }
+    want.sort();
+    assert_eq!(seen, want);
+}
