@@ -97,7 +97,7 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             v.problems.len()
         ));
         for p in v.problems.iter().take(10) {
-            s.push_str(&format!("  {p}\n"));
+            s.push_str(&format!("  {}\n", super::check::problem_line(o.root(), p)));
         }
     }
     output::text(&s)?;

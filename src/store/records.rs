@@ -218,6 +218,30 @@ impl Workspace {
             .collect()
     }
 
+    /// Files in the record folders that the tool does not read (`TASK-x.yml`,
+    /// `notes.txt`), as paths relative to the workspace root: a record saved
+    /// under the wrong extension would otherwise vanish without a word.
+    /// Hidden files (editor swap files, our temporaries) are not listed.
+    pub fn strays(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for kind in IdKind::ALL {
+            let Ok(entries) = std::fs::read_dir(self.dir(kind)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(name) = e.file_name().into_string() else {
+                    continue;
+                };
+                let is_file = e.file_type().is_ok_and(|t| !t.is_dir());
+                if is_file && !name.starts_with('.') && !RecordPath::is_record_name(&name) {
+                    out.push(format!("{}/{name}", kind.dir()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// The current text of a record file and when it was last modified, or
     /// `None` when it is missing or unreadable.
     pub fn current(&self, path: &RecordPath) -> Option<(String, Option<std::time::SystemTime>)> {

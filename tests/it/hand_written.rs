@@ -127,7 +127,11 @@ fn broken_record_is_reported_at_its_position_for_show_and_update() {
     let env = TestEnv::new();
     let id = env.create(&["Alpha"]);
     let path = env.task_path(&id);
-    std::fs::write(&path, env.read(&path).replace("status: TODO", "status: WIP")).unwrap();
+    std::fs::write(
+        &path,
+        env.read(&path).replace("status: TODO", "status: WIP"),
+    )
+    .unwrap();
     for args in [
         vec!["task", "show", id.as_str()],
         vec!["task", "update", id.as_str(), "--progress", "5"],
@@ -135,8 +139,9 @@ fn broken_record_is_reported_at_its_position_for_show_and_update() {
         let r = env.run(&args);
         assert_eq!(r.code, 6, "{args:?}: {r:?}");
         assert!(
-            r.stderr
-                .contains(&format!("tasks/{id}.yaml:4:9: status: invalid status \"WIP\"")),
+            r.stderr.contains(&format!(
+                "tasks/{id}.yaml:4:9: status: invalid status \"WIP\""
+            )),
             "{args:?}: {}",
             r.stderr
         );
@@ -148,12 +153,19 @@ fn change_feed_says_broken_then_repaired_credited_to_editor() {
     let env = TestEnv::new();
     let edited = env.create(&["Alpha"]);
     let renamed = env.create(&["Beta"]);
-    let cursor = env.json(&["updates"])["cursor"].as_str().unwrap().to_string();
+    let cursor = env.json(&["updates"])["cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let path = env.task_path(&edited);
     let good = env.read(&path);
     std::fs::write(&path, good.replace("status: TODO", "status: WIP")).unwrap();
     std::fs::rename(env.task_path(&renamed), env.task_path("TASK-zzzzz")).unwrap();
-    assert_eq!(env.run(&["check"]).code, 6, "the refresh in between sees both broken");
+    assert_eq!(
+        env.run(&["check"]).code,
+        6,
+        "the refresh in between sees both broken"
+    );
     std::fs::write(&path, &good).unwrap();
     std::fs::rename(env.task_path("TASK-zzzzz"), env.task_path(&renamed)).unwrap();
     let feed = env.json(&["updates", "--since", &cursor]);
@@ -178,4 +190,55 @@ fn change_feed_says_broken_then_repaired_credited_to_editor() {
     }
     want.sort();
     assert_eq!(seen, want);
+}
+
+#[test]
+fn check_names_a_file_in_a_record_folder_that_is_not_yaml() {
+    let env = TestEnv::new();
+    std::fs::write(
+        env.ws().join("tasks/TASK-x.yml"),
+        "id: TASK-x\ntitle: Wrong extension\n",
+    )
+    .unwrap();
+    std::fs::write(env.ws().join("tasks/.TASK-x.yaml.swp"), "swap").unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        r.stdout,
+        ".orchestron/tasks/TASK-x.yml:1:1: warning: not a record file (records end in `.yaml`), \
+         so it is ignored\n0 error(s), 1 warning(s)\n"
+    );
+}
+
+#[test]
+fn status_and_check_report_the_same_problems_with_the_same_paths() {
+    let env = TestEnv::new();
+    let id = env.create(&["Claimed twice"]);
+    env.ok(&["task", "claim", &id, "--assignee", "bob"]);
+    // What the merge driver leaves when two claims met: its note is the newest entry.
+    let path = env.task_path(&id);
+    let text = env.read(&path);
+    std::fs::write(
+        &path,
+        format!(
+            "{text}notes:\n- {{ at: 2030-01-01T00:00:00Z, by: orchestron-merge, text: 'Merge conflict on \
+             assignee: kept bob (from this branch, the newer activity); the other side had carol' }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(env.ws().join("tasks/notes.txt"), "scratch").unwrap();
+    let check = env.run(&["check"]);
+    let listed: Vec<&str> = check
+        .stdout
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .collect();
+    assert_eq!(listed.len(), 2, "{}", check.stdout);
+    let status = env.ok(&["status"]);
+    for line in listed {
+        assert!(
+            status.contains(&format!("  {line}\n")),
+            "status lacks `{line}`:\n{status}"
+        );
+    }
 }
