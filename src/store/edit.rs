@@ -24,8 +24,10 @@ pub trait Editable: Serialize + PartialEq + Sized {
     const PINNED: &'static [&'static str];
     /// The key's canonical text (`key: value` and any continuation lines).
     fn field_text(&self, key: &str) -> Option<String>;
-    /// The entries appended to a list field since `old`, rendered as flow items.
-    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>>;
+    /// Every item of a list field, rendered as flow items (`None` for a field
+    /// that is not such a list): an append adds the new ones, a change of
+    /// items in place (a ticked criterion) replaces only those.
+    fn items(&self, key: &str) -> Option<Vec<String>>;
     fn parse(text: &str) -> Option<Self>;
     fn canonical(&self, extra: &str) -> String;
 }
@@ -38,13 +40,18 @@ impl Editable for Task {
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::task(self, ""), key)
     }
-    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>> {
-        let (o, n) = match key {
-            "notes" => (&old.notes, &self.notes),
-            "clarifications" => (&old.clarifications, &self.clarifications),
-            _ => return None,
-        };
-        Some(n.get(o.len()..)?.iter().map(render::entry).collect())
+    fn items(&self, key: &str) -> Option<Vec<String>> {
+        match key {
+            "notes" => Some(self.notes.iter().map(render::entry).collect()),
+            "clarifications" => Some(self.clarifications.iter().map(render::entry).collect()),
+            "acceptance_criteria" => Some(
+                self.acceptance_criteria
+                    .iter()
+                    .map(render::criterion)
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
     fn parse(text: &str) -> Option<Self> {
         super::parse_task_text(text).ok()
@@ -61,7 +68,7 @@ impl Editable for Sprint {
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::sprint(self, ""), key)
     }
-    fn appended(&self, _old: &Self, _key: &str) -> Option<Vec<String>> {
+    fn items(&self, _key: &str) -> Option<Vec<String>> {
         None
     }
     fn parse(text: &str) -> Option<Self> {
@@ -117,9 +124,18 @@ fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
                 if present {
                     map.remove(key);
                 }
-            } else if let (Some(seq), true) = (block_seq, appended_only(o, n)) {
-                for item in new.appended(old, key)? {
-                    seq.push(item_node(&item)?);
+            } else if let (Some(seq), true) = (&block_seq, appended_only(o, n)) {
+                let items = new.items(key)?;
+                for item in items.get(seq.len()..)? {
+                    seq.push(item_node(item)?);
+                }
+            } else if let (Some(seq), Some(changed)) = (&block_seq, changed_in_place(o, n)) {
+                // Only the changed lines, in the file's own indentation.
+                let items = new.items(key)?;
+                for i in changed {
+                    if !seq.set(i, item_node(items.get(i)?)?) {
+                        return None;
+                    }
                 }
             } else {
                 let node = Document::from_str(&new.field_text(key)?).ok()?.get(key)?;
@@ -145,6 +161,13 @@ fn appended_only(old: &serde_json::Value, new: &serde_json::Value) -> bool {
         (Some(o), Some(n)) => n.len() > o.len() && n[..o.len()] == o[..],
         _ => false,
     }
+}
+
+/// The indices of the items that differ when `new` has as many items as
+/// `old` (a ticked criterion), else `None`.
+fn changed_in_place(old: &serde_json::Value, new: &serde_json::Value) -> Option<Vec<usize>> {
+    let (o, n) = (old.as_array()?, new.as_array()?);
+    (o.len() == n.len()).then(|| (0..o.len()).filter(|&i| o[i] != n[i]).collect())
 }
 
 fn item_node(item: &str) -> Option<YamlNode> {

@@ -236,3 +236,42 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
     );
     assert!(!status.contains("cache/"), "{status}");
 }
+
+#[test]
+fn ticking_a_criterion_is_a_one_line_diff_whatever_the_indentation() {
+    let env = TestEnv::new();
+    let id = env.create(&["Reset", "--criterion", "one", "--criterion", "two"]);
+    let path = env.task_path(&id);
+    for indent in ["", "  "] {
+        let flush = env.read(&path).replace("\n  - { text:", "\n- { text:");
+        std::fs::write(
+            &path,
+            flush.replace("\n- { text:", &format!("\n{indent}- {{ text:")),
+        )
+        .unwrap();
+        let before = env.read(&path);
+        env.ok(&["task", "update", &id, "--criterion-done", "2"]);
+        let after = env.read(&path);
+        let (removed, added) = diff_lines(&before, &after);
+        assert_eq!(
+            removed,
+            vec![format!("{indent}- {{ text: two, done: false }}")]
+        );
+        assert_eq!(
+            added,
+            vec![format!("{indent}- {{ text: two, done: true }}")]
+        );
+        env.ok(&["task", "update", &id, "--add-criterion", "three"]);
+        let appended = env.read(&path);
+        assert_eq!(
+            appended,
+            format!("{after}{indent}- {{ text: three, done: false }}\n"),
+            "an append keeps the indentation too"
+        );
+        env.ok(&["task", "update", &id, "--criterion-undone", "2"]);
+        let text = env
+            .read(&path)
+            .replace(&format!("{indent}- {{ text: three, done: false }}\n"), "");
+        std::fs::write(&path, text).unwrap();
+    }
+}
