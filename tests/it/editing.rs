@@ -225,7 +225,7 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
     let id = env.create(&["Elsewhere"]);
     let r = env.run_with(
         &["task", "show", &id],
-        &[("ORCHESTRON_DB", "orchestron.db")],
+        &[("ORCHESTRON_DB", ".orchestron/orchestron.db")],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(env.ws().join("orchestron.db").exists());
@@ -235,6 +235,31 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
         "the cache must be ignored:\n{status}"
     );
     assert!(!status.contains("cache/"), "{status}");
+}
+
+#[test]
+fn relative_orchestron_db_is_taken_from_the_project_folder() {
+    let env = TestEnv::new();
+    let id = env.create(&["Elsewhere"]);
+    let sub = env.path().join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = env
+        .command(crate::common::BIN)
+        .args(["task", "show", &id])
+        .current_dir(&sub)
+        .env("ORCHESTRON_DB", ".orchestron/orchestron.db")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(env.ws().join("orchestron.db").exists());
+    assert!(
+        !env.ws().join(".orchestron").exists(),
+        "not relative to the workspace"
+    );
+    assert!(
+        !sub.join(".orchestron").exists(),
+        "not relative to the current directory"
+    );
 }
 
 #[test]
