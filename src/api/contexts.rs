@@ -55,6 +55,15 @@ impl Orchestron {
     /// Saves a handoff for the next session and notes it on the task.
     pub fn handoff(&mut self, input: HandoffInput) -> Result<ContextSnapshot> {
         let task = self.existing_task_id(&input.task)?;
+        let said = |v: &Option<String>| v.as_ref().is_some_and(|v| !v.trim().is_empty());
+        if !said(&input.completed_work) && !said(&input.remaining_work) {
+            // A handoff that says neither is no help to the next session.
+            return Err(Error::Invalid(
+                "a handoff needs what was done or what remains (--done / --remaining, \
+                 completedWork / remainingWork)"
+                    .into(),
+            ));
+        }
         let mut context = Map::new();
         context.insert("taskId".into(), Value::String(task.to_string()));
         for (key, value) in [

@@ -218,7 +218,7 @@ impl Orchestron {
 
     pub fn clarify(&mut self, id: &str, text: &str) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
-        let entry = self.entry(text)?;
+        let entry = self.entry("clarification", text)?;
         self.modify_task(&id, |_, task| {
             task.clarifications.push(entry);
             Ok(())
@@ -343,7 +343,7 @@ impl Orchestron {
             c.done = done;
         }
         for note in &p.notes {
-            task.notes.push(self.entry(note)?);
+            task.notes.push(self.entry("note", note)?);
         }
         Ok(())
     }
@@ -392,9 +392,10 @@ impl Orchestron {
         }
     }
 
-    fn entry(&self, text: &str) -> Result<Entry> {
+    /// A note or clarification (`what`, as messages name it) by the actor, now.
+    fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
         let text = text.trim().to_string();
-        Limits::check_required("note", &text, Limits::ENTRY_CHARS)?;
+        Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
             at: now(),
             by: self.actor().to_string(),

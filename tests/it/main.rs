@@ -17,6 +17,7 @@ mod layers;
 mod mcp;
 mod merge_fractions;
 mod merge_sim;
+mod newcomer;
 mod rng;
 mod schemas;
 mod wire;
