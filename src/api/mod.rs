@@ -13,6 +13,7 @@ mod graph;
 mod history;
 mod identity;
 mod layout;
+mod lease;
 mod mcp_clients;
 mod merging;
 mod overview;
@@ -23,10 +24,12 @@ mod templates;
 mod updates;
 mod watch;
 
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use lease::{ClaimView, HeldTask};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
@@ -64,6 +67,7 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    claim_scope: OnceLock<lease::ClaimScope>,
 }
 
 impl Orchestron {
@@ -80,6 +84,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         };
         o.refresh()?;
         Ok(o)
@@ -97,6 +102,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         })
     }
 

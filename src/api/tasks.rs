@@ -66,6 +66,10 @@ pub struct TaskView {
     pub dependencies: Vec<TaskRef>,
     pub dependents: Vec<TaskRef>,
     pub children: Vec<TaskRef>,
+    /// Who holds it, from which work tree and branch, until when (absent when
+    /// nobody has claimed it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<super::ClaimView>,
 }
 
 /// A task in brief, for lists an agent reads: everything needed to choose
@@ -179,6 +183,11 @@ impl Orchestron {
         if query.ready && query.ready_for.is_none() {
             query.ready_for = Some(self.actor().to_string());
         }
+        if query.ready {
+            let who = query.ready_for.clone().unwrap_or_default();
+            (query.held_elsewhere, query.ready_anyway) =
+                super::lease::readiness(&self.claims()?, &who);
+        }
         self.list_tasks(&query)
     }
 
@@ -202,6 +211,7 @@ impl Orchestron {
             }
         }
         Ok(TaskView {
+            claim: self.claim_view(&self.claims()?, &task.id)?,
             updated: task.last_activity(),
             dependents: self.index.dependents(&task.id)?,
             children: self.index.children(&task.id)?,
@@ -213,6 +223,12 @@ impl Orchestron {
     pub fn update_task(&mut self, id: &str, patch: TaskPatch) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
         let actor = self.actor().to_string();
+        // A new parent is checked for loops against the whole hierarchy: read
+        // it under the lock the write takes.
+        let _lock = match patch.parent {
+            Some(Some(_)) => Some(self.locked_fresh()?),
+            _ => None,
+        };
         self.modify_task(&id, |o, task| o.apply_patch(task, &patch, &actor))
     }
 
@@ -348,8 +364,32 @@ impl Orchestron {
         Ok(())
     }
 
-    /// The read-modify-write at the heart of every task write.
+    /// Takes the workspace lock and brings the index up to date inside it, for
+    /// a use-case that decides from what it reads (claim's pick, depend's cycle
+    /// check, the parent loop check): nothing can change between the read and
+    /// the write. The lock is re-entrant, so the write inside takes it again.
+    pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
+        let lock = self.ws.lock()?;
+        self.refresh()?;
+        Ok(lock)
+    }
+
+    /// The read-modify-write at the heart of every task write; afterwards the
+    /// claim on the task follows (renewed by its holder's write, forgotten when
+    /// the task closes or changes hands).
     pub(crate) fn modify_task(
+        &mut self,
+        id: &RecordId,
+        change: impl FnOnce(&Self, &mut Task) -> Result<()>,
+    ) -> Result<Updated> {
+        let updated = self.write_task(id, change)?;
+        self.after_task_write(&updated.task)?;
+        Ok(updated)
+    }
+
+    /// [`Orchestron::modify_task`] without the claim bookkeeping, for the
+    /// claim use-cases that keep the registry themselves.
+    pub(crate) fn write_task(
         &mut self,
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,

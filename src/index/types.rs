@@ -69,6 +69,15 @@ pub struct TaskQuery {
     pub ready: bool,
     /// The caller's name: with `ready`, its own IN_PROGRESS tasks count as ready too.
     pub ready_for: Option<String>,
+    /// With `ready`: tasks held by someone else whose lease has expired (they
+    /// are IN_PROGRESS in the files, yet free to take over).
+    pub ready_anyway: Vec<RecordId>,
+    /// With `ready`: tasks that a live claim elsewhere (another worktree)
+    /// holds, though the files here may still say TODO.
+    pub held_elsewhere: Vec<RecordId>,
+    /// Only leaf work: no task with open children (a container closes when its
+    /// children do; it is not work to claim).
+    pub leaf: bool,
     /// 0 = all.
     pub limit: usize,
     pub offset: usize,

@@ -5,6 +5,7 @@
 //! file the tool touches goes through here.
 
 mod atomic;
+mod claims;
 mod edit;
 mod error;
 mod files;
@@ -18,6 +19,7 @@ mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
+pub use claims::{Claim, ClaimRegistry, Claims};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_if_missing};
