@@ -1,39 +1,92 @@
 //! Claiming work: `task claim` / `orchestron_task_claim` take a task atomically
-//! (under the workspace lock, re-reading the file), and `task next` names the
-//! task to do next in the one order shared with `task list`.
+//! and `task release` gives it back; `task next` names the task to do next in
+//! the one order shared with `task list`. The pick and the take happen under
+//! the workspace lock and the claim registry's lock (see [`super::lease`]), so
+//! concurrent claimers — in one work tree or in several — each get a different
+//! task or "nothing ready", never both the same one.
 
+use super::lease::{held_error, readiness};
 use super::{Error, Orchestron, Result, Updated};
 use crate::index::TaskQuery;
-use crate::model::{Status, Task};
+use crate::model::{Entry, RecordId, Status, Task, lease_now};
+use crate::store::Claim;
+
+/// How to claim.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimOptions {
+    /// The lease (`90s`, `30m`, `2h`); default `claims.lease` or 2h.
+    pub lease: Option<String>,
+    /// Claim even though dependencies are still open.
+    pub force: bool,
+}
 
 impl Orchestron {
-    /// Takes `id` (or the best ready task) for `assignee` (default: the caller):
-    /// assigns it and moves it to IN_PROGRESS. Refuses a task another agent holds.
-    /// `Ok(None)` when no task is ready.
+    /// Takes `id` (or the best ready task) for `assignee` (default: the caller)
+    /// with the default lease. See [`Orchestron::claim_with`].
     pub fn claim(&mut self, id: Option<&str>, assignee: Option<&str>) -> Result<Option<Updated>> {
+        self.claim_with(id, assignee, &ClaimOptions::default())
+    }
+
+    /// Takes `id` (or the best ready leaf task) for `assignee` (default: the
+    /// caller): assigns it, moves it to IN_PROGRESS and holds it for a lease.
+    /// Claiming a task one already holds renews the lease. Refuses a task
+    /// another agent holds on a live lease; takes over one whose lease has
+    /// expired (noting the old holder on the task); refuses a task whose
+    /// dependencies are open unless `force`. `Ok(None)` when no task is ready.
+    pub fn claim_with(
+        &mut self,
+        id: Option<&str>,
+        assignee: Option<&str>,
+        opts: &ClaimOptions,
+    ) -> Result<Option<Updated>> {
         let who = match assignee {
             Some(a) => self.ws.config.actor_name(a.trim()),
             None => self.actor().to_string(),
         };
+        let lease = self.lease_length(opts.lease.as_deref())?;
+        // Pick and take under one lock, on an index refreshed inside it: a
+        // concurrent claimer either sees this claim or waits for it, so it
+        // picks another task instead of losing a race to "held by". The
+        // registry lock (shared by every work tree of the clone) comes second.
+        let _lock = self.locked_fresh()?;
+        let scope = self.claim_scope()?.clone();
+        let reg_lock = scope.registry.lock()?;
+        let mut claims = scope.registry.load()?;
         let id = match id {
             Some(id) => self.existing_task_id(id)?,
-            None => {
-                let _lock = self.ws.lock()?;
-                self.refresh()?;
-                match self.next_ready(&who)? {
-                    Some(t) => t.id,
-                    None => return Ok(None),
-                }
-            }
+            None => match self.next_ready_among(&who, &claims)? {
+                Some(t) => t.id,
+                None => return Ok(None),
+            },
         };
-        let result = self.modify_task(&id, |_, task| {
+        let now = lease_now();
+        let prior = self.claim_view(&claims, &id)?;
+        if let Some(v) = prior.as_ref().filter(|v| v.holder != who && !v.stale) {
+            return Err(held_error(&id, v));
+        }
+        let expired = prior.filter(|v| v.holder != who && v.stale);
+        if !opts.force {
+            self.refuse_open_dependencies(&id)?;
+        }
+        let takeover_note = expired.as_ref().map(|v| Entry {
+            at: crate::model::now(),
+            by: who.clone(),
+            text: format!(
+                "took over the claim from {}, whose lease expired {}",
+                v.holder,
+                v.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        });
+        let result = self.write_task(&id, |_, task| {
             if task.status.is_closed() {
                 return Err(Error::Invalid(format!(
                     "{} is {}: nothing to claim",
                     task.id, task.status
                 )));
             }
-            if let Some(holder) = held_by_other(task, &who) {
+            if let Some(holder) = held_by_other(task, &who)
+                && expired.as_ref().is_none_or(|v| v.holder != holder)
+            {
                 return Err(Error::Held {
                     id: task.id.to_string(),
                     holder,
@@ -41,28 +94,107 @@ impl Orchestron {
             }
             task.assignee = Some(who.clone());
             task.status = Status::InProgress;
+            task.notes.extend(takeover_note);
             Ok(())
         })?;
+        let since = claims
+            .get(id.as_str())
+            .filter(|c| c.holder == who)
+            .map_or(now, |c| c.since);
+        claims.insert(
+            id.to_string(),
+            Claim {
+                holder: who,
+                worktree: scope.worktree.clone(),
+                branch: self.current_branch(),
+                since,
+                expires: now + lease,
+                lease_secs: lease.num_seconds(),
+            },
+        );
+        scope.registry.save(&reg_lock, &claims)?;
         Ok(Some(result))
     }
 
-    /// The task the caller should do next: ready, in the one order shared by
-    /// claim and list (priority, then what it unblocks, then age).
-    pub fn next_task(&self) -> Result<Option<Task>> {
-        self.next_ready(self.actor())
+    /// Gives `id` back: TODO, unassigned, its claim forgotten. Only its
+    /// holder releases a task (anyone else reassigns it explicitly).
+    pub fn release(&mut self, id: &str) -> Result<Updated> {
+        let id = self.existing_task_id(id)?;
+        let who = self.actor().to_string();
+        let _lock = self.locked_fresh()?;
+        let scope = self.claim_scope()?.clone();
+        let reg_lock = scope.registry.lock()?;
+        let mut claims = scope.registry.load()?;
+        if let Some(v) = self.claim_view(&claims, &id)?.filter(|v| v.holder != who) {
+            return Err(held_error(&id, &v));
+        }
+        let result = self.write_task(&id, |_, task| {
+            if let Some(holder) = held_by_other(task, &who) {
+                return Err(Error::Held {
+                    id: task.id.to_string(),
+                    holder,
+                });
+            }
+            if task.status == Status::InProgress {
+                task.status = Status::Todo;
+            }
+            if task.assignee.as_deref() == Some(who.as_str()) {
+                task.assignee = None;
+            }
+            Ok(())
+        })?;
+        if claims.remove(id.as_str()).is_some() {
+            scope.registry.save(&reg_lock, &claims)?;
+        }
+        Ok(result)
     }
 
-    fn next_ready(&self, who: &str) -> Result<Option<Task>> {
+    /// The task the caller should do next: ready leaf work, in the one order
+    /// shared by claim and list (priority, then what it unblocks, then age).
+    pub fn next_task(&self) -> Result<Option<Task>> {
+        let claims = self.claims()?;
+        self.next_ready_among(self.actor(), &claims)
+    }
+
+    fn next_ready_among(&self, who: &str, claims: &crate::store::Claims) -> Result<Option<Task>> {
+        let (held_elsewhere, ready_anyway) = readiness(claims, who);
+        let stale: std::collections::HashSet<String> =
+            ready_anyway.iter().map(|i| i.to_string()).collect();
         let page = self.index.tasks(&TaskQuery {
             ready: true,
             ready_for: Some(who.to_string()),
+            ready_anyway,
+            held_elsewhere,
+            leaf: true,
             limit: 50,
             ..TaskQuery::default()
         })?;
         Ok(page
             .tasks
             .into_iter()
-            .find(|t| held_by_other(t, who).is_none()))
+            .find(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str()))))
+    }
+
+    /// A claim waits for the task's dependencies: refused while one is open.
+    fn refuse_open_dependencies(&self, id: &RecordId) -> Result<()> {
+        let Some(task) = self.index.task(id)? else {
+            return Ok(());
+        };
+        let mut open = Vec::new();
+        for d in &task.depends_on {
+            match self.index.task(d)? {
+                Some(t) if t.status.is_closed() => {}
+                Some(t) => open.push(format!("{} ({})", t.id, t.status)),
+                None => open.push(format!("{d} (missing)")),
+            }
+        }
+        if open.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Blocked {
+            id: id.to_string(),
+            open: open.join(", "),
+        })
     }
 }
 

@@ -78,10 +78,18 @@ impl Orchestron {
     /// Saves a handoff for the next session and notes it on the task.
     pub fn handoff(&mut self, input: HandoffInput) -> Result<ContextSnapshot> {
         let task = self.existing_task_id(&input.task)?;
-        let mut context = Map::new();
-        context.insert("taskId".into(), Value::String(task.to_string()));
         let done = items(&input.completed_work);
         let remaining = items(&input.remaining_work);
+        if done.is_empty() && remaining.is_empty() {
+            // A handoff that says neither is no help to the next session.
+            return Err(Error::Invalid(
+                "a handoff needs what was done or what remains (--done / --remaining, \
+                 completedWork / remainingWork)"
+                    .into(),
+            ));
+        }
+        let mut context = Map::new();
+        context.insert("taskId".into(), Value::String(task.to_string()));
         for (key, value) in [
             ("completedWork", items_value(&done)),
             ("remainingWork", items_value(&remaining)),

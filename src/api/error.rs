@@ -31,6 +31,10 @@ pub enum Error {
     },
     #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
     Held { id: String, holder: String },
+    #[error(
+        "refused: {id} depends on open work ({open}); finish that first, or claim with --force / force: true"
+    )]
+    Blocked { id: String, open: String },
     #[error("refused: {id} → {on} would create a dependency cycle ({path})")]
     Cycle {
         id: String,
@@ -77,7 +81,9 @@ impl Error {
             Error::Model(_)
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
-            Error::Held { .. } | Error::Cycle { .. } => ErrorClass::Conflict,
+            Error::Held { .. } | Error::Cycle { .. } | Error::Blocked { .. } => {
+                ErrorClass::Conflict
+            }
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace

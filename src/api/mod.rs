@@ -14,6 +14,7 @@ mod graph;
 mod history;
 mod identity;
 mod layout;
+mod lease;
 mod mcp_clients;
 mod merging;
 mod overview;
@@ -24,11 +25,13 @@ mod templates;
 mod updates;
 mod watch;
 
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use lease::{ClaimView, HeldTask};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
@@ -66,6 +69,7 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    claim_scope: OnceLock<lease::ClaimScope>,
 }
 
 impl Orchestron {
@@ -82,6 +86,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         };
         o.refresh()?;
         Ok(o)
@@ -99,6 +104,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
         })
     }
 

@@ -63,6 +63,12 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             s.push_str(&format!("  {line}\n"));
         }
     }
+    if !v.claims.is_empty() {
+        s.push_str("\nClaims not in these files (other worktrees, or stale)\n");
+        for h in &v.claims {
+            s.push_str(&format!("  {}  {}\n", h.id, h.claim.describe()));
+        }
+    }
     s.push_str("\nReady next\n");
     if v.ready.is_empty() {
         s.push_str("  (nothing ready)\n");
@@ -97,7 +103,7 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             v.problems.len()
         ));
         for p in v.problems.iter().take(10) {
-            s.push_str(&format!("  {p}\n"));
+            s.push_str(&format!("  {}\n", super::check::problem_line(o.root(), p)));
         }
     }
     output::text(&s)?;

@@ -229,9 +229,15 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_task_claim",
-            "Atomically take a task (default: the best ready one): assign it, set IN_PROGRESS. Refuses one another agent holds.",
+            "Atomically take a task (default: the best ready leaf task): assign it, set IN_PROGRESS, hold it for a lease. Claim it again (or write to it) to renew; release: true gives it back. Refuses one another agent holds, or one whose dependencies are open unless force.",
             input(
-                vec![("taskId", task_id()), ("assignee", s("default: you"))],
+                vec![
+                    ("taskId", task_id()),
+                    ("assignee", s("default: you")),
+                    ("lease", s("90s, 30m, 2h (default: claims.lease or 2h)")),
+                    ("release", boolean("give taskId back (TODO, unassigned)")),
+                    ("force", boolean("claim although dependencies are open")),
+                ],
                 &[],
             ),
             output(&[("task", "object?"), ("changes", "array")]),

@@ -35,11 +35,11 @@ pub fn notice(d: &Digest) -> Option<String> {
 /// One change: the record, what happened to it, and who did it.
 pub fn describe(c: &Change) -> String {
     let what = match c.op {
-        ChangeOp::Created => match &c.title {
-            Some(t) => format!("created ({})", short(t, 60)),
-            None => "created".to_string(),
+        ChangeOp::Created | ChangeOp::Repaired => match &c.title {
+            Some(t) => format!("{} ({})", c.op.as_str(), short(t, 60)),
+            None => c.op.as_str().to_string(),
         },
-        ChangeOp::Deleted => "deleted".to_string(),
+        ChangeOp::Deleted | ChangeOp::Broken => c.op.as_str().to_string(),
         ChangeOp::Modified if c.fields.is_empty() => "modified".to_string(),
         ChangeOp::Modified => c
             .fields

@@ -153,6 +153,13 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
         s.push_str(&task_line(t));
         s.push('\n');
     }
+    let claims = o.notable_claims()?;
+    if !claims.is_empty() {
+        s.push_str("\n## Claims held elsewhere or stale\n");
+        for h in &claims {
+            s.push_str(&format!("- {} claimed by {}\n", h.id, h.claim.describe()));
+        }
+    }
     s.push_str("\n## Updates since your last check\n");
     let pending = o.pending_updates(RESUME_DETAIL, RESUME_GROUPS)?;
     if pending.is_empty() {
@@ -176,8 +183,10 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
     }
     s.push_str(
         "\nRead any clarifications on your tasks (orchestron_task_get) before you continue. \
-         Claim work with orchestron_task_claim, record progress and notes with \
-         orchestron_task_update, and save context at milestones with orchestron_context_save.\n",
+         Claim work with orchestron_task_claim (it holds for a lease: any write of yours to \
+         the task renews it, claiming it again does too; release: true gives it back), record \
+         progress and notes with orchestron_task_update, and save context at milestones with \
+         orchestron_context_save. A stale claim (lease expired) may be taken over.\n",
     );
     Ok(s)
 }

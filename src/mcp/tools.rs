@@ -237,7 +237,15 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
 fn task_claim(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.str("taskId")?.filter(|s| !s.trim().is_empty());
     let assignee = a.str("assignee")?.filter(|s| !s.trim().is_empty());
-    match api(o.claim(id.as_deref(), assignee.as_deref()))? {
+    if a.bool("release")?.unwrap_or(false) {
+        let id = id.ok_or_else(|| Failure::invalid("release needs taskId".to_string()))?;
+        return Ok(updated("Released", &api(o.release(&id))?));
+    }
+    let opts = crate::api::ClaimOptions {
+        lease: a.str("lease")?.filter(|s| !s.trim().is_empty()),
+        force: a.bool("force")?.unwrap_or(false),
+    };
+    match api(o.claim_with(id.as_deref(), assignee.as_deref(), &opts))? {
         Some(u) => {
             let mut out = updated("Claimed", &u);
             out.text = format!(
