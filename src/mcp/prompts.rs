@@ -186,9 +186,8 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
          Claim work with orchestron_task_claim (it holds for a lease: any write of yours to \
          the task renews it, claiming it again does too; release: true gives it back), record \
          progress and notes with orchestron_task_update, and save context at milestones with \
-         orchestron_context_save. A stale claim (lease expired) may be taken over. Where the \
-         backlog is shared through git, run `orchestron sync` in a shell after a handoff and \
-         before you end the session.\n",
+         orchestron_context_save. A stale claim (lease expired) may be taken over. If the \
+         backlog is shared via git, run `orchestron sync` after a handoff and before ending.\n",
     );
     Ok(s)
 }
