@@ -86,20 +86,28 @@ impl Orchestron {
             in_progress,
             ready,
             latest_context: self.index.contexts(1)?.into_iter().next(),
-            problems: {
-                let mut p = self.index.problems()?;
-                p.extend(self.stale_claim_problems()?);
-                p
-            },
+            problems: self.check()?,
             claims: self.notable_claims()?,
         })
     }
 
-    /// Every problem in every record file (`orchestron check`).
+    /// Every problem in every record file (`orchestron check`, and the
+    /// problems of `status`: the two never disagree).
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
         let mut problems = self.index.problems()?;
         problems.extend(self.claim_conflicts()?);
         problems.extend(self.stale_claim_problems()?);
+        problems.extend(self.ws.strays().into_iter().map(|path| {
+            crate::model::Problem::warning(
+                path,
+                1,
+                1,
+                "not a record file (records end in `.yaml`), so it is ignored",
+            )
+        }));
+        problems.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+        });
         Ok(problems)
     }
 }

@@ -7,8 +7,8 @@ use super::claim::held_by_other;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Severity,
-    Status, Task, TaskType, diff_fields, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
+    TaskType, diff_fields, now,
 };
 use crate::store::StoreError;
 use serde::Serialize;
@@ -74,16 +74,21 @@ pub struct TaskView {
 
 /// A task in brief, for lists an agent reads: everything needed to choose
 /// what to open, without descriptions, criteria, notes or clarifications
-/// (`task_get` has those). Keeps a 50-task list a few kilobytes.
+/// (`task_get` has those). A field at its default (type TASK, priority
+/// MEDIUM, progress 0, no assignee, no links) is left out, so that a 50-task
+/// list stays a few kilobytes; the same rows serve every view.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TaskSummary {
     pub id: RecordId,
     pub title: String,
     pub status: Status,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "is_default")]
     pub kind: TaskType,
+    #[serde(skip_serializing_if = "is_default")]
     pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "is_default")]
     pub progress: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<RecordId>,
@@ -94,6 +99,10 @@ pub struct TaskSummary {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<RecordId>,
     pub updated: chrono::DateTime<chrono::Utc>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl From<&Task> for TaskSummary {
@@ -234,7 +243,7 @@ impl Orchestron {
 
     pub fn clarify(&mut self, id: &str, text: &str) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
-        let entry = self.entry(text)?;
+        let entry = self.entry("clarification", text)?;
         self.modify_task(&id, |_, task| {
             task.clarifications.push(entry);
             Ok(())
@@ -359,7 +368,7 @@ impl Orchestron {
             c.done = done;
         }
         for note in &p.notes {
-            task.notes.push(self.entry(note)?);
+            task.notes.push(self.entry("note", note)?);
         }
         Ok(())
     }
@@ -439,9 +448,10 @@ impl Orchestron {
         }
     }
 
-    fn entry(&self, text: &str) -> Result<Entry> {
+    /// A note or clarification (`what`, as messages name it) by the actor, now.
+    fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
         let text = text.trim().to_string();
-        Limits::check_required("note", &text, Limits::ENTRY_CHARS)?;
+        Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
             at: now(),
             by: self.actor().to_string(),
@@ -477,13 +487,11 @@ impl Orchestron {
     }
 
     pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {
-        // A record whose file exists but does not parse is not in the index:
-        // say what is wrong with the file rather than that the id is unknown.
-        let file = RecordId::parse(input).map(|id| format!("{id}.yaml"));
-        if let (Ok(file), Ok(problems)) = (file, self.index.problems())
-            && let Some(p) = problems
-                .into_iter()
-                .find(|p| p.severity == Severity::Error && p.path.ends_with(&format!("/{file}")))
+        // A record whose file exists but does not load (broken, or renamed
+        // so its name is not its id) is not in the index: say what is wrong
+        // with the file rather than that the id is unknown.
+        if let Ok(id) = RecordId::parse(input)
+            && let Ok(Some(p)) = self.index.broken_file(id.as_str())
         {
             return Error::BrokenRecord {
                 path: p.path,

@@ -164,7 +164,8 @@ pub struct ListArgs {
     /// Full-text search over titles, descriptions, notes and clarifications.
     #[arg(long, short)]
     pub query: Option<String>,
-    /// Only tasks whose dependencies are all DONE or CANCELLED.
+    /// Only tasks ready to work on: TODO with every dependency DONE or
+    /// CANCELLED, plus your own IN_PROGRESS tasks (the work you already hold).
     #[arg(long)]
     pub ready: bool,
     /// At most this many (0 = all).

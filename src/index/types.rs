@@ -34,6 +34,9 @@ pub struct FileUpdate {
     /// `crate::model::key_line` finds it), so that problems the index finds
     /// across records (a dangling `depends_on`) point at the right line.
     pub key_lines: Vec<(String, usize)>,
+    /// The id the file speaks for even when it holds no valid record (its
+    /// `id:` line, else its name), so a broken file can be found by id.
+    pub claims: Option<String>,
 }
 
 /// One refresh: the files that changed and the files that disappeared.
@@ -105,6 +108,11 @@ pub enum ChangeOp {
     Created,
     Modified,
     Deleted,
+    /// The record's file is still there but no longer loads (a hand edit
+    /// broke it, or renamed it so its name no longer matches its id).
+    Broken,
+    /// A broken file loads again.
+    Repaired,
 }
 
 impl ChangeOp {
@@ -113,6 +121,8 @@ impl ChangeOp {
             ChangeOp::Created => "created",
             ChangeOp::Modified => "modified",
             ChangeOp::Deleted => "deleted",
+            ChangeOp::Broken => "broken",
+            ChangeOp::Repaired => "repaired",
         }
     }
 }

@@ -27,7 +27,7 @@ pub struct Config {
     /// overloaded (IN_PROGRESS and IN_REVIEW tasks).
     #[serde(default = "default_wip_limit")]
     pub wip_limit: u32,
-    /// How claims are held: the lease length.
+    /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
 }
@@ -39,6 +39,11 @@ pub struct ClaimsConfig {
     /// `2h` (the default), `1d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease: Option<String>,
+    /// A git remote on which every claim is also taken (one ref per task,
+    /// `refs/orchestron/claims/<id>`), so that clones on several machines
+    /// never both hold a task. Claiming then needs that remote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
 }
 
 impl ClaimsConfig {

@@ -2,6 +2,7 @@
 //! vocabulary they share (ids, enums, timestamps). This layer depends on nothing
 //! else in the crate; every other layer speaks in these types.
 
+mod assumed;
 pub mod config;
 mod context;
 mod diff;
@@ -16,6 +17,8 @@ pub mod render;
 mod sprint;
 mod task;
 
+pub use assumed::{TimeSource, assume, assumed_keys};
+pub(crate) use assumed::{drop_default, unset_time};
 pub use config::Config;
 pub use context::{ContextKind, ContextSnapshot, GitState};
 pub use diff::{FieldChange, describe_changes, diff_fields, short};
