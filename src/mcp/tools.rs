@@ -309,6 +309,15 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         })
     });
     m.insert("lastSession".into(), last.unwrap_or(Value::Null));
+    // Derived facts fill the seed's keys unless the agent saved its own.
+    let r = &view.resume;
+    for (key, value) in [
+        ("lastTask", json!(r.last_task)),
+        ("completedToday", json!(r.completed_today)),
+        ("nextSteps", json!(r.next_steps)),
+    ] {
+        m.entry(key).or_insert(value);
+    }
     m
 }
 
