@@ -41,6 +41,10 @@ pub enum Error {
         on: String,
         path: String,
     },
+    /// A parent link that would make a task its own ancestor: refused like a
+    /// dependency cycle (the same rule for both hierarchies of the graph).
+    #[error("refused: {parent} cannot be the parent of {id} (it would be its own ancestor)")]
+    ParentLoop { id: String, parent: String },
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
@@ -81,9 +85,10 @@ impl Error {
             Error::Model(_)
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
-            Error::Held { .. } | Error::Cycle { .. } | Error::Blocked { .. } => {
-                ErrorClass::Conflict
-            }
+            Error::Held { .. }
+            | Error::Cycle { .. }
+            | Error::ParentLoop { .. }
+            | Error::Blocked { .. } => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace

@@ -302,12 +302,12 @@ fn bad_input_gets_clear_errors_and_changes_nothing() {
         ),
         (
             &["task", "update", &t, "--status", "finished"],
-            2,
+            4,
             "expected one of TODO, IN_PROGRESS, IN_REVIEW, BLOCKED, DONE, CANCELLED",
         ),
         (
             &["task", "priority", &t, "--set", "urgent"],
-            2,
+            4,
             "expected one of CRITICAL, HIGH, MEDIUM, LOW",
         ),
         (
@@ -491,7 +491,7 @@ fn error_bad_enum_names_the_flag_and_the_values_once() {
     let mut red = Redactor::default();
     let t = env.create(&["Target"]);
     let r = env.run(&["task", "update", &t, "--status", "finished"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 4, "{}", r.stderr);
     insta::assert_snapshot!("stderr_bad_enum", error_text(&env, &r, &mut red));
 }
 
