@@ -340,7 +340,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             assignee.as_deref(),
             &crate::api::ClaimOptions { lease, force },
         )? {
-            Some(updated) => report(ctx, &updated)?,
+            Some(updated) => report_as(ctx, "Claimed", &updated)?,
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task to claim.")?,
         },
@@ -357,6 +357,11 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
 }
 
 fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
+    report_as(ctx, "Updated", u)
+}
+
+/// A write's report under `verb` ("Claimed", as MCP says it, or "Updated").
+fn report_as(ctx: &Ctx, verb: &str, u: &Updated) -> std::io::Result<()> {
     if ctx.json {
         return output::json(u);
     }
@@ -364,7 +369,7 @@ fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
         return output::text(&format!("{}: {}", u.task.id, describe_changes(&[], "")));
     }
     output::text(&format!(
-        "Updated {}: {}\n{}",
+        "{verb} {}: {}\n{}",
         u.task.id,
         u.task.title,
         output::changes(&u.changes)

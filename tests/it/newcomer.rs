@@ -184,3 +184,67 @@ fn offset_past_the_end_says_so() {
     let out = env.ok(&["task", "list", "--offset", "999"]);
     assert_eq!(out.trim(), "offset 999 is past the end: 2 tasks match");
 }
+
+#[test]
+fn context_save_checkpoint_works_bare_and_with_a_value() {
+    let env = TestEnv::new();
+    let bare = env.json(&["context", "save", "--checkpoint"]);
+    assert_eq!(bare["snapshot"]["checkpoint"], "checkpoint", "{bare}");
+    let named = env.json(&["context", "save", "--checkpoint", "tests green"]);
+    assert_eq!(named["snapshot"]["checkpoint"], "tests green", "{named}");
+    let help = env.ok(&["context", "save", "--help"]);
+    assert!(help.contains("Free-form notes"), "{help}");
+    assert!(help.contains("Mark the snapshot as a checkpoint"), "{help}");
+}
+
+#[test]
+fn context_files_start_with_the_schema_modeline() {
+    let env = TestEnv::new();
+    let saved = env.json(&["context", "save", "--set", "k=v"]);
+    let id = saved["id"].as_str().unwrap();
+    let text = env.read(&env.ws().join(format!("contexts/{id}.yaml")));
+    assert!(
+        text.starts_with("# yaml-language-server: $schema=../schemas/context.schema.json\n"),
+        "{text}"
+    );
+    assert!(env.ws().join("schemas/context.schema.json").exists());
+    let shown = env.json(&["context", "show", id]);
+    assert_eq!(
+        shown["snapshot"]["context"]["k"], "v",
+        "the file still loads"
+    );
+}
+
+#[test]
+fn context_save_and_handoff_json_print_id_and_snapshot_as_mcp_does() {
+    let env = TestEnv::new();
+    let t = env.create(&["T"]);
+    for args in [
+        vec!["context", "save", "--notes", "n"],
+        vec!["handoff", &t, "--done", "d"],
+    ] {
+        let out = env.json(&args);
+        let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["id", "snapshot"], "{args:?}: {out}");
+        assert_eq!(out["id"], out["snapshot"]["id"]);
+    }
+}
+
+#[test]
+fn cli_claim_says_claimed_like_mcp() {
+    let env = TestEnv::new();
+    let id = env.create(&["T"]);
+    let out = env.ok(&["task", "claim", &id]);
+    assert!(out.starts_with(&format!("Claimed {id}: T")), "{out}");
+}
+
+#[test]
+fn criteria_changes_read_criterion_n_done_and_added() {
+    let env = TestEnv::new();
+    let id = env.create(&["T", "--criterion", "A", "--criterion", "B"]);
+    let out = env.ok(&["task", "update", &id, "--criterion-done", "2"]);
+    assert!(out.contains("  criterion 2 done\n"), "{out}");
+    let out = env.ok(&["task", "update", &id, "--add-criterion", "C"]);
+    assert!(out.contains("  criterion 3 added: \"C\"\n"), "{out}");
+    assert!(!out.contains("[{"), "no JSON arrays: {out}");
+}
