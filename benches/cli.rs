@@ -27,6 +27,9 @@ use std::time::{Duration, Instant, SystemTime};
 const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
 /// The word `task list --query` looks for; about 1 % of tasks mention it.
 const QUERY_WORD: &str = "postgres";
+/// The clock insights run at: ten weeks into the generated backlog's history
+/// (tasks are created ten minutes apart from 2025-01-01).
+const INSIGHTS_NOW: &str = "2025-03-15T00:00:00Z";
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("ORCHESTRON_BENCH_SIZES")
@@ -126,6 +129,9 @@ const ROWS: &[&str] = &[
     "warm `task list --status in_progress --limit 50`",
     "warm `task list --label LABEL --limit 50`",
     "warm `status`",
+    "warm `report` (flow, sprint, bottlenecks)",
+    "warm `report bottlenecks --json`",
+    "warm `predict ID --json`",
 ];
 
 fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
@@ -217,6 +223,19 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
+    // 11–13: insights, which read every task (and here no git history).
+    check_output(&args(&["predict", &b.show_id, "--json"]), 1);
+    let insights: [(usize, Vec<String>); 3] = [
+        (11, args(&["report"])),
+        (12, args(&["report", "bottlenecks", "--json"])),
+        (13, args(&["predict", &b.show_id, "--json"])),
+    ];
+    for (row, a) in &insights {
+        run(a);
+        for _ in 0..runs {
+            out[*row].push(run(a));
+        }
+    }
     out
 }
 
@@ -249,6 +268,8 @@ fn run(args: &[String]) -> Run {
         .args(args)
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
+        // Insights as of a fixed moment inside the generated history.
+        .env("ORCHESTRON_NOW", INSIGHTS_NOW)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -644,6 +665,11 @@ fn generate(project: &Path, n: usize) -> Backlog {
         }
         if !ids.is_empty() && rng.chance(15) {
             t.parent = Some(ids[rng.below(ids.len())].clone());
+        }
+        if t.status == Status::Done {
+            // Finished a day after creation, as the `closed` field records it.
+            t.started = Some(created + Days::hours(3));
+            t.closed = Some(created + Days::days(1));
         }
         t.progress = match t.status {
             Status::Done => 100,

@@ -52,68 +52,118 @@ impl Orchestron {
         let scope = self.claim_scope()?.clone();
         let reg_lock = scope.registry.lock()?;
         let mut claims = scope.registry.load()?;
-        let id = match id {
-            Some(id) => self.existing_task_id(id)?,
-            None => match self.next_ready_among(&who, &claims)? {
-                Some(t) => t.id,
-                None => return Ok(None),
-            },
-        };
-        let now = lease_now();
-        let prior = self.claim_view(&claims, &id)?;
-        if let Some(v) = prior.as_ref().filter(|v| v.holder != who && !v.stale) {
-            return Err(held_error(&id, v));
-        }
-        let expired = prior.filter(|v| v.holder != who && v.stale);
-        if !opts.force {
-            self.refuse_open_dependencies(&id)?;
-        }
-        let takeover_note = expired.as_ref().map(|v| Entry {
-            at: crate::model::now(),
-            by: who.clone(),
-            text: format!(
-                "took over the claim from {}, whose lease expired {}",
-                v.holder,
-                v.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ),
-        });
-        let result = self.write_task(&id, |_, task| {
-            if task.status.is_closed() {
-                return Err(Error::Invalid(format!(
-                    "{} is {}: nothing to claim",
-                    task.id, task.status
-                )));
+        // With `claims.remote`, another clone may win the remote ref between
+        // our read and our push: then read again and pick again (a named
+        // task is then held by the winner).
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let remote = self.remote_state()?;
+            let view = match &remote {
+                Some(r) => super::remote_claim::merged(&claims, r),
+                None => claims.clone(),
+            };
+            let id = match id {
+                Some(id) => self.existing_task_id(id)?,
+                None => match self.next_ready_among(&who, &view)? {
+                    Some(t) => t.id,
+                    None => return Ok(None),
+                },
+            };
+            let now = lease_now();
+            let prior = self.claim_view(&view, &id)?;
+            if let Some(v) = prior.as_ref().filter(|v| v.holder != who && !v.stale) {
+                return Err(held_error(&id, v));
             }
-            if let Some(holder) = held_by_other(task, &who)
-                && expired.as_ref().is_none_or(|v| v.holder != holder)
-            {
-                return Err(Error::Held {
-                    id: task.id.to_string(),
-                    holder,
-                });
+            let expired = prior.filter(|v| v.holder != who && v.stale);
+            if !opts.force {
+                self.refuse_open_dependencies(&id)?;
             }
-            task.assignee = Some(who.clone());
-            task.status = Status::InProgress;
-            task.notes.extend(takeover_note);
-            Ok(())
-        })?;
-        let since = claims
-            .get(id.as_str())
-            .filter(|c| c.holder == who)
-            .map_or(now, |c| c.since);
-        claims.insert(
-            id.to_string(),
-            Claim {
-                holder: who,
+            let mine = claims.get(id.as_str()).filter(|c| c.holder == who);
+            let mut claim = Claim {
+                holder: who.clone(),
                 worktree: scope.worktree.clone(),
                 branch: self.current_branch(),
-                since,
+                since: mine.map_or(now, |c| c.since),
                 expires: now + lease,
                 lease_secs: lease.num_seconds(),
-            },
-        );
-        scope.registry.save(&reg_lock, &claims)?;
-        Ok(Some(result))
+                remote: None,
+            };
+            let mut pushed = None;
+            if let Some(r) = &remote {
+                let on_remote = r.get(id.as_str());
+                let held = mine
+                    .and_then(|c| c.remote.clone())
+                    .filter(|h| on_remote.is_some_and(|e| e.sha == h.sha));
+                match held {
+                    Some(h) if !super::remote_claim::renewal_due(&h, claim.lease_secs, now) => {
+                        claim.remote = Some(h);
+                    }
+                    _ => match self.push_remote_claim(
+                        id.as_str(),
+                        on_remote.map(|e| e.sha.as_str()),
+                        &claim,
+                    )? {
+                        Some(h) => {
+                            pushed = Some(h.clone());
+                            claim.remote = Some(h);
+                        }
+                        None if attempts < MAX_REMOTE_ATTEMPTS => continue,
+                        None => {
+                            return Err(Error::Held {
+                                id: id.to_string(),
+                                holder:
+                                    "another clone (it kept winning the claim ref on the remote)"
+                                        .into(),
+                            });
+                        }
+                    },
+                }
+            }
+            let takeover_note = expired.as_ref().map(|v| Entry {
+                at: crate::model::now(),
+                by: who.clone(),
+                text: format!(
+                    "took over the claim from {}, whose lease expired {}",
+                    v.holder,
+                    v.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            });
+            let written = self.write_task(&id, |_, task| {
+                if task.status.is_closed() {
+                    return Err(Error::Invalid(format!(
+                        "{} is {}: nothing to claim",
+                        task.id, task.status
+                    )));
+                }
+                if let Some(holder) = held_by_other(task, &who)
+                    && expired.as_ref().is_none_or(|v| v.holder != holder)
+                {
+                    return Err(Error::Held {
+                        id: task.id.to_string(),
+                        holder,
+                    });
+                }
+                task.assignee = Some(who.clone());
+                task.status = Status::InProgress;
+                task.notes.extend(takeover_note);
+                Ok(())
+            });
+            let result = match written {
+                Ok(r) => r,
+                Err(e) => {
+                    // The file refused the claim: give the remote ref back
+                    // (the refusal is what the caller must see).
+                    if let Some(h) = &pushed {
+                        let _ = self.drop_remote_claim(id.as_str(), h);
+                    }
+                    return Err(e);
+                }
+            };
+            claims.insert(id.to_string(), claim);
+            scope.registry.save(&reg_lock, &claims)?;
+            return Ok(Some(result));
+        }
     }
 
     /// Gives `id` back: TODO, unassigned, its claim forgotten. Only its
@@ -127,6 +177,11 @@ impl Orchestron {
         let mut claims = scope.registry.load()?;
         if let Some(v) = self.claim_view(&claims, &id)?.filter(|v| v.holder != who) {
             return Err(held_error(&id, &v));
+        }
+        // The remote ref goes first: an unreachable remote leaves everything
+        // as it was, to be retried.
+        if let Some(hold) = claims.get(id.as_str()).and_then(|c| c.remote.as_ref()) {
+            self.drop_remote_claim(id.as_str(), hold)?;
         }
         let result = self.write_task(&id, |_, task| {
             if let Some(holder) = held_by_other(task, &who) {
@@ -197,6 +252,10 @@ impl Orchestron {
         })
     }
 }
+
+/// How often a claim reads the remote again after another clone won the
+/// ref it meant to push.
+const MAX_REMOTE_ATTEMPTS: u32 = 5;
 
 /// The holder's name when `task` is IN_PROGRESS and assigned to someone else.
 pub(crate) fn held_by_other(task: &Task, who: &str) -> Option<String> {

@@ -45,6 +45,10 @@ pub enum Error {
     /// dependency cycle (the same rule for both hierarchies of the graph).
     #[error("refused: {parent} cannot be the parent of {id} (it would be its own ancestor)")]
     ParentLoop { id: String, parent: String },
+    /// `sync` cannot run in this state (a merge in progress, other files
+    /// staged, no upstream, conflicts left by the pull).
+    #[error("sync refused: {0}")]
+    SyncRefused(String),
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
@@ -88,13 +92,15 @@ impl Error {
             Error::Held { .. }
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }
-            | Error::Blocked { .. } => ErrorClass::Conflict,
+            | Error::Blocked { .. }
+            | Error::SyncRefused(_) => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
             Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
+            Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {
                 ErrorClass::Internal
             }
@@ -110,6 +116,8 @@ pub enum ErrorClass {
     Conflict,
     BrokenRecord,
     NoWorkspace,
+    /// A remote the command needs (`claims.remote`, `sync`) cannot be reached.
+    Unavailable,
     Internal,
 }
 

@@ -177,12 +177,19 @@ impl Orchestron {
         }
         let lock = scope.registry.lock()?;
         let mut claims = scope.registry.load()?;
+        let Some(c) = claims.get_mut(key) else {
+            return Ok(());
+        };
         if held {
-            let lease = chrono::Duration::seconds(claim.lease_secs.max(1));
-            if let Some(c) = claims.get_mut(key) {
-                c.expires = lease_now() + lease;
-            }
+            let now = lease_now();
+            c.expires = now + chrono::Duration::seconds(c.lease_secs.max(1));
+            // The remote first: if it cannot be renewed there, the local
+            // lease is not extended either, and the error says so.
+            c.remote = self.renew_remote_claim(key, c, now)?;
         } else {
+            if let Some(hold) = &c.remote {
+                self.drop_remote_claim(key, hold)?;
+            }
             claims.remove(key);
         }
         scope.registry.save(&lock, &claims)?;

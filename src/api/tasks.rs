@@ -74,16 +74,21 @@ pub struct TaskView {
 
 /// A task in brief, for lists an agent reads: everything needed to choose
 /// what to open, without descriptions, criteria, notes or clarifications
-/// (`task_get` has those). Keeps a 50-task list a few kilobytes.
+/// (`task_get` has those). A field at its default (type TASK, priority
+/// MEDIUM, progress 0, no assignee, no links) is left out, so that a 50-task
+/// list stays a few kilobytes; the same rows serve every view.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TaskSummary {
     pub id: RecordId,
     pub title: String,
     pub status: Status,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "is_default")]
     pub kind: TaskType,
+    #[serde(skip_serializing_if = "is_default")]
     pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "is_default")]
     pub progress: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<RecordId>,
@@ -94,6 +99,10 @@ pub struct TaskSummary {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<RecordId>,
     pub updated: chrono::DateTime<chrono::Utc>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl From<&Task> for TaskSummary {
@@ -405,11 +414,18 @@ impl Orchestron {
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
     ) -> Result<Updated> {
+        // Where git keeps the history, the status change itself is the record
+        // (a one-line diff); elsewhere the moment is written into the file.
+        let stamp = self.needs_status_stamps();
         let lock = self.ws.lock()?;
         let modified = self
             .ws
             .modify(&lock, id, |new: &mut Task| {
+                let before = new.status;
                 change(self, new)?;
+                if stamp {
+                    new.stamp_status_change(before, now());
+                }
                 Ok::<_, Error>(new.validate()?)
             })
             .map_err(|e| self.record_error("task", id, e))?;

@@ -11,8 +11,10 @@ mod git;
 mod init;
 mod mcp;
 mod output;
+mod report;
 mod sprint;
 mod status;
+mod sync;
 mod task;
 
 use crate::api::{OpenOptions, Orchestron};
@@ -73,9 +75,16 @@ enum Command {
     Index(status::IndexCommand),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
+    Report(report::ReportArgs),
+    /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
+    Predict(report::PredictArgs),
     /// What a range of commits does to the backlog (for a PR description):
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
     Diff(git::DiffArgs),
+    /// Share the backlog: commit what changed under `.orchestron/` (only),
+    /// pull through the merge driver, push; retries when another push won.
+    Sync,
     /// Git integration: `git setup` installs the merge driver in this clone.
     #[command(subcommand)]
     Git(git::GitCommand),
@@ -157,7 +166,10 @@ pub fn main() -> i32 {
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Report(args) => report::report(&ctx, args),
+        Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),
+        Command::Sync => sync::run(&ctx),
         Command::Git(cmd) => git::setup(&ctx, cmd),
         Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {

@@ -62,6 +62,13 @@ pub fn task(t: &Task, extra: &str) -> String {
         "depends_on",
         &flow_list(t.depends_on.iter().map(|d| d.as_str())),
     );
+    // Written only once set: most tasks never carry them.
+    if let Some(at) = &t.started {
+        line(&mut out, "started", &timestamp(at));
+    }
+    if let Some(at) = &t.closed {
+        line(&mut out, "closed", &timestamp(at));
+    }
     if let Some(d) = &t.description {
         block_text(&mut out, "description", d);
     }

@@ -44,6 +44,12 @@ pub struct Task {
     pub labels: Vec<String>,
     #[serde(default)]
     pub depends_on: Vec<RecordId>,
+    /// When work started: written once, at the move out of TODO (insights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<DateTime<Utc>>,
+    /// When the task was closed: written once, at the move to DONE/CANCELLED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<DateTime<Utc>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -86,6 +92,8 @@ impl Task {
         "sprint",
         "labels",
         "depends_on",
+        "started",
+        "closed",
         "description",
         "acceptance_criteria",
         "clarifications",
@@ -108,6 +116,8 @@ impl Task {
             sprint: None,
             labels: Vec::new(),
             depends_on: Vec::new(),
+            started: None,
+            closed: None,
             description: None,
             acceptance_criteria: Vec::new(),
             clarifications: Vec::new(),
@@ -126,6 +136,24 @@ impl Task {
             .max()
             .unwrap_or(self.created)
             .max(self.created)
+    }
+
+    /// Writes `started` / `closed` for a move from `old` to the current status,
+    /// at `at`: once, at the change itself, so no later write rewrites them
+    /// (a field every write touched would make plain merges conflict).
+    /// Reopening a closed task clears `closed`; `started` stays the first start.
+    pub fn stamp_status_change(&mut self, old: Status, at: DateTime<Utc>) {
+        if old == self.status {
+            return;
+        }
+        if self.status != Status::Todo && self.started.is_none() {
+            self.started = Some(at);
+        }
+        if self.status.is_closed() && !old.is_closed() {
+            self.closed = Some(at);
+        } else if !self.status.is_closed() {
+            self.closed = None;
+        }
     }
 
     /// Validates the record's own fields (not its links to other records).

@@ -27,6 +27,17 @@ pub struct Claim {
     pub expires: DateTime<Utc>,
     /// The lease length it was taken with: a renewal extends by as much.
     pub lease_secs: i64,
+    /// The claim ref on `claims.remote` this claim holds, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteHold>,
+}
+
+/// What this clone last wrote to its claim ref on the remote: a renewal or
+/// release pushes with a lease on `sha`, and only when `expires` is near.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteHold {
+    pub sha: String,
+    pub expires: DateTime<Utc>,
 }
 
 /// Claims by task id.

@@ -19,7 +19,7 @@ mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
-pub use claims::{Claim, ClaimRegistry, Claims};
+pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_if_missing};

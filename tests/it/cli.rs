@@ -141,7 +141,12 @@ fn sprint_commands_json_outputs() {
         "sprint_start",
         r.value(&env.json(&["sprint", "start", "2026-w48"]))
     );
-    insta::assert_json_snapshot!("sprint_show", r.value(&env.json(&["sprint", "show"])));
+    // The burndown depends on today's date: its numbers are checked in
+    // `insights::`; here only that it is there.
+    let mut shown = env.json(&["sprint", "show"]);
+    let progress = shown.as_object_mut().and_then(|m| m.remove("progress"));
+    assert!(progress.is_some_and(|p| p["series"].is_array()));
+    insta::assert_json_snapshot!("sprint_show", r.value(&shown));
     insta::assert_json_snapshot!("sprint_list", r.value(&env.json(&["sprint", "list"])));
     insta::assert_json_snapshot!(
         "sprint_close",

@@ -6,3 +6,4 @@
 
 mod concurrent;
 mod lease;
+pub(crate) mod remote;

@@ -13,7 +13,7 @@ async fn tools_list_is_small_annotated_and_shallow() {
     let json = serde_json::to_string(&json!({"tools": tools})).unwrap();
     eprintln!("tools/list: {} bytes for {} tools", json.len(), tools.len());
     assert!(json.len() < 12 * 1024, "tools/list is {} bytes", json.len());
-    assert_eq!(tools.len(), 14);
+    assert_eq!(tools.len(), 16);
     for t in &tools {
         let a = t.annotations.as_ref().expect("annotations");
         assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some());
@@ -178,7 +178,13 @@ async fn human_changes_come_back_as_a_notice_once() {
     assert!(line.contains("new clarification \"Use OAuth2"), "{line}");
     assert!(line.contains(&format!("new dependency on {b}")), "{line}");
     let updates = &r.structured_content.as_ref().unwrap()["updates"];
-    assert_eq!(updates.as_array().map(Vec::len), Some(3));
+    assert_eq!(updates["total"], 3);
+    assert_eq!(updates["recent"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        updates["notice"],
+        json!(line),
+        "the notice is in both views"
+    );
     // content[0] stays exactly the JSON array.
     assert!(serde_json::from_str::<Vec<Value>>(&text(&r, 0)).is_ok());
 
@@ -195,7 +201,7 @@ async fn human_changes_come_back_as_a_notice_once() {
 
     // check_updates still has the whole list (its own cursor).
     let cu = env.call("orchestron_check_updates", json!({})).await;
-    let changes = cu.structured_content.as_ref().unwrap()["changes"]
+    let changes = cu.structured_content.as_ref().unwrap()["recent"]
         .as_array()
         .unwrap()
         .clone();
