@@ -67,7 +67,7 @@ pub struct OpenOptions {
     pub root: Option<PathBuf>,
     /// Where discovery starts when `root` is not given.
     pub cwd: PathBuf,
-    /// `--agent`: who is acting (overridden by `ORCHESTRON_AGENT`).
+    /// `--agent`: who is acting (wins over `ORCHESTRON_AGENT`).
     pub agent: Option<String>,
 }
 
@@ -129,7 +129,7 @@ impl Orchestron {
     }
 
     /// Records the MCP client's name (from `clientInfo`), used as the actor
-    /// unless `ORCHESTRON_AGENT` or `--agent` says otherwise.
+    /// unless `--agent` or `ORCHESTRON_AGENT` says otherwise.
     pub fn set_client_name(&mut self, name: &str) {
         self.client = Some(name.to_string());
         self.actor = OnceLock::new();

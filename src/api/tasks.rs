@@ -189,6 +189,17 @@ impl Orchestron {
         if let Some(p) = parent {
             query.parent = Some(self.existing_task_id(p)?);
         }
+        // `auth,ui` is two labels wherever it comes from, as `create` stores it.
+        query.labels = dedup(
+            query
+                .labels
+                .iter()
+                .flat_map(|l| l.split(','))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
         if query.ready && query.ready_for.is_none() {
             query.ready_for = Some(self.actor().to_string());
         }
@@ -330,10 +341,10 @@ impl Orchestron {
                 Some(pid) => {
                     let pid = self.existing_task_id(pid)?;
                     if pid == task.id || self.is_ancestor(&task.id, &pid)? {
-                        return Err(Error::Invalid(format!(
-                            "refused: {pid} cannot be the parent of {} (it would be its own ancestor)",
-                            task.id
-                        )));
+                        return Err(Error::ParentLoop {
+                            id: task.id.to_string(),
+                            parent: pid.to_string(),
+                        });
                     }
                     Some(pid)
                 }

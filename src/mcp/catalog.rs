@@ -170,7 +170,7 @@ fn build() -> Vec<ToolDef> {
                     ("assignee", s("")),
                     ("type", list(&choices(TaskType::ALL))),
                     ("priority", list(&choices(Priority::ALL))),
-                    ("label", s("")),
+                    ("label", list("")),
                     ("sprint", s("sprint id or name")),
                     ("parent", s("parent task id")),
                     ("query", s("full-text words")),

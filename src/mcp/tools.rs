@@ -132,7 +132,7 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
         assignee: a.str("assignee")?,
         kind: a.enum_list::<TaskType>("type")?,
         priority: a.enum_list::<Priority>("priority")?,
-        label: a.str("label")?,
+        labels: a.str_list("label")?,
         query: a.str("query")?.filter(|q| !q.trim().is_empty()),
         ready: a.bool("ready")?.unwrap_or(false),
         limit: usize::try_from(limit).unwrap_or(50),

@@ -16,6 +16,10 @@ pub const TASK_MODELINE: &str = "# yaml-language-server: $schema=../schemas/task
 /// The same for sprint files.
 pub const SPRINT_MODELINE: &str = "# yaml-language-server: $schema=../schemas/sprint.schema.json\n";
 
+/// The same for context files (written by serde, see `store::records`).
+pub const CONTEXT_MODELINE: &str =
+    "# yaml-language-server: $schema=../schemas/context.schema.json\n";
+
 /// Renders a task in canonical layout. `extra` holds unknown top-level keys from
 /// the file, already rendered as YAML, appended so that nothing a human added is lost.
 pub fn task(t: &Task, extra: &str) -> String {

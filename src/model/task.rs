@@ -158,7 +158,7 @@ impl Task {
 
     /// Validates the record's own fields (not its links to other records).
     pub fn validate(&self) -> Result<(), ModelError> {
-        Limits::check_required("title", &self.title, Limits::TITLE_CHARS)?;
+        Limits::check_line("title", &self.title, Limits::TITLE_CHARS)?;
         if self.progress > 100 {
             return Err(ModelError::OutOfRange {
                 field: "progress",
@@ -171,7 +171,7 @@ impl Task {
             Limits::check_text("description", d, Limits::DESCRIPTION_CHARS)?;
         }
         if let Some(a) = &self.assignee {
-            Limits::check_required("assignee", a, Limits::NAME_CHARS)?;
+            Limits::check_line("assignee", a, Limits::NAME_CHARS)?;
         }
         if self.labels.len() > Limits::LABELS {
             return Err(ModelError::TooLong {
@@ -181,14 +181,14 @@ impl Task {
             });
         }
         for label in &self.labels {
-            Limits::check_required("label", label, Limits::NAME_CHARS)?;
+            Limits::check_line("label", label, Limits::NAME_CHARS)?;
         }
         for c in &self.acceptance_criteria {
             Limits::check_required("acceptance criterion", &c.text, Limits::ENTRY_CHARS)?;
         }
         for e in self.notes.iter().chain(&self.clarifications) {
             Limits::check_required("note", &e.text, Limits::ENTRY_CHARS)?;
-            Limits::check_required("author", &e.by, Limits::NAME_CHARS)?;
+            Limits::check_line("author", &e.by, Limits::NAME_CHARS)?;
         }
         Ok(())
     }

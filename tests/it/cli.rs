@@ -184,7 +184,9 @@ fn context_and_handoff_json_outputs() {
         "--task",
         &t,
     ]);
-    insta::assert_json_snapshot!("context_save", r.value(&without_git(saved)));
+    let mut saved_r = r.value(&saved);
+    saved_r["snapshot"]["git"] = json!("[git]");
+    insta::assert_json_snapshot!("context_save", saved_r);
     env.json(&[
         "handoff",
         &t,
@@ -206,13 +208,6 @@ fn context_and_handoff_json_outputs() {
         note.starts_with("Handoff CTX-") && note.contains("Remaining: Frontend form"),
         "{note}"
     );
-}
-
-fn without_git(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(o) = v.as_object_mut() {
-        o.insert("git".into(), json!("[git]"));
-    }
-    v
 }
 
 #[test]
@@ -307,12 +302,12 @@ fn bad_input_gets_clear_errors_and_changes_nothing() {
         ),
         (
             &["task", "update", &t, "--status", "finished"],
-            2,
+            4,
             "expected one of TODO, IN_PROGRESS, IN_REVIEW, BLOCKED, DONE, CANCELLED",
         ),
         (
             &["task", "priority", &t, "--set", "urgent"],
-            2,
+            4,
             "expected one of CRITICAL, HIGH, MEDIUM, LOW",
         ),
         (
@@ -496,7 +491,7 @@ fn error_bad_enum_names_the_flag_and_the_values_once() {
     let mut red = Redactor::default();
     let t = env.create(&["Target"]);
     let r = env.run(&["task", "update", &t, "--status", "finished"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 4, "{}", r.stderr);
     insta::assert_snapshot!("stderr_bad_enum", error_text(&env, &r, &mut red));
 }
 
