@@ -4,6 +4,7 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod broken;
 mod claim;
 mod contexts;
 mod credit;
@@ -29,6 +30,7 @@ mod updates;
 mod watch;
 
 pub use claim::ClaimOptions;
+pub use broken::BrokenRecordView;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};

@@ -232,7 +232,7 @@ impl Orchestron {
         }
         Ok(TaskView {
             claim: self.claim_view(&self.claims()?, &task.id)?,
-            updated: task.last_activity(),
+            updated: self.last_changed(&task)?,
             dependents: self.index.dependents(&task.id)?,
             children: self.index.children(&task.id)?,
             dependencies,
@@ -495,6 +495,14 @@ impl Orchestron {
             return Ok(id);
         }
         Err(self.not_found("task", input))
+    }
+
+    /// When `task` last changed: its newest note or clarification, or the
+    /// newest change the feed saw (a claim, a status change, a hand edit, a
+    /// pull) — derived, never written, so no line changes on every write.
+    fn last_changed(&self, task: &Task) -> Result<chrono::DateTime<chrono::Utc>> {
+        let fed = self.index.last_change_at(IdKind::Task, &task.id)?;
+        Ok(fed.map_or(task.last_activity(), |at| at.max(task.last_activity())))
     }
 
     pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {

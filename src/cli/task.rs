@@ -297,7 +297,20 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             }
         }
         TaskCommand::Show { id } => {
-            let view = o.show_task(&id)?;
+            let view = match o.show_task(&id) {
+                Ok(view) => view,
+                Err(e) => {
+                    // A broken file still shows what it holds (exit 6 follows).
+                    if let Ok(Some(b)) = o.broken_record(&id) {
+                        if ctx.json {
+                            output::json(&b)?;
+                        } else {
+                            output::text(&broken_view(&b))?;
+                        }
+                    }
+                    return Err(e.into());
+                }
+            };
             if ctx.json {
                 output::json(&view)?;
             } else {
@@ -374,4 +387,14 @@ fn report_as(ctx: &Ctx, verb: &str, u: &Updated) -> std::io::Result<()> {
         u.task.title,
         output::changes(&u.changes)
     ))
+}
+
+/// The lines of a broken record around its problem, the problem's line marked.
+fn broken_view(b: &crate::api::BrokenRecordView) -> String {
+    let mut s = format!("{} cannot be read as a task; its lines:\n", b.path);
+    for (n, line) in &b.excerpt {
+        let mark = if *n == b.line { '>' } else { ' ' };
+        s.push_str(&format!("{mark}{n:>4} | {line}\n"));
+    }
+    s
 }

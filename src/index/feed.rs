@@ -104,6 +104,25 @@ impl Index {
     }
 
     /// The cursor of the newest change: "nothing new" from this point on.
+    /// When the feed last saw `id` change (any op), if it ever did.
+    pub fn last_change_at(
+        &self,
+        kind: IdKind,
+        id: &crate::model::RecordId,
+    ) -> Result<Option<chrono::DateTime<Utc>>, IndexError> {
+        let at: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT at FROM changes WHERE kind = ?1 AND id = ?2 ORDER BY seq DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![kind.as_str(), id.as_str()], |r| r.get(0))
+                    .optional()
+            })
+            .ctx("reading a record's last change")?;
+        at.as_deref().map(parse_timestamp).transpose()
+    }
+
     pub fn head_cursor(&self) -> Result<String, IndexError> {
         let generation = self.generation()?;
         let max: i64 = self
@@ -192,7 +211,9 @@ pub(super) fn append_feed(
     actor: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<usize, IndexError> {
-    let at = timestamp(&now);
+    // Users read these times: to the millisecond, like context snapshots
+    // (events within one second keep their order; nanoseconds are noise).
+    let at = timestamp(&chrono::SubsecRound::trunc_subsecs(now, 3));
     let mut appended = 0;
     for id in affected {
         let old = before.get(id).map(|l| (l.kind, l.json.as_str()));

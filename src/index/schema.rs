@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -142,6 +142,8 @@ CREATE TABLE changes (
     op     TEXT NOT NULL,
     fields TEXT NOT NULL
 );
+-- A record's newest change (`task show`'s `updated`) without a feed scan.
+CREATE INDEX changes_record ON changes(kind, id, seq);
 
 CREATE TABLE agent_cursors (
     agent  TEXT NOT NULL,

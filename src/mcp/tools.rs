@@ -173,7 +173,20 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
 }
 
 fn task_get(o: &mut Orchestron, a: &Args) -> Res {
-    let view = api(o.show_task(&a.req_str("taskId")?))?;
+    let id = a.req_str("taskId")?;
+    let view = match o.show_task(&id) {
+        Ok(view) => view,
+        Err(e) => {
+            let mut failure = Failure::from(e);
+            // A broken file still shows what it holds, bounded to a few lines.
+            if let Ok(Some(b)) = o.broken_record(&id) {
+                for (n, line) in &b.excerpt {
+                    failure.message.push_str(&format!("\n{n:>4} | {line}"));
+                }
+            }
+            return Err(failure);
+        }
+    };
     Ok(Output {
         text: compact(&view),
         summary: format!(
