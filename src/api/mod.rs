@@ -63,6 +63,10 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    /// A long-running process's file monitor (see `refresh.rs`) and where
+    /// this index stands in its stream of changes.
+    monitor: Option<std::sync::Arc<crate::store::Monitor>>,
+    monitor_token: Option<crate::store::Token>,
 }
 
 impl Orchestron {
@@ -79,6 +83,8 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            monitor: None,
+            monitor_token: None,
         };
         o.refresh()?;
         Ok(o)
@@ -96,6 +102,8 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            monitor: None,
+            monitor_token: None,
         })
     }
 

@@ -1,12 +1,25 @@
 //! Keeping the index true to the files. Every use-case starts here: a stat pass
 //! over every record file (on both cores), and only files whose size or mtime
 //! changed — or that were written so recently that their mtime cannot be trusted
-//! — are read and parsed. The cost of a refresh therefore grows with the number
-//! of changed files, not with the backlog.
+//! — are read and parsed. A long-running process (the MCP server) instead asks
+//! its file monitor which paths changed since its last refresh, behind a
+//! barrier that guarantees every earlier event was seen, and re-reads only
+//! those; whenever the monitor cannot vouch, it runs the full stat pass.
+//!
+//! Files are read and applied under the workspace lock, so that no process can
+//! apply an older read of a file after another applied a newer one (a
+//! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
 use crate::index::{EDITOR, FileStamp, FileUpdate, Refresh};
-use crate::store::{self, LoadedFile, ScannedFile};
+use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a refresh waits for its monitor's barrier before it falls back
+/// to the full stat pass (the cookie's event normally takes microseconds).
+const BARRIER_WAIT: Duration = Duration::from_millis(500);
 
 /// A file whose mtime is this close to the last refresh may have been changed
 /// again within the filesystem's timestamp granularity, so its content hash is
@@ -22,6 +35,65 @@ impl Orchestron {
     /// credited to `editor` in the change feed, changes that arrived through git
     /// (a pull, a merge) to the author of the commit that made them.
     pub fn refresh(&mut self) -> Result<usize> {
+        match self.monitor.clone() {
+            Some(m) => self.refresh_watched(&m),
+            None => self.refresh_all(),
+        }
+    }
+
+    /// Starts a file monitor on the workspace: from now on each refresh asks
+    /// it what changed instead of stat'ing every file (for a long-running
+    /// process; `ORCHESTRON_WATCH_LIMIT` bounds the paths it remembers).
+    pub fn refresh_from_watcher(&mut self) -> Result<()> {
+        let limit = std::env::var("ORCHESTRON_WATCH_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(store::DEFAULT_LIMIT);
+        self.monitor = Some(Arc::new(Monitor::start(self.ws.root(), limit)?));
+        self.monitor_token = None;
+        Ok(())
+    }
+
+    /// The refresh of a process with a monitor: the barrier, then only the
+    /// changed paths — or everything, when the monitor cannot vouch.
+    fn refresh_watched(&mut self, monitor: &Monitor) -> Result<usize> {
+        let _lock = self.ws.lock()?;
+        let (token, changes) = monitor.since(self.monitor_token, BARRIER_WAIT);
+        let n = match changes {
+            Changes::All(why) => {
+                tracing::debug!("full stat pass: {why}");
+                self.refresh_all()?
+            }
+            Changes::Paths(paths) => {
+                tracing::debug!("watched refresh: {} changed paths", paths.len());
+                self.refresh_paths(paths)?
+            }
+        };
+        // Only once the index holds everything up to the token.
+        self.monitor_token = Some(token);
+        Ok(n)
+    }
+
+    /// Re-stats and re-reads only `paths` (relative to the workspace root).
+    fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
+        if paths.is_empty() {
+            return Ok(0);
+        }
+        let old = self.index.stamps_of(&paths)?;
+        let mut candidates = Vec::with_capacity(paths.len());
+        let mut deleted = Vec::new();
+        for rel in paths {
+            match store::stat_file(self.ws.root(), &rel) {
+                Some(f) => candidates.push(f),
+                None if old.contains_key(&rel) => deleted.push(rel),
+                None => {}
+            }
+        }
+        self.apply_found(candidates, &old, deleted, false)
+    }
+
+    /// The full stat pass: every record file is stat'ed.
+    fn refresh_all(&mut self) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let index = &self.index;
         // The stamps are read from the index while other threads list and stat
@@ -30,7 +102,7 @@ impl Orchestron {
         let mut paths = String::new();
         let mut stamps: Vec<(usize, usize, FileStamp)> = Vec::new();
         let mut fresh = true;
-        let mut old: std::collections::HashMap<String, FileStamp> = Default::default();
+        let mut old: HashMap<String, FileStamp> = Default::default();
         let mut candidates: Vec<ScannedFile> = Vec::new();
         let mut deleted: Vec<String> = Vec::new();
         let (files, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
@@ -72,6 +144,20 @@ impl Orchestron {
         if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
+        self.apply_found(candidates, &old, deleted, fresh)
+    }
+
+    /// Reads the candidates (under the lock), keeps the ones whose content
+    /// changed, and applies them with the deletions, credited to whoever made them.
+    fn apply_found(
+        &mut self,
+        candidates: Vec<ScannedFile>,
+        old: &HashMap<String, FileStamp>,
+        deleted: Vec<String>,
+        fresh: bool,
+    ) -> Result<usize> {
+        let t = crate::timing::Phase::start();
+        let _lock = self.ws.lock()?;
         let mut updates = load(self.ws.root(), &candidates, None)?;
         t.lap("refresh: read + parse");
         // Racy candidates whose content did not change need no work.
@@ -82,7 +168,6 @@ impl Orchestron {
         // What arrived through git is credited to the commit's author (see credit.rs).
         let large = updates.len() + deleted.len() >= LARGE_WRITE;
         let batches = self.credit(updates, deleted, !fresh);
-        let _lock = self.ws.lock()?;
         let mut n = 0;
         for batch in batches {
             n += self.index.apply(batch)?;

@@ -11,6 +11,7 @@ mod files;
 mod init;
 mod load;
 mod lock;
+mod monitor;
 mod read;
 mod record_path;
 mod records;
@@ -24,8 +25,9 @@ pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_i
 pub use init::{GITATTRIBUTES, InitReport, SCHEMAS, init};
 pub use load::{Loaded, content_hash, load_record, parse_task_text};
 pub use lock::WorkspaceLock;
+pub use monitor::{COOKIE_DIR, Changes, DEFAULT_LIMIT, Monitor, Token};
 pub use read::read_all;
 pub use record_path::RecordPath;
 pub use records::{LoadedFile, Modified, RecordFile, Stamp, StoredRecord};
-pub use scan::{ScannedFile, mtime_ns, scan, scan_while};
+pub use scan::{ScannedFile, mtime_ns, scan, scan_while, stat_file};
 pub use workspace::Workspace;
