@@ -4,12 +4,16 @@
 //!
 //! Layers (each depends only on those below it):
 //! `model` ← `store` / `index` / `git` ← `api` ← `cli` / `mcp`.
+//! Only what an adapter may use is public: the files, the cache and git are
+//! crate-private, so benches, examples and tests reach them through `api` like
+//! any adapter. Inside the crate `cli` and `mcp` name none of them either
+//! (`tests/it/layers.rs` fails if they do).
 
 pub mod api;
 pub mod cli;
-pub mod git;
-pub mod index;
+pub(crate) mod git;
+pub(crate) mod index;
 pub mod mcp;
 pub mod model;
-pub mod store;
+pub(crate) mod store;
 pub mod timing;

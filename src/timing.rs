@@ -2,6 +2,7 @@
 //! set (`ORCHESTRON_TIMINGS=1 orchestron task list`). Costs one env lookup per
 //! process when off.
 
+use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -35,7 +36,9 @@ impl Phase {
     pub fn lap(&self, name: &str) {
         if let Some(last) = &self.0 {
             let now = Instant::now();
-            eprintln!(
+            // Ignored if stderr is closed: timings must never fail a command.
+            let _ = writeln!(
+                std::io::stderr(),
                 "[timing] {name}: {:.2} ms (at {:.2} ms)",
                 (now - last.get()).as_secs_f64() * 1e3,
                 (now - origin()).as_secs_f64() * 1e3

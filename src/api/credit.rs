@@ -61,7 +61,10 @@ impl Orchestron {
         let authors = repo
             .last_change_authors(&prefix, &files, WALK_LIMIT)
             .unwrap_or_else(|e| {
-                tracing::warn!("{e}; crediting changes to the editor");
+                tracing::warn!(
+                    "{}; crediting changes to the editor",
+                    crate::model::with_causes(&e)
+                );
                 BTreeMap::new()
             });
         let who = |rel: &str| -> String {

@@ -37,8 +37,17 @@ pub enum Error {
         on: String,
         path: String,
     },
+    /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
+    /// A fault on our side — the watcher cannot start, a built-in template or
+    /// a value cannot be encoded: never reported as the caller's input.
+    #[error("{what}")]
+    Internal {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
@@ -50,6 +59,17 @@ fn did_you_mean(suggestions: &[String]) -> String {
 }
 
 impl Error {
+    /// An internal fault: `what` we were doing, and why it failed.
+    pub(crate) fn internal(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Internal {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
+
     /// A broad class for exit codes and tool-error wording.
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -62,8 +82,11 @@ impl Error {
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
+            Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
-            Error::Store(_) | Error::Index(_) | Error::Git(_) => ErrorClass::Internal,
+            Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {
+                ErrorClass::Internal
+            }
         }
     }
 }

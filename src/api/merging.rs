@@ -290,5 +290,4 @@ fn with_added_keys(
 }
 
 #[cfg(test)]
-#[path = "merging_tests.rs"]
 mod tests;

@@ -12,6 +12,7 @@ mod error;
 mod graph;
 mod history;
 mod identity;
+mod layout;
 mod mcp_clients;
 mod merging;
 mod overview;

@@ -3,7 +3,7 @@
 //! by whom, what is ready next, the latest handoff, and any problems.
 
 use super::{Orchestron, Result, sprints::percent};
-use crate::index::TaskQuery;
+use crate::index::{TaskPage, TaskQuery};
 use crate::model::{ContextSnapshot, Problem, Sprint, Status, Task};
 use serde::Serialize;
 
@@ -32,6 +32,18 @@ pub struct SprintProgress {
 }
 
 impl Orchestron {
+    /// The tasks in progress — of `assignee` only, when given — at most `limit`
+    /// of them (0 = all): the overview, the resume and handoff prompts and the
+    /// `tasks/current` resource all ask this one question.
+    pub fn in_progress(&self, assignee: Option<&str>, limit: usize) -> Result<TaskPage> {
+        Ok(self.index.tasks(&TaskQuery {
+            status: vec![Status::InProgress],
+            assignee: assignee.map(str::to_string),
+            limit,
+            ..TaskQuery::default()
+        })?)
+    }
+
     pub fn overview(&self) -> Result<Overview> {
         let by_status = self.index.status_counts()?;
         let total = by_status.iter().map(|(_, n)| n).sum();
@@ -52,14 +64,7 @@ impl Orchestron {
             }
             None => None,
         };
-        let in_progress = self
-            .index
-            .tasks(&TaskQuery {
-                status: vec![Status::InProgress],
-                limit: 20,
-                ..TaskQuery::default()
-            })?
-            .tasks;
+        let in_progress = self.in_progress(None, 20)?.tasks;
         let ready = self
             .index
             .tasks(&TaskQuery {

@@ -7,8 +7,8 @@ use super::claim::held_by_other;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
-    TaskType, diff_fields, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Severity,
+    Status, Task, TaskType, diff_fields, now,
 };
 use crate::store::StoreError;
 use serde::Serialize;
@@ -430,6 +430,21 @@ impl Orchestron {
     }
 
     pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {
+        // A record whose file exists but does not parse is not in the index:
+        // say what is wrong with the file rather than that the id is unknown.
+        let file = RecordId::parse(input).map(|id| format!("{id}.yaml"));
+        if let (Ok(file), Ok(problems)) = (file, self.index.problems())
+            && let Some(p) = problems
+                .into_iter()
+                .find(|p| p.severity == Severity::Error && p.path.ends_with(&format!("/{file}")))
+        {
+            return Error::BrokenRecord {
+                path: p.path,
+                line: p.line,
+                column: p.column,
+                message: p.message,
+            };
+        }
         let suggestions = self
             .index
             .similar_ids(input)

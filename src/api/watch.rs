@@ -89,12 +89,12 @@ impl Orchestron {
             }
         };
         let mut debouncer = new_debouncer(SETTLE, None, handler)
-            .map_err(|e| Error::Invalid(format!("cannot watch the workspace: {e}")))?;
+            .map_err(|e| Error::internal("cannot watch the workspace", e))?;
         for (_, dir) in &dirs {
             if dir.is_dir() {
                 debouncer
                     .watch(dir, RecursiveMode::NonRecursive)
-                    .map_err(|e| Error::Invalid(format!("cannot watch {}: {e}", dir.display())))?;
+                    .map_err(|e| Error::internal(format!("cannot watch {}", dir.display()), e))?;
             }
         }
         Ok(RecordWatcher {

@@ -1,5 +1,6 @@
 //! The CLI's one edge for errors: every failure becomes a message on stderr (the
-//! whole cause chain) and a documented exit code.
+//! whole cause chain, each cause once) and a documented exit code. A closed
+//! stdout is success, and a closed stderr is ignored rather than a panic.
 
 use crate::api::{Error, ErrorClass};
 
@@ -27,7 +28,7 @@ pub type CmdResult = Result<Code, CliError>;
 pub enum CliError {
     #[error(transparent)]
     Api(#[from] Error),
-    #[error("writing output: {0}")]
+    #[error("writing output")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
@@ -53,8 +54,16 @@ pub fn finish(result: CmdResult) -> i32 {
                 CliError::Usage(_) => Code::InvalidInput,
                 CliError::Io(_) | CliError::Server(_) => Code::Internal,
             };
-            eprintln!("error: {:#}", anyhow::Error::new(e));
+            warn(&format!("error: {}", crate::model::with_causes(&e)));
             code as i32
         }
     }
+}
+
+/// Writes one line to stderr. Unlike `eprintln!`, a closed or full stderr is
+/// ignored: there is nowhere left to report it, and a panic would hide the
+/// exit code.
+pub fn warn(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

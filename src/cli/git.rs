@@ -74,20 +74,20 @@ pub fn merge_driver(args: MergeDriverArgs) -> CmdResult {
             crate::api::MergeSide::Ours => (&c.ours, &c.theirs),
             crate::api::MergeSide::Theirs => (&c.theirs, &c.ours),
         };
-        eprintln!(
+        super::exit::warn(&format!(
             "orchestron-merge: {}: both sides changed {}: kept {kept}, the other side's {lost} is kept in a note",
             outcome.path, c.field
-        );
+        ));
     }
     if let Some(reason) = outcome
         .fallback_reason
         .as_ref()
         .filter(|_| outcome.unresolved > 0)
     {
-        eprintln!(
+        super::exit::warn(&format!(
             "orchestron-merge: {}: line merge ({reason}); {} conflict(s)",
             outcome.path, outcome.unresolved
-        );
+        ));
     }
     Ok(if outcome.unresolved == 0 {
         Code::Ok

@@ -30,7 +30,10 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     // In a git repository, install the merge driver too (the same as `git setup`).
     // A failure here does not undo the workspace: say so and go on.
     let git = Orchestron::git_setup(&report.root).unwrap_or_else(|e| {
-        eprintln!("warning: merge driver not configured ({e}); run `orchestron git setup`");
+        super::exit::warn(&format!(
+            "warning: merge driver not configured ({}); run `orchestron git setup`",
+            crate::model::with_causes(&e)
+        ));
         None
     });
     if ctx.json {

@@ -142,9 +142,14 @@ pub fn main() -> i32 {
         Command::Git(cmd) => git::setup(&ctx, cmd),
         Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {
+            // clap_complete unwraps its writes: generate into memory so that a
+            // closed pipe (`… | head -1`) is our `BrokenPipe`, not its panic.
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "orchestron", &mut std::io::stdout());
-            Ok(exit::Code::Ok)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "orchestron", &mut script);
+            output::write_all(&script)
+                .map(|()| exit::Code::Ok)
+                .map_err(exit::CliError::from)
         }
     };
     t.lap("cli: command");

@@ -8,9 +8,17 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub fn json<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
+    // Encoded first and written after, so that a closed pipe is the writer's
+    // own `BrokenPipe` (success at the edge), not an encoding error.
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    write_all(&bytes)
+}
+
+/// Writes bytes to stdout as they are (a completion script, JSON).
+pub fn write_all(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
-    writeln!(out)?;
+    out.write_all(bytes)?;
     out.flush()
 }
 
@@ -167,25 +175,10 @@ fn entries(title: &str, items: &[Entry], s: &mut String) {
     }
 }
 
-/// `field: old → new` lines for a write's report.
+/// One indented line per change (the wording is the model's, shared with MCP).
 pub fn changes(changes: &[crate::model::FieldChange]) -> String {
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => "-".to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Object(o) => o
-            .get("text")
-            .and_then(|t| t.as_str())
-            .map_or_else(|| v.to_string(), |t| format!("{t:?}")),
-        other => other.to_string(),
-    };
     changes
         .iter()
-        .map(|c| {
-            if c.old.is_null() && c.new.is_object() {
-                format!("  {} + {}\n", c.field, show(&c.new))
-            } else {
-                format!("  {}: {} → {}\n", c.field, show(&c.old), show(&c.new))
-            }
-        })
+        .map(|c| format!("  {}\n", c.describe()))
         .collect()
 }

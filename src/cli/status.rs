@@ -5,6 +5,7 @@ use super::exit::{CmdResult, Code};
 use super::output::{self, Table, task_table};
 use crate::model::render::timestamp;
 use clap::{Args, Subcommand};
+use std::io::Write;
 
 pub fn status(ctx: &Ctx) -> CmdResult {
     let o = ctx.open()?;
@@ -129,7 +130,7 @@ pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
             let what = if c.fields.is_empty() {
                 format!("{:?}", c.op).to_lowercase()
             } else {
-                output::changes(&c.fields).trim().replace('\n', ";")
+                crate::model::describe_changes(&c.fields, "; ")
             };
             t.row(vec![timestamp(&c.at), c.by.clone(), c.id.to_string(), what]);
         }
@@ -155,7 +156,7 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
             let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !ctx.json;
             let n = o.rebuild_index(if tty { Some(&bar) } else { None })?;
             if tty {
-                eprint!("\r{}\r", " ".repeat(60));
+                let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
             }
             if ctx.json {
                 output::json(
@@ -179,7 +180,9 @@ fn progress_bar(done: usize, total: usize) {
         .checked_mul(width)
         .and_then(|x| x.checked_div(total))
         .unwrap_or(width);
-    eprint!(
+    // A closed stderr only loses the bar (`eprint!` would panic).
+    let _ = write!(
+        std::io::stderr(),
         "\r[{}{}] {done}/{total} files",
         "#".repeat(filled),
         "-".repeat(width - filled)

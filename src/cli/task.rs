@@ -5,7 +5,7 @@ use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output::{self, task_table, task_view};
 use crate::api::{NewTask, TaskPatch, TaskQuery, Updated};
-use crate::model::{Priority, Status, TaskType};
+use crate::model::{Priority, Status, TaskType, Vocabulary, describe_changes};
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
@@ -24,8 +24,7 @@ pub enum TaskCommand {
     /// Set a task's priority.
     Priority {
         id: String,
-        /// CRITICAL, HIGH, MEDIUM or LOW.
-        #[arg(long, value_parser = parse::<Priority>)]
+        #[arg(long, value_parser = parse::<Priority>())]
         set: Priority,
     },
     /// Make a task depend on another (refuses a cycle).
@@ -56,21 +55,55 @@ pub enum TaskCommand {
     },
 }
 
-pub(crate) fn parse<T: std::str::FromStr<Err = crate::model::ModelError>>(
-    s: &str,
-) -> Result<T, String> {
-    s.parse()
-        .map_err(|e: crate::model::ModelError| e.to_string())
+/// Reads an enum flag leniently (as the model does) and offers the enum's own
+/// values to clap, which lists them in `--help` and in shell completions.
+#[derive(Clone)]
+pub(crate) struct EnumArg<T>(std::marker::PhantomData<T>);
+
+pub(crate) fn parse<T: Vocabulary>() -> EnumArg<T> {
+    EnumArg(std::marker::PhantomData)
+}
+
+impl<T: Vocabulary> clap::builder::TypedValueParser for EnumArg<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        text.parse().map_err(|e: crate::model::ModelError| {
+            // The model's message already names the value and the valid ones:
+            // prefix only the flag, so nothing is said twice.
+            let flag = arg
+                .and_then(clap::Arg::get_long)
+                .map_or_else(String::new, |l| format!("--{l}: "));
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{flag}{e}\n"))
+                .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            T::all()
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(v.name())),
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     pub title: String,
-    /// EPIC, STORY, TASK, SUBTASK or TODO (default TASK).
-    #[arg(long = "type", value_parser = parse::<TaskType>)]
+    /// The kind of task (default TASK).
+    #[arg(long = "type", value_parser = parse::<TaskType>())]
     pub kind: Option<TaskType>,
-    /// CRITICAL, HIGH, MEDIUM or LOW (default MEDIUM).
-    #[arg(long, value_parser = parse::<Priority>)]
+    /// How urgent (default MEDIUM).
+    #[arg(long, value_parser = parse::<Priority>())]
     pub priority: Option<Priority>,
     #[arg(long, short)]
     pub description: Option<String>,
@@ -101,15 +134,15 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only these statuses (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',', value_parser = parse::<Status>)]
+    #[arg(long, value_delimiter = ',', value_parser = parse::<Status>())]
     pub status: Vec<Status>,
     #[arg(long)]
     pub assignee: Option<String>,
     /// Only these types (repeat or comma-separate).
-    #[arg(long = "type", value_delimiter = ',', value_parser = parse::<TaskType>)]
+    #[arg(long = "type", value_delimiter = ',', value_parser = parse::<TaskType>())]
     pub kind: Vec<TaskType>,
     /// Only these priorities (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',', value_parser = parse::<Priority>)]
+    #[arg(long, value_delimiter = ',', value_parser = parse::<Priority>())]
     pub priority: Vec<Priority>,
     #[arg(long)]
     pub label: Option<String>,
@@ -134,7 +167,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     pub id: String,
-    #[arg(long, value_parser = parse::<Status>)]
+    #[arg(long, value_parser = parse::<Status>())]
     pub status: Option<Status>,
     /// 0–100.
     #[arg(long, allow_negative_numbers = true)]
@@ -142,9 +175,9 @@ pub struct UpdateArgs {
     /// Append a note (repeat for several).
     #[arg(long = "note")]
     pub notes: Vec<String>,
-    #[arg(long, value_parser = parse::<Priority>)]
+    #[arg(long, value_parser = parse::<Priority>())]
     pub priority: Option<Priority>,
-    #[arg(long = "type", value_parser = parse::<TaskType>)]
+    #[arg(long = "type", value_parser = parse::<TaskType>())]
     pub kind: Option<TaskType>,
     /// Assign to NAME ("" unassigns).
     #[arg(long)]
@@ -289,7 +322,7 @@ fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
         return output::json(u);
     }
     if u.changes.is_empty() {
-        return output::text(&format!("{}: nothing to change", u.task.id));
+        return output::text(&format!("{}: {}", u.task.id, describe_changes(&[], "")));
     }
     output::text(&format!(
         "Updated {}: {}\n{}",

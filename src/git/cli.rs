@@ -79,6 +79,7 @@ pub fn config_set(root: &Path, key: &str, value: &str) -> Result<(), GitError> {
 }
 
 /// Reads a config value as git sees it (all scopes); `None` when unset.
+#[cfg(test)]
 pub fn config_get(root: &Path, key: &str) -> Result<Option<String>, GitError> {
     let out = spawn(root, &["config", "--get", key])?;
     match out.status.code() {

@@ -17,7 +17,7 @@ pub enum GitError {
     #[error("git: the repository at {0} has no work tree")]
     Bare(PathBuf),
     /// The `git` binary could not be started (not installed, not on PATH).
-    #[error("git: could not run `git {args}`: {source} (is git installed and on PATH?)")]
+    #[error("git: could not run `git {args}` (is git installed and on PATH?)")]
     Spawn {
         args: String,
         #[source]
@@ -31,7 +31,7 @@ pub enum GitError {
         stderr: String,
     },
     /// A file could not be read or written.
-    #[error("git: {path}: {source}")]
+    #[error("git: {path}")]
     Io {
         path: PathBuf,
         #[source]

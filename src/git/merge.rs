@@ -71,6 +71,7 @@ pub type TextMerge<'a> = &'a dyn Fn(&str, &str, &str) -> Option<String>;
 /// Three-way merge of a task. `base` is `None` when both sides added the file;
 /// `at` stamps the note that records conflicts. Descriptions changed on both
 /// sides are treated as conflicting values (see [`merge_tasks_with`]).
+#[cfg(test)]
 pub fn merge_tasks(
     base: Option<&Task>,
     ours: &Task,
@@ -435,5 +436,4 @@ pub(crate) fn merge_criteria(
 }
 
 #[cfg(test)]
-#[path = "merge_tests.rs"]
 mod tests;

@@ -16,10 +16,9 @@ mod identity;
 pub mod merge;
 mod repo;
 
-pub use cli::{LineMerge, config_get, config_set, driver_program, merge_file};
+pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
-pub use history::{ChangedFile, FileVersion};
 pub use identity::user_name;
 pub use repo::GitRepo;
 
@@ -33,7 +32,10 @@ pub fn state_of(dir: &Path) -> Option<GitState> {
     match GitRepo::discover(dir).and_then(|r| r.map(|r| r.state()).transpose()) {
         Ok(state) => state,
         Err(e) => {
-            tracing::warn!("{e}; saving the snapshot without git state");
+            tracing::warn!(
+                "{}; saving the snapshot without git state",
+                crate::model::with_causes(&e)
+            );
             None
         }
     }

@@ -105,7 +105,10 @@ impl GitRepo {
         let dirty = match super::cli::dirty_paths(&self.root) {
             Ok(paths) => paths,
             Err(e @ GitError::Spawn { .. }) => {
-                tracing::warn!("{e}; recording no dirty files");
+                tracing::warn!(
+                    "{}; recording no dirty files",
+                    crate::model::with_causes(&e)
+                );
                 Vec::new()
             }
             Err(e) => return Err(e),
@@ -191,6 +194,7 @@ impl GitRepo {
 
     /// The text of `path` (relative to the work tree root) at `commit`; `None` when
     /// the file does not exist there or is not a file. Non-UTF-8 bytes are replaced.
+    #[cfg(test)]
     pub fn blob_at(&self, commit: ObjectId, path: &str) -> Result<Option<String>, GitError> {
         let Some(blob) = self.blob_id_at(commit, path)? else {
             return Ok(None);
@@ -199,6 +203,7 @@ impl GitRepo {
     }
 
     /// The text of `path` at HEAD; `None` on an unborn branch or when absent.
+    #[cfg(test)]
     pub fn blob_at_head(&self, path: &str) -> Result<Option<String>, GitError> {
         match self.head()? {
             Some(head) => self.blob_at(head, path),

@@ -310,12 +310,15 @@ fn merge_file_reports_conflicts_and_config_round_trips() {
     let f = Fixture::new();
     config_set(&f.path(), "merge.orchestron.name", "Orchestron records").unwrap();
     assert_eq!(
-        config_get(&f.path(), "merge.orchestron.name")
+        cli::config_get(&f.path(), "merge.orchestron.name")
             .unwrap()
             .as_deref(),
         Some("Orchestron records")
     );
-    assert_eq!(config_get(&f.path(), "merge.nothing.here").unwrap(), None);
+    assert_eq!(
+        cli::config_get(&f.path(), "merge.nothing.here").unwrap(),
+        None
+    );
 }
 
 #[test]

@@ -159,10 +159,7 @@ fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexErr
 }
 
 fn insert_context(conn: &Connection, rid: i64, c: &ContextSnapshot) -> Result<(), IndexError> {
-    let kind = match c.kind {
-        crate::model::ContextKind::Snapshot => "snapshot",
-        crate::model::ContextKind::Handoff => "handoff",
-    };
+    let kind = c.kind.as_str();
     exec(
         conn,
         "INSERT INTO contexts (rid, id, kind, at, at_us, author, task, checkpoint)

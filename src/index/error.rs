@@ -8,27 +8,27 @@ use std::path::PathBuf;
 /// derived from the YAML files and can always be rebuilt.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("cannot create the directory {path} for the index cache: {source}")]
+    #[error("cannot create the directory {path} for the index cache")]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the index cache {path}: {source}")]
+    #[error("cannot open the index cache {path}")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot remove the unreadable index cache {path}: {source}")]
+    #[error("cannot remove the unreadable index cache {path}")]
     RemoveCorrupt {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("index cache: {context}: {source}")]
+    #[error("index cache: {context}")]
     Sqlite {
         context: &'static str,
         source: rusqlite::Error,
     },
-    #[error("index cache: cannot encode {what} as JSON: {source}")]
+    #[error("index cache: cannot encode {what} as JSON")]
     Json {
         what: &'static str,
         source: serde_json::Error,

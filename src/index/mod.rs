@@ -22,13 +22,9 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-pub use crate::model::FieldChange;
-pub use apply::{EDITOR, FEED_KEEP};
+pub use apply::EDITOR;
 pub use error::IndexError;
-pub use schema::SCHEMA_VERSION;
-pub use types::{
-    Change, ChangeOp, ChangesSince, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef,
-};
+pub use types::{Change, ChangeOp, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef};
 
 use error::Context;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
@@ -181,17 +177,20 @@ impl Index {
     }
 
     /// The file this index lives in.
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Bounds the change feed to the newest `keep` rows (default 10,000); a
     /// cursor older than what is kept gets `resync`. Takes effect on the next apply.
+    #[cfg(test)]
     pub fn set_feed_limit(&mut self, keep: usize) {
         self.feed_keep = i64::try_from(keep.max(1)).unwrap_or(i64::MAX);
     }
 
     /// Why this open started from an empty cache, if it did.
+    #[cfg(test)]
     pub fn reset(&self) -> Option<Reset> {
         self.reset
     }
@@ -252,6 +251,7 @@ impl Index {
     /// The same stamps as [`Index::stamps`], as a list sorted by path (byte
     /// order). About three times cheaper at 100k files than building the map,
     /// for a caller that merges it with a sorted directory scan.
+    #[cfg(test)]
     pub fn stamp_list(&self) -> Result<Vec<(String, FileStamp)>, IndexError> {
         let mut out = Vec::new();
         self.for_each_stamp(|path, stamp| out.push((path.to_string(), stamp)))?;
@@ -298,6 +298,7 @@ impl Index {
     /// by hash) without finding a change. Without it, a file written shortly
     /// before the last apply stays "racily clean" and is re-hashed by every
     /// later command until something else changes.
+    #[cfg(test)]
     pub fn mark_refreshed(&mut self) -> Result<(), IndexError> {
         let now_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&self.conn, meta::LAST_REFRESH_NS, &now_ns.to_string())

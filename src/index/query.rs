@@ -122,6 +122,7 @@ impl Index {
     /// The file (relative to the workspace) of the record that speaks for
     /// `id` — normally `<dir>/<id>.yaml`, but a misnamed or duplicated file
     /// may be the one in use.
+    #[cfg(test)]
     pub fn path_of(&self, id: &RecordId) -> Result<Option<String>, IndexError> {
         self.conn
             .prepare_cached(
@@ -220,6 +221,7 @@ impl Index {
         )
     }
 
+    #[cfg(test)]
     pub fn context(&self, id: &RecordId) -> Result<Option<ContextSnapshot>, IndexError> {
         Ok(self
             .json_rows(

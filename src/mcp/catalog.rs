@@ -6,6 +6,7 @@
 //! well under 12 KB of JSON (a test holds it there). The input schemas are also
 //! the single source of the argument names each tool accepts.
 
+use crate::model::{Priority, SprintStatus, Status, TaskType};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, OnceLock};
@@ -25,9 +26,10 @@ const ADD: (bool, bool, bool) = (false, false, false);
 /// Sets a state; calling twice is the same as once.
 const SET: (bool, bool, bool) = (false, false, true);
 
-const STATUS: &str = "TODO|IN_PROGRESS|IN_REVIEW|BLOCKED|DONE|CANCELLED";
-const PRIORITY: &str = "CRITICAL|HIGH|MEDIUM|LOW";
-const TYPE: &str = "EPIC|STORY|TASK|SUBTASK|TODO";
+/// An enum's values as a schema description, `A|B|C`, from the enum itself.
+fn choices<T: std::fmt::Display>(all: &[T]) -> String {
+    all.iter().map(T::to_string).collect::<Vec<_>>().join("|")
+}
 
 /// A property schema of JSON type `ty`, with a description unless it is empty.
 fn prop(ty: Value, desc: &str) -> Value {
@@ -119,9 +121,9 @@ fn build() -> Vec<ToolDef> {
             input(
                 vec![
                     ("title", s("")),
-                    ("type", s(TYPE)),
+                    ("type", s(&choices(TaskType::ALL))),
                     ("description", s("")),
-                    ("priority", s(PRIORITY)),
+                    ("priority", s(&choices(Priority::ALL))),
                     ("parent", s("parent task id")),
                     ("assignee", s("")),
                     ("labels", list("")),
@@ -141,10 +143,10 @@ fn build() -> Vec<ToolDef> {
             "List tasks, most urgent first. content[0] is a JSON array of task summaries (id, title, status, type, priority, assignee, progress, links); orchestron_task_get has the rest.",
             input(
                 vec![
-                    ("status", list(STATUS)),
+                    ("status", list(&choices(Status::ALL))),
                     ("assignee", s("")),
-                    ("type", list(TYPE)),
-                    ("priority", list(PRIORITY)),
+                    ("type", list(&choices(TaskType::ALL))),
+                    ("priority", list(&choices(Priority::ALL))),
                     ("label", s("")),
                     ("sprint", s("sprint id or name")),
                     ("parent", s("parent task id")),
@@ -181,10 +183,10 @@ fn build() -> Vec<ToolDef> {
             input(
                 vec![
                     ("taskId", task_id()),
-                    ("status", s(STATUS)),
+                    ("status", s(&choices(Status::ALL))),
                     ("progress", int("0-100")),
                     ("notes", list("appended")),
-                    ("priority", s(PRIORITY)),
+                    ("priority", s(&choices(Priority::ALL))),
                     ("assignee", s("")),
                     ("title", s("")),
                     ("description", s("")),
@@ -318,7 +320,7 @@ fn build() -> Vec<ToolDef> {
             input(
                 vec![
                     ("sprintId", s("id or name")),
-                    ("status", s("PLANNED|ACTIVE|CLOSED")),
+                    ("status", s(&choices(SprintStatus::ALL))),
                 ],
                 &["sprintId", "status"],
             ),

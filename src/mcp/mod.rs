@@ -5,7 +5,7 @@
 //! stderr.
 //!
 //! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
-//! [`args`] (reading a model's arguments), [`tools`] (what each tool does),
+//! [`args`] (reading a model's arguments), [`error`] (the one error edge), [`tools`] (what each tool does),
 //! [`notice`] (the "N updates since your last call" line), [`resources`],
 //! [`complete`] (id completion),
 //! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
@@ -14,6 +14,7 @@
 pub mod args;
 pub mod catalog;
 pub mod complete;
+pub mod error;
 pub mod notice;
 pub mod prompts;
 pub mod push;
@@ -33,7 +34,10 @@ pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
     let server = match tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await? {
         Ok(o) => OrchestronServer::new(o),
         Err(e) => {
-            tracing::warn!("{e}; serving anyway, each call will say so until `orchestron init`");
+            tracing::warn!(
+                "{}; serving anyway, each call will say so until `orchestron init`",
+                crate::model::with_causes(&e)
+            );
             OrchestronServer::lazy(retry)
         }
     };

@@ -5,6 +5,7 @@
 //! reliably learns of a human's intervention.
 
 use crate::api::{Change, ChangeOp};
+use crate::model::short;
 use serde_json::Value;
 
 /// At most this many changes are spelled out in the notice line.
@@ -107,16 +108,6 @@ fn value(v: &Value) -> String {
         Value::Null => "none".to_string(),
         Value::String(s) => short(s, 40),
         other => short(&other.to_string(), 40),
-    }
-}
-
-/// `text` cut to `max` characters, on one line.
-pub fn short(text: &str, max: usize) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > max {
-        format!("{}…", one_line.chars().take(max).collect::<String>())
-    } else {
-        one_line
     }
 }
 

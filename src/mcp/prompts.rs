@@ -3,10 +3,10 @@
 //! since this agent last looked, and the next ready task. `orchestron_handoff`
 //! closes one: what to record, for which tasks, with which tools.
 
+use super::error::Failure;
 use super::notice;
 use super::tools::context_object;
-use crate::api::{Orchestron, TaskQuery};
-use crate::model::Status;
+use crate::api::Orchestron;
 use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Map, Value};
 
@@ -50,8 +50,8 @@ pub fn get(
     o: &mut Orchestron,
     name: &str,
     args: Option<&Map<String, Value>>,
-) -> Result<GetPromptResult, String> {
-    let err = |e: crate::api::Error| super::tools::api_message(&e);
+) -> Result<GetPromptResult, Failure> {
+    let err = Failure::from;
     let text = match name {
         RESUME => resume(o).map_err(err)?,
         HANDOFF => {
@@ -63,9 +63,9 @@ pub fn get(
             handoff(o, task.as_deref()).map_err(err)?
         }
         other => {
-            return Err(format!(
+            return Err(Failure::not_found(format!(
                 "unknown prompt {other:?}; prompts: {RESUME}, {HANDOFF}"
-            ));
+            )));
         }
     };
     Ok(
@@ -93,11 +93,7 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
         None => s.push_str("No context saved yet.\n"),
     }
     s.push_str("\n## In progress\n");
-    let current = o.list_tasks(&TaskQuery {
-        status: vec![Status::InProgress],
-        limit: 20,
-        ..TaskQuery::default()
-    })?;
+    let current = o.in_progress(None, 20)?;
     if current.tasks.is_empty() {
         s.push_str("Nothing is in progress.\n");
     }
@@ -136,15 +132,7 @@ fn handoff(o: &mut Orchestron, task: Option<&str>) -> crate::api::Result<String>
     let me = o.actor().to_string();
     let tasks = match task {
         Some(id) => vec![o.task(id)?],
-        None => {
-            o.list_tasks(&TaskQuery {
-                status: vec![Status::InProgress],
-                assignee: Some(me.clone()),
-                limit: 20,
-                ..TaskQuery::default()
-            })?
-            .tasks
-        }
+        None => o.in_progress(Some(&me), 20)?.tasks,
     };
     let mut s = format!("You are ending a session as \"{me}\". Before you stop:\n\n");
     s.push_str(

@@ -7,9 +7,10 @@
 //! Each reads as `application/json` in the same shapes as the tools. `resources/list` holds only the fixed views: records are reached
 //! through the templates (listing 10,000 records would help no one).
 
+use super::error::Failure;
 use super::tools::context_object;
-use crate::api::{Error as ApiError, ErrorClass, Orchestron, TaskQuery};
-use crate::model::{IdKind, Status};
+use crate::api::Orchestron;
+use crate::model::IdKind;
 use rmcp::model::{Resource, ResourceTemplate};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -111,62 +112,41 @@ pub fn templates() -> Vec<ResourceTemplate> {
     ]
 }
 
-/// Why a read failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    /// No such resource or record.
-    NotFound(String),
-    /// Something broke on our side.
-    Internal(String),
-}
-
-fn from_api(e: ApiError) -> ReadError {
-    match e.class() {
-        ErrorClass::NotFound | ErrorClass::InvalidInput => ReadError::NotFound(e.to_string()),
-        _ => ReadError::Internal(e.to_string()),
-    }
-}
-
-fn text<T: Serialize>(v: &T) -> Result<String, ReadError> {
-    serde_json::to_string(v).map_err(|e| ReadError::Internal(e.to_string()))
+fn text<T: Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(Failure::internal)
 }
 
 /// Reads `uri` as JSON text.
-pub fn read(o: &Orchestron, uri: &str) -> Result<String, ReadError> {
+pub fn read(o: &Orchestron, uri: &str) -> Result<String, Failure> {
     let target = parse(uri).ok_or_else(|| {
-        ReadError::NotFound(format!(
+        Failure::not_found(format!(
             "unknown resource {uri:?}; resources: {TASKS_CURRENT}, {SPRINT_ACTIVE}, \
              {CONTEXT_LATEST}, orchestron://tasks/{{id}}, orchestron://tasks/{{id}}/history, \
              orchestron://sprints/{{id}}, orchestron://contexts/{{id}}"
         ))
     })?;
     match target {
-        Target::TasksCurrent => {
-            let page = o
-                .list_tasks(&TaskQuery {
-                    status: vec![Status::InProgress],
-                    limit: 0,
-                    ..TaskQuery::default()
-                })
-                .map_err(from_api)?;
-            text(&page)
-        }
-        Target::SprintActive => match o.show_sprint(None).map_err(from_api)? {
+        Target::TasksCurrent => text(&o.in_progress(None, 0).map_err(Failure::from)?),
+        Target::SprintActive => match o.show_sprint(None).map_err(Failure::from)? {
             Some(view) => text(&view),
             None => text(&json!({"sprint": null})),
         },
         Target::ContextLatest => {
-            let view = o.context(None).map_err(from_api)?;
+            let view = o.context(None).map_err(Failure::from)?;
             text(&Value::Object(context_object(view.as_ref())))
         }
-        Target::Record(IdKind::Task, id) => text(&o.show_task(&id).map_err(from_api)?),
-        Target::TaskHistory(id) => text(&o.task_history(&id, HISTORY_LIMIT).map_err(from_api)?),
-        Target::Record(IdKind::Sprint, id) => match o.show_sprint(Some(&id)).map_err(from_api)? {
-            Some(view) => text(&view),
-            None => Err(ReadError::NotFound(format!("unknown sprint {id}"))),
-        },
+        Target::Record(IdKind::Task, id) => text(&o.show_task(&id).map_err(Failure::from)?),
+        Target::TaskHistory(id) => {
+            text(&o.task_history(&id, HISTORY_LIMIT).map_err(Failure::from)?)
+        }
+        Target::Record(IdKind::Sprint, id) => {
+            match o.show_sprint(Some(&id)).map_err(Failure::from)? {
+                Some(view) => text(&view),
+                None => Err(Failure::not_found(format!("unknown sprint {id}"))),
+            }
+        }
         Target::Record(IdKind::Context, id) => {
-            let view = o.context(Some(&id)).map_err(from_api)?;
+            let view = o.context(Some(&id)).map_err(Failure::from)?;
             let m: Map<String, Value> = context_object(view.as_ref());
             text(&Value::Object(m))
         }

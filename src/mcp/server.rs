@@ -7,6 +7,7 @@
 //! by the very next request), does its work, and collects what others changed
 //! since the caller last looked for the notice in `content[1]`.
 
+use super::error::{Failure, Request};
 use super::{catalog, complete, notice, prompts, push, resources, tools};
 use crate::api::{OpenOptions, Orchestron};
 use rmcp::model::{
@@ -78,8 +79,8 @@ impl OrchestronServer {
     async fn with_api<T: Send + 'static>(
         &self,
         client: Option<String>,
-        f: impl FnOnce(&mut Orchestron) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
+        f: impl FnOnce(&mut Orchestron) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
         let server = self.clone();
         let job = tokio::task::spawn_blocking(move || {
             let mut guard = server
@@ -87,30 +88,24 @@ impl OrchestronServer {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             if guard.is_none() {
-                let o = Orchestron::open(&server.opts).map_err(|e| {
-                    let m = tools::api_message(&e);
-                    if m.contains("orchestron init") {
-                        m
-                    } else {
-                        format!("{m}; run `orchestron init` in the project first")
-                    }
-                })?;
-                let mut o = o;
+                // A missing workspace says how to create one (its class is
+                // NoWorkspace); any other failure to open is reported as it is.
+                let mut o = Orchestron::open(&server.opts).map_err(Failure::from)?;
                 server.watch(&mut o);
                 *guard = Some(o);
             }
             let Some(o) = guard.as_mut() else {
-                return Err("internal error: no workspace".to_string());
+                return Err(Failure::internal("no workspace"));
             };
             if let Some(name) = client.filter(|n| !n.trim().is_empty()) {
                 o.set_client_name(&name);
             }
-            o.refresh().map_err(|e| tools::api_message(&e))?;
+            o.refresh().map_err(Failure::from)?;
             f(o)
         });
         match job.await {
             Ok(r) => r,
-            Err(e) => Err(format!("internal error: {e}")),
+            Err(e) => Err(Failure::internal(e)),
         }
     }
 }
@@ -138,12 +133,12 @@ fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
 
 /// What a tool call produced: the tool's answer (or refusal) and the changes
 /// others made since the caller last looked.
-type Called = (Result<tools::Output, String>, Vec<crate::api::Change>);
+type Called = (Result<tools::Output, Failure>, Vec<crate::api::Change>);
 
 fn tool_result((out, unseen): Called) -> CallToolResult {
     let out = match out {
         Ok(out) => out,
-        Err(message) => return CallToolResult::error(vec![ContentBlock::text(message)]),
+        Err(failure) => return CallToolResult::error(vec![ContentBlock::text(failure.message)]),
     };
     let mut content = vec![ContentBlock::text(out.text)];
     content.extend(out.extra.into_iter().map(ContentBlock::text));
@@ -224,7 +219,7 @@ impl ServerHandler for OrchestronServer {
             .await;
         let result = match called {
             Ok(c) => tool_result(c),
-            Err(message) => tool_result((Err(message), Vec::new())),
+            Err(failure) => tool_result((Err(failure), Vec::new())),
         };
         Ok(result.into())
     }
@@ -254,20 +249,14 @@ impl ServerHandler for OrchestronServer {
     ) -> Result<ReadResourceResponse, McpError> {
         let uri = request.uri;
         let target = uri.clone();
-        let read = self
-            .with_api(client_name(&ctx), move |o| Ok(resources::read(o, &target)))
+        let text = self
+            .with_api(client_name(&ctx), move |o| resources::read(o, &target))
             .await
-            .map_err(|e| McpError::internal_error(e, None))?;
-        match read {
-            Ok(text) => Ok(ReadResourceResult::new(vec![
-                ResourceContents::text(text, uri).with_mime_type("application/json"),
-            ])
-            .into()),
-            Err(resources::ReadError::NotFound(m)) => {
-                Err(McpError::resource_not_found(m, Some(json!({"uri": uri}))))
-            }
-            Err(resources::ReadError::Internal(m)) => Err(McpError::internal_error(m, None)),
-        }
+            .map_err(|f| f.rpc(Request::Resource(&uri)))?;
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(text, uri).with_mime_type("application/json"),
+        ])
+        .into())
     }
 
     #[allow(deprecated)]
@@ -364,7 +353,7 @@ impl ServerHandler for OrchestronServer {
                 prompts::get(o, &name, args.as_ref())
             })
             .await
-            .map_err(|e| McpError::invalid_params(e, None))?;
+            .map_err(|f| f.rpc(Request::Prompt))?;
         Ok(result.into())
     }
 }

@@ -6,12 +6,13 @@
 //! names the value and the valid choices; the API refuses before it writes,
 //! so a refused call changes no file.
 
-use super::args::{ArgError, Args};
+use super::args::Args;
 use super::catalog;
+use super::error::Failure;
 use super::notice;
 use crate::api::{
-    ContextView, ErrorClass, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch,
-    TaskQuery, TaskSummary, Updated,
+    ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskQuery,
+    TaskSummary, Updated,
 };
 use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
 use serde::Serialize;
@@ -28,24 +29,10 @@ pub struct Output {
     pub structured: Map<String, Value>,
 }
 
-type Res = Result<Output, String>;
+type Res = Result<Output, Failure>;
 
-impl From<ArgError> for String {
-    fn from(e: ArgError) -> String {
-        e.0
-    }
-}
-
-/// The message a caller sees for an API error.
-pub fn api_message(e: &crate::api::Error) -> String {
-    match e.class() {
-        ErrorClass::Internal => format!("internal error: {e}"),
-        _ => e.to_string(),
-    }
-}
-
-fn api<T>(r: crate::api::Result<T>) -> Result<T, String> {
-    r.map_err(|e| api_message(&e))
+fn api<T>(r: crate::api::Result<T>) -> Result<T, Failure> {
+    r.map_err(Failure::from)
 }
 
 fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
@@ -68,10 +55,10 @@ fn compact(v: &impl Serialize) -> String {
 pub fn run(o: &mut Orchestron, name: &str, raw: Option<&Map<String, Value>>) -> Res {
     let Some(def) = catalog::find(name) else {
         let names: Vec<&str> = catalog::tools().iter().map(|t| t.name).collect();
-        return Err(format!(
+        return Err(Failure::not_found(format!(
             "unknown tool {name:?}; tools: {}",
             names.join(", ")
-        ));
+        )));
     };
     let allowed: Vec<&str> = def.args.iter().map(String::as_str).collect();
     let a = Args::new(raw, &allowed)?;
@@ -90,7 +77,7 @@ pub fn run(o: &mut Orchestron, name: &str, raw: Option<&Map<String, Value>>) -> 
         "orchestron_sprint_get" => sprint_get(o, &a),
         "orchestron_sprint_create" => sprint_create(o, &a),
         "orchestron_sprint_update" => sprint_update(o, &a),
-        _ => Err(format!("tool {name} is not implemented")),
+        _ => Err(Failure::internal(format!("tool {name} is not implemented"))),
     }
 }
 
@@ -159,27 +146,11 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The text of a write: "<verb> <ID>: field old → new; …".
 fn updated(verb: &str, u: &Updated) -> Output {
-    let changes: Vec<String> = u
-        .changes
-        .iter()
-        .map(|c| match (c.field.as_str(), c.old.is_null()) {
-            ("notes", true) => "note added".to_string(),
-            ("clarifications", true) => "clarification added".to_string(),
-            _ => {
-                let show = |v: &Value| match v {
-                    Value::Null => "none".to_string(),
-                    Value::String(s) => notice::short(s, 60),
-                    other => notice::short(&other.to_string(), 60),
-                };
-                format!("{} {} → {}", c.field, show(&c.old), show(&c.new))
-            }
-        })
-        .collect();
-    let text = if changes.is_empty() {
-        format!("{verb} {}: no change", u.task.id)
-    } else {
-        format!("{verb} {}: {}", u.task.id, changes.join("; "))
-    };
+    let text = format!(
+        "{verb} {}: {}",
+        u.task.id,
+        crate::model::describe_changes(&u.changes, "; ")
+    );
     Output {
         text,
         extra: Vec::new(),
@@ -198,7 +169,7 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let clearable = |key: &str| -> Result<Option<Option<String>>, String> {
+    let clearable = |key: &str| -> Result<Option<Option<String>>, Failure> {
         Ok(a.str(key)?
             .map(|s| Some(s).filter(|s| !s.trim().is_empty())))
     };

@@ -19,6 +19,15 @@ fn canonical(input: &str) -> String {
         .join("_")
 }
 
+/// What every closed vocabulary offers generically, so that adapters list
+/// the valid values from the enum (help text, schemas) instead of retyping them.
+pub trait Vocabulary: Copy + FromStr<Err = ModelError> + Send + Sync + 'static {
+    /// Every value, in declaration order.
+    fn all() -> &'static [Self];
+    /// The canonical spelling.
+    fn name(self) -> &'static str;
+}
+
 macro_rules! lenient_enum {
     ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -37,6 +46,15 @@ macro_rules! lenient_enum {
             /// The valid values, comma-separated, for error messages and help.
             pub fn valid_values() -> String {
                 Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl Vocabulary for $name {
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn name(self) -> &'static str {
+                self.as_str()
             }
         }
 

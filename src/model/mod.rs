@@ -17,9 +17,9 @@ mod task;
 
 pub use config::Config;
 pub use context::{ContextKind, ContextSnapshot, GitState};
-pub use diff::{FieldChange, diff_fields};
-pub use enums::{Priority, SprintStatus, Status, TaskType};
-pub use error::ModelError;
+pub use diff::{FieldChange, describe_changes, diff_fields, short};
+pub use enums::{Priority, SprintStatus, Status, TaskType, Vocabulary};
+pub use error::{ModelError, with_causes};
 pub use id::{IdKind, RecordId, new_suffix};
 pub use limits::Limits;
 pub use problem::{Problem, Severity, key_line};

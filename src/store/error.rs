@@ -7,9 +7,11 @@ use std::path::PathBuf;
 pub enum StoreError {
     #[error("no Orchestron workspace found in {start} or any parent (run `orchestron init`)")]
     NotFound { start: PathBuf },
-    #[error("{path} is not an Orchestron workspace (no config.yaml with an `orchestron:` key)")]
+    #[error(
+        "{path} is not an Orchestron workspace (no config.yaml with an `orchestron:` key; run `orchestron init`)"
+    )]
     NotAWorkspace { path: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -21,6 +23,14 @@ pub enum StoreError {
         line: usize,
         column: usize,
         message: String,
+    },
+    /// Another process held the workspace lock for longer than we wait.
+    #[error(
+        "the workspace is locked by another process (waited {waited:?} for {path}); retry when it has finished"
+    )]
+    Locked {
+        path: PathBuf,
+        waited: std::time::Duration,
     },
     #[error("{path} already exists")]
     Exists { path: PathBuf },

@@ -5,9 +5,10 @@
 //! handles would deadlock.
 
 use super::StoreError;
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Shared between a workspace and the guards it hands out.
 #[derive(Debug, Default)]
@@ -24,8 +25,9 @@ pub struct WorkspaceLock {
 }
 
 impl WorkspaceLock {
-    /// Blocks until the lock file at `path` is ours (or returns at once when this
-    /// process already holds it).
+    /// Waits until the lock file at `path` is ours (or returns at once when this
+    /// process already holds it); gives up with [`StoreError::Locked`] after
+    /// [`lock_wait`], so a stuck process never hangs every other command.
     pub fn acquire(state: &Arc<Mutex<LockState>>, path: &Path) -> Result<Self, StoreError> {
         let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
         if s.depth == 0 {
@@ -58,7 +60,34 @@ fn open_locked(path: &Path) -> Result<File, StoreError> {
         .write(true)
         .open(path)
         .map_err(|e| StoreError::io(path, e))?;
-    file.lock()
-        .map_err(|e| StoreError::io(PathBuf::from(path), e))?;
-    Ok(file)
+    let wait = lock_wait();
+    let deadline = Instant::now() + wait;
+    // The OS offers no timed file lock: try, and back off up to 50 ms between
+    // tries (writes hold the lock for milliseconds, so the first retries win).
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    path: PathBuf::from(path),
+                    waited: wait,
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),
+        }
+    }
+}
+
+/// How long a command waits for another process's lock: 10 s, or
+/// `ORCHESTRON_LOCK_WAIT_MS` (tests use a short wait).
+fn lock_wait() -> Duration {
+    std::env::var("ORCHESTRON_LOCK_WAIT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis)
 }

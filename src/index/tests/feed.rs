@@ -318,8 +318,8 @@ fn a_duplicate_file_or_a_rename_is_not_a_change() {
 
 #[test]
 fn output_types_have_json_schemas() {
-    let schema =
-        serde_json::to_value(schemars::schema_for!(crate::index::ChangesSince)).expect("schema");
+    let schema = serde_json::to_value(schemars::schema_for!(crate::index::types::ChangesSince))
+        .expect("schema");
     let text = schema.to_string();
     for needle in [
         "\"cursor\"",

@@ -1,7 +1,8 @@
 //! Opening, stamps, schema versions, corruption, clearing.
 
 use super::*;
-use crate::index::{Reset, SCHEMA_VERSION, TaskQuery};
+use crate::index::schema::SCHEMA_VERSION;
+use crate::index::{Reset, TaskQuery};
 
 #[test]
 fn stamps_round_trip_and_deletions_drop_them() {

@@ -3,7 +3,6 @@
 
 mod feed;
 mod lifecycle;
-mod perf;
 mod problems;
 mod query;
 mod ready;

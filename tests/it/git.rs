@@ -3,9 +3,7 @@
 //! on two branches, the conflict rule, `task history`, `diff`, `git setup` in a
 //! fresh clone, and the git state context snapshots record.
 
-mod common;
-
-use common::{Redactor, TestEnv};
+use crate::common::{Redactor, TestEnv};
 use serde_json::Value;
 
 fn commit(env: &TestEnv, msg: &str) -> String {
@@ -388,9 +386,9 @@ fn git_setup_configures_a_fresh_clone() {
         dest.to_str().unwrap(),
     ]);
     let in_clone = |args: &[&str]| {
-        let mut c = env.command(common::BIN);
+        let mut c = env.command(crate::common::BIN);
         c.current_dir(&dest).args(args);
-        common::to_run(c.output().unwrap())
+        crate::common::to_run(c.output().unwrap())
     };
     let r = in_clone(&["git", "setup"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -483,10 +481,10 @@ fn snapshots_in_a_linked_worktree_and_on_an_unborn_branch() {
     let wt = env.path().join("linked");
     env.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
     std::fs::write(wt.join("scratch.txt"), "x").unwrap();
-    let mut c = env.command(common::BIN);
+    let mut c = env.command(crate::common::BIN);
     c.current_dir(&wt)
         .args(["context", "save", "--notes", "from the worktree", "--json"]);
-    let r = common::to_run(c.output().unwrap());
+    let r = crate::common::to_run(c.output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(s["git"]["branch"], "side");
@@ -563,9 +561,9 @@ fn a_workspace_in_a_subfolder_of_the_repository() {
     let sub = env.path().join("services/api");
     std::fs::create_dir_all(&sub).unwrap();
     let run = |args: &[&str]| {
-        let mut c = env.command(common::BIN);
+        let mut c = env.command(crate::common::BIN);
         c.current_dir(&sub).args(args);
-        let r = common::to_run(c.output().unwrap());
+        let r = crate::common::to_run(c.output().unwrap());
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
         r.stdout
     };

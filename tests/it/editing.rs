@@ -2,9 +2,7 @@
 //! is seen by the next command, and the tool's later writes keep it — comments,
 //! key order, formatting — changing only the lines they mean to change.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 fn diff_lines(a: &str, b: &str) -> (Vec<String>, Vec<String>) {
     let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
@@ -179,6 +177,14 @@ fn git_checkout_of_another_branch_is_seen_by_the_next_command() {
     assert_eq!(env.json(&["task", "show", &id])["status"], "DONE");
 }
 
+fn set_mtime(path: &std::path::Path, at: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(at))
+        .expect("set the file's modification time");
+}
+
 #[test]
 fn old_cursor_after_rebuild_resyncs_with_files_changed_since() {
     let env = TestEnv::new();
@@ -187,8 +193,14 @@ fn old_cursor_after_rebuild_resyncs_with_files_changed_since() {
         .as_str()
         .unwrap()
         .to_string();
-    std::thread::sleep(std::time::Duration::from_millis(50));
     let fresh = env.create(&["Fresh"]);
+    // The resync answers by file modification time against the cursor's time.
+    // Put the two files clearly on either side of it rather than waiting:
+    // file times come from a coarse clock that may lag the cursor's by a tick.
+    let hour = std::time::Duration::from_secs(3600);
+    let now = std::time::SystemTime::now();
+    set_mtime(&env.task_path(&old), now - hour);
+    set_mtime(&env.task_path(&fresh), now + hour);
     env.ok(&["index", "rebuild"]);
     let u = env.json(&["updates", "--since", &cursor]);
     assert_eq!(u["resync"], true);

@@ -1,9 +1,7 @@
 //! Several writer processes at once: the workspace lock and atomic writes must
 //! lose no update, mint no duplicate id and leave no corrupt file.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 use std::collections::HashSet;
 
 #[test]

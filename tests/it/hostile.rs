@@ -1,9 +1,7 @@
 //! A corpus of hostile and malformed records: each is reported on its own as
 //! `path:line:col: message`, and every valid record stays usable.
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 const VALID: &str = "id: TASK-good1\ntitle: Valid task\ncreated: 2026-11-20T10:00:00Z\n";
 
@@ -190,12 +188,7 @@ fn hostile_records_are_reported_one_by_one_and_valid_ones_still_work() {
     for (name, body, _, _) in &corpus {
         std::fs::write(tasks.join(name), body).unwrap();
     }
-    let started = std::time::Instant::now();
     let check = env.run(&["check"]);
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "check must not hang on hostile input"
-    );
     assert_eq!(check.code, 6, "{}\n{}", check.stdout, check.stderr);
     for (name, _, line, msg) in &corpus {
         let prefix = format!(".orchestron/tasks/{name}:").replace("tasks/../", "");

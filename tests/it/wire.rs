@@ -3,11 +3,11 @@
 //! 2026-07-28 revision (`server/discover`, per-request `_meta`, `ttlMs` and
 //! `cacheScope` on list and read results). Every line on stdout must be a
 //! JSON-RPC message: logs belong on stderr. The exchanges are snapshotted
-//! with ids and times redacted.
+//! with ids and times redacted. What only the process has — `--agent`,
+//! `ORCHESTRON_AGENT`, start-up without a workspace — is tested here too; the
+//! tools' behaviour is tested in-process (`mcp/`).
 
-mod common;
-
-use common::{BIN, Redactor, TestEnv};
+use crate::common::{BIN, Redactor, TestEnv};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Stdio};
@@ -24,9 +24,17 @@ struct Wire {
 
 impl Wire {
     fn start(env: &TestEnv) -> Wire {
+        Self::start_with(env, &[], &[])
+    }
+
+    /// With extra arguments after `mcp` and extra environment variables.
+    fn start_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Wire {
         let mut cmd = env.command(BIN);
+        cmd.arg("mcp").args(args);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
         let mut child = cmd
-            .arg("mcp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -79,6 +87,17 @@ impl Wire {
         drop(self.stdin);
         let _ = self.child.wait();
         self.log
+    }
+
+    /// The older-era handshake as `client`.
+    fn initialize(&mut self, client: &str) -> Value {
+        let init = self.request(
+            json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": client, "version": "1.0"}}}),
+        );
+        self.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        init
     }
 }
 
@@ -252,16 +271,19 @@ fn revision_2026_07_28_discover_and_request_meta() {
 impl Wire {
     /// Waits for a message matching `pred` (notifications included).
     fn wait_for(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        self.wait_within(Duration::from_secs(15), pred)
+            .unwrap_or_else(|| panic!("no {what} within 15 s"))
+    }
+
+    /// The first message matching `pred` within `limit`, skipping others.
+    fn wait_within(&mut self, limit: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+        let deadline = std::time::Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("no {what} within 15 s"));
+            let line = self.lines.recv_timeout(left).ok()?;
             let v: Value = serde_json::from_str(&line).expect("JSON line");
             if pred(&v) {
-                return v;
+                return Some(v);
             }
         }
     }
@@ -284,24 +306,57 @@ fn revision_2026_07_28_listen_pushes_a_hand_edit() {
         .expect("id")
         .to_string();
     let uri = format!("orchestron://tasks/{id}");
+    // A record that does not exist yet, written by hand below as a barrier:
+    // once its notification is in, everything the watcher saw before it has
+    // been delivered (in path order within a batch, where `TASK-zzzzz` comes
+    // last), so the notification for `uri` that follows is the edit's.
+    let barrier = "orchestron://tasks/TASK-zzzzz";
+    assert_ne!(id, "TASK-zzzzz");
     w.send(
         json!({"jsonrpc": "2.0", "id": 2, "method": "subscriptions/listen",
         "params": {"_meta": meta, "notifications": {
-            "resourceSubscriptions": [uri], "resourcesListChanged": true}}}),
+            "resourceSubscriptions": [uri, barrier], "resourcesListChanged": true}}}),
     );
     w.wait_for("the acknowledgement", |v| {
         v["method"]
             .as_str()
             .is_some_and(|m| m.starts_with("notifications/subscriptions"))
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // The listener may start just after the acknowledgement, so the barrier
+    // is written again (a new title each time) until its notification comes.
+    let barrier_path = env.task_path("TASK-zzzzz");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    for n in 0.. {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no notification for {barrier} within 15 s"
+        );
+        std::fs::write(
+            &barrier_path,
+            format!("id: TASK-zzzzz\ntitle: Barrier {n}\ncreated: 2026-11-20T10:00:00Z\n"),
+        )
+        .expect("write the barrier");
+        let seen = w.wait_within(Duration::from_secs(1), |v| {
+            v["method"] == "notifications/resources/updated" && v["params"]["uri"] == barrier
+        });
+        if seen.is_some() {
+            break;
+        }
+    }
     let path = env.task_path(&id);
     let yaml = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, yaml.replace("priority: MEDIUM", "priority: LOW")).expect("write");
     let pushed = w.wait_for("notifications/resources/updated", |v| {
-        v["method"] == "notifications/resources/updated"
+        v["method"] == "notifications/resources/updated" && v["params"]["uri"] == json!(uri)
     });
     assert_eq!(pushed["params"]["uri"], json!(uri));
+    let read = w.request(
+        json!({"jsonrpc": "2.0", "id": 3, "method": "resources/read",
+        "params": {"_meta": meta, "uri": uri}}),
+    );
+    let body = read["result"]["contents"][0]["text"].as_str().unwrap_or("");
+    let task: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {read}"));
+    assert_eq!(task["priority"], "LOW", "{task}");
     w.finish();
 }
 
@@ -327,5 +382,57 @@ fn without_a_workspace_it_serves_and_says_so_until_init() {
     let r = w.request(call(3, "orchestron_task_list", json!({})));
     assert_eq!(r["result"]["isError"], false, "{r}");
     assert_eq!(r["result"]["content"][0]["text"], "[]");
+    w.finish();
+}
+
+#[test]
+fn the_binary_survives_hostile_input() {
+    let env = TestEnv::new();
+    let mut w = Wire::start(&env);
+    w.initialize("codex");
+    let r = w.request(call(
+        1,
+        "orchestron_task_update",
+        json!({"taskId": "'; DROP TABLE tasks; --", "progress": 1e9}),
+    ));
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    let ok = w.request(call(2, "orchestron_task_list", json!({})));
+    assert_eq!(ok["result"]["isError"], false, "{ok}");
+    assert_eq!(ok["result"]["content"][0]["text"], "[]");
+    w.finish();
+}
+
+#[test]
+fn agent_flag_and_env_override_the_client_name() {
+    let env = TestEnv::new();
+    let claim = |w: &mut Wire, title: &str| {
+        let r = w.request(call(1, "orchestron_task_create", json!({"title": title})));
+        assert_eq!(r["result"]["isError"], false, "{r}");
+        let r = w.request(call(2, "orchestron_task_claim", json!({})));
+        assert_eq!(r["result"]["isError"], false, "{r}");
+        r["result"]["structuredContent"]["task"]["assignee"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut w = Wire::start_with(&env, &["--agent", "bot-1"], &[]);
+    w.initialize("claude-code");
+    assert_eq!(
+        claim(&mut w, "One"),
+        "bot-1",
+        "--agent wins over clientInfo"
+    );
+    w.finish();
+    let mut w = Wire::start_with(
+        &env,
+        &["--agent", "bot-1"],
+        &[("ORCHESTRON_AGENT", "bot-2")],
+    );
+    w.initialize("claude-code");
+    assert_eq!(
+        claim(&mut w, "Two"),
+        "bot-2",
+        "ORCHESTRON_AGENT wins over --agent"
+    );
     w.finish();
 }

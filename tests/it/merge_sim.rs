@@ -12,18 +12,15 @@
 //! merge would do if files carried an `updated:` timestamp rewritten by every
 //! write — the layout DESIGN.md §5 rules out.
 //!
-//! `cargo test --test merge_fractions` runs 300 seeded pairs and asserts lower
-//! bounds; `cargo test --test merge_fractions -- --ignored --nocapture` runs
-//! 2,000 and prints the table quoted in docs/GIT.md.
+//! Shared by the test `merge_fractions` (300 seeded pairs, lower bounds
+//! asserted: `cargo test --test it merge_fractions`) and the example that prints
+//! the tables quoted in docs/GIT.md (2,000 pairs:
+//! `cargo run --release --example merge_fractions`), which includes this file
+//! by path. It goes through the API only.
 
+use crate::rng::Rng;
 use orchestron::api::Orchestron;
-use orchestron::git::merge_file;
 use orchestron::model::{Criterion, Entry, Priority, RecordId, Status, Task, render};
-use orchestron::store::{edit_text, parse_task_text};
-
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
 
 const PEOPLE: &[&str] = &["claude", "codex", "alice", "bob", "carol"];
 const LABELS: &[&str] = &["auth", "api", "ui", "db", "perf", "docs", "bug"];
@@ -69,7 +66,7 @@ fn entry(rng: &mut Rng, minutes: u64) -> Entry {
     }
 }
 
-fn base_task(rng: &mut Rng) -> Task {
+pub fn base_task(rng: &mut Rng) -> Task {
     let mut t = Task::new(
         RecordId::parse("TASK-7k2mq").unwrap(),
         sentence(rng),
@@ -119,7 +116,7 @@ fn edit(rng: &mut Rng, t: &mut Task, kinds: usize) -> usize {
     kind
 }
 
-const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 10] = [
     "status",
     "priority",
     "assignee",
@@ -134,10 +131,10 @@ const KINDS: [&str; 10] = [
 
 /// The edit kinds the headline figures use (the fields the issue lists);
 /// `KINDS.len()` adds `depends_on`.
-const LISTED_KINDS: usize = 9;
+pub const LISTED_KINDS: usize = KINDS.len() - 1;
 const DEPS: &[&str] = &["TASK-aaaaa", "TASK-bbbbb", "TASK-ccccc", "TASK-ddddd"];
 
-fn edit_kind(rng: &mut Rng, t: &mut Task, kind: usize) {
+pub fn edit_kind(rng: &mut Rng, t: &mut Task, kind: usize) {
     match kind {
         0 => t.status = *rng.pick(Status::ALL),
         1 => t.priority = *rng.pick(Priority::ALL),
@@ -190,18 +187,18 @@ fn edit_kind(rng: &mut Rng, t: &mut Task, kind: usize) {
 }
 
 #[derive(Default, Debug)]
-struct Tally {
-    pairs: usize,
-    plain_clean: usize,
-    driver_clean: usize,
-    driver_by_rule: usize,
-    driver_lost: usize,
-    updated_clean: usize,
+pub struct Tally {
+    pub pairs: usize,
+    pub plain_clean: usize,
+    pub driver_clean: usize,
+    pub driver_by_rule: usize,
+    pub driver_lost: usize,
+    pub updated_clean: usize,
     /// Plain merges if `labels:` came after `depends_on:` (a candidate layout).
-    relayout_clean: usize,
+    pub relayout_clean: usize,
     /// Pairs whose sides edited different kinds of field.
-    disjoint: usize,
-    plain_clean_disjoint: usize,
+    pub disjoint: usize,
+    pub plain_clean_disjoint: usize,
 }
 
 /// The same file with the `labels:` line moved after `depends_on:`, so that it no
@@ -223,7 +220,7 @@ fn with_updated(text: &str, stamp: &str) -> String {
     text.replacen("\nprogress:", &format!("\nupdated: {stamp}\nprogress:"), 1)
 }
 
-fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
+pub fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let tasks = dir.path().join(".orchestron/tasks");
@@ -239,7 +236,7 @@ fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
             for _ in 0..1 + rng.below(3) {
                 kinds.push(edit(rng, &mut t, edit_kinds));
             }
-            let text = edit_text(&base_text, &base, &t);
+            let text = Orchestron::edited_task_text(&base_text, &base, &t);
             (t, text, kinds)
         };
         let (ours, ours_text, ours_kinds) = side(&mut rng);
@@ -250,34 +247,26 @@ fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
             tally.disjoint += 1;
         }
 
-        let plain = merge_file(
-            &ours_text,
-            &base_text,
-            &theirs_text,
-            ["ours", "base", "theirs"],
-        )
-        .unwrap();
-        if plain.conflicts == 0 && parse_task_text(&plain.text).is_ok() {
+        let plain = Orchestron::merge_lines(&ours_text, &base_text, &theirs_text).unwrap();
+        if plain.conflicts == 0 && Orchestron::parse_task_text(&plain.text).is_ok() {
             tally.plain_clean += 1;
             if disjoint {
                 tally.plain_clean_disjoint += 1;
             }
         }
-        let r = merge_file(
+        let r = Orchestron::merge_lines(
             &labels_after_depends_on(&ours_text),
             &labels_after_depends_on(&base_text),
             &labels_after_depends_on(&theirs_text),
-            ["ours", "base", "theirs"],
         )
         .unwrap();
-        if r.conflicts == 0 && parse_task_text(&r.text).is_ok() {
+        if r.conflicts == 0 && Orchestron::parse_task_text(&r.text).is_ok() {
             tally.relayout_clean += 1;
         }
-        let u = merge_file(
+        let u = Orchestron::merge_lines(
             &with_updated(&ours_text, "2026-11-25T10:00:01Z"),
             &with_updated(&base_text, "2026-11-25T09:00:00Z"),
             &with_updated(&theirs_text, "2026-11-25T10:00:02Z"),
-            ["ours", "base", "theirs"],
         )
         .unwrap();
         if u.conflicts == 0 {
@@ -295,7 +284,7 @@ fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
         let out =
             Orchestron::merge_driver(&b, &o, &t, ".orchestron/tasks/TASK-7k2mq.yaml").unwrap();
         let merged_text = std::fs::read_to_string(&o).unwrap();
-        let Ok(merged) = parse_task_text(&merged_text) else {
+        let Ok(merged) = Orchestron::parse_task_text(&merged_text) else {
             continue;
         };
         if out.unresolved == 0 {
@@ -316,11 +305,11 @@ fn measure(seed: u64, pairs: usize, kinds: usize) -> Tally {
     tally
 }
 
-fn pct(n: usize, of: usize) -> f64 {
+pub fn pct(n: usize, of: usize) -> f64 {
     100.0 * n as f64 / of as f64
 }
 
-fn report(t: &Tally) -> String {
+pub fn report(t: &Tally) -> String {
     format!(
         "pairs: {}\nplain git merge-file, clean: {:.1}% (pairs that edited different fields: {:.1}% of {})\ndriver, clean: {:.1}% (of which same-field conflicts resolved by the rule: {:.1}% of all pairs)\ndriver, pairs that lost a note or clarification: {}\nplain merge if files had an `updated:` line: {:.1}%\nplain merge if `labels` came after `depends_on`: {:.1}%",
         t.pairs,
@@ -333,73 +322,4 @@ fn report(t: &Tally) -> String {
         pct(t.updated_clean, t.pairs),
         pct(t.relayout_clean, t.pairs),
     )
-}
-
-#[test]
-fn the_driver_merges_every_pair_and_the_layout_keeps_plain_merges_mostly_clean() {
-    let t = measure(0x0c4e_57a0, 300, LISTED_KINDS);
-    eprintln!("{}", report(&t));
-    assert_eq!(t.driver_clean, t.pairs, "the driver merges every pair");
-    assert_eq!(t.driver_lost, 0, "the driver never drops an entry");
-    assert!(pct(t.plain_clean, t.pairs) >= 60.0, "{}", report(&t));
-    assert!(
-        pct(t.plain_clean_disjoint, t.disjoint) >= 85.0,
-        "{}",
-        report(&t)
-    );
-    assert!(t.updated_clean < t.plain_clean / 4, "{}", report(&t));
-}
-
-#[test]
-#[ignore = "the full measurement (2,000 pairs); run with --ignored --nocapture"]
-fn measure_clean_merge_fractions() {
-    let t = measure(0x0c4e_57a0, 2_000, LISTED_KINDS);
-    println!("{}", report(&t));
-}
-
-/// The same with `depends_on` edits too, for a fair comparison of the layout
-/// candidate (which puts `labels` next to `depends_on`).
-#[test]
-#[ignore = "layout comparison with depends_on edits (2,000 pairs); run with --ignored --nocapture"]
-fn measure_with_dependency_edits() {
-    let t = measure(0x0c4e_57a0, 2_000, KINDS.len());
-    println!("{}", report(&t));
-}
-
-/// Plain-merge conflicts by pair of edit kinds (one edit per side), to see which
-/// combinations the layout cannot keep apart.
-#[test]
-#[ignore = "diagnostic; run with --ignored --nocapture"]
-fn plain_conflicts_by_pair_of_edit_kinds() {
-    let mut rng = Rng(7);
-    let mut out = String::new();
-    for (a, name_a) in KINDS.iter().enumerate() {
-        for (b, name_b) in KINDS.iter().enumerate().skip(a) {
-            let mut clean = 0;
-            let n = 60;
-            for _ in 0..n {
-                let base = base_task(&mut rng);
-                let base_text = render::task(&base, "");
-                let mut o = base.clone();
-                edit_kind(&mut rng, &mut o, a);
-                let mut t = base.clone();
-                edit_kind(&mut rng, &mut t, b);
-                let (ot, tt) = (
-                    edit_text(&base_text, &base, &o),
-                    edit_text(&base_text, &base, &t),
-                );
-                let m = merge_file(&ot, &base_text, &tt, ["o", "b", "t"]).unwrap();
-                if m.conflicts == 0 && parse_task_text(&m.text).is_ok() {
-                    clean += 1;
-                }
-            }
-            out.push_str(&format!(
-                "{:>13} × {:<13} {:>5.1}%\n",
-                name_a,
-                name_b,
-                pct(clean, n)
-            ));
-        }
-    }
-    println!("{out}");
 }

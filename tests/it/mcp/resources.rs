@@ -1,9 +1,6 @@
-//! The MCP server's resources, subscriptions and prompts in-process.
+//! The MCP server's resources, subscriptions, prompts and completions.
 
-mod common;
-mod mcp_support;
-
-use mcp_support::inprocess::start;
+use super::start;
 use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams, SubscribeRequestParams};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -58,34 +55,59 @@ async fn resources_read_and_a_subscription_sees_a_hand_edit() {
     assert!(read("orchestron://tasks/TASK-zzzzz".into()).await.is_err());
     assert!(read("orchestron://tasks/../../x".into()).await.is_err());
 
-    #[allow(deprecated)]
-    env.client
-        .subscribe(SubscribeRequestParams::new(format!(
-            "orchestron://tasks/{id}"
-        )))
+    // Notifications carry only a URI, and the writes above may still be in
+    // the watcher's window: a notification for `want` could be theirs, not the
+    // edit's. So subscribe also to a record that does not exist yet, write it by
+    // hand and wait for its notification: everything the watcher saw before it
+    // has then been delivered (batches go out in order, and within a batch in
+    // path order, where `TASK-zzzzz` comes last).
+    let want = format!("orchestron://tasks/{id}");
+    let barrier = "orchestron://tasks/TASK-zzzzz".to_string();
+    assert_ne!(id, "TASK-zzzzz");
+    for uri in [&want, &barrier] {
+        #[allow(deprecated)]
+        env.client
+            .subscribe(SubscribeRequestParams::new(uri.clone()))
+            .await
+            .unwrap();
+    }
+    std::fs::write(
+        env.env.task_path("TASK-zzzzz"),
+        "id: TASK-zzzzz\ntitle: Barrier\ncreated: 2026-11-20T10:00:00Z\n",
+    )
+    .unwrap();
+    let pushed = &mut env.pushed;
+    let mut next = async |uri: &str| {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(got) = pushed.recv().await {
+                if got == uri {
+                    return true;
+                }
+            }
+            false
+        })
         .await
-        .unwrap();
-    // Let the watcher settle on its directories before the edit.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    while env.pushed.try_recv().is_ok() {}
-    let path = env.task_file(&id);
+    };
+    assert_eq!(
+        next(&barrier).await,
+        Ok(true),
+        "no notification for {barrier}"
+    );
+    let path = env.env.task_path(&id);
     let yaml = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, yaml.replace("priority: MEDIUM", "priority: HIGH")).unwrap();
-    let want = format!("orchestron://tasks/{id}");
-    let got = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(uri) = env.pushed.recv().await {
-            if uri == want {
-                return true;
-            }
-        }
-        false
-    })
-    .await;
     assert_eq!(
-        got,
+        next(&want).await,
         Ok(true),
         "no notifications/resources/updated for {want}"
     );
+    let edited = read(want.clone()).await.unwrap();
+    let body = match &edited.contents[0] {
+        rmcp::model::ResourceContents::TextResourceContents { text, .. } => text.clone(),
+        _ => panic!("text expected"),
+    };
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["priority"], "HIGH", "{v}");
 
     // A new record file: list_changed.
     env.create("Another").await;

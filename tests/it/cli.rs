@@ -1,9 +1,7 @@
 //! End-to-end tests of every CLI command through the built binary, with the
 //! `--json` output snapshotted (ids and times redacted).
 
-mod common;
-
-use common::{Redactor, TestEnv};
+use crate::common::{Redactor, TestEnv};
 use serde_json::json;
 
 #[test]
@@ -415,8 +413,8 @@ fn root_accepts_project_or_workspace_folder_and_discovers_upward() {
     let t = env.create(&["Found"]);
     let sub = env.path().join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
-    let mut c = env.command(common::BIN);
-    let out = common::to_run(
+    let mut c = env.command(crate::common::BIN);
+    let out = crate::common::to_run(
         c.current_dir(&sub)
             .args(["task", "show", &t])
             .output()
@@ -442,7 +440,7 @@ fn closed_pipe_is_success() {
         env.create(&[&format!("Task {i}")]);
     }
     let mut child = env
-        .command(common::BIN)
+        .command(crate::common::BIN)
         .args(["task", "list", "--limit", "0"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -457,4 +455,140 @@ fn completions_are_generated() {
     let env = TestEnv::bare();
     let out = env.ok(&["completions", "bash"]);
     assert!(out.contains("orchestron") && out.contains("clarify"));
+}
+
+/// stderr with the project folder and ids redacted, checked to say each part
+/// of its cause chain once (`a: b: b` is the bug this guards).
+fn error_text(env: &TestEnv, r: &crate::common::Run, red: &mut Redactor) -> String {
+    let text = red.text(
+        &r.stderr
+            .replace(&env.path().display().to_string(), "[project]"),
+    );
+    let parts: Vec<&str> = text.trim_end().split(": ").collect();
+    for (i, p) in parts.iter().enumerate() {
+        assert!(
+            !parts[i + 1..].contains(p),
+            "{p:?} is said twice in {text:?}"
+        );
+    }
+    text
+}
+
+#[test]
+fn error_unknown_id_prints_its_cause_once() {
+    let env = TestEnv::new();
+    let r = env.run(&["task", "show", "TASK-zzzzz"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    insta::assert_snapshot!(
+        "stderr_unknown_id",
+        error_text(&env, &r, &mut Redactor::default())
+    );
+}
+
+#[test]
+fn error_bad_enum_names_the_flag_and_the_values_once() {
+    let env = TestEnv::new();
+    let mut red = Redactor::default();
+    let t = env.create(&["Target"]);
+    let r = env.run(&["task", "update", &t, "--status", "finished"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    insta::assert_snapshot!("stderr_bad_enum", error_text(&env, &r, &mut red));
+}
+
+#[test]
+fn error_unreadable_file_names_the_path_and_the_os_error_once() {
+    let env = TestEnv::new();
+    let dir = env.path().join("base.yaml");
+    std::fs::create_dir(&dir).unwrap();
+    let ours = env.path().join("ours.yaml");
+    std::fs::write(&ours, "id: TASK-aaaaa\n").unwrap();
+    let (d, o) = (dir.display().to_string(), ours.display().to_string());
+    let r = env.run(&["merge-driver", &d, &o, &o, "tasks/TASK-aaaaa.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!(
+        "stderr_unreadable_file",
+        error_text(&env, &r, &mut Redactor::default())
+    );
+}
+
+#[test]
+fn error_broken_record_points_at_the_file_not_an_unknown_id() {
+    let env = TestEnv::new();
+    let mut red = Redactor::default();
+    let t = env.create(&["Will break"]);
+    std::fs::write(env.task_path(&t), format!("id: {t}\ntitle: [unclosed\n")).unwrap();
+    let r = env.run(&["task", "show", &t]);
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    insta::assert_snapshot!("stderr_broken_record", error_text(&env, &r, &mut red));
+}
+
+#[test]
+fn error_locked_workspace_is_reported_after_a_bounded_wait() {
+    let env = TestEnv::new();
+    let mut red = Redactor::default();
+    let t = env.create(&["Contended"]);
+    let before = env.read(&env.task_path(&t));
+    // Another process's writer, as the OS sees it: an exclusive lock on the
+    // lock file through a handle this process holds.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.ws().join("cache").join("write.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let r = env.run_with(
+        &["task", "update", &t, "--progress", "5"],
+        &[("ORCHESTRON_LOCK_WAIT_MS", "200")],
+    );
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    insta::assert_snapshot!("stderr_locked", error_text(&env, &r, &mut red));
+    assert_eq!(
+        env.read(&env.task_path(&t)),
+        before,
+        "wrote without the lock"
+    );
+    lock.unlock().unwrap();
+    env.ok(&["task", "update", &t, "--progress", "5"]);
+}
+
+/// Runs `args` with stdout a pipe whose reading end is already closed.
+fn run_into_closed_pipe(env: &TestEnv, args: &[&str]) -> crate::common::Run {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = env
+        .command(crate::common::BIN)
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    crate::common::to_run(out)
+}
+
+#[test]
+fn closed_pipe_is_success_for_table_json_and_completions() {
+    let env = TestEnv::new();
+    env.create(&["One"]);
+    for args in [
+        &["task", "list"][..],
+        &["task", "list", "--json"],
+        &["status", "--json"],
+        &["completions", "bash"],
+    ] {
+        let r = run_into_closed_pipe(&env, args);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{args:?}");
+    }
+}
+
+#[test]
+fn closed_stderr_does_not_panic() {
+    let env = TestEnv::new();
+    let out = env
+        .command(crate::common::BIN)
+        .args(["task", "show", "TASK-zzzzz"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
 }

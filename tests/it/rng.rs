@@ -1,6 +1,7 @@
 //! SplitMix64: a tiny deterministic generator shared by the merge measurement
-//! (tests/merge_fractions.rs) and the benchmark (benches/cli.rs), so every run
-//! sees the same generated tasks. Included by path; not a test of its own.
+//! (`merge_sim`, also run as `examples/merge_fractions.rs`) and the benchmark
+//! (`benches/cli.rs`), so every run sees the same generated tasks. Those two
+//! include it by path, and each uses only some of it.
 #![allow(dead_code)]
 
 pub struct Rng(pub u64);

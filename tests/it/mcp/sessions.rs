@@ -1,53 +1,24 @@
-//! End to end: the built `orchestron` binary serving MCP on stdio, driven by
-//! the rmcp client across three agent sessions (three processes), with a
-//! human using the real CLI and an editor in between — the workflow of the
-//! seed. Git runs hermetically (no global or system config).
+//! Three agent sessions and a human, the workflow of the seed: each session
+//! is a fresh server on the workspace (as a new `orchestron mcp` process
+//! would be), and between them the human uses the real CLI and an editor.
 
-mod common;
-mod mcp_support;
-
-use common::{BIN, Redactor, TestEnv};
-use mcp_support::{result_json, text};
-use rmcp::ServiceExt;
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-};
+use super::{TestClient, connect, result_json, text};
+use crate::common::{Redactor, TestEnv};
+use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
-use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
 
 struct Session {
-    client: RunningService<RoleClient, ClientConfig>,
+    client: RunningService<RoleClient, TestClient>,
 }
 
 impl Session {
-    /// `orchestron mcp` in the test environment (hermetic git, no ORCHESTRON_AGENT).
     async fn start(env: &TestEnv, client_name: &str) -> Session {
-        Self::start_with(env, client_name, &[], &[]).await
-    }
-
-    /// With extra arguments after `mcp` and extra environment variables.
-    async fn start_with(
-        env: &TestEnv,
-        client_name: &str,
-        args: &[&str],
-        vars: &[(&str, &str)],
-    ) -> Session {
-        let mut std_cmd = env.command(BIN);
-        std_cmd.arg("mcp").args(args);
-        for (k, v) in vars {
-            std_cmd.env(k, v);
-        }
-        let cmd = tokio::process::Command::from(std_cmd);
-        let transport = TokioChildProcess::new(cmd).expect("spawn orchestron mcp");
-        let info = ClientConfig::new(
-            ClientCapabilities::default(),
-            Implementation::new(client_name, "1.0"),
-        );
-        let client = info.serve(transport).await.expect("initialize");
+        let (client, _pushed) = connect(env.path(), client_name).await;
         Session { client }
     }
 
+    /// A call that must succeed.
     async fn call(&self, tool: &str, args: Value) -> CallToolResult {
         let mut p = CallToolRequestParams::new(tool.to_string());
         if let Value::Object(m) = args {
@@ -228,87 +199,4 @@ async fn three_sessions_and_a_human() {
         .map(|(step, v)| json!({"step": step, "result": v}))
         .collect();
     insta::assert_json_snapshot!("three_sessions", log);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_survives_hostile_input() {
-    let env = TestEnv::new();
-    let s = Session::start(&env, "codex").await;
-    let mut p = CallToolRequestParams::new("orchestron_task_update");
-    p = p.with_arguments(
-        json!({"taskId": "'; DROP TABLE tasks; --", "progress": 1e9})
-            .as_object()
-            .unwrap()
-            .clone(),
-    );
-    let r = s.client.call_tool(p).await.unwrap();
-    assert_eq!(r.is_error, Some(true));
-    let ok = s.call("orchestron_task_list", json!({})).await;
-    assert_eq!(text(&ok, 0), "[]");
-    s.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn agent_flag_and_env_override_the_client_name() {
-    let env = TestEnv::new();
-    let assignee = |r: &CallToolResult| {
-        r.structured_content.as_ref().unwrap()["task"]["assignee"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
-    let s = Session::start_with(&env, "claude-code", &["--agent", "bot-1"], &[]).await;
-    s.call("orchestron_task_create", json!({"title": "One"}))
-        .await;
-    let r = s.call("orchestron_task_claim", json!({})).await;
-    assert_eq!(assignee(&r), "bot-1", "--agent wins over clientInfo");
-    s.stop().await;
-    let s = Session::start_with(
-        &env,
-        "claude-code",
-        &["--agent", "bot-1"],
-        &[("ORCHESTRON_AGENT", "bot-2")],
-    )
-    .await;
-    s.call("orchestron_task_create", json!({"title": "Two"}))
-        .await;
-    let r = s.call("orchestron_task_claim", json!({})).await;
-    assert_eq!(assignee(&r), "bot-2", "ORCHESTRON_AGENT wins over --agent");
-    s.stop().await;
-}
-
-#[test]
-fn init_mcp_writes_project_config_without_clobbering() {
-    let env = TestEnv::bare();
-    std::fs::write(
-        env.path().join(".mcp.json"),
-        r#"{"mcpServers": {"github": {"command": "gh-mcp"}}}"#,
-    )
-    .unwrap();
-    env.ok(&["init", "--mcp", "claude"]);
-    let v: Value = serde_json::from_str(&env.read(&env.path().join(".mcp.json"))).unwrap();
-    assert_eq!(v["mcpServers"]["github"]["command"], "gh-mcp");
-    assert_eq!(v["mcpServers"]["orchestron"]["command"], "orchestron");
-    assert_eq!(v["mcpServers"]["orchestron"]["args"], json!(["mcp"]));
-    let again = env.ok(&["init", "--mcp", "claude"]);
-    assert!(again.contains("already registered"), "{again}");
-    for (client, file) in [
-        ("codex", ".codex/config.toml"),
-        ("cursor", ".cursor/mcp.json"),
-        ("vscode", ".vscode/mcp.json"),
-    ] {
-        env.ok(&["init", "--mcp", client]);
-        let text = env.read(&env.path().join(file));
-        assert!(
-            text.contains("orchestron") && text.contains("mcp"),
-            "{file}: {text}"
-        );
-    }
-    let bad = env.run(&["init", "--mcp", "emacs"]);
-    assert_ne!(bad.code, 0);
-    assert!(
-        bad.stderr.contains("claude, codex, cursor, vscode"),
-        "{}",
-        bad.stderr
-    );
 }

@@ -1,6 +1,6 @@
 //! The JSON Schemas shipped in templates/schemas/ (and installed by `init` for
 //! editors) are generated from the model; this test keeps them in step.
-//! Regenerate with `UPDATE_SCHEMAS=1 cargo test --test schemas`.
+//! Regenerate with `UPDATE_SCHEMAS=1 cargo test --test it schemas`.
 
 use orchestron::model::{Config, ContextSnapshot, Sprint, Task};
 use std::path::Path;
@@ -38,7 +38,7 @@ fn shipped_schemas_match_the_model() {
         let actual = std::fs::read_to_string(&path).expect("read schema");
         assert_eq!(
             actual, expected,
-            "{name} is stale: run UPDATE_SCHEMAS=1 cargo test --test schemas"
+            "{name} is stale: run UPDATE_SCHEMAS=1 cargo test --test it schemas"
         );
     }
 }

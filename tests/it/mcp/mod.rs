@@ -1,10 +1,16 @@
-//! An in-process MCP session: `OrchestronServer` on one end of a
-//! `tokio::io::duplex`, an rmcp client on the other, in a `TestEnv` workspace.
-//! The client records pushed resource notifications. These helpers assume
-//! `ORCHESTRON_AGENT` is not set (it would override the client names).
+//! The MCP server in-process, and the one harness its tests share:
+//! `OrchestronServer` on one end of a `tokio::io::duplex`, an rmcp client on
+//! the other, in a `TestEnv` workspace (so the human side can use the real
+//! CLI). The client records pushed resource notifications. Results are checked
+//! against their tool's `outputSchema` and can be snapshotted redacted. These
+//! helpers assume `ORCHESTRON_AGENT` is not set (it would override the client
+//! names). The wire itself, byte for byte over the real binary, is `wire.rs`.
 
-use super::text;
-use crate::common::TestEnv;
+mod resources;
+mod sessions;
+mod tools;
+
+use crate::common::{Redactor, TestEnv};
 use orchestron::api::{OpenOptions, Orchestron};
 use orchestron::mcp::OrchestronServer;
 use rmcp::model::{
@@ -166,5 +172,69 @@ pub fn conforms(tool: &str, r: &CallToolResult) {
             allowed.contains(&actual),
             "{tool}: structuredContent.{key} is {actual}, the outputSchema says {allowed:?}"
         );
+    }
+}
+
+/// The text of `content[i]`.
+pub fn text(r: &CallToolResult, i: usize) -> String {
+    r.content
+        .get(i)
+        .and_then(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
+}
+
+/// A tool result as JSON, redacted, with text contents that hold JSON parsed
+/// so snapshots stay readable.
+pub fn result_json(r: &CallToolResult, red: &mut Redactor) -> Value {
+    let content: Vec<Value> = r
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| match serde_json::from_str::<Value>(&t.text) {
+            Ok(v @ (Value::Object(_) | Value::Array(_))) => v,
+            _ => Value::String(t.text.clone()),
+        })
+        .collect();
+    let v = serde_json::json!({
+        "isError": r.is_error.unwrap_or(false),
+        "content": content,
+        "structuredContent": r.structured_content,
+    });
+    normalize(red.value(&v))
+}
+
+/// Makes a redacted value stable: `dirty` path lists sorted (random ids sort
+/// in random order before redaction) and `cursor: …` lines in texts hidden.
+fn normalize(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(
+            s.lines()
+                .map(|l| {
+                    if l.starts_with("cursor: ") {
+                        "cursor: [cursor]"
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(normalize).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| {
+                    let x = match (k.as_str(), normalize(x)) {
+                        ("dirty", Value::Array(mut a)) => {
+                            a.sort_by_key(|x| x.to_string());
+                            Value::Array(a)
+                        }
+                        (_, x) => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }

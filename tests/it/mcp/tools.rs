@@ -1,13 +1,8 @@
-//! The MCP server's tools in-process: an rmcp client talks to
-//! `OrchestronServer` over `tokio::io::duplex`. Tool shapes, the updates
+//! The MCP server's tools: tool shapes, the updates
 //! notice, every bad-argument case, exclusive claims and the tools/list budget.
 
-mod common;
-mod mcp_support;
-
-use common::Redactor;
-use mcp_support::inprocess::{connect, start};
-use mcp_support::{result_json, text};
+use super::{connect, result_json, start, text};
+use crate::common::Redactor;
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 

@@ -1,7 +1,6 @@
 //! The shared test environment: a real git repository in a temporary folder
 //! (hermetic git config, fixed author), a real `orchestron` binary run as a
 //! subprocess, and redaction of random ids and timestamps for snapshots.
-#![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -217,14 +216,6 @@ impl Redactor {
             rest = &rest[c.len_utf8()..];
         }
         out
-    }
-
-    /// The real id behind a placeholder, for following up in a test.
-    pub fn real(&self, placeholder: &str) -> Option<String> {
-        self.ids
-            .iter()
-            .find(|(_, p)| p.as_str() == placeholder)
-            .map(|(k, _)| k.clone())
     }
 }
 

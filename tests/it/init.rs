@@ -1,0 +1,41 @@
+//! `orchestron init --mcp`: registering the server in each client's project
+//! config, next to what is already there.
+
+use crate::common::TestEnv;
+use serde_json::{Value, json};
+
+#[test]
+fn init_mcp_writes_project_config_without_clobbering() {
+    let env = TestEnv::bare();
+    std::fs::write(
+        env.path().join(".mcp.json"),
+        r#"{"mcpServers": {"github": {"command": "gh-mcp"}}}"#,
+    )
+    .unwrap();
+    env.ok(&["init", "--mcp", "claude"]);
+    let v: Value = serde_json::from_str(&env.read(&env.path().join(".mcp.json"))).unwrap();
+    assert_eq!(v["mcpServers"]["github"]["command"], "gh-mcp");
+    assert_eq!(v["mcpServers"]["orchestron"]["command"], "orchestron");
+    assert_eq!(v["mcpServers"]["orchestron"]["args"], json!(["mcp"]));
+    let again = env.ok(&["init", "--mcp", "claude"]);
+    assert!(again.contains("already registered"), "{again}");
+    for (client, file) in [
+        ("codex", ".codex/config.toml"),
+        ("cursor", ".cursor/mcp.json"),
+        ("vscode", ".vscode/mcp.json"),
+    ] {
+        env.ok(&["init", "--mcp", client]);
+        let text = env.read(&env.path().join(file));
+        assert!(
+            text.contains("orchestron") && text.contains("mcp"),
+            "{file}: {text}"
+        );
+    }
+    let bad = env.run(&["init", "--mcp", "emacs"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr.contains("claude, codex, cursor, vscode"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -1,0 +1,66 @@
+//! The arrows hold: the adapters (`src/cli`, `src/mcp`) reach the files, the
+//! cache and git only through `api`. Outside the crate the compiler enforces
+//! it (`store`, `index` and `git` are `pub(crate)`); inside, this test does. It
+//! also keeps `tests/` to the one integration-test binary.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .expect("read source folder")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn adapters_name_no_layer_below_the_api() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for adapter in ["cli", "mcp"] {
+        rust_files(&src.join(adapter), &mut files);
+    }
+    assert!(
+        files.len() > 4,
+        "no adapter sources under {}",
+        src.display()
+    );
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            for layer in ["store", "index", "git"] {
+                if line.contains(&format!("crate::{layer}")) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "adapters must go through crate::api:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn tests_folder_holds_only_the_one_binary() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut names: Vec<String> = std::fs::read_dir(&tests)
+        .expect("read tests/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["it"],
+        "a new area of tests is a module of tests/it/main.rs, not a new binary"
+    );
+}

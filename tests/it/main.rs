@@ -1,0 +1,21 @@
+//! The one integration-test binary: every test that drives the real
+//! `orchestron` binary, the MCP server or the crate's public API from outside.
+//! One binary links the crate once (separate `tests/*.rs` files each linked it
+//! again, which dominated a cold `cargo test` on two cores). A new area of
+//! tests is a new module here, never a new file directly under `tests/`
+//! (`layers::tests_folder_holds_only_the_one_binary` guards that).
+
+mod cli;
+mod common;
+mod concurrency;
+mod editing;
+mod git;
+mod hostile;
+mod init;
+mod layers;
+mod mcp;
+mod merge_fractions;
+mod merge_sim;
+mod rng;
+mod schemas;
+mod wire;
