@@ -217,7 +217,11 @@ impl Monitor {
             let mut st = lock(&self.shared);
             st.linked = linked;
             match armed {
-                Ok(()) => st.lose("the watch was set up again"),
+                // Everything older than now is unvouched; the log keeps the cause.
+                Ok(()) => {
+                    let why = std::mem::take(&mut st.lost_why);
+                    st.lose(why);
+                }
                 Err(e) => {
                     st.rearm = true;
                     st.lose(format!("cannot watch the workspace: {e}"));
@@ -237,8 +241,10 @@ impl Monitor {
         st.epoch += 1;
         let changes = match since {
             _ if !synced => {
+                let why = "the watcher did not confirm the barrier in time";
                 st.rearm = true;
-                Changes::All("the watcher did not confirm the barrier in time".into())
+                st.lose(why);
+                Changes::All(why.into())
             }
             _ if st.linked => Changes::All("a record file is a symbolic link".into()),
             None => Changes::All("first refresh from this watcher".into()),
@@ -396,4 +402,115 @@ fn any_linked(root: &Path) -> bool {
             })
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(5);
+
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for kind in IdKind::ALL {
+            std::fs::create_dir_all(dir.path().join(kind.dir())).unwrap();
+        }
+        dir
+    }
+
+    /// Feeds an event to the monitor as its watcher's thread would.
+    fn inject(m: &Monitor, event: notify::Result<Event>) {
+        Handler {
+            shared: Arc::clone(&m.shared),
+            root: m.root.clone(),
+            cookie_prefix: format!("cookie-{:x}-", m.instance),
+        }
+        .on_event(event);
+    }
+
+    #[test]
+    fn barrier_sees_a_write_made_just_before_the_question() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, first) = m.since(None, WAIT);
+        assert!(matches!(first, Changes::All(_)), "{first:?}");
+        let (t, none) = m.since(Some(t), WAIT);
+        assert_eq!(none, Changes::Paths(vec![]));
+        std::fs::write(dir.path().join("tasks/TASK-a.yaml"), "id: TASK-a\n").unwrap();
+        std::fs::write(dir.path().join("tasks/.TASK-a.yaml.tmp"), "x").unwrap();
+        let (t, one) = m.since(Some(t), WAIT);
+        assert_eq!(one, Changes::Paths(vec!["tasks/TASK-a.yaml".into()]));
+        let (_, again) = m.since(Some(t), WAIT);
+        assert_eq!(
+            again,
+            Changes::Paths(vec![]),
+            "an answered change is not repeated"
+        );
+    }
+
+    #[test]
+    fn watcher_error_and_overflow_make_every_older_token_look_at_everything() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        inject(&m, Err(notify::Error::generic("injected")));
+        let (t, after_error) = m.since(Some(t), WAIT);
+        assert_eq!(
+            after_error,
+            Changes::All("the watcher failed: injected".into())
+        );
+        let (t, healed) = m.since(Some(t), WAIT);
+        assert_eq!(healed, Changes::Paths(vec![]));
+        inject(
+            &m,
+            Ok(Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan)),
+        );
+        let (_, after_overflow) = m.since(Some(t), WAIT);
+        assert_eq!(
+            after_overflow,
+            Changes::All("the event queue overflowed".into())
+        );
+    }
+
+    #[test]
+    fn tokens_from_another_monitor_or_the_future_are_not_trusted() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        let foreign = Token {
+            instance: t.instance ^ 1,
+            epoch: t.epoch,
+        };
+        assert!(matches!(m.since(Some(foreign), WAIT).1, Changes::All(_)));
+        let future = Token {
+            instance: t.instance,
+            epoch: t.epoch + 100,
+        };
+        assert!(matches!(m.since(Some(future), WAIT).1, Changes::All(_)));
+        assert_eq!(
+            "ab.7".parse::<Token>(),
+            Ok(Token {
+                instance: 0xab,
+                epoch: 7
+            })
+        );
+    }
+
+    #[test]
+    fn symlinked_record_is_not_vouched_for() {
+        let dir = workspace();
+        let target = dir.path().join("elsewhere.yaml");
+        std::fs::write(&target, "id: TASK-b\n").unwrap();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        std::os::unix::fs::symlink(&target, dir.path().join("tasks/TASK-b.yaml")).unwrap();
+        let (t, linked) = m.since(Some(t), WAIT);
+        assert_eq!(
+            linked,
+            Changes::All("a record file is a symbolic link".into())
+        );
+        std::fs::remove_file(dir.path().join("tasks/TASK-b.yaml")).unwrap();
+        let (_, unlinked) = m.since(Some(t), WAIT);
+        assert!(matches!(unlinked, Changes::Paths(_)), "{unlinked:?}");
+    }
 }

@@ -18,4 +18,5 @@ mod merge_fractions;
 mod merge_sim;
 mod rng;
 mod schemas;
+mod watched;
 mod wire;
