@@ -11,11 +11,17 @@
 //! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{EDITOR, FileStamp, FileUpdate, Refresh};
+use crate::index::{FileStamp, FileUpdate, Refresh};
 use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// Files per batch of a rebuild, and how many parsed batches may wait for
+/// the writer: together they bound a rebuild's memory.
+const REBUILD_BATCH: usize = 256;
+const QUEUED_BATCHES: usize = 4;
 
 /// How long a refresh waits for its monitor's barrier before it falls back
 /// to the full stat pass (the cookie's event normally takes microseconds).
@@ -181,38 +187,68 @@ impl Orchestron {
 
     /// Drops the index and rebuilds it from the files. `progress` is told
     /// (files read, files in all) as the files are read.
+    ///
+    /// Every core but the writer's parses batches of files while this thread
+    /// inserts them, streaming: a bounded queue of batches sits between them,
+    /// so memory does not grow with the backlog. The whole rebuild holds the
+    /// workspace lock, so no other process applies a file between our read of
+    /// it and the end of the load.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        // The files are read and parsed on other threads while this one empties the index.
         let root = self.ws.root();
-        let (loaded, cleared) = std::thread::scope(|s| {
-            let loader = s.spawn(|| {
-                let files = store::scan(root)?;
-                Ok::<_, super::Error>((load(root, &files, progress)?, files.len()))
-            });
-            let cleared = self
-                .ws
-                .lock()
-                .map_err(super::Error::from)
-                .and_then(|_lock| Ok(self.index.clear()?));
-            let loaded = loader.join().unwrap_or(Err(super::Error::Store(
-                store::StoreError::WorkerPanicked { pass: "rebuild" },
-            )));
-            (loaded, cleared)
-        });
-        cleared?;
-        // A failed read after the clear leaves the index empty; it is an error,
-        // and the next command's refresh rebuilds from the files.
-        let (updates, count) = loaded?;
-        t.lap("rebuild: clear, stat, read + parse");
         let _lock = self.ws.lock()?;
-        self.index.apply(Refresh {
-            updates,
-            deleted: Vec::new(),
-            actor: EDITOR.to_string(),
-        })?;
+        let files = store::scan(root)?;
+        t.lap("rebuild: stat pass");
+        self.index.clear()?;
+        let total = files.len();
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let index = &mut self.index;
+        let parse = |tx: std::sync::mpsc::SyncSender<Vec<FileUpdate>>| {
+            loop {
+                let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
+                if start >= total {
+                    break;
+                }
+                let chunk = &files[start..total.min(start + REBUILD_BATCH)];
+                let batch: Vec<FileUpdate> = store::read_batch(root, chunk)
+                    .into_iter()
+                    .map(update_of)
+                    .collect();
+                let n = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+                if let Some(report) = progress {
+                    report(n, total);
+                }
+                if tx.send(batch).is_err() {
+                    break;
+                }
+            }
+        };
+        // A failed load after the clear leaves the index empty; it is an
+        // error, and the next command's refresh rebuilds from the files.
+        let loaded = std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileUpdate>>(QUEUED_BATCHES);
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+            let parse = &parse;
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let tx = tx.clone();
+                    s.spawn(move || parse(tx))
+                })
+                .collect();
+            drop(tx);
+            let loaded = index.bulk_load(rx.iter());
+            // A worker that panicked lost its batches: the load is not whole.
+            let joined = store::join_all(workers, "rebuild");
+            loaded.map_err(super::Error::from).and_then(|n| {
+                joined?;
+                Ok(n)
+            })
+        });
+        let count = loaded?;
+        t.lap("rebuild: read + parse + insert");
         self.index.settle()?;
-        t.lap("rebuild: apply");
+        t.lap("rebuild: checkpoint");
         Ok(count)
     }
 

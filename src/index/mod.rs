@@ -7,6 +7,7 @@
 //! never holds anything the files do not. Depends only on `crate::model`.
 
 mod apply;
+mod bulk;
 mod cycles;
 mod derive;
 mod error;

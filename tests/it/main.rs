@@ -16,6 +16,7 @@ mod layers;
 mod mcp;
 mod merge_fractions;
 mod merge_sim;
+mod rebuild;
 mod rng;
 mod schemas;
 mod watched;
