@@ -128,6 +128,9 @@ const ROWS: &[&str] = &[
     "warm `status`",
 ];
 
+/// The first row of the MCP server's round trips (see `cli/mcp.rs`).
+const MCP_FIRST: usize = 11;
+
 fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
     let mut out: Vec<Sample> = ROWS.iter().map(|_| Sample::new()).collect();
     let root = b.root.to_str().expect("utf-8 temp path").to_string();
@@ -217,6 +220,18 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
+    // 11–: the MCP server's round trips, from one long-running server.
+    for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
+        let mut sample = Sample::new();
+        for wall in times {
+            sample.push(Run {
+                wall,
+                cpu: Duration::ZERO,
+                max_rss_kb: 0,
+            });
+        }
+        out.push(sample);
+    }
     out
 }
 
@@ -302,7 +317,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for _ in columns {
         s.push_str("---|---|---|");
     }
-    for (i, row) in ROWS.iter().enumerate() {
+    for (i, row) in ROWS.iter().chain(mcp::ROWS).enumerate() {
         let _ = write!(s, "\n| {row} |");
         for (_, _, samples) in columns {
             let sample = &samples[i];
@@ -311,7 +326,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
-            let cpu = if i == 0 {
+            let cpu = if i == 0 || i >= MCP_FIRST {
                 "—".to_string()
             } else {
                 format!("{:.1}", sample.cpu_median())
@@ -372,6 +387,9 @@ struct Backlog {
     show_id: String,
     edit_path: PathBuf,
 }
+
+#[path = "cli/mcp.rs"]
+mod mcp;
 
 #[path = "../tests/it/rng.rs"]
 mod rng;
