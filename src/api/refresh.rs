@@ -150,6 +150,16 @@ impl Orchestron {
         if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
+        // The first build of a cache (deleted by hand, a new schema) is a
+        // rebuild: streamed, in bounded memory.
+        if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
+            let _lock = self.ws.lock()?;
+            self.stream_in(&candidates, None)?;
+            self.index.settle()?;
+            t.lap("refresh: bulk load");
+            // A baseline appends no feed rows.
+            return Ok(0);
+        }
         self.apply_found(candidates, &old, deleted, fresh)
     }
 
@@ -195,11 +205,22 @@ impl Orchestron {
     /// it and the end of the load.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        let root = self.ws.root();
         let _lock = self.ws.lock()?;
-        let files = store::scan(root)?;
+        let files = store::scan(self.ws.root())?;
         t.lap("rebuild: stat pass");
         self.index.clear()?;
+        let count = self.stream_in(&files, progress)?;
+        t.lap("rebuild: read + parse + insert");
+        self.index.settle()?;
+        t.lap("rebuild: checkpoint");
+        Ok(count)
+    }
+
+    /// Reads, parses and bulk-loads `files` into an empty index awaiting its
+    /// baseline (the caller holds the lock): workers parse batches while this
+    /// thread inserts them.
+    fn stream_in(&mut self, files: &[ScannedFile], progress: Option<&Progress>) -> Result<usize> {
+        let root = self.ws.root();
         let total = files.len();
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
@@ -226,7 +247,7 @@ impl Orchestron {
         };
         // A failed load after the clear leaves the index empty; it is an
         // error, and the next command's refresh rebuilds from the files.
-        let loaded = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileUpdate>>(QUEUED_BATCHES);
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
             let parse = &parse;
@@ -244,12 +265,7 @@ impl Orchestron {
                 joined?;
                 Ok(n)
             })
-        });
-        let count = loaded?;
-        t.lap("rebuild: read + parse + insert");
-        self.index.settle()?;
-        t.lap("rebuild: checkpoint");
-        Ok(count)
+        })
     }
 
     /// Puts a file this process just wrote into the index at once, credited to

@@ -285,6 +285,21 @@ impl Index {
         Ok(n)
     }
 
+    /// Whether the index is empty and its generation has no baseline yet,
+    /// so that loading every file makes no feed rows ([`Index::bulk_load`]
+    /// gives the same result as [`Index::apply`] then).
+    pub fn awaits_baseline(&self) -> Result<bool, IndexError> {
+        let empty: bool = self
+            .conn
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM files) AND NOT EXISTS (SELECT 1 FROM records)",
+                [],
+                |r| r.get(0),
+            )
+            .ctx("checking for an empty index")?;
+        Ok(empty && self.meta_get(meta::BASELINED)?.as_deref() != Some("1"))
+    }
+
     /// Wall-clock time (ns since the Unix epoch) at which the last refresh was
     /// applied; 0 before the first. A file whose mtime is not older than this
     /// may have changed again within the same mtime tick ("racily clean").
