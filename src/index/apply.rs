@@ -415,7 +415,10 @@ fn task_deps(conn: &Connection, rid: i64) -> Result<Vec<String>, IndexError> {
 
 const OPEN_DEPS: &str = "(SELECT count(*) FROM task_deps d LEFT JOIN tasks t2 ON t2.id = d.dep
       WHERE d.rid = tasks.rid AND coalesce(t2.closed, 0) = 0)";
-const UNBLOCKS: &str = "(SELECT count(*) FROM task_deps d JOIN tasks t2 ON t2.rid = d.rid
+// CROSS JOIN keeps `task_deps` (found by `dep`, a few rows) outside: left to
+// itself the planner scanned every open task through `tasks_order` and probed
+// the dependencies of each, which made every refresh cost O(backlog).
+const UNBLOCKS: &str = "(SELECT count(*) FROM task_deps d CROSS JOIN tasks t2 ON t2.rid = d.rid
       WHERE d.dep = tasks.id AND t2.closed = 0)";
 
 /// Recomputes `open_deps` (dependencies not yet done: 0 = unblocked) and
