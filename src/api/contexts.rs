@@ -16,13 +16,36 @@ pub struct SaveContext {
     pub task: Option<String>,
 }
 
-/// What a handoff records.
+/// What a handoff records. The work done and left are items (agents send a
+/// list as often as one text); one item is saved as a string, several as a
+/// list, as they were given.
 #[derive(Debug, Clone, Default)]
 pub struct HandoffInput {
     pub task: String,
-    pub completed_work: Option<String>,
-    pub remaining_work: Option<String>,
+    pub completed_work: Vec<String>,
+    pub remaining_work: Vec<String>,
     pub notes: Option<String>,
+}
+
+/// The non-blank items, trimmed.
+fn items(list: &[String]) -> Vec<&str> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// One item as a string, several as a list, none as nothing.
+fn items_value(list: &[&str]) -> Option<Value> {
+    match list {
+        [] => None,
+        [one] => Some(Value::String((*one).to_string())),
+        many => Some(Value::Array(
+            many.iter()
+                .map(|s| Value::String((*s).to_string()))
+                .collect(),
+        )),
+    }
 }
 
 /// A snapshot with a short account of the session before it.
@@ -55,15 +78,32 @@ impl Orchestron {
     /// Saves a handoff for the next session and notes it on the task.
     pub fn handoff(&mut self, input: HandoffInput) -> Result<ContextSnapshot> {
         let task = self.existing_task_id(&input.task)?;
+        let done = items(&input.completed_work);
+        let remaining = items(&input.remaining_work);
+        if done.is_empty() && remaining.is_empty() {
+            // A handoff that says neither is no help to the next session.
+            return Err(Error::Invalid(
+                "a handoff needs what was done or what remains (--done / --remaining, \
+                 completedWork / remainingWork)"
+                    .into(),
+            ));
+        }
         let mut context = Map::new();
         context.insert("taskId".into(), Value::String(task.to_string()));
         for (key, value) in [
-            ("completedWork", &input.completed_work),
-            ("remainingWork", &input.remaining_work),
-            ("notes", &input.notes),
+            ("completedWork", items_value(&done)),
+            ("remainingWork", items_value(&remaining)),
+            (
+                "notes",
+                input
+                    .notes
+                    .as_ref()
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| Value::String(v.clone())),
+            ),
         ] {
-            if let Some(v) = value.as_ref().filter(|v| !v.trim().is_empty()) {
-                context.insert(key.into(), Value::String(v.clone()));
+            if let Some(v) = value {
+                context.insert(key.into(), v);
             }
         }
         let snapshot = self.write_snapshot(
@@ -76,19 +116,11 @@ impl Orchestron {
             },
         )?;
         let mut note = format!("Handoff {}", snapshot.id);
-        if let Some(done) = input
-            .completed_work
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
-            note.push_str(&format!(". Done: {}", done.trim()));
+        if !done.is_empty() {
+            note.push_str(&format!(". Done: {}", done.join("; ")));
         }
-        if let Some(rest) = input
-            .remaining_work
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-        {
-            note.push_str(&format!(". Remaining: {}", rest.trim()));
+        if !remaining.is_empty() {
+            note.push_str(&format!(". Remaining: {}", remaining.join("; ")));
         }
         let note: String = note.chars().take(Limits::ENTRY_CHARS).collect();
         self.update_task(

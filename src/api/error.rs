@@ -31,12 +31,20 @@ pub enum Error {
     },
     #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
     Held { id: String, holder: String },
+    #[error(
+        "refused: {id} depends on open work ({open}); finish that first, or claim with --force / force: true"
+    )]
+    Blocked { id: String, open: String },
     #[error("refused: {id} → {on} would create a dependency cycle ({path})")]
     Cycle {
         id: String,
         on: String,
         path: String,
     },
+    /// `sync` cannot run in this state (a merge in progress, other files
+    /// staged, no upstream, conflicts left by the pull).
+    #[error("sync refused: {0}")]
+    SyncRefused(String),
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
@@ -77,13 +85,17 @@ impl Error {
             Error::Model(_)
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
-            Error::Held { .. } | Error::Cycle { .. } => ErrorClass::Conflict,
+            Error::Held { .. }
+            | Error::Cycle { .. }
+            | Error::Blocked { .. }
+            | Error::SyncRefused(_) => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
             Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
+            Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {
                 ErrorClass::Internal
             }
@@ -99,6 +111,8 @@ pub enum ErrorClass {
     Conflict,
     BrokenRecord,
     NoWorkspace,
+    /// A remote the command needs (`claims.remote`, `sync`) cannot be reached.
+    Unavailable,
     Internal,
 }
 

@@ -7,6 +7,10 @@ use crate::model::RecordId;
 impl Orchestron {
     /// Adds (or with `remove`, drops) the dependency `id` → `on`; refuses a cycle.
     pub fn depend(&mut self, id: &str, on: &str, remove: bool) -> Result<Updated> {
+        // The cycle check decides from what it reads: it runs under the lock
+        // that the write takes, so two `depend` calls cannot close a cycle
+        // together.
+        let _lock = self.locked_fresh()?;
         let id = self.existing_task_id(id)?;
         let on = self.existing_task_id(on)?;
         if !remove {

@@ -78,9 +78,15 @@ pub struct McpConfigReport {
 }
 
 /// The server entry: `orchestron mcp` on stdio.
+/// Claude Code's entry says `alwaysLoad`: Claude Code otherwise defers the
+/// server's tools behind its tool search, and a deferred tool is often never
+/// called (the four tools a session needs also say so themselves).
 fn entry(client: McpClient) -> Value {
     match client {
-        McpClient::Vscode | McpClient::Claude => {
+        McpClient::Claude => {
+            json!({"type": "stdio", "command": "orchestron", "args": ["mcp"], "alwaysLoad": true})
+        }
+        McpClient::Vscode => {
             json!({"type": "stdio", "command": "orchestron", "args": ["mcp"]})
         }
         _ => json!({"command": "orchestron", "args": ["mcp"]}),
@@ -190,6 +196,7 @@ mod tests {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(v["mcpServers"]["other"]["command"], "x");
         assert_eq!(v["mcpServers"]["orchestron"]["args"], json!(["mcp"]));
+        assert_eq!(v["mcpServers"]["orchestron"]["alwaysLoad"], json!(true));
         assert_eq!(v["keep"], 1);
         let again = Orchestron::install_mcp_config(dir.path(), McpClient::Claude).unwrap();
         assert!(!again.added);

@@ -8,33 +8,41 @@ mod claim;
 mod contexts;
 mod credit;
 mod diff;
+mod digest;
 mod error;
 mod graph;
 mod history;
 mod identity;
 mod layout;
+mod lease;
 mod mcp_clients;
 mod merging;
 mod overview;
 mod refresh;
+mod remote_claim;
 mod sprints;
+mod sync;
 mod tasks;
 mod templates;
 mod updates;
 mod watch;
 
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
+pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use lease::{ClaimView, HeldTask};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintView};
+pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
-pub use updates::Updates;
+pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 
 pub use crate::git::merge::Side as MergeSide;
@@ -64,6 +72,7 @@ pub struct Orchestron {
     agent: Option<String>,
     client: Option<String>,
     actor: OnceLock<String>,
+    claim_scope: OnceLock<lease::ClaimScope>,
     /// A long-running process's file monitor (see `refresh.rs`) and where
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
@@ -84,6 +93,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
         };
@@ -103,6 +113,7 @@ impl Orchestron {
             agent: opts.agent.clone(),
             client: None,
             actor: OnceLock::new(),
+            claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
         })

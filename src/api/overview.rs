@@ -19,6 +19,9 @@ pub struct Overview {
     pub ready: Vec<Task>,
     pub latest_context: Option<ContextSnapshot>,
     pub problems: Vec<Problem>,
+    /// Claims held in other work trees of this clone, or stale.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<super::HeldTask>,
 }
 
 /// The active sprint and how far along it is.
@@ -65,10 +68,13 @@ impl Orchestron {
             None => None,
         };
         let in_progress = self.in_progress(None, 20)?.tasks;
+        let (held_elsewhere, ready_anyway) = super::lease::readiness(&self.claims()?, self.actor());
         let ready = self
             .index
             .tasks(&TaskQuery {
                 ready: true,
+                held_elsewhere,
+                ready_anyway,
                 limit: 5,
                 ..TaskQuery::default()
             })?
@@ -80,14 +86,28 @@ impl Orchestron {
             in_progress,
             ready,
             latest_context: self.index.contexts(1)?.into_iter().next(),
-            problems: self.index.problems()?,
+            problems: self.check()?,
+            claims: self.notable_claims()?,
         })
     }
 
-    /// Every problem in every record file (`orchestron check`).
+    /// Every problem in every record file (`orchestron check`, and the
+    /// problems of `status`: the two never disagree).
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
         let mut problems = self.index.problems()?;
         problems.extend(self.claim_conflicts()?);
+        problems.extend(self.stale_claim_problems()?);
+        problems.extend(self.ws.strays().into_iter().map(|path| {
+            crate::model::Problem::warning(
+                path,
+                1,
+                1,
+                "not a record file (records end in `.yaml`), so it is ignored",
+            )
+        }));
+        problems.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+        });
         Ok(problems)
     }
 }

@@ -308,5 +308,6 @@ fn update_of(file: LoadedFile) -> FileUpdate {
         record: file.loaded.record,
         problems: file.loaded.problems,
         key_lines: file.loaded.key_lines,
+        claims: file.loaded.claims.map(|id| id.to_string()),
     }
 }

@@ -7,8 +7,8 @@ use super::claim::held_by_other;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Severity,
-    Status, Task, TaskType, diff_fields, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
+    TaskType, diff_fields, now,
 };
 use crate::store::StoreError;
 use serde::Serialize;
@@ -66,20 +66,29 @@ pub struct TaskView {
     pub dependencies: Vec<TaskRef>,
     pub dependents: Vec<TaskRef>,
     pub children: Vec<TaskRef>,
+    /// Who holds it, from which work tree and branch, until when (absent when
+    /// nobody has claimed it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<super::ClaimView>,
 }
 
 /// A task in brief, for lists an agent reads: everything needed to choose
 /// what to open, without descriptions, criteria, notes or clarifications
-/// (`task_get` has those). Keeps a 50-task list a few kilobytes.
+/// (`task_get` has those). A field at its default (type TASK, priority
+/// MEDIUM, progress 0, no assignee, no links) is left out, so that a 50-task
+/// list stays a few kilobytes; the same rows serve every view.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TaskSummary {
     pub id: RecordId,
     pub title: String,
     pub status: Status,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "is_default")]
     pub kind: TaskType,
+    #[serde(skip_serializing_if = "is_default")]
     pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "is_default")]
     pub progress: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<RecordId>,
@@ -90,6 +99,10 @@ pub struct TaskSummary {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<RecordId>,
     pub updated: chrono::DateTime<chrono::Utc>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl From<&Task> for TaskSummary {
@@ -179,6 +192,11 @@ impl Orchestron {
         if query.ready && query.ready_for.is_none() {
             query.ready_for = Some(self.actor().to_string());
         }
+        if query.ready {
+            let who = query.ready_for.clone().unwrap_or_default();
+            (query.held_elsewhere, query.ready_anyway) =
+                super::lease::readiness(&self.claims()?, &who);
+        }
         self.list_tasks(&query)
     }
 
@@ -202,6 +220,7 @@ impl Orchestron {
             }
         }
         Ok(TaskView {
+            claim: self.claim_view(&self.claims()?, &task.id)?,
             updated: task.last_activity(),
             dependents: self.index.dependents(&task.id)?,
             children: self.index.children(&task.id)?,
@@ -213,12 +232,18 @@ impl Orchestron {
     pub fn update_task(&mut self, id: &str, patch: TaskPatch) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
         let actor = self.actor().to_string();
+        // A new parent is checked for loops against the whole hierarchy: read
+        // it under the lock the write takes.
+        let _lock = match patch.parent {
+            Some(Some(_)) => Some(self.locked_fresh()?),
+            _ => None,
+        };
         self.modify_task(&id, |o, task| o.apply_patch(task, &patch, &actor))
     }
 
     pub fn clarify(&mut self, id: &str, text: &str) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
-        let entry = self.entry(text)?;
+        let entry = self.entry("clarification", text)?;
         self.modify_task(&id, |_, task| {
             task.clarifications.push(entry);
             Ok(())
@@ -343,13 +368,37 @@ impl Orchestron {
             c.done = done;
         }
         for note in &p.notes {
-            task.notes.push(self.entry(note)?);
+            task.notes.push(self.entry("note", note)?);
         }
         Ok(())
     }
 
-    /// The read-modify-write at the heart of every task write.
+    /// Takes the workspace lock and brings the index up to date inside it, for
+    /// a use-case that decides from what it reads (claim's pick, depend's cycle
+    /// check, the parent loop check): nothing can change between the read and
+    /// the write. The lock is re-entrant, so the write inside takes it again.
+    pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
+        let lock = self.ws.lock()?;
+        self.refresh()?;
+        Ok(lock)
+    }
+
+    /// The read-modify-write at the heart of every task write; afterwards the
+    /// claim on the task follows (renewed by its holder's write, forgotten when
+    /// the task closes or changes hands).
     pub(crate) fn modify_task(
+        &mut self,
+        id: &RecordId,
+        change: impl FnOnce(&Self, &mut Task) -> Result<()>,
+    ) -> Result<Updated> {
+        let updated = self.write_task(id, change)?;
+        self.after_task_write(&updated.task)?;
+        Ok(updated)
+    }
+
+    /// [`Orchestron::modify_task`] without the claim bookkeeping, for the
+    /// claim use-cases that keep the registry themselves.
+    pub(crate) fn write_task(
         &mut self,
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
@@ -392,9 +441,10 @@ impl Orchestron {
         }
     }
 
-    fn entry(&self, text: &str) -> Result<Entry> {
+    /// A note or clarification (`what`, as messages name it) by the actor, now.
+    fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
         let text = text.trim().to_string();
-        Limits::check_required("note", &text, Limits::ENTRY_CHARS)?;
+        Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
             at: now(),
             by: self.actor().to_string(),
@@ -430,13 +480,11 @@ impl Orchestron {
     }
 
     pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {
-        // A record whose file exists but does not parse is not in the index:
-        // say what is wrong with the file rather than that the id is unknown.
-        let file = RecordId::parse(input).map(|id| format!("{id}.yaml"));
-        if let (Ok(file), Ok(problems)) = (file, self.index.problems())
-            && let Some(p) = problems
-                .into_iter()
-                .find(|p| p.severity == Severity::Error && p.path.ends_with(&format!("/{file}")))
+        // A record whose file exists but does not load (broken, or renamed
+        // so its name is not its id) is not in the index: say what is wrong
+        // with the file rather than that the id is unknown.
+        if let Ok(id) = RecordId::parse(input)
+            && let Ok(Some(p)) = self.index.broken_file(id.as_str())
         {
             return Error::BrokenRecord {
                 path: p.path,

@@ -1,34 +1,64 @@
 //! What changed since someone last looked, from the index's change feed: the
-//! `updates` command, `orchestron_check_updates`, and the one-line notice the MCP
-//! server attaches to an agent's next tool result when a human (or another
-//! agent) changed something.
+//! `updates` command and `orchestron_check_updates` (pages of a limit, each with
+//! the cursor of the next), and the digest of others' changes the MCP server
+//! attaches to an agent's next tool result. Both are told as a [`Digest`], so
+//! a thousand changes cost a few lines, and neither loses an entry: a page's
+//! cursor points just after its last entry.
 
+use super::digest::{Digest, Digester};
 use super::{Orchestron, Result};
 use crate::index::{Change, ChangeOp};
 use crate::model::IdKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// The answer to "what changed since …".
+/// One page of "what changed since …", oldest first.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Updates {
+    /// The page's entries (at most the limit asked for).
     pub changes: Vec<Change>,
-    /// Pass this back as `since` next time.
+    /// Pass this back as `since` for the next page; a page never loses or
+    /// repeats an entry.
     pub cursor: String,
+    /// True when entries remain after this page.
+    pub more: bool,
     /// True when the given cursor predates the cache (it was rebuilt or trimmed):
     /// the feed cannot say field by field what changed, so `changes` lists every
     /// record whose file changed since the cursor's time (without field detail).
     pub resync: bool,
 }
 
+impl Updates {
+    /// The page told briefly: the newest `detail` entries in full, the rest
+    /// aggregated (every record id kept: a page is bounded by its limit).
+    pub fn digest(&self, detail: usize) -> Digest {
+        Digest::of(
+            self.changes.iter().cloned(),
+            detail,
+            self.changes.len(),
+            true,
+        )
+    }
+}
+
 const CHECK_SLOT: &str = "check";
 const SEEN_SLOT: &str = "seen";
-const MAX_CHANGES: usize = 500;
+/// The most entries one page (or a resync) returns.
+pub const MAX_PAGE: usize = 500;
+/// Entries read from the feed at a time when digesting unseen changes.
+const READ_BATCH: usize = 1000;
 
 impl Orchestron {
-    /// Changes since `since`, or since this actor's previous check; moves the
-    /// actor's check cursor forward.
-    pub fn updates(&mut self, since: Option<&str>) -> Result<Updates> {
+    /// The next page of at most `limit` changes (0 or more than [`MAX_PAGE`]:
+    /// [`MAX_PAGE`]) since `since`, or since this actor's previous check; moves
+    /// the actor's check cursor to the page's end. The notice mark moves to
+    /// the head of the feed: whatever is pending, the caller now knows of it.
+    pub fn updates(&mut self, since: Option<&str>, limit: usize) -> Result<Updates> {
+        let limit = if limit == 0 {
+            MAX_PAGE
+        } else {
+            limit.min(MAX_PAGE)
+        };
         let actor = self.actor().to_string();
         let since = match since {
             Some(s) => Some(s.to_string()),
@@ -38,38 +68,92 @@ impl Orchestron {
             Some(c) => split_cursor(c),
             None => (None, None),
         };
-        let feed = self.index.changes_since(feed_cursor, MAX_CHANGES)?;
-        let changes = if feed.resync {
-            self.changed_files_since(since_ms.unwrap_or(0))?
+        let feed = self.index.changes_since(feed_cursor, limit)?;
+        let (changes, more) = if feed.resync {
+            (self.changed_files_since(since_ms.unwrap_or(0))?, false)
         } else {
-            feed.changes
+            let more = !self
+                .index
+                .changes_since(Some(&feed.cursor), 1)?
+                .changes
+                .is_empty();
+            (feed.changes, more)
         };
         let cursor = join_cursor(&feed.cursor);
         self.index.set_agent_cursor(&actor, CHECK_SLOT, &cursor)?;
-        self.index.set_agent_cursor(&actor, SEEN_SLOT, &cursor)?;
+        let head = join_cursor(&self.index.head_cursor()?);
+        self.index.set_agent_cursor(&actor, SEEN_SLOT, &head)?;
         Ok(Updates {
             changes,
             cursor,
+            more,
             resync: feed.resync,
         })
     }
 
-    /// Changes made by others since this actor's last call, and marks them seen.
-    /// The first call of a new actor only sets the mark.
-    pub fn unseen_changes(&mut self) -> Result<Vec<Change>> {
+    /// What is pending for this actor's next check, without moving any
+    /// cursor: everything since its last check (or since the cache began),
+    /// told as a digest.
+    pub fn pending_updates(&self, detail: usize, max_groups: usize) -> Result<Digest> {
+        let since = self.index.agent_cursor(self.actor(), CHECK_SLOT)?;
+        let mut cursor = since
+            .as_deref()
+            .and_then(|c| split_cursor(c).0)
+            .map(str::to_string);
+        let mut digest = Digester::new(detail, max_groups, false);
+        loop {
+            let feed = self.index.changes_since(cursor.as_deref(), READ_BATCH)?;
+            if feed.resync {
+                // The cursor predates the cache: start from what it holds.
+                if cursor.is_none() {
+                    break;
+                }
+                cursor = None;
+                continue;
+            }
+            let n = feed.changes.len();
+            for c in feed.changes {
+                digest.push(c);
+            }
+            if n < READ_BATCH {
+                break;
+            }
+            cursor = Some(feed.cursor);
+        }
+        Ok(digest.finish())
+    }
+
+    /// Changes made by others since this actor's last call, told as a digest
+    /// (the newest `detail` in full, at most `max_groups` groups), and marks
+    /// them all seen. The first call of a new actor only sets the mark.
+    pub fn unseen_changes(&mut self, detail: usize, max_groups: usize) -> Result<Digest> {
         let actor = self.actor().to_string();
         let Some(seen) = self.index.agent_cursor(&actor, SEEN_SLOT)? else {
             let head = join_cursor(&self.index.head_cursor()?);
             self.index.set_agent_cursor(&actor, SEEN_SLOT, &head)?;
-            return Ok(Vec::new());
+            return Ok(Digest::default());
         };
-        let (feed_cursor, _) = split_cursor(&seen);
-        let feed = self.index.changes_since(feed_cursor, MAX_CHANGES)?;
-        if feed_cursor != Some(feed.cursor.as_str()) {
-            self.index
-                .set_agent_cursor(&actor, SEEN_SLOT, &join_cursor(&feed.cursor))?;
+        let start = split_cursor(&seen).0.map(str::to_string);
+        let mut cursor = start.clone();
+        let mut digest = Digester::new(detail, max_groups, false);
+        loop {
+            let feed = self.index.changes_since(cursor.as_deref(), READ_BATCH)?;
+            let n = feed.changes.len();
+            for c in feed.changes.into_iter().filter(|c| c.by != actor) {
+                digest.push(c);
+            }
+            cursor = Some(feed.cursor);
+            if n < READ_BATCH || feed.resync {
+                break;
+            }
         }
-        Ok(feed.changes.into_iter().filter(|c| c.by != actor).collect())
+        if cursor != start
+            && let Some(c) = cursor
+        {
+            self.index
+                .set_agent_cursor(&actor, SEEN_SLOT, &join_cursor(&c))?;
+        }
+        Ok(digest.finish())
     }
 
     /// Every record whose file was modified at or after `since_ms` (Unix time in
@@ -105,11 +189,7 @@ impl Orchestron {
             found.push((stamp.mtime_ns, change));
         }
         found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        Ok(found
-            .into_iter()
-            .map(|(_, c)| c)
-            .take(MAX_CHANGES)
-            .collect())
+        Ok(found.into_iter().map(|(_, c)| c).take(MAX_PAGE).collect())
     }
 }
 

@@ -16,22 +16,10 @@ pub fn run(ctx: &Ctx) -> CmdResult {
     if ctx.json {
         output::json(&problems)?;
     } else {
-        let root = o.root().to_path_buf();
         let mut s = String::new();
         for p in &problems {
-            // Paths relative to the current directory are clickable in terminals and editors.
-            let abs = root.join(&p.path);
-            let shown = std::env::current_dir()
-                .ok()
-                .and_then(|cwd| abs.strip_prefix(&cwd).ok().map(|r| r.display().to_string()))
-                .unwrap_or_else(|| abs.display().to_string());
-            s.push_str(&format!(
-                "{shown}:{}:{}: {}: {}\n",
-                p.line,
-                p.column,
-                severity(p.severity),
-                p.message
-            ));
+            s.push_str(&problem_line(o.root(), p));
+            s.push('\n');
         }
         let warnings = problems.len() - errors;
         s.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
@@ -40,9 +28,19 @@ pub fn run(ctx: &Ctx) -> CmdResult {
     Ok(if errors > 0 { Code::Problems } else { Code::Ok })
 }
 
-fn severity(s: Severity) -> &'static str {
-    match s {
+/// One problem as the text views print it (`check` and `status` alike):
+/// `path:line:col: severity: message`, the path relative to the current
+/// directory so that terminals and editors can open it. (`--json` keeps the
+/// workspace-relative `path` of the record.)
+pub(super) fn problem_line(root: &std::path::Path, p: &crate::model::Problem) -> String {
+    let abs = root.join(&p.path);
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| abs.strip_prefix(&cwd).ok().map(|r| r.display().to_string()))
+        .unwrap_or_else(|| abs.display().to_string());
+    let severity = match p.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
-    }
+    };
+    format!("{shown}:{}:{}: {severity}: {}", p.line, p.column, p.message)
 }

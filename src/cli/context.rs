@@ -172,8 +172,8 @@ pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
     let mut o = ctx.open()?;
     let s = o.handoff(HandoffInput {
         task: a.task,
-        completed_work: a.done,
-        remaining_work: a.remaining,
+        completed_work: a.done.into_iter().collect(),
+        remaining_work: a.remaining.into_iter().collect(),
         notes: a.note,
     })?;
     if ctx.json {

@@ -18,6 +18,8 @@ pub enum Code {
     /// `check` found errors, or a record file is broken.
     Problems = 6,
     NoWorkspace = 7,
+    /// A git remote the command needs could not be reached (`claims.remote`, `sync`).
+    Unavailable = 8,
 }
 
 /// What a command returns: success with an exit code, or an error.
@@ -49,6 +51,7 @@ pub fn finish(result: CmdResult) -> i32 {
                     ErrorClass::Conflict => Code::Conflict,
                     ErrorClass::BrokenRecord => Code::Problems,
                     ErrorClass::NoWorkspace => Code::NoWorkspace,
+                    ErrorClass::Unavailable => Code::Unavailable,
                     ErrorClass::Internal => Code::Internal,
                 },
                 CliError::Usage(_) => Code::InvalidInput,

@@ -13,6 +13,7 @@ mod mcp;
 mod output;
 mod sprint;
 mod status;
+mod sync;
 mod task;
 
 use crate::api::{OpenOptions, Orchestron};
@@ -76,6 +77,9 @@ enum Command {
     /// What a range of commits does to the backlog (for a PR description):
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
     Diff(git::DiffArgs),
+    /// Share the backlog: commit what changed under `.orchestron/` (only),
+    /// pull through the merge driver, push; retries when another push won.
+    Sync,
     /// Git integration: `git setup` installs the merge driver in this clone.
     #[command(subcommand)]
     Git(git::GitCommand),
@@ -139,6 +143,7 @@ pub fn main() -> i32 {
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),
+        Command::Sync => sync::run(&ctx),
         Command::Git(cmd) => git::setup(&ctx, cmd),
         Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {

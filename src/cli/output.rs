@@ -117,6 +117,12 @@ pub fn task_view(v: &TaskView) -> String {
     field("type", t.kind.to_string());
     field("priority", t.priority.to_string());
     field("assignee", t.assignee.clone().unwrap_or_else(|| "-".into()));
+    if let Some(c) = &v.claim {
+        field(
+            if c.stale { "stale claim" } else { "claimed by" },
+            c.describe(),
+        );
+    }
     if let Some(p) = &t.parent {
         field("parent", p.to_string());
     }

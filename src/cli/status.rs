@@ -63,6 +63,12 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             s.push_str(&format!("  {line}\n"));
         }
     }
+    if !v.claims.is_empty() {
+        s.push_str("\nClaims not in these files (other worktrees, or stale)\n");
+        for h in &v.claims {
+            s.push_str(&format!("  {}  {}\n", h.id, h.claim.describe()));
+        }
+    }
     s.push_str("\nReady next\n");
     if v.ready.is_empty() {
         s.push_str("  (nothing ready)\n");
@@ -97,7 +103,7 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             v.problems.len()
         ));
         for p in v.problems.iter().take(10) {
-            s.push_str(&format!("  {p}\n"));
+            s.push_str(&format!("  {}\n", super::check::problem_line(o.root(), p)));
         }
     }
     output::text(&s)?;
@@ -109,11 +115,14 @@ pub struct UpdatesArgs {
     /// A cursor from an earlier answer (default: your last check).
     #[arg(long)]
     since: Option<String>,
+    /// At most this many changes (default and most: 500); run again for the next page.
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
 }
 
 pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
     let mut o = ctx.open()?;
-    let u = o.updates(a.since.as_deref())?;
+    let u = o.updates(a.since.as_deref(), a.limit)?;
     if ctx.json {
         output::json(&u)?;
         return Ok(Code::Ok);
@@ -135,6 +144,9 @@ pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
             t.row(vec![timestamp(&c.at), c.by.clone(), c.id.to_string(), what]);
         }
         s.push_str(&t.render());
+    }
+    if u.more {
+        s.push_str("More changes follow: run `orchestron updates` again.\n");
     }
     s.push_str(&format!("cursor: {}\n", u.cursor));
     output::text(&s)?;

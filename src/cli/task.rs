@@ -37,13 +37,23 @@ pub enum TaskCommand {
         #[arg(long)]
         remove: bool,
     },
-    /// Take a task (or the best ready one): assign it and move it to IN_PROGRESS.
+    /// Take a task (or the best ready leaf task): assign it, move it to
+    /// IN_PROGRESS and hold it for a lease. Claiming it again renews the lease.
     Claim {
         id: Option<String>,
         /// Claim for someone else.
         #[arg(long)]
         assignee: Option<String>,
+        /// How long the claim holds without a write by its holder: 90s, 30m,
+        /// 2h (default: `claims.lease` in config.yaml, else 2h).
+        #[arg(long)]
+        lease: Option<String>,
+        /// Claim although dependencies are still open.
+        #[arg(long)]
+        force: bool,
     },
+    /// Give a task you hold back: TODO, unassigned, its claim ended.
+    Release { id: String },
     /// Show the task you should do next (ready, highest priority).
     Next,
     /// Who changed what in a task, commit by commit (from git), newest first.
@@ -154,7 +164,8 @@ pub struct ListArgs {
     /// Full-text search over titles, descriptions, notes and clarifications.
     #[arg(long, short)]
     pub query: Option<String>,
-    /// Only tasks whose dependencies are all DONE or CANCELLED.
+    /// Only tasks ready to work on: TODO with every dependency DONE or
+    /// CANCELLED, plus your own IN_PROGRESS tasks (the work you already hold).
     #[arg(long)]
     pub ready: bool,
     /// At most this many (0 = all).
@@ -257,6 +268,13 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 output::text("No tasks match.")?;
             } else {
                 let mut s = task_table(&page.tasks).render();
+                let listed: std::collections::HashSet<&str> =
+                    page.tasks.iter().map(|t| t.id.as_str()).collect();
+                for h in o.notable_claims()? {
+                    if listed.contains(h.id.as_str()) {
+                        s.push_str(&format!("{} is claimed by {}\n", h.id, h.claim.describe()));
+                    }
+                }
                 if let Some(next) = page.next_offset {
                     s.push_str(&format!(
                         "… {} of {} shown; more with --offset {next} (or --limit 0 for all)\n",
@@ -301,11 +319,21 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
         TaskCommand::Clarify { id, text } => report(ctx, &o.clarify(&id, &text)?)?,
         TaskCommand::Priority { id, set } => report(ctx, &o.set_priority(&id, set)?)?,
         TaskCommand::Depend { id, on, remove } => report(ctx, &o.depend(&id, &on, remove)?)?,
-        TaskCommand::Claim { id, assignee } => match o.claim(id.as_deref(), assignee.as_deref())? {
+        TaskCommand::Claim {
+            id,
+            assignee,
+            lease,
+            force,
+        } => match o.claim_with(
+            id.as_deref(),
+            assignee.as_deref(),
+            &crate::api::ClaimOptions { lease, force },
+        )? {
             Some(updated) => report(ctx, &updated)?,
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task to claim.")?,
         },
+        TaskCommand::Release { id } => report(ctx, &o.release(&id)?)?,
         TaskCommand::History { id, limit } => return super::git::history(&o, ctx, &id, limit),
         TaskCommand::Next => match o.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,

@@ -20,7 +20,7 @@ pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
 }
 
 /// Runs git and returns its output whatever the exit status.
-fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
+pub(super) fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
     Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -34,7 +34,7 @@ fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
         })
 }
 
-fn command_error(args: &[&str], out: &Output) -> GitError {
+pub(super) fn command_error(args: &[&str], out: &Output) -> GitError {
     GitError::Command {
         args: args.join(" "),
         status: out.status.to_string(),

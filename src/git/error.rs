@@ -30,6 +30,10 @@ pub enum GitError {
         status: String,
         stderr: String,
     },
+    /// A remote could not be reached (offline, wrong URL, no access): nothing
+    /// was changed there.
+    #[error("git: remote `{remote}` is unreachable: {stderr}")]
+    Unreachable { remote: String, stderr: String },
     /// A file could not be read or written.
     #[error("git: {path}")]
     Io {

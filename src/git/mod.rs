@@ -14,12 +14,15 @@ mod error;
 mod history;
 mod identity;
 pub mod merge;
+mod remote_claims;
 mod repo;
+pub mod sync;
 
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use identity::user_name;
+pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::GitRepo;
 
 use crate::model::GitState;

@@ -120,6 +120,18 @@ impl GitRepo {
         })
     }
 
+    /// The directory shared by every worktree of this clone (`git rev-parse
+    /// --git-common-dir`): where state that all worktrees must see lives.
+    pub fn common_dir(&self) -> PathBuf {
+        canonical(self.repo.common_dir())
+    }
+
+    /// The branch checked out in this work tree; `None` on a detached HEAD.
+    pub fn branch(&self) -> Result<Option<String>, GitError> {
+        let head = self.repo.head().ctx(|| "reading HEAD".into())?;
+        Ok(head.referent_name().map(|name| name.shorten().to_string()))
+    }
+
     /// The HEAD commit, `None` on an unborn branch.
     pub fn head(&self) -> Result<Option<ObjectId>, GitError> {
         let head = self.repo.head().ctx(|| "reading HEAD".into())?;

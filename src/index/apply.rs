@@ -79,6 +79,7 @@ impl Index {
         } else {
             retire(&tx, &plan.affected, &mut unblock_targets)?
         };
+        let broken_before = claimed_by_broken(&tx, &plan.affected, cold)?;
         let written = write_files(&tx, &refresh, &plan, cold)?;
         let after = elect_all(
             &tx,
@@ -94,7 +95,19 @@ impl Index {
         let appended = if baseline {
             0
         } else {
-            append_feed(&tx, &plan.affected, &before, &after, &refresh.actor, now)?
+            let broken = Broken {
+                before: broken_before,
+                after: claimed_by_broken(&tx, &plan.affected, false)?,
+            };
+            append_feed(
+                &tx,
+                &plan.affected,
+                &before,
+                &after,
+                &broken,
+                &refresh.actor,
+                now,
+            )?
         };
         if appended > 0 {
             trim_feed(&tx, feed_keep)?;
@@ -105,6 +118,34 @@ impl Index {
         tx.commit().ctx("committing a refresh")?;
         Ok(appended)
     }
+}
+
+/// The affected ids that a file holding no valid record speaks for, before
+/// and after a refresh: a record that vanishes while such a file remains was
+/// broken, not deleted, and one that reappears from it was repaired.
+pub(super) struct Broken {
+    pub before: HashSet<String>,
+    pub after: HashSet<String>,
+}
+
+fn claimed_by_broken(
+    conn: &Connection,
+    affected: &BTreeSet<String>,
+    cold: bool,
+) -> Result<HashSet<String>, IndexError> {
+    let mut out = HashSet::new();
+    if cold {
+        return Ok(out);
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT 1 FROM files WHERE claims = ?1 LIMIT 1")
+        .ctx("finding broken files")?;
+    for id in affected {
+        if stmt.exists([id]).ctx("finding broken files")? {
+            out.insert(id.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// What a refresh will change, worked out before anything is written.
@@ -213,8 +254,15 @@ fn write_files<'a>(
         let s = update.stamp;
         exec(
             conn,
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
-            params![update.path, s.size as i64, s.mtime_ns, s.hash as i64],
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, claims)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                update.path,
+                s.size as i64,
+                s.mtime_ns,
+                s.hash as i64,
+                update.claims.as_deref().filter(|_| update.record.is_none())
+            ],
             "storing a file stamp",
         )?;
         if !cold {

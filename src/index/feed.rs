@@ -167,14 +167,20 @@ fn parse_cursor(text: &str) -> Result<(&str, i64), IndexError> {
 }
 
 fn parse_op(text: &str) -> Result<ChangeOp, IndexError> {
-    [ChangeOp::Created, ChangeOp::Modified, ChangeOp::Deleted]
-        .into_iter()
-        .find(|op| op.as_str() == text)
-        .ok_or_else(|| IndexError::BadRow {
-            what: "change op",
-            value: text.to_string(),
-            detail: "expected created, modified or deleted".to_string(),
-        })
+    [
+        ChangeOp::Created,
+        ChangeOp::Modified,
+        ChangeOp::Deleted,
+        ChangeOp::Broken,
+        ChangeOp::Repaired,
+    ]
+    .into_iter()
+    .find(|op| op.as_str() == text)
+    .ok_or_else(|| IndexError::BadRow {
+        what: "change op",
+        value: text.to_string(),
+        detail: "expected created, modified, deleted, broken or repaired".to_string(),
+    })
 }
 
 pub(super) fn append_feed(
@@ -182,6 +188,7 @@ pub(super) fn append_feed(
     affected: &BTreeSet<String>,
     before: &HashMap<String, Live>,
     after: &HashMap<String, (IdKind, String)>,
+    broken: &super::apply::Broken,
     actor: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<usize, IndexError> {
@@ -192,8 +199,22 @@ pub(super) fn append_feed(
         let new = after.get(id).map(|(k, j)| (*k, j.as_str()));
         let (kind, op, title, fields) = match (old, new) {
             (None, None) => continue,
-            (None, Some((kind, json))) => (kind, ChangeOp::Created, title_of(kind, json), vec![]),
-            (Some((kind, json)), None) => (kind, ChangeOp::Deleted, title_of(kind, json), vec![]),
+            (None, Some((kind, json))) => {
+                let op = if broken.before.contains(id) {
+                    ChangeOp::Repaired
+                } else {
+                    ChangeOp::Created
+                };
+                (kind, op, title_of(kind, json), vec![])
+            }
+            (Some((kind, json)), None) => {
+                let op = if broken.after.contains(id) {
+                    ChangeOp::Broken
+                } else {
+                    ChangeOp::Deleted
+                };
+                (kind, op, title_of(kind, json), vec![])
+            }
             (Some((_, old_json)), Some((kind, new_json))) => {
                 if old_json == new_json {
                     continue;

@@ -26,6 +26,30 @@ impl Index {
         Ok(out)
     }
 
+    /// The first error of a file that holds no valid record but speaks for
+    /// `id` (its `id:` line or its name): a record broken or misnamed by hand.
+    pub fn broken_file(&self, id: &str) -> Result<Option<Problem>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT p.path, p.line, p.col, p.message FROM files f
+                 JOIN file_problems p ON p.path = f.path
+                 WHERE f.claims = ?1 AND p.severity = 'error'
+                 ORDER BY p.path, p.line, p.col LIMIT 1",
+            )
+            .ctx("finding a broken file")?;
+        stmt.query_row([id], |r| {
+            Ok(Problem::error(
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?.max(1) as usize,
+                r.get::<_, i64>(2)?.max(1) as usize,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .optional()
+        .ctx("finding a broken file")
+    }
+
     fn file_problems(&self) -> Result<Vec<Problem>, IndexError> {
         let mut stmt = self
             .conn

@@ -19,6 +19,14 @@ use rusqlite::{OptionalExtension, params_from_iter};
 
 const ORDER: &str = "t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id";
 
+/// Binds each id and returns the marks, comma-separated, for an `IN (…)`.
+fn bind_ids(args: &mut Vec<Value>, ids: &[RecordId]) -> String {
+    ids.iter()
+        .map(|id| bind(args, Value::Text(id.to_string())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Index {
     /// One page of the tasks matching `q`, in the default order.
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, IndexError> {
@@ -74,7 +82,20 @@ impl Index {
                     "({ready} OR (t.status = 'IN_PROGRESS' AND t.assignee = {m} COLLATE NOCASE))"
                 );
             }
+            if !q.ready_anyway.is_empty() {
+                let marks = bind_ids(&mut args, &q.ready_anyway);
+                ready = format!("({ready} OR t.id IN ({marks}))");
+            }
             clauses.push(format!("{ready} AND t.open_deps = 0"));
+            if !q.held_elsewhere.is_empty() {
+                let marks = bind_ids(&mut args, &q.held_elsewhere);
+                clauses.push(format!("t.id NOT IN ({marks})"));
+            }
+        }
+        if q.leaf {
+            clauses.push(
+                "NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent = t.id AND c.closed = 0)".into(),
+            );
         }
         let filter = if clauses.is_empty() {
             String::new()

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -23,8 +23,11 @@ CREATE TABLE files (
     path     TEXT PRIMARY KEY,
     size     INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    hash     INTEGER NOT NULL
+    hash     INTEGER NOT NULL,
+    -- the id a file that holds no valid record speaks for (NULL otherwise)
+    claims   TEXT
 ) WITHOUT ROWID;
+CREATE INDEX files_claims ON files (claims) WHERE claims IS NOT NULL;
 
 CREATE TABLE file_problems (
     path     TEXT NOT NULL,

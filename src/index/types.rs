@@ -34,6 +34,9 @@ pub struct FileUpdate {
     /// `crate::model::key_line` finds it), so that problems the index finds
     /// across records (a dangling `depends_on`) point at the right line.
     pub key_lines: Vec<(String, usize)>,
+    /// The id the file speaks for even when it holds no valid record (its
+    /// `id:` line, else its name), so a broken file can be found by id.
+    pub claims: Option<String>,
 }
 
 /// One refresh: the files that changed and the files that disappeared.
@@ -66,6 +69,15 @@ pub struct TaskQuery {
     pub ready: bool,
     /// The caller's name: with `ready`, its own IN_PROGRESS tasks count as ready too.
     pub ready_for: Option<String>,
+    /// With `ready`: tasks held by someone else whose lease has expired (they
+    /// are IN_PROGRESS in the files, yet free to take over).
+    pub ready_anyway: Vec<RecordId>,
+    /// With `ready`: tasks that a live claim elsewhere (another worktree)
+    /// holds, though the files here may still say TODO.
+    pub held_elsewhere: Vec<RecordId>,
+    /// Only leaf work: no task with open children (a container closes when its
+    /// children do; it is not work to claim).
+    pub leaf: bool,
     /// 0 = all.
     pub limit: usize,
     pub offset: usize,
@@ -96,6 +108,11 @@ pub enum ChangeOp {
     Created,
     Modified,
     Deleted,
+    /// The record's file is still there but no longer loads (a hand edit
+    /// broke it, or renamed it so its name no longer matches its id).
+    Broken,
+    /// A broken file loads again.
+    Repaired,
 }
 
 impl ChangeOp {
@@ -104,6 +121,8 @@ impl ChangeOp {
             ChangeOp::Created => "created",
             ChangeOp::Modified => "modified",
             ChangeOp::Deleted => "deleted",
+            ChangeOp::Broken => "broken",
+            ChangeOp::Repaired => "repaired",
         }
     }
 }

@@ -3,11 +3,20 @@
 //! schemas cost tokens in every prompt of every client, so descriptions are
 //! short and exact and output schemas list only top-level keys (the task shape
 //! is the record's own, documented once in `docs/MCP.md`); the whole list stays
-//! well under 12 KB of JSON (a test holds it there). The input schemas are also
-//! the single source of the argument names each tool accepts.
+//! well under 12 KB of JSON (a test holds it there, with room for the tools
+//! other work adds). The input schemas are also the single source of the
+//! argument names each tool accepts.
+//!
+//! Claude Code defers a server's tools behind its tool search unless a tool
+//! says `_meta["anthropic/alwaysLoad"]: true`, and a deferred tool is often
+//! never called. [`ALWAYS_LOADED`] are the four a session cannot do without:
+//! `orchestron_context_get` starts it, `orchestron_task_list` finds the work,
+//! `orchestron_task_update` records progress (and takes a task: IN_PROGRESS
+//! assigns the caller) and `orchestron_handoff_prepare` ends it. Updates need
+//! no tool (they ride on every result); the rest are found when needed.
 
 use crate::model::{Priority, SprintStatus, Status, TaskType};
-use rmcp::model::{Tool, ToolAnnotations};
+use rmcp::model::{MetaObject, Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, OnceLock};
 
@@ -18,6 +27,14 @@ pub struct ToolDef {
     /// The canonical (camelCase) argument names.
     pub args: Vec<String>,
 }
+
+/// The tools Claude Code keeps loaded in every session (see the module notes).
+pub const ALWAYS_LOADED: &[&str] = &[
+    "orchestron_context_get",
+    "orchestron_task_list",
+    "orchestron_task_update",
+    "orchestron_handoff_prepare",
+];
 
 /// Reads only, writes no record.
 const READ: (bool, bool, bool) = (true, false, true);
@@ -71,7 +88,10 @@ fn input(props: Vec<(&str, Value)>, required: &[&str]) -> Value {
     schema
 }
 
-/// A shallow output schema: top-level keys and their JSON types.
+/// A shallow output schema: the tool's own top-level keys and their JSON
+/// types. Every result also has `summary` (a string) and may have `updates`
+/// (an object); they are documented once (docs/MCP.md), not in each of 14
+/// schemas, which would cost 0.8 KB of every prompt.
 fn output(keys: &[(&str, &str)]) -> Value {
     let mut p = Map::new();
     for (k, t) in keys {
@@ -82,7 +102,6 @@ fn output(keys: &[(&str, &str)]) -> Value {
         };
         p.insert(k.to_string(), json!({"type": ty}));
     }
-    p.insert("updates".into(), json!({"type": "array"}));
     json!({"type": "object", "properties": p})
 }
 
@@ -100,7 +119,7 @@ fn def(
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
     let as_obj = |v: Value| Arc::new(v.as_object().cloned().unwrap_or_default());
-    let tool = Tool::new(name, description, as_obj(input))
+    let mut tool = Tool::new(name, description, as_obj(input))
         .with_raw_output_schema(as_obj(out))
         .with_annotations(
             ToolAnnotations::new()
@@ -109,6 +128,10 @@ fn def(
                 .idempotent(idempotent)
                 .open_world(false),
         );
+    if ALWAYS_LOADED.contains(&name) {
+        let meta = Map::from_iter([("anthropic/alwaysLoad".to_string(), json!(true))]);
+        tool = tool.with_meta(MetaObject(meta));
+    }
     ToolDef { name, tool, args }
 }
 
@@ -140,7 +163,7 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_task_list",
-            "List tasks, most urgent first. content[0] is a JSON array of task summaries (id, title, status, type, priority, assignee, progress, links); orchestron_task_get has the rest.",
+            "List tasks, most urgent first, as rows {id, title, status, type, priority, assignee, progress, parent, sprint, labels, depends_on, updated}; a field at its default (TASK, MEDIUM, 0, none) is left out. content[0] is the JSON array of rows. orchestron_task_get has the rest.",
             input(
                 vec![
                     ("status", list(&choices(Status::ALL))),
@@ -179,7 +202,7 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_task_update",
-            "Change a task; reports each field old → new. IN_PROGRESS assigns you if unassigned.",
+            "Change a task; answers with each field old → new. IN_PROGRESS assigns you if unassigned.",
             input(
                 vec![
                     ("taskId", task_id()),
@@ -206,9 +229,15 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_task_claim",
-            "Atomically take a task (default: the best ready one): assign it, set IN_PROGRESS. Refuses one another agent holds.",
+            "Atomically take a task (default: the best ready leaf task): assign it, set IN_PROGRESS, hold it for a lease. Claim it again (or write to it) to renew; release: true gives it back. Refuses one another agent holds, or one whose dependencies are open unless force.",
             input(
-                vec![("taskId", task_id()), ("assignee", s("default: you"))],
+                vec![
+                    ("taskId", task_id()),
+                    ("assignee", s("default: you")),
+                    ("lease", s("90s, 30m, 2h (default: claims.lease or 2h)")),
+                    ("release", boolean("give taskId back (TODO, unassigned)")),
+                    ("force", boolean("claim although dependencies are open")),
+                ],
                 &[],
             ),
             output(&[("task", "object?"), ("changes", "array")]),
@@ -266,8 +295,8 @@ fn build() -> Vec<ToolDef> {
             input(
                 vec![
                     ("taskId", task_id()),
-                    ("completedWork", s("")),
-                    ("remainingWork", s("")),
+                    ("completedWork", list("one text or a list")),
+                    ("remainingWork", list("one text or a list")),
                     ("notes", s("")),
                 ],
                 &["taskId"],
@@ -277,11 +306,20 @@ fn build() -> Vec<ToolDef> {
         ),
         def(
             "orchestron_check_updates",
-            "What changed (by anyone) since your last check or `since`: records, fields old → new, who; and the new cursor.",
-            input(vec![("since", s("a cursor"))], &[]),
+            "What changed (by anyone) since your last check or `since`, a page at a time: the newest entries field by field, older ones grouped; call again while `more`.",
+            input(
+                vec![
+                    ("since", s("a cursor")),
+                    ("limit", int("entries per page, default 25")),
+                ],
+                &[],
+            ),
             output(&[
-                ("changes", "array"),
+                ("total", "integer"),
+                ("recent", "array"),
+                ("earlier", "array"),
                 ("cursor", "string"),
+                ("more", "boolean"),
                 ("resync", "boolean"),
             ]),
             (true, false, false),

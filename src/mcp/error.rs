@@ -81,7 +81,9 @@ impl Failure {
             | (ErrorClass::InvalidInput | ErrorClass::Conflict, _) => ErrorCode::INVALID_PARAMS,
             // Not the caller's parameters: the server cannot serve this folder yet.
             (ErrorClass::NoWorkspace, _) => ErrorCode::INVALID_REQUEST,
-            (ErrorClass::BrokenRecord | ErrorClass::Internal, _) => ErrorCode::INTERNAL_ERROR,
+            (ErrorClass::BrokenRecord | ErrorClass::Unavailable | ErrorClass::Internal, _) => {
+                ErrorCode::INTERNAL_ERROR
+            }
         };
         McpError::new(code, self.message.clone(), data)
     }

@@ -5,13 +5,14 @@
 //! stderr.
 //!
 //! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
-//! [`args`] (reading a model's arguments), [`error`] (the one error edge), [`tools`] (what each tool does),
+//! [`args`] (reading a model's arguments), [`brief`] (results cut to size), [`error`] (the one error edge), [`tools`] (what each tool does),
 //! [`notice`] (the "N updates since your last call" line), [`resources`],
 //! [`complete`] (id completion),
 //! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
 //! rmcp handler that ties them together).
 
 pub mod args;
+pub mod brief;
 pub mod catalog;
 pub mod complete;
 pub mod error;

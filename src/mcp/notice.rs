@@ -2,43 +2,44 @@
 //! result ("2 updates since your last call: TASK-x priority HIGH→CRITICAL
 //! (alice); TASK-y new clarification (alice)") and for `check_updates`' text.
 //! Clients commonly ignore pushed notifications, so this line is how an agent
-//! reliably learns of a human's intervention.
+//! reliably learns of a human's intervention. It is told from a bounded
+//! [`Digest`]: the newest few entries one by one, the older ones by group
+//! ("100 tasks created by alice"), so it stays short after any bulk change.
 
-use crate::api::{Change, ChangeOp};
+use crate::api::{Change, ChangeOp, Digest};
 use crate::model::short;
 use serde_json::Value;
 
-/// At most this many changes are spelled out in the notice line.
-const MAX_IN_LINE: usize = 8;
+/// The newest entries the notice spells out one by one.
+pub const DETAIL: usize = 5;
+/// The most groups the notice shows for the older ones.
+pub const GROUPS: usize = 6;
 
-/// The notice for `changes`, or `None` when there are none.
-pub fn notice(changes: &[Change]) -> Option<String> {
-    if changes.is_empty() {
+/// The notice for `d`, or `None` when it is empty.
+pub fn notice(d: &Digest) -> Option<String> {
+    if d.is_empty() {
         return None;
     }
-    let n = changes.len();
-    let mut parts: Vec<String> = changes.iter().take(MAX_IN_LINE).map(describe).collect();
-    if n > MAX_IN_LINE {
-        parts.push(format!(
-            "… and {} more (orchestron_check_updates lists all)",
-            n - MAX_IN_LINE
+    let n = d.total;
+    let parts: Vec<String> = d.recent.iter().map(describe).collect();
+    let noun = if n == 1 { "update" } else { "updates" };
+    let mut line = format!("{n} {noun} since your last call: {}", parts.join("; "));
+    if let Some(earlier) = d.earlier_line() {
+        line.push_str(&format!(
+            "; before those: {earlier} (orchestron_check_updates pages through them all)"
         ));
     }
-    let noun = if n == 1 { "update" } else { "updates" };
-    Some(format!(
-        "{n} {noun} since your last call: {}",
-        parts.join("; ")
-    ))
+    Some(line)
 }
 
 /// One change: the record, what happened to it, and who did it.
 pub fn describe(c: &Change) -> String {
     let what = match c.op {
-        ChangeOp::Created => match &c.title {
-            Some(t) => format!("created ({})", short(t, 60)),
-            None => "created".to_string(),
+        ChangeOp::Created | ChangeOp::Repaired => match &c.title {
+            Some(t) => format!("{} ({})", c.op.as_str(), short(t, 60)),
+            None => c.op.as_str().to_string(),
         },
-        ChangeOp::Deleted => "deleted".to_string(),
+        ChangeOp::Deleted | ChangeOp::Broken => c.op.as_str().to_string(),
         ChangeOp::Modified if c.fields.is_empty() => "modified".to_string(),
         ChangeOp::Modified => c
             .fields
@@ -114,7 +115,6 @@ fn value(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ChangeOp;
     use crate::model::{FieldChange, IdKind, RecordId};
     use serde_json::json;
 
@@ -163,10 +163,10 @@ mod tests {
             ),
         ];
         assert_eq!(
-            notice(&changes).unwrap(),
+            notice(&Digest::of(changes, DETAIL, GROUPS, false)).unwrap(),
             "3 updates since your last call: TASK-x priority HIGH→CRITICAL (alice); \
              TASK-y new clarification \"Use OAuth2\" (alice); TASK-y new dependency on TASK-z (bob)"
         );
-        assert_eq!(notice(&[]), None);
+        assert_eq!(notice(&Digest::default()), None);
     }
 }

@@ -1,12 +1,14 @@
 //! Prompts for the two moments that matter. `orchestron_resume` opens a
-//! session: the latest context or handoff, the tasks in progress, what changed
-//! since this agent last looked, and the next ready task. `orchestron_handoff`
+//! session: the latest context or handoff (a line per key, long values cut),
+//! the tasks in progress, a digest of what changed since this agent last
+//! checked (it moves no cursor: `orchestron_check_updates` still pages through
+//! the detail), and the next ready task. `orchestron_handoff`
 //! closes one: what to record, for which tasks, with which tools.
 
 use super::error::Failure;
 use super::notice;
-use super::tools::context_object;
-use crate::api::Orchestron;
+use crate::api::{ContextView, Orchestron};
+use crate::model::short;
 use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Map, Value};
 
@@ -79,17 +81,67 @@ pub fn get(
     )
 }
 
+/// The most characters of one saved context value the resume prompt shows.
+const CONTEXT_VALUE_CHARS: usize = 240;
+/// The newest pending updates the resume prompt spells out.
+const RESUME_DETAIL: usize = 5;
+/// The most groups of older pending updates it shows.
+const RESUME_GROUPS: usize = 6;
+
+/// The saved context: what it is, the session before it, then one line per
+/// saved key, long values cut (`orchestron_context_get` has them in full).
+fn context_lines(view: &ContextView) -> String {
+    let c = &view.snapshot;
+    let mut s = format!(
+        "{} {} by {} at {}",
+        c.kind.as_str(),
+        c.id,
+        c.by,
+        c.at.format("%Y-%m-%d %H:%M UTC")
+    );
+    if let Some(t) = &c.task {
+        s.push_str(&format!(", task {t}"));
+    }
+    if let Some(g) = &c.git {
+        let head: String = g.head.as_deref().unwrap_or("").chars().take(8).collect();
+        s.push_str(&format!(
+            ", on {} {head}",
+            g.branch.as_deref().unwrap_or("detached")
+        ));
+    }
+    s.push('\n');
+    if let Some(l) = &view.last_session {
+        s.push_str(&format!(
+            "(before it: {} {} by {} at {})\n",
+            l.kind.as_str(),
+            l.id,
+            l.by,
+            l.at.format("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    for (k, v) in &c.context {
+        let text = match v {
+            Value::Null => continue,
+            Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        s.push_str(&format!("- {k}: {}\n", short(&text, CONTEXT_VALUE_CHARS)));
+    }
+    if let Some(n) = &c.notes
+        && !c.context.contains_key("notes")
+    {
+        s.push_str(&format!("- notes: {}\n", short(n, CONTEXT_VALUE_CHARS)));
+    }
+    s
+}
+
 fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
     let me = o.actor().to_string();
     let mut s = format!(
         "You are resuming work as \"{me}\" on a project tracked by Orchestron.\n\n## Latest context\n"
     );
     match o.context(None)? {
-        Some(view) => {
-            let m = context_object(Some(&view));
-            s.push_str(&serde_json::to_string_pretty(&m).unwrap_or_default());
-            s.push('\n');
-        }
+        Some(view) => s.push_str(&context_lines(&view)),
         None => s.push_str("No context saved yet.\n"),
     }
     s.push_str("\n## In progress\n");
@@ -101,18 +153,27 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
         s.push_str(&task_line(t));
         s.push('\n');
     }
+    let claims = o.notable_claims()?;
+    if !claims.is_empty() {
+        s.push_str("\n## Claims held elsewhere or stale\n");
+        for h in &claims {
+            s.push_str(&format!("- {} claimed by {}\n", h.id, h.claim.describe()));
+        }
+    }
     s.push_str("\n## Updates since your last check\n");
-    let updates = o.updates(None)?;
-    if updates.changes.is_empty() {
+    let pending = o.pending_updates(RESUME_DETAIL, RESUME_GROUPS)?;
+    if pending.is_empty() {
         s.push_str("None.\n");
-    }
-    for c in updates.changes.iter().take(30) {
-        s.push_str(&format!("- {}\n", notice::describe(c)));
-    }
-    if updates.changes.len() > 30 {
+    } else {
+        if let Some(earlier) = pending.earlier_line() {
+            s.push_str(&format!("- first: {earlier}\n"));
+        }
+        for c in &pending.recent {
+            s.push_str(&format!("- {}\n", notice::describe(c)));
+        }
         s.push_str(&format!(
-            "- … {} more (orchestron_check_updates with since)\n",
-            updates.changes.len() - 30
+            "({} in all; orchestron_check_updates pages through them)\n",
+            pending.total
         ));
     }
     s.push_str("\n## Next ready task\n");
@@ -122,8 +183,11 @@ fn resume(o: &mut Orchestron) -> crate::api::Result<String> {
     }
     s.push_str(
         "\nRead any clarifications on your tasks (orchestron_task_get) before you continue. \
-         Claim work with orchestron_task_claim, record progress and notes with \
-         orchestron_task_update, and save context at milestones with orchestron_context_save.\n",
+         Claim work with orchestron_task_claim (it holds for a lease: any write of yours to \
+         the task renews it, claiming it again does too; release: true gives it back), record \
+         progress and notes with orchestron_task_update, and save context at milestones with \
+         orchestron_context_save. A stale claim (lease expired) may be taken over. If the \
+         backlog is shared via git, run `orchestron sync` after a handoff and before ending.\n",
     );
     Ok(s)
 }
@@ -142,7 +206,9 @@ fn handoff(o: &mut Orchestron, task: Option<&str>) -> crate::api::Result<String>
          2. Call orchestron_handoff_prepare for the main task with completedWork (what is \
          done), remainingWork (what is left, concretely, in order) and notes (decisions, \
          traps, where to look). The git branch and HEAD are recorded for you.\n\
-         3. Create tasks (orchestron_task_create) for follow-up work you discovered.\n\n",
+         3. Create tasks (orchestron_task_create) for follow-up work you discovered.\n\
+         4. Where the backlog is shared through git, run `orchestron sync` in a shell \
+         (it commits .orchestron/ only, pulls, pushes).\n\n",
     );
     if tasks.is_empty() {
         s.push_str("You have no task in progress; hand off the task you worked on by id.\n");

@@ -8,7 +8,7 @@
 //! since the caller last looked for the notice in `content[1]`.
 
 use super::error::{Failure, Request};
-use super::{catalog, complete, notice, prompts, push, resources, tools};
+use super::{brief, catalog, complete, notice, prompts, push, resources, tools};
 use crate::api::{OpenOptions, Orchestron};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
@@ -110,6 +110,17 @@ impl OrchestronServer {
     }
 }
 
+/// What every client shows the model about this server (kept under ~600
+/// characters: it is paid in every session).
+pub const INSTRUCTIONS: &str = "Orchestron tracks this project's tasks as YAML files in git. \
+Start a session with the orchestron_resume prompt, or orchestron_context_get (the last \
+handoff) then orchestron_task_list {\"ready\": true}. Take a task with \
+orchestron_task_claim or orchestron_task_update status IN_PROGRESS; record progress and \
+notes with orchestron_task_update. End a session with orchestron_handoff_prepare \
+(completedWork, remainingWork, notes). A result that says \"N updates since your last \
+call\" means a human or another agent changed something: read it; \
+orchestron_check_updates pages through the detail.";
+
 /// The name used when a client sends none (a 2026-07-28 request may omit
 /// `clientInfo`): recording the git user instead would credit a human with
 /// the agent's work.
@@ -131,10 +142,13 @@ fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
     })
 }
 
-/// What a tool call produced: the tool's answer (or refusal) and the changes
-/// others made since the caller last looked.
-type Called = (Result<tools::Output, Failure>, Vec<crate::api::Change>);
+/// What a tool call produced: the tool's answer (or refusal) and a digest of
+/// the changes others made since the caller last looked.
+type Called = (Result<tools::Output, Failure>, crate::api::Digest);
 
+/// The result in both views, each complete on its own: `content` is the text,
+/// its explanations and the notice line; `structuredContent` opens with the
+/// same `summary` line and carries the notice as text beside its data.
 fn tool_result((out, unseen): Called) -> CallToolResult {
     let out = match out {
         Ok(out) => out,
@@ -142,10 +156,15 @@ fn tool_result((out, unseen): Called) -> CallToolResult {
     };
     let mut content = vec![ContentBlock::text(out.text)];
     content.extend(out.extra.into_iter().map(ContentBlock::text));
-    let mut structured = out.structured;
+    let mut structured = serde_json::Map::new();
+    structured.insert("summary".into(), json!(out.summary));
+    structured.extend(out.structured);
     if let Some(line) = notice::notice(&unseen) {
+        let mut updates = serde_json::Map::new();
+        updates.insert("notice".into(), json!(line));
+        updates.extend(brief::digest(&unseen));
         content.push(ContentBlock::text(line));
-        structured.insert("updates".into(), json!(unseen));
+        structured.insert("updates".into(), Value::Object(updates));
     }
     let mut result = CallToolResult::success(content);
     result.structured_content = Some(Value::Object(structured));
@@ -168,13 +187,7 @@ impl ServerHandler for OrchestronServer {
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
         ))
-        .with_instructions(
-            "Orchestron tracks this project's tasks as YAML files in git. Start a session \
-             with the orchestron_resume prompt (or orchestron_context_get + \
-             orchestron_check_updates); claim work with orchestron_task_claim; end with \
-             orchestron_handoff_prepare. A line \"N updates since your last call\" on a \
-             result means a human or another agent changed something: read it.",
-        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -210,16 +223,17 @@ impl ServerHandler for OrchestronServer {
             .with_api(client_name(&ctx), move |o| {
                 let out = tools::run(o, &name, args.as_ref());
                 let unseen = if out.is_ok() {
-                    o.unseen_changes().unwrap_or_default()
+                    o.unseen_changes(notice::DETAIL, notice::GROUPS)
+                        .unwrap_or_default()
                 } else {
-                    Vec::new()
+                    crate::api::Digest::default()
                 };
                 Ok((out, unseen))
             })
             .await;
         let result = match called {
             Ok(c) => tool_result(c),
-            Err(failure) => tool_result((Err(failure), Vec::new())),
+            Err(failure) => tool_result((Err(failure), crate::api::Digest::default())),
         };
         Ok(result.into())
     }

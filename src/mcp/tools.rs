@@ -1,12 +1,16 @@
 //! What each tool does: read its arguments, make one call into the use-case
 //! API (the same code path as the CLI), and shape the answer — a short text
 //! for the model in `content[0]` (exactly the seed's wording where the seed
-//! fixed one) and a JSON object for `structuredContent`. A refusal (bad
+//! fixed one) and a JSON object for `structuredContent` that stands on its
+//! own (its `summary` is that line), since many clients show the model only
+//! one of the two. Writes answer with what changed, not the record; shapes
+//! are cut to size by [`super::brief`]. A refusal (bad
 //! argument, unknown id, held task, cycle) is an `Err` with a message that
 //! names the value and the valid choices; the API refuses before it writes,
 //! so a refused call changes no file.
 
 use super::args::Args;
+use super::brief;
 use super::catalog;
 use super::error::Failure;
 use super::notice;
@@ -14,6 +18,7 @@ use crate::api::{
     ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskQuery,
     TaskSummary, Updated,
 };
+use crate::model::short;
 use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -23,6 +28,9 @@ use serde_json::{Map, Value, json};
 pub struct Output {
     /// `content[0]`.
     pub text: String,
+    /// `structuredContent.summary`: the same line as `text`, or one that says
+    /// what a JSON `text` holds.
+    pub summary: String,
     /// Further text contents (an empty state's explanation).
     pub extra: Vec<String>,
     /// `structuredContent`: always an object.
@@ -49,6 +57,16 @@ fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
 
 fn compact(v: &impl Serialize) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+}
+
+/// An answer whose text is its summary.
+fn line(text: String, structured: Map<String, Value>) -> Output {
+    Output {
+        summary: text.clone(),
+        text,
+        extra: Vec::new(),
+        structured,
+    }
 }
 
 /// Runs tool `name` with its raw arguments.
@@ -98,11 +116,10 @@ fn task_create(o: &mut Orchestron, a: &Args) -> Res {
         template: a.str("template")?,
     };
     let task = api(o.create_task(input))?;
-    Ok(Output {
-        text: format!("Created task {}: {}", task.id, task.title),
-        extra: Vec::new(),
-        structured: obj(vec![("task", json!(task))]),
-    })
+    Ok(line(
+        format!("Created task {}: {}", task.id, task.title),
+        obj(vec![("task", brief::task(&task))]),
+    ))
 }
 
 fn task_list(o: &mut Orchestron, a: &Args) -> Res {
@@ -124,9 +141,27 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
     let parent = a.str("parent")?;
     let page = api(o.find_tasks(query, sprint.as_deref(), parent.as_deref()))?;
     let tasks: Vec<TaskSummary> = page.tasks.iter().map(TaskSummary::from).collect();
+    let first = usize::try_from(offset).unwrap_or(0) + 1;
+    let summary = match (tasks.len(), page.next_offset) {
+        (0, _) => format!("No tasks match (of {} in total).", page.total),
+        (n, Some(next)) => format!(
+            "Tasks {first}-{} of {}; more with offset {next}.",
+            first + n - 1,
+            page.total
+        ),
+        (n, None) if n == page.total => format!("{n} of {n} tasks."),
+        (n, None) => format!("Tasks {first}-{} of {}.", first + n - 1, page.total),
+    };
     Ok(Output {
         text: compact(&tasks),
-        extra: Vec::new(),
+        // content[0] stays the bare array (the seed parses it); the count
+        // and the next page are said in a second text when not all fit.
+        extra: if page.next_offset.is_some() {
+            vec![summary.clone()]
+        } else {
+            Vec::new()
+        },
+        summary,
         structured: obj(vec![
             ("tasks", json!(tasks)),
             ("total", json!(page.total)),
@@ -139,6 +174,12 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
     let view = api(o.show_task(&a.req_str("taskId")?))?;
     Ok(Output {
         text: compact(&view),
+        summary: format!(
+            "{}: {} ({})",
+            view.task.id,
+            short(&view.task.title, 80),
+            view.task.status
+        ),
         extra: Vec::new(),
         structured: to_map(&view),
     })
@@ -146,16 +187,14 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The text of a write: "<verb> <ID>: field old → new; …".
 fn updated(verb: &str, u: &Updated) -> Output {
-    let text = format!(
-        "{verb} {}: {}",
-        u.task.id,
-        crate::model::describe_changes(&u.changes, "; ")
-    );
-    Output {
+    let text = format!("{verb} {}: {}", u.task.id, brief::describe(&u.changes));
+    line(
         text,
-        extra: Vec::new(),
-        structured: obj(vec![("task", json!(u.task)), ("changes", json!(u.changes))]),
-    }
+        obj(vec![
+            ("task", brief::task(&u.task)),
+            ("changes", brief::changes(&u.changes)),
+        ]),
+    )
 }
 
 fn task_update(o: &mut Orchestron, a: &Args) -> Res {
@@ -198,7 +237,15 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
 fn task_claim(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.str("taskId")?.filter(|s| !s.trim().is_empty());
     let assignee = a.str("assignee")?.filter(|s| !s.trim().is_empty());
-    match api(o.claim(id.as_deref(), assignee.as_deref()))? {
+    if a.bool("release")?.unwrap_or(false) {
+        let id = id.ok_or_else(|| Failure::invalid("release needs taskId".to_string()))?;
+        return Ok(updated("Released", &api(o.release(&id))?));
+    }
+    let opts = crate::api::ClaimOptions {
+        lease: a.str("lease")?.filter(|s| !s.trim().is_empty()),
+        force: a.bool("force")?.unwrap_or(false),
+    };
+    match api(o.claim_with(id.as_deref(), assignee.as_deref(), &opts))? {
         Some(u) => {
             let mut out = updated("Claimed", &u);
             out.text = format!(
@@ -208,13 +255,13 @@ fn task_claim(o: &mut Orchestron, a: &Args) -> Res {
                 u.task.assignee.as_deref().unwrap_or("none"),
                 u.task.status
             );
+            out.summary = out.text.clone();
             Ok(out)
         }
-        None => Ok(Output {
-            text: "No task is ready to claim.".to_string(),
-            extra: Vec::new(),
-            structured: obj(vec![("task", Value::Null), ("changes", json!([]))]),
-        }),
+        None => Ok(line(
+            "No task is ready to claim.".to_string(),
+            obj(vec![("task", Value::Null), ("changes", json!([]))]),
+        )),
     }
 }
 
@@ -230,6 +277,7 @@ fn task_depend(o: &mut Orchestron, a: &Args) -> Res {
     } else {
         format!("{} now depends on {target}", u.task.id)
     };
+    out.summary = out.text.clone();
     Ok(out)
 }
 
@@ -239,6 +287,7 @@ fn task_clarify(o: &mut Orchestron, a: &Args) -> Res {
     let u = api(o.clarify(&id, &text))?;
     let mut out = updated("Updated", &u);
     out.text = format!("Clarification added to {}", u.task.id);
+    out.summary = out.text.clone();
     Ok(out)
 }
 
@@ -272,8 +321,25 @@ fn context_get(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.str("id")?.filter(|s| !s.trim().is_empty());
     let view = api(o.context(id.as_deref()))?;
     let m = context_object(view.as_ref());
+    let summary = match &view {
+        Some(v) => {
+            let task = v
+                .snapshot
+                .task
+                .as_ref()
+                .map_or(String::new(), |t| format!(" for {t}"));
+            format!(
+                "Latest {} {} by {}{task}",
+                v.snapshot.kind.as_str(),
+                v.snapshot.id,
+                v.snapshot.by
+            )
+        }
+        None => "No context saved yet.".to_string(),
+    };
     Ok(Output {
         text: compact(&m),
+        summary,
         extra: if view.is_none() {
             vec!["No context saved yet.".to_string()]
         } else {
@@ -283,12 +349,15 @@ fn context_get(o: &mut Orchestron, a: &Args) -> Res {
     })
 }
 
+/// A saved snapshot's answer: its id and metadata, the notes clipped and the
+/// uncommitted paths counted (`context_get` has them in full).
 fn saved(text: String, s: &ContextSnapshot) -> Output {
-    Output {
-        text,
-        extra: Vec::new(),
-        structured: obj(vec![("id", json!(s.id)), ("snapshot", snapshot_meta(s))]),
+    let mut meta = snapshot_meta(s);
+    meta["notes"] = brief::clip(&meta["notes"]);
+    if let Some(git) = &s.git {
+        meta["git"] = json!({"branch": git.branch, "head": git.head, "dirty": git.dirty.len()});
     }
+    line(text, obj(vec![("id", json!(s.id)), ("snapshot", meta)]))
 }
 
 fn context_save(o: &mut Orchestron, a: &Args) -> Res {
@@ -305,8 +374,8 @@ fn context_save(o: &mut Orchestron, a: &Args) -> Res {
 fn handoff_prepare(o: &mut Orchestron, a: &Args) -> Res {
     let input = HandoffInput {
         task: a.req_str("taskId")?,
-        completed_work: a.str("completedWork")?,
-        remaining_work: a.str("remainingWork")?,
+        completed_work: a.str_list("completedWork")?,
+        remaining_work: a.str_list("remainingWork")?,
         notes: a.str("notes")?,
     };
     let s = api(o.handoff(input))?;
@@ -317,26 +386,47 @@ fn handoff_prepare(o: &mut Orchestron, a: &Args) -> Res {
     Ok(saved(format!("Handoff saved with ID: {}{task}", s.id), &s))
 }
 
+/// The page size `check_updates` uses when no `limit` is given.
+const UPDATES_PAGE: i64 = 25;
+/// The newest entries of a page spelled out one by one.
+const UPDATES_DETAIL: usize = 10;
+
 fn check_updates(o: &mut Orchestron, a: &Args) -> Res {
     let since = a.str("since")?.filter(|s| !s.trim().is_empty());
-    let u = api(o.updates(since.as_deref()))?;
-    let mut text = match u.changes.len() {
+    let max = i64::try_from(crate::api::MAX_PAGE).unwrap_or(500);
+    let limit = a.int_in("limit", 1, max)?.unwrap_or(UPDATES_PAGE);
+    let u = api(o.updates(since.as_deref(), usize::try_from(limit).unwrap_or(25)))?;
+    let d = u.digest(UPDATES_DETAIL);
+    let mut summary = match d.total {
         0 => "No updates.".to_string(),
-        1 => "1 update:".to_string(),
-        n => format!("{n} updates:"),
+        1 => "1 update".to_string(),
+        n => format!("{n} updates"),
     };
-    if u.resync {
-        text = format!("The cache was rebuilt since that cursor; records that differ: {text}");
+    if u.more {
+        summary.push_str(" (more: call again; since defaults to where this page ended)");
     }
-    for c in &u.changes {
+    if u.resync {
+        summary =
+            format!("The cache was rebuilt since that cursor; records that differ: {summary}");
+    }
+    let mut text = summary.clone();
+    if let Some(earlier) = d.earlier_line() {
+        text.push_str(&format!("\n- first: {earlier}"));
+    }
+    for c in &d.recent {
         text.push_str("\n- ");
         text.push_str(&notice::describe(c));
     }
     text.push_str(&format!("\ncursor: {}", u.cursor));
+    let mut m = brief::digest(&d);
+    m.insert("cursor".into(), json!(u.cursor));
+    m.insert("more".into(), json!(u.more));
+    m.insert("resync".into(), json!(u.resync));
     Ok(Output {
         text,
+        summary,
         extra: Vec::new(),
-        structured: to_map(&u),
+        structured: m,
     })
 }
 
@@ -345,6 +435,10 @@ fn sprint_get(o: &mut Orchestron, a: &Args) -> Res {
     match api(o.show_sprint(id.as_deref()))? {
         Some(view) => Ok(Output {
             text: compact(&view),
+            summary: format!(
+                "Sprint {} ({}) is {}: {} of {} tasks closed",
+                view.sprint.id, view.sprint.name, view.sprint.status, view.done, view.total
+            ),
             extra: Vec::new(),
             structured: to_map(&view),
         }),
@@ -352,6 +446,7 @@ fn sprint_get(o: &mut Orchestron, a: &Args) -> Res {
             let m = obj(vec![("sprint", Value::Null)]);
             Ok(Output {
                 text: compact(&m),
+                summary: "No active sprint.".to_string(),
                 extra: vec!["No active sprint.".to_string()],
                 structured: m,
             })
@@ -367,11 +462,10 @@ fn sprint_create(o: &mut Orchestron, a: &Args) -> Res {
         end: a.str("end")?,
     };
     let s = api(o.create_sprint(input))?;
-    Ok(Output {
-        text: format!("Created sprint {}: {}", s.id, s.name),
-        extra: Vec::new(),
-        structured: obj(vec![("sprint", json!(s))]),
-    })
+    Ok(line(
+        format!("Created sprint {}: {}", s.id, s.name),
+        obj(vec![("sprint", json!(s))]),
+    ))
 }
 
 fn sprint_update(o: &mut Orchestron, a: &Args) -> Res {
@@ -380,9 +474,8 @@ fn sprint_update(o: &mut Orchestron, a: &Args) -> Res {
         .enum_val::<SprintStatus>("status")?
         .ok_or_else(|| "missing required argument \"status\"".to_string())?;
     let s = api(o.set_sprint_status(&id, status))?;
-    Ok(Output {
-        text: format!("Sprint {} ({}) is {}", s.id, s.name, s.status),
-        extra: Vec::new(),
-        structured: obj(vec![("sprint", json!(s))]),
-    })
+    Ok(line(
+        format!("Sprint {} ({}) is {}", s.id, s.name, s.status),
+        obj(vec![("sprint", json!(s))]),
+    ))
 }

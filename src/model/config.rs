@@ -22,6 +22,29 @@ pub struct Config {
     /// Maps MCP client names to the names recorded as assignee/author.
     #[serde(default = "default_agents")]
     pub agents: BTreeMap<String, String>,
+    /// How claims are held: the lease length, the remote shared by clones.
+    #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
+    pub claims: ClaimsConfig,
+}
+
+/// `claims:` in `config.yaml` (see docs/CLAIMS.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimsConfig {
+    /// How long a claim holds without a write by its holder: `90s`, `30m`,
+    /// `2h` (the default), `1d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
+    /// A git remote on which every claim is also taken (one ref per task,
+    /// `refs/orchestron/claims/<id>`), so that clones on several machines
+    /// never both hold a task. Claiming then needs that remote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+}
+
+impl ClaimsConfig {
+    fn is_default(&self) -> bool {
+        self == &ClaimsConfig::default()
+    }
 }
 
 fn default_task_prefix() -> String {
@@ -45,6 +68,7 @@ impl Default for Config {
             sprint_prefix: default_sprint_prefix(),
             context_prefix: default_context_prefix(),
             agents: default_agents(),
+            claims: ClaimsConfig::default(),
         }
     }
 }

@@ -2,12 +2,14 @@
 //! vocabulary they share (ids, enums, timestamps). This layer depends on nothing
 //! else in the crate; every other layer speaks in these types.
 
+mod assumed;
 pub mod config;
 mod context;
 mod diff;
 mod enums;
 mod error;
 mod id;
+mod lease;
 mod limits;
 mod problem;
 mod record;
@@ -15,12 +17,15 @@ pub mod render;
 mod sprint;
 mod task;
 
+pub use assumed::{TimeSource, assume, assumed_keys};
+pub(crate) use assumed::{drop_default, unset_time};
 pub use config::Config;
 pub use context::{ContextKind, ContextSnapshot, GitState};
 pub use diff::{FieldChange, describe_changes, diff_fields, short};
 pub use enums::{Priority, SprintStatus, Status, TaskType, Vocabulary};
 pub use error::{ModelError, with_causes};
 pub use id::{IdKind, RecordId, new_suffix};
+pub use lease::{DEFAULT_LEASE, LEASE_FORMAT, lease_now, parse_lease};
 pub use limits::Limits;
 pub use problem::{Problem, Severity, key_line};
 pub use record::Record;

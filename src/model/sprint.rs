@@ -19,6 +19,10 @@ pub struct Sprint {
     pub start: Option<NaiveDate>,
     #[serde(default)]
     pub end: Option<NaiveDate>,
+    /// When the sprint was made; as for a task, the file's modification time
+    /// is assumed when a file written by hand leaves it out.
+    #[serde(default = "super::unset_time")]
+    #[schemars(transform = super::drop_default)]
     pub created: DateTime<Utc>,
 }
 

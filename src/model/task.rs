@@ -25,6 +25,11 @@ pub struct Task {
     pub parent: Option<RecordId>,
     #[serde(default)]
     pub assignee: Option<String>,
+    /// When the task was made. A file written by hand may leave it out: the
+    /// file's modification time is assumed, and the tool's first write of the
+    /// file writes it down.
+    #[serde(default = "super::unset_time")]
+    #[schemars(transform = super::drop_default)]
     pub created: DateTime<Utc>,
     /// Percent done, 0–100.
     #[serde(default)]

@@ -6,7 +6,7 @@
 //! back to the canonical layout (keeping unknown keys) rather than write a file
 //! that says something else.
 
-use crate::model::{Sprint, Task, render};
+use crate::model::{IdKind, Sprint, Task, assumed_keys, render};
 use serde::Serialize;
 use std::str::FromStr;
 use yaml_edit::{Document, YamlNode};
@@ -18,10 +18,16 @@ pub trait Editable: Serialize + PartialEq + Sized {
     /// Keys always written, as `null` when empty: they are the stable lines
     /// between fields that change often.
     const ALWAYS: &'static [&'static str];
+    /// Keys written even when unchanged if the file leaves them out: what the
+    /// loader assumed for a hand-written file, written down by the first edit
+    /// so that it no longer depends on the file's time.
+    const PINNED: &'static [&'static str];
     /// The key's canonical text (`key: value` and any continuation lines).
     fn field_text(&self, key: &str) -> Option<String>;
-    /// The entries appended to a list field since `old`, rendered as flow items.
-    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>>;
+    /// Every item of a list field, rendered as flow items (`None` for a field
+    /// that is not such a list): an append adds the new ones, a change of
+    /// items in place (a ticked criterion) replaces only those.
+    fn items(&self, key: &str) -> Option<Vec<String>>;
     fn parse(text: &str) -> Option<Self>;
     fn canonical(&self, extra: &str) -> String;
 }
@@ -30,16 +36,22 @@ impl Editable for Task {
     const KEYS: &'static [&'static str] = Task::KEYS;
     // Everything before `description`: the scalars and flow lists always written.
     const ALWAYS: &'static [&'static str] = Task::KEYS.split_at(13).0;
+    const PINNED: &'static [&'static str] = assumed_keys(IdKind::Task);
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::task(self, ""), key)
     }
-    fn appended(&self, old: &Self, key: &str) -> Option<Vec<String>> {
-        let (o, n) = match key {
-            "notes" => (&old.notes, &self.notes),
-            "clarifications" => (&old.clarifications, &self.clarifications),
-            _ => return None,
-        };
-        Some(n.get(o.len()..)?.iter().map(render::entry).collect())
+    fn items(&self, key: &str) -> Option<Vec<String>> {
+        match key {
+            "notes" => Some(self.notes.iter().map(render::entry).collect()),
+            "clarifications" => Some(self.clarifications.iter().map(render::entry).collect()),
+            "acceptance_criteria" => Some(
+                self.acceptance_criteria
+                    .iter()
+                    .map(render::criterion)
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
     fn parse(text: &str) -> Option<Self> {
         super::parse_task_text(text).ok()
@@ -52,10 +64,11 @@ impl Editable for Task {
 impl Editable for Sprint {
     const KEYS: &'static [&'static str] = Sprint::KEYS;
     const ALWAYS: &'static [&'static str] = Sprint::KEYS;
+    const PINNED: &'static [&'static str] = assumed_keys(IdKind::Sprint);
     fn field_text(&self, key: &str) -> Option<String> {
         render::field(&render::sprint(self, ""), key)
     }
-    fn appended(&self, _old: &Self, _key: &str) -> Option<Vec<String>> {
+    fn items(&self, _key: &str) -> Option<Vec<String>> {
         None
     }
     fn parse(text: &str) -> Option<Self> {
@@ -103,7 +116,7 @@ fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
     for &key in T::KEYS {
         let present = map.contains_key(key);
         let (o, n) = (&old_v[key], &new_v[key]);
-        if o != n {
+        if o != n || (!present && T::PINNED.contains(&key)) {
             let absent = !T::ALWAYS.contains(&key)
                 && (n.is_null() || n.as_array().is_some_and(|a| a.is_empty()));
             let block_seq = map.get_sequence(key).filter(|s| !s.is_flow_style());
@@ -111,9 +124,18 @@ fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
                 if present {
                     map.remove(key);
                 }
-            } else if let (Some(seq), true) = (block_seq, appended_only(o, n)) {
-                for item in new.appended(old, key)? {
-                    seq.push(item_node(&item)?);
+            } else if let (Some(seq), true) = (&block_seq, appended_only(o, n)) {
+                let items = new.items(key)?;
+                for item in items.get(seq.len()..)? {
+                    seq.push(item_node(item)?);
+                }
+            } else if let (Some(seq), Some(changed)) = (&block_seq, changed_in_place(o, n)) {
+                // Only the changed lines, in the file's own indentation.
+                let items = new.items(key)?;
+                for i in changed {
+                    if !seq.set(i, item_node(items.get(i)?)?) {
+                        return None;
+                    }
                 }
             } else {
                 let node = Document::from_str(&new.field_text(key)?).ok()?.get(key)?;
@@ -139,6 +161,13 @@ fn appended_only(old: &serde_json::Value, new: &serde_json::Value) -> bool {
         (Some(o), Some(n)) => n.len() > o.len() && n[..o.len()] == o[..],
         _ => false,
     }
+}
+
+/// The indices of the items that differ when `new` has as many items as
+/// `old` (a ticked criterion), else `None`.
+fn changed_in_place(old: &serde_json::Value, new: &serde_json::Value) -> Option<Vec<usize>> {
+    let (o, n) = (old.as_array()?, new.as_array()?);
+    (o.len() == n.len()).then(|| (0..o.len()).filter(|&i| o[i] != n[i]).collect())
 }
 
 fn item_node(item: &str) -> Option<YamlNode> {

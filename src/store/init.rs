@@ -29,7 +29,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 
 const CONFIG: &str = "\
 # yaml-language-server: $schema=schemas/config.schema.json
-# Orchestron workspace settings (see the README's \"File format\").
+# Orchestron workspace settings (see the README's \"Files\").
 orchestron: 1
 # Id prefixes: TASK-7k2mq, SPRINT-…, CTX-…
 prefix: TASK

@@ -4,8 +4,10 @@
 //! panic and never an error that stops other files from loading.
 
 use crate::model::{
-    ContextSnapshot, IdKind, Limits, ModelError, Problem, Record, Sprint, Task, key_line,
+    ContextSnapshot, IdKind, Limits, ModelError, Problem, Record, RecordId, Sprint, Task, assume,
+    key_line,
 };
+use chrono::{DateTime, Utc};
 
 /// The outcome of loading one file.
 #[derive(Debug, Clone)]
@@ -15,6 +17,10 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
     /// Top-level keys and their 1-based lines, so later checks can point at a field.
     pub key_lines: Vec<(String, usize)>,
+    /// The id the file speaks for: its record's, else the `id:` it states,
+    /// else its file name's. A broken or misnamed file is found by this id,
+    /// so `task show ID` can say what is wrong with it.
+    pub claims: Option<RecordId>,
 }
 
 /// A stable 64-bit content hash (FNV-1a): cheap, and the same across builds, so a
@@ -28,12 +34,33 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Loads the file at `rel` (e.g. `tasks/TASK-7k2mq.yaml`) from its bytes.
+/// Loads the file at `rel` (e.g. `tasks/TASK-7k2mq.yaml`) from its bytes,
+/// with nothing known about the file itself (a git blob, a merge result): a
+/// missing `created` is assumed unknown.
 pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
+    load_record_at(kind, rel, bytes, None)
+}
+
+/// [`load_record`] for a file on disk whose modification time is
+/// `file_time`: what a hand-written record leaves out of `created` is taken
+/// from it (git's first commit of the file would be steadier, but costs a
+/// history walk per file; the tool's first write pins the value instead).
+pub fn load_record_at(
+    kind: IdKind,
+    rel: &str,
+    bytes: &[u8],
+    file_time: Option<DateTime<Utc>>,
+) -> Loaded {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let claimed = super::RecordPath::in_dir(kind, name);
+    let by_name = claimed
+        .as_ref()
+        .and_then(|p| RecordId::parse(p.stem()).ok());
     let fail = |line, column, message: String| Loaded {
         record: None,
         problems: vec![Problem::error(rel, line, column, message)],
         key_lines: Vec::new(),
+        claims: by_name.clone(),
     };
     if bytes.len() as u64 > Limits::FILE_BYTES {
         return fail(
@@ -78,17 +105,27 @@ pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
             ContextSnapshot::KEYS,
         ),
     };
-    let record = match parsed {
+    let mut record = match parsed {
         Ok(r) => r,
         Err((line, column, message)) => {
             return Loaded {
                 record: None,
                 problems: vec![Problem::error(rel, line, column, message)],
+                claims: stated_id(text).or(by_name),
                 key_lines,
             };
         }
     };
     let mut problems = Vec::new();
+    let present: Vec<&str> = key_lines.iter().map(|(k, _)| k.as_str()).collect();
+    if let Some(assumed) = assume(&mut record, &present, file_time) {
+        problems.push(Problem::warning(
+            rel,
+            1,
+            1,
+            format!("not in the file, assumed: {assumed}"),
+        ));
+    }
     for (key, line) in &key_lines {
         if !known.contains(&key.as_str()) {
             problems.push(Problem::warning(
@@ -99,8 +136,6 @@ pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
             ));
         }
     }
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let claimed = super::RecordPath::in_dir(kind, name);
     let expected = claimed.as_ref().map(super::RecordPath::stem);
     if expected != Some(record.id().as_str()) {
         let line = key_line(text, "id");
@@ -118,13 +153,22 @@ pub fn load_record(kind: IdKind, rel: &str, bytes: &[u8]) -> Loaded {
             record: None,
             problems,
             key_lines,
+            claims: Some(record.id().clone()),
         };
     }
     Loaded {
+        claims: Some(record.id().clone()),
         record: Some(record),
         problems,
         key_lines,
     }
+}
+
+/// The id a file's top-level `id:` line states, when it is one.
+fn stated_id(text: &str) -> Option<RecordId> {
+    let line = text.lines().find_map(|l| l.strip_prefix("id:"))?;
+    let value = line.split(" #").next().unwrap_or(line).trim();
+    RecordId::parse(value.trim_matches(|c| c == '"' || c == '\'')).ok()
 }
 
 /// Parses and validates a task file's text; errors carry line and column.
@@ -137,7 +181,7 @@ pub(crate) fn parse_with_check<T: serde::de::DeserializeOwned>(
     validate: fn(&T) -> Result<(), ModelError>,
 ) -> Result<T, (usize, usize, String)> {
     let value: T = yaml_serde::from_str(text).map_err(|e| {
-        let message = strip_location(&e.to_string());
+        let message = plain_words(&strip_location(&e.to_string()));
         let (line, column) = match (e.location(), refined_line(text, &message)) {
             (_, Some(line)) => (line, 1),
             (Some(l), None) => (l.line(), l.column()),
@@ -192,6 +236,34 @@ fn refined_line(text: &str, message: &str) -> Option<usize> {
         return Some(i + 2);
     }
     None
+}
+
+/// Serde's type errors in the words of the file rather than of Rust:
+/// `progress: invalid type: string "lots", expected u8` becomes `progress must
+/// be a whole number 0–100, not string "lots"`. Other messages pass unchanged.
+fn plain_words(message: &str) -> String {
+    let Some((path, rest)) = message.split_once(": invalid ") else {
+        return message.to_string();
+    };
+    let Some((got, expected)) = rest
+        .split_once(": ")
+        .and_then(|(_, r)| r.rsplit_once(", expected "))
+    else {
+        return message.to_string();
+    };
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let field = field.split('[').next().unwrap_or(field);
+    let wanted = match expected {
+        "u8" if field == "progress" => "a whole number 0–100".to_string(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number 0 or more".to_string(),
+        "i8" | "i16" | "i32" | "i64" => "a whole number".to_string(),
+        "a sequence" => "a list".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" => "text".to_string(),
+        e if e.starts_with("struct ") || e == "a map" => "a mapping (`key: value` lines)".into(),
+        _ => return message.to_string(),
+    };
+    format!("{field} must be {wanted}, not {got}")
 }
 
 /// yaml_serde appends " at line L column C" to its messages; we print the location

@@ -5,6 +5,7 @@
 //! file the tool touches goes through here.
 
 mod atomic;
+mod claims;
 mod edit;
 mod error;
 mod files;
@@ -19,11 +20,12 @@ mod scan;
 mod workspace;
 
 pub use atomic::write_atomic;
+pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_if_missing};
 pub use init::{GITATTRIBUTES, InitReport, init};
-pub use load::{Loaded, content_hash, load_record, parse_task_text};
+pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
 pub(crate) use read::join_all;

@@ -3,7 +3,7 @@
 //! comes back as a problem at its path, and a worker that panicked fails the
 //! whole pass rather than return fewer files.
 
-use super::{Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record};
+use super::{Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at};
 use crate::model::Problem;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -61,7 +61,7 @@ fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
                 mtime_ns: f.mtime_ns,
                 hash: content_hash(&bytes),
             },
-            loaded: load_record(f.kind, &f.rel, &bytes),
+            loaded: load_record_at(f.kind, &f.rel, &bytes, file_time(f.mtime_ns)),
         },
         Err(e) => LoadedFile {
             rel: f.rel.clone(),
@@ -81,9 +81,19 @@ fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
                     format!("cannot read the file: {e}"),
                 )],
                 key_lines: Vec::new(),
+                claims: None,
             },
         },
     }
+}
+
+/// A stat's modification time as a record's time (whole seconds, the
+/// precision records are written in); `None` when the stat had none.
+pub(crate) fn file_time(mtime_ns: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    let secs = mtime_ns.div_euclid(1_000_000_000);
+    (mtime_ns > 0)
+        .then(|| chrono::DateTime::from_timestamp(secs, 0))
+        .flatten()
 }
 
 /// Joins scoped worker threads; one that panicked is an error for the `pass`.

@@ -6,7 +6,7 @@
 
 use super::{
     Editable, Loaded, RecordPath, StoreError, Workspace, WorkspaceLock, content_hash,
-    edit::edit_checked, load_record, write_atomic,
+    edit::edit_checked, load_record, load_record_at, write_atomic,
 };
 use crate::model::{ContextSnapshot, IdKind, Record, RecordId, Sprint, Task, render};
 
@@ -92,8 +92,14 @@ impl Workspace {
     pub fn read<T: StoredRecord>(&self, id: &RecordId) -> Result<RecordFile<T>, StoreError> {
         let rel = RecordPath::of(T::KIND, id).rel();
         let path = self.abs(&rel);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
+        let (bytes, modified) = match std::fs::read(&path) {
+            // The file's time stands in for a `created` it leaves out.
+            Ok(b) => (
+                b,
+                std::fs::metadata(&path)
+                    .ok()
+                    .and_then(|m| super::read::file_time(super::mtime_ns(&m))),
+            ),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::Missing { path: rel });
             }
@@ -101,7 +107,7 @@ impl Workspace {
         };
         let Loaded {
             record, problems, ..
-        } = load_record(T::KIND, &rel, &bytes);
+        } = load_record_at(T::KIND, &rel, &bytes, modified);
         match record.and_then(T::from_record) {
             Some(record) => Ok(RecordFile {
                 // The loader accepted the bytes, so they are UTF-8.
@@ -210,6 +216,30 @@ impl Workspace {
             .flatten()
             .filter_map(|e| RecordPath::in_dir(kind, e.file_name().to_str()?))
             .collect()
+    }
+
+    /// Files in the record folders that the tool does not read (`TASK-x.yml`,
+    /// `notes.txt`), as paths relative to the workspace root: a record saved
+    /// under the wrong extension would otherwise vanish without a word.
+    /// Hidden files (editor swap files, our temporaries) are not listed.
+    pub fn strays(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for kind in IdKind::ALL {
+            let Ok(entries) = std::fs::read_dir(self.dir(kind)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let Ok(name) = e.file_name().into_string() else {
+                    continue;
+                };
+                let is_file = e.file_type().is_ok_and(|t| !t.is_dir());
+                if is_file && !name.starts_with('.') && !RecordPath::is_record_name(&name) {
+                    out.push(format!("{}/{name}", kind.dir()));
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The current text of a record file and when it was last modified, or

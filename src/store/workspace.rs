@@ -115,11 +115,13 @@ impl Workspace {
         }
     }
 
-    /// The index cache file: `ORCHESTRON_DB` (relative to the workspace root) or
-    /// `cache/index.sqlite`.
+    /// The index cache file: `ORCHESTRON_DB` or `cache/index.sqlite`. A
+    /// relative `ORCHESTRON_DB` is taken from the project folder (the one
+    /// holding `.orchestron/`), where client configurations start the server,
+    /// never from the current directory: every process then finds one cache.
     pub fn db_path(&self) -> PathBuf {
         match std::env::var_os("ORCHESTRON_DB") {
-            Some(p) if !p.is_empty() => self.root.join(p),
+            Some(p) if !p.is_empty() => self.project_dir().join(p),
             _ => self.root.join("cache").join("index.sqlite"),
         }
     }

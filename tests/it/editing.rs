@@ -225,7 +225,7 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
     let id = env.create(&["Elsewhere"]);
     let r = env.run_with(
         &["task", "show", &id],
-        &[("ORCHESTRON_DB", "orchestron.db")],
+        &[("ORCHESTRON_DB", ".orchestron/orchestron.db")],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(env.ws().join("orchestron.db").exists());
@@ -235,4 +235,68 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
         "the cache must be ignored:\n{status}"
     );
     assert!(!status.contains("cache/"), "{status}");
+}
+
+#[test]
+fn relative_orchestron_db_is_taken_from_the_project_folder() {
+    let env = TestEnv::new();
+    let id = env.create(&["Elsewhere"]);
+    let sub = env.path().join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = env
+        .command(crate::common::BIN)
+        .args(["task", "show", &id])
+        .current_dir(&sub)
+        .env("ORCHESTRON_DB", ".orchestron/orchestron.db")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(env.ws().join("orchestron.db").exists());
+    assert!(
+        !env.ws().join(".orchestron").exists(),
+        "not relative to the workspace"
+    );
+    assert!(
+        !sub.join(".orchestron").exists(),
+        "not relative to the current directory"
+    );
+}
+
+#[test]
+fn ticking_a_criterion_is_a_one_line_diff_whatever_the_indentation() {
+    let env = TestEnv::new();
+    let id = env.create(&["Reset", "--criterion", "one", "--criterion", "two"]);
+    let path = env.task_path(&id);
+    for indent in ["", "  "] {
+        let flush = env.read(&path).replace("\n  - { text:", "\n- { text:");
+        std::fs::write(
+            &path,
+            flush.replace("\n- { text:", &format!("\n{indent}- {{ text:")),
+        )
+        .unwrap();
+        let before = env.read(&path);
+        env.ok(&["task", "update", &id, "--criterion-done", "2"]);
+        let after = env.read(&path);
+        let (removed, added) = diff_lines(&before, &after);
+        assert_eq!(
+            removed,
+            vec![format!("{indent}- {{ text: two, done: false }}")]
+        );
+        assert_eq!(
+            added,
+            vec![format!("{indent}- {{ text: two, done: true }}")]
+        );
+        env.ok(&["task", "update", &id, "--add-criterion", "three"]);
+        let appended = env.read(&path);
+        assert_eq!(
+            appended,
+            format!("{after}{indent}- {{ text: three, done: false }}\n"),
+            "an append keeps the indentation too"
+        );
+        env.ok(&["task", "update", &id, "--criterion-undone", "2"]);
+        let text = env
+            .read(&path)
+            .replace(&format!("{indent}- {{ text: three, done: false }}\n"), "");
+        std::fs::write(&path, text).unwrap();
+    }
 }

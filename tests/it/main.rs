@@ -5,19 +5,23 @@
 //! tests is a new module here, never a new file directly under `tests/`
 //! (`layers::tests_folder_holds_only_the_one_binary` guards that).
 
+mod claims;
 mod cli;
 mod common;
 mod concurrency;
 mod editing;
 mod git;
+mod hand_written;
 mod hostile;
 mod init;
 mod layers;
 mod mcp;
 mod merge_fractions;
 mod merge_sim;
+mod newcomer;
 mod rebuild;
 mod rng;
 mod schemas;
+mod sync;
 mod watched;
 mod wire;

@@ -14,7 +14,7 @@ use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-struct Wire {
+pub(crate) struct Wire {
     child: Child,
     stdin: ChildStdin,
     lines: mpsc::Receiver<String>,
@@ -28,7 +28,7 @@ impl Wire {
     }
 
     /// With extra arguments after `mcp` and extra environment variables.
-    fn start_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Wire {
+    pub(crate) fn start_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Wire {
         let mut cmd = env.command(BIN);
         cmd.arg("mcp").args(args);
         for (k, v) in vars {
@@ -65,7 +65,7 @@ impl Wire {
     }
 
     /// Sends a request and returns its response, logging what came back.
-    fn request(&mut self, msg: Value) -> Value {
+    pub(crate) fn request(&mut self, msg: Value) -> Value {
         let id = msg["id"].clone();
         self.send(msg);
         loop {
@@ -83,14 +83,14 @@ impl Wire {
         }
     }
 
-    fn finish(mut self) -> Vec<Value> {
+    pub(crate) fn finish(mut self) -> Vec<Value> {
         drop(self.stdin);
         let _ = self.child.wait();
         self.log
     }
 
     /// The older-era handshake as `client`.
-    fn initialize(&mut self, client: &str) -> Value {
+    pub(crate) fn initialize(&mut self, client: &str) -> Value {
         let init = self.request(
             json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {},
@@ -101,7 +101,7 @@ impl Wire {
     }
 }
 
-fn call(id: u64, name: &str, args: Value) -> Value {
+pub(crate) fn call(id: u64, name: &str, args: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
            "params": {"name": name, "arguments": args}})
 }

@@ -106,6 +106,7 @@ pub fn update_at(path: &str, record: impl IntoRecord) -> FileUpdate {
         record: Some(record),
         problems: Vec::new(),
         key_lines,
+        claims: None,
     }
 }
 
@@ -122,6 +123,7 @@ pub fn broken(path: &str, message: &str) -> FileUpdate {
         record: None,
         problems: vec![Problem::error(path, 3, 7, message)],
         key_lines: Vec::new(),
+        claims: None,
     }
 }
 

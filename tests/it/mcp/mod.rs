@@ -6,7 +6,9 @@
 //! helpers assume `ORCHESTRON_AGENT` is not set (it would override the client
 //! names). The wire itself, byte for byte over the real binary, is `wire.rs`.
 
+mod budgets;
 mod resources;
+mod seed;
 mod sessions;
 mod tools;
 

@@ -137,7 +137,7 @@ async fn three_sessions_and_a_human() {
     }
     log.push(("s2 context_get".into(), result_json(&got, &mut ids)));
     let updates = s2.call("orchestron_check_updates", json!({})).await;
-    let changes = updates.structured_content.as_ref().unwrap()["changes"]
+    let changes = updates.structured_content.as_ref().unwrap()["recent"]
         .as_array()
         .unwrap()
         .clone();

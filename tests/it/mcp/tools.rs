@@ -178,7 +178,13 @@ async fn human_changes_come_back_as_a_notice_once() {
     assert!(line.contains("new clarification \"Use OAuth2"), "{line}");
     assert!(line.contains(&format!("new dependency on {b}")), "{line}");
     let updates = &r.structured_content.as_ref().unwrap()["updates"];
-    assert_eq!(updates.as_array().map(Vec::len), Some(3));
+    assert_eq!(updates["total"], 3);
+    assert_eq!(updates["recent"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        updates["notice"],
+        json!(line),
+        "the notice is in both views"
+    );
     // content[0] stays exactly the JSON array.
     assert!(serde_json::from_str::<Vec<Value>>(&text(&r, 0)).is_ok());
 
@@ -195,7 +201,7 @@ async fn human_changes_come_back_as_a_notice_once() {
 
     // check_updates still has the whole list (its own cursor).
     let cu = env.call("orchestron_check_updates", json!({})).await;
-    let changes = cu.structured_content.as_ref().unwrap()["changes"]
+    let changes = cu.structured_content.as_ref().unwrap()["recent"]
         .as_array()
         .unwrap()
         .clone();

@@ -1,0 +1,239 @@
+//! Claims as local state: where the claim registry lives (the git common
+//! directory, shared by every worktree of a clone; the workspace cache outside
+//! git), how long a lease is, and what a write does to it — a write by the
+//! holder renews the lease, a close or a hand-over ends it. The task file keeps
+//! only `assignee` and `status`, so a renewal is never a diff.
+
+use super::{Error, Orchestron, Result};
+use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, Status, Task, lease_now, parse_lease};
+use crate::store::{Claim, ClaimRegistry, Claims};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where claims are kept for this workspace, and which work tree we are.
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimScope {
+    pub registry: ClaimRegistry,
+    /// The project folder of this work tree (claims taken here name it).
+    pub worktree: PathBuf,
+}
+
+/// A claim as the views show it: who holds the task, from which work tree
+/// and branch, until when, and whether the lease has run out.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ClaimView {
+    pub holder: String,
+    /// The branch of the work tree the claim was taken in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The other work tree holding it; absent when it is this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<String>,
+    pub expires: DateTime<Utc>,
+    /// The lease has expired: anyone may take the task over.
+    pub stale: bool,
+}
+
+/// A task and the claim on it.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct HeldTask {
+    pub id: String,
+    #[serde(flatten)]
+    pub claim: ClaimView,
+}
+
+impl ClaimView {
+    /// "alice (branch feat, lease expired 2026-…)" — for messages and tables.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(w) = &self.worktree {
+            parts.push(format!("worktree {w}"));
+        }
+        if let Some(b) = &self.branch {
+            parts.push(format!("branch {b}"));
+        }
+        let when = self
+            .expires
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        parts.push(if self.stale {
+            format!("lease expired {when}")
+        } else {
+            format!("lease until {when}")
+        });
+        format!("{} ({})", self.holder, parts.join(", "))
+    }
+}
+
+impl Orchestron {
+    /// The claim registry for this workspace (found once per process).
+    pub(crate) fn claim_scope(&self) -> Result<&ClaimScope> {
+        if let Some(s) = self.claim_scope.get() {
+            return Ok(s);
+        }
+        let project = self.ws.project_dir().to_path_buf();
+        let dir = match crate::git::GitRepo::discover(&project)? {
+            Some(repo) => repo.common_dir().join("orchestron"),
+            None => self.ws.root().join("cache"),
+        };
+        let scope = ClaimScope {
+            registry: ClaimRegistry::new(dir),
+            worktree: project,
+        };
+        Ok(self.claim_scope.get_or_init(|| scope))
+    }
+
+    /// The branch checked out in this work tree, if any (for claims).
+    pub(crate) fn current_branch(&self) -> Option<String> {
+        crate::git::GitRepo::discover(self.ws.project_dir())
+            .ok()
+            .flatten()
+            .and_then(|r| r.branch().ok().flatten())
+    }
+
+    /// The lease length: `requested`, else `claims.lease`, else 2h.
+    pub(crate) fn lease_length(&self, requested: Option<&str>) -> Result<chrono::Duration> {
+        let text = requested
+            .or(self.ws.config.claims.lease.as_deref())
+            .unwrap_or(DEFAULT_LEASE);
+        parse_lease(text).ok_or_else(|| {
+            Error::Invalid(format!("invalid lease {text:?}: expected {LEASE_FORMAT}"))
+        })
+    }
+
+    /// Every claim in the registry (read without its lock: it is written
+    /// atomically).
+    pub(crate) fn claims(&self) -> Result<Claims> {
+        Ok(self.claim_scope()?.registry.load()?)
+    }
+
+    /// The claim on `id` as the views show it.
+    pub(crate) fn claim_view(&self, claims: &Claims, id: &RecordId) -> Result<Option<ClaimView>> {
+        let here = &self.claim_scope()?.worktree;
+        Ok(claims
+            .get(id.as_str())
+            .map(|c| view_of(c, here, lease_now())))
+    }
+
+    /// The claims a reader of this work tree cannot see in its files: held
+    /// in another work tree, or expired (stale) — in task id order.
+    pub fn notable_claims(&self) -> Result<Vec<HeldTask>> {
+        let here = self.claim_scope()?.worktree.clone();
+        let now = lease_now();
+        Ok(self
+            .claims()?
+            .iter()
+            .map(|(id, c)| HeldTask {
+                id: id.clone(),
+                claim: view_of(c, &here, now),
+            })
+            .filter(|h| h.claim.stale || h.claim.worktree.is_some())
+            .collect())
+    }
+
+    /// A warning per stale claim, on the task's `assignee` line (`check`).
+    pub(crate) fn stale_claim_problems(&self) -> Result<Vec<crate::model::Problem>> {
+        let mut out = Vec::new();
+        for h in self.notable_claims()?.into_iter().filter(|h| h.claim.stale) {
+            let Ok(id) = RecordId::parse(&h.id) else {
+                continue;
+            };
+            let path = crate::store::RecordPath::of(crate::model::IdKind::Task, &id);
+            let line = self
+                .ws
+                .current(&path)
+                .map_or(1, |(text, _)| crate::model::key_line(&text, "assignee"));
+            out.push(crate::model::Problem::warning(
+                path.rel(),
+                line,
+                1,
+                format!(
+                    "stale claim: {} held {}; another agent may take it over (or the holder renews it by claiming again)",
+                    h.claim.describe(),
+                    h.id
+                ),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// After a write of `task` by the caller: renews the lease when the caller
+    /// holds it, and forgets the claim when the task closed, left IN_PROGRESS
+    /// or went to someone else. Takes the registry lock only when something
+    /// changes.
+    pub(crate) fn after_task_write(&self, task: &Task) -> Result<()> {
+        let scope = self.claim_scope()?;
+        let key = task.id.as_str();
+        let Some(claim) = scope.registry.load()?.get(key).cloned() else {
+            return Ok(());
+        };
+        let held = task.status == Status::InProgress
+            && task.assignee.as_deref() == Some(claim.holder.as_str());
+        // Another work tree's files do not show its claim yet: only a close
+        // ends it from here.
+        let elsewhere = claim.worktree != scope.worktree;
+        if (held && claim.holder != self.actor()) || (elsewhere && !task.status.is_closed()) {
+            return Ok(());
+        }
+        let lock = scope.registry.lock()?;
+        let mut claims = scope.registry.load()?;
+        let Some(c) = claims.get_mut(key) else {
+            return Ok(());
+        };
+        if held {
+            let now = lease_now();
+            c.expires = now + chrono::Duration::seconds(c.lease_secs.max(1));
+            // The remote first: if it cannot be renewed there, the local
+            // lease is not extended either, and the error says so.
+            c.remote = self.renew_remote_claim(key, c, now)?;
+        } else {
+            if let Some(hold) = &c.remote {
+                self.drop_remote_claim(key, hold)?;
+            }
+            claims.remove(key);
+        }
+        scope.registry.save(&lock, &claims)?;
+        Ok(())
+    }
+}
+
+fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
+    ClaimView {
+        holder: c.holder.clone(),
+        branch: c.branch.clone(),
+        worktree: (c.worktree != here).then(|| c.worktree.display().to_string()),
+        expires: c.expires,
+        stale: c.expires <= now,
+    }
+}
+
+/// Claims that make a task not ready for `who` (live, someone else's) and
+/// claims that make it ready although the files say IN_PROGRESS (expired,
+/// someone else's).
+pub(crate) fn readiness(claims: &Claims, who: &str) -> (Vec<RecordId>, Vec<RecordId>) {
+    let now = lease_now();
+    let mut held = Vec::new();
+    let mut stale = Vec::new();
+    for (id, c) in claims {
+        if c.holder == who {
+            continue;
+        }
+        let Ok(id) = RecordId::parse(id) else {
+            continue;
+        };
+        if c.expires > now {
+            held.push(id);
+        } else {
+            stale.push(id);
+        }
+    }
+    (held, stale)
+}
+
+/// Losing to a live claim is a conflict that names the holder.
+pub(crate) fn held_error(id: &RecordId, view: &ClaimView) -> Error {
+    Error::Held {
+        id: id.to_string(),
+        holder: view.describe(),
+    }
+}

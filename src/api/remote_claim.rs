@@ -1,0 +1,191 @@
+//! Remote claims (`claims.remote`): a claim is also taken on a git remote that
+//! every clone shares, so two machines never both hold a task. This module
+//! decides what to push — create, renew (only once less than half the lease
+//! is left on the remote, so most writes cost no network), take over after
+//! expiry, delete on release or close — and how the remote's claims join the
+//! local registry's for the ready list and the held checks. The pushes
+//! themselves are `crate::git::RemoteClaims`. An unreachable remote is an
+//! error (exit 8), never a silent local-only claim.
+
+use super::{Error, Orchestron, Result};
+use crate::git::{RemoteClaim, RemoteClaims, RemoteEntry};
+use crate::model::lease_now;
+use crate::store::{Claim, Claims, RemoteHold};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The remote's claims, by task id.
+pub(crate) type RemoteState = BTreeMap<String, RemoteEntry>;
+
+impl Orchestron {
+    /// `claims.remote`, when set.
+    pub(crate) fn claims_remote(&self) -> Option<String> {
+        self.ws
+            .config
+            .claims
+            .remote
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+    }
+
+    fn remote_claims(&self) -> Result<Option<(PathBuf, String)>> {
+        let Some(remote) = self.claims_remote() else {
+            return Ok(None);
+        };
+        let dir = self.ws.project_dir().to_path_buf();
+        if crate::git::GitRepo::discover(&dir)?.is_none() {
+            return Err(Error::Invalid(format!(
+                "claims.remote is {remote:?} but the workspace is not in a git repository"
+            )));
+        }
+        Ok(Some((dir, remote)))
+    }
+
+    /// Every claim on `claims.remote` (`None` when it is not set).
+    pub(crate) fn remote_state(&self) -> Result<Option<RemoteState>> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(None);
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        Ok(Some(r.fetch_all()?))
+    }
+
+    /// Pushes `claim` for `id` over what the remote had (`expected`).
+    /// `Ok(None)` when another clone changed the ref first.
+    pub(crate) fn push_remote_claim(
+        &self,
+        id: &str,
+        expected: Option<&str>,
+        claim: &Claim,
+    ) -> Result<Option<RemoteHold>> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(None);
+        };
+        let record = RemoteClaim {
+            holder: claim.holder.clone(),
+            worktree: claim.worktree.display().to_string(),
+            branch: claim.branch.clone(),
+            since: claim.since,
+            expires: claim.expires,
+            lease_secs: claim.lease_secs,
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        Ok(r.write(id, expected, &record)?.map(|sha| RemoteHold {
+            sha,
+            expires: claim.expires,
+        }))
+    }
+
+    /// Removes this clone's claim ref for `id` (release, close, hand-over).
+    /// A ref that no longer is ours (taken over after expiry) is left alone.
+    pub(crate) fn drop_remote_claim(&self, id: &str, hold: &RemoteHold) -> Result<()> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(());
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        r.delete(id, &hold.sha)?;
+        Ok(())
+    }
+
+    /// After a renewal of `claim` to `expires`: pushes it to the remote once
+    /// less than half the lease is left there, so a heartbeat costs no network
+    /// most of the time. The new hold, or the old one when no push was due.
+    pub(crate) fn renew_remote_claim(
+        &self,
+        id: &str,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RemoteHold>> {
+        let Some(hold) = &claim.remote else {
+            return Ok(None);
+        };
+        if !renewal_due(hold, claim.lease_secs, now) {
+            return Ok(Some(hold.clone()));
+        }
+        match self.push_remote_claim(id, Some(&hold.sha), claim)? {
+            Some(new) => Ok(Some(new)),
+            None => Err(Error::Held {
+                id: id.to_string(),
+                holder: "another clone (its claim ref on the remote replaced this one after the lease expired)".into(),
+            }),
+        }
+    }
+}
+
+/// Less than half the lease left on the remote: time to push a renewal.
+pub(crate) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>) -> bool {
+    (hold.expires - now).num_seconds() < lease_secs.max(1) / 2
+}
+
+/// The local registry's claims joined with the remote's: a remote claim this
+/// clone does not hold (its ref is not the one we pushed) counts as held
+/// elsewhere, with its holder, work tree and lease.
+pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
+    let mut out = local.clone();
+    for (id, entry) in remote {
+        let ours = local
+            .get(id)
+            .and_then(|c| c.remote.as_ref())
+            .is_some_and(|h| h.sha == entry.sha);
+        if ours {
+            continue;
+        }
+        out.insert(id.clone(), from_remote(entry));
+    }
+    out
+}
+
+/// The held-by view of a remote claim; an unreadable one holds forever.
+fn from_remote(entry: &RemoteEntry) -> Claim {
+    match &entry.claim {
+        Some(c) => Claim {
+            holder: c.holder.clone(),
+            worktree: PathBuf::from(&c.worktree),
+            branch: c.branch.clone(),
+            since: c.since,
+            expires: c.expires,
+            lease_secs: c.lease_secs,
+            remote: None,
+        },
+        None => Claim {
+            holder: format!("another clone (claim ref {})", entry.sha),
+            worktree: PathBuf::from("(remote)"),
+            branch: None,
+            since: lease_now(),
+            expires: DateTime::<Utc>::MAX_UTC,
+            lease_secs: 0,
+            remote: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remote_renewal_is_due_only_below_half_the_lease() {
+        let t0 = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let hold = RemoteHold {
+            sha: "x".into(),
+            expires: t0 + chrono::Duration::seconds(100),
+        };
+        assert!(!renewal_due(&hold, 100, t0));
+        assert!(!renewal_due(&hold, 100, t0 + chrono::Duration::seconds(50)));
+        assert!(renewal_due(&hold, 100, t0 + chrono::Duration::seconds(51)));
+    }
+}

@@ -1,0 +1,91 @@
+//! The claim registry: who holds which task, from where, and until when. It is
+//! local state, never committed — a lease renewal must not rewrite a task file
+//! (a heartbeat would be a diff in every pull request and a merge conflict) —
+//! and it lives in a folder the caller chooses: the git common directory, so
+//! that every worktree of one clone sees the same claims, or the workspace's
+//! cache outside git. It has its own lock, because the worktrees sharing it
+//! each have their own workspace lock. Lock order: workspace, then registry.
+
+use super::lock::LockState;
+use super::{StoreError, WorkspaceLock, write_atomic};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// One held task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub holder: String,
+    /// The work tree (project folder) the claim was taken in.
+    pub worktree: PathBuf,
+    /// The branch checked out there when the claim was taken or renewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    pub since: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    /// The lease length it was taken with: a renewal extends by as much.
+    pub lease_secs: i64,
+    /// The claim ref on `claims.remote` this claim holds, when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteHold>,
+}
+
+/// What this clone last wrote to its claim ref on the remote: a renewal or
+/// release pushes with a lease on `sha`, and only when `expires` is near.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteHold {
+    pub sha: String,
+    pub expires: DateTime<Utc>,
+}
+
+/// Claims by task id.
+pub type Claims = BTreeMap<String, Claim>;
+
+/// The registry in one folder, with a re-entrant lock of its own.
+#[derive(Debug, Clone)]
+pub struct ClaimRegistry {
+    dir: PathBuf,
+    lock: Arc<Mutex<LockState>>,
+}
+
+impl ClaimRegistry {
+    pub fn new(dir: PathBuf) -> Self {
+        ClaimRegistry {
+            dir,
+            lock: Arc::default(),
+        }
+    }
+
+    /// Takes the registry lock: held across a read-decide-write of claims.
+    pub fn lock(&self) -> Result<WorkspaceLock, StoreError> {
+        WorkspaceLock::acquire(&self.lock, &self.dir.join("claims.lock"))
+    }
+
+    /// Every claim. Written atomically, so a reader without the lock still
+    /// sees a whole file; a missing file is no claims.
+    pub fn load(&self) -> Result<Claims, StoreError> {
+        let path = self.dir.join("claims.json");
+        match super::read_text_if_exists(&path)? {
+            None => Ok(Claims::new()),
+            Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Invalid {
+                path,
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save(&self, _lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
+        let path = self.dir.join("claims.json");
+        let text = serde_json::to_string_pretty(claims).map_err(|e| StoreError::Encode {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        std::fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
+        write_atomic(&path, text.as_bytes()).map(|_| ())
+    }
+}
