@@ -27,6 +27,9 @@ use std::time::{Duration, Instant, SystemTime};
 const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
 /// The word `task list --query` looks for; about 1 % of tasks mention it.
 const QUERY_WORD: &str = "postgres";
+/// The clock insights run at: ten weeks into the generated backlog's history
+/// (tasks are created ten minutes apart from 2025-01-01).
+const INSIGHTS_NOW: &str = "2025-03-15T00:00:00Z";
 
 fn main() {
     let sizes: Vec<usize> = std::env::var("ORCHESTRON_BENCH_SIZES")
@@ -126,10 +129,10 @@ const ROWS: &[&str] = &[
     "warm `task list --status in_progress --limit 50`",
     "warm `task list --label LABEL --limit 50`",
     "warm `status`",
+    "warm `report` (flow, sprint, bottlenecks)",
+    "warm `report bottlenecks --json`",
+    "warm `predict ID --json`",
 ];
-
-/// The first row of the MCP server's round trips (see `cli/mcp.rs`).
-const MCP_FIRST: usize = 11;
 
 fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
     let mut out: Vec<Sample> = ROWS.iter().map(|_| Sample::new()).collect();
@@ -220,7 +223,20 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
-    // 11–: the MCP server's round trips, from one long-running server.
+    // 11–13: insights, which read every task (and here no git history).
+    check_output(&args(&["predict", &b.show_id, "--json"]), 1);
+    let insights: [(usize, Vec<String>); 3] = [
+        (11, args(&["report"])),
+        (12, args(&["report", "bottlenecks", "--json"])),
+        (13, args(&["predict", &b.show_id, "--json"])),
+    ];
+    for (row, a) in &insights {
+        run(a);
+        for _ in 0..runs {
+            out[*row].push(run(a));
+        }
+    }
+    // Then: the MCP server's round trips, from one long-running server.
     for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
         let mut sample = Sample::new();
         for wall in times {
@@ -264,6 +280,8 @@ fn run(args: &[String]) -> Run {
         .args(args)
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
+        // Insights as of a fixed moment inside the generated history.
+        .env("ORCHESTRON_NOW", INSIGHTS_NOW)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -326,7 +344,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
-            let cpu = if i == 0 || i >= MCP_FIRST {
+            let cpu = if i == 0 || i >= ROWS.len() {
                 "—".to_string()
             } else {
                 format!("{:.1}", sample.cpu_median())
@@ -662,6 +680,11 @@ fn generate(project: &Path, n: usize) -> Backlog {
         }
         if !ids.is_empty() && rng.chance(15) {
             t.parent = Some(ids[rng.below(ids.len())].clone());
+        }
+        if t.status == Status::Done {
+            // Finished a day after creation, as the `closed` field records it.
+            t.started = Some(created + Days::hours(3));
+            t.closed = Some(created + Days::days(1));
         }
         t.progress = match t.status {
             Status::Done => 100,

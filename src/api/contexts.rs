@@ -3,6 +3,7 @@
 //! never rewritten.
 
 use super::{Error, Orchestron, Result, TaskPatch};
+use crate::index::TaskRef;
 use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId, now_millis};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -53,7 +54,24 @@ fn items_value(list: &[&str]) -> Option<Value> {
 pub struct ContextView {
     pub snapshot: ContextSnapshot,
     pub last_session: Option<SessionSummary>,
+    /// Where the session stood, derived from the records (the seed's
+    /// integration reads `lastTask`, `completedToday` and `nextSteps`).
+    pub resume: ResumeFacts,
 }
+
+/// What a resuming agent asks first, derived at read time (never stored): the
+/// task the snapshot was about (else the caller's newest work in progress),
+/// what was finished today, and what to do next (the handoff's remaining work,
+/// else the next ready tasks).
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct ResumeFacts {
+    pub last_task: Option<TaskRef>,
+    pub completed_today: Vec<TaskRef>,
+    pub next_steps: Vec<String>,
+}
+
+/// At most this many tasks in `completedToday` and ready tasks in `nextSteps`.
+const RESUME_ITEMS: usize = 5;
 
 /// The previous snapshot, in brief.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -188,10 +206,80 @@ impl Orchestron {
             notes: c.notes.clone(),
             checkpoint: c.checkpoint.clone(),
         });
-        Ok(all.get(pos).cloned().map(|snapshot| ContextView {
+        let Some(snapshot) = all.get(pos).cloned() else {
+            return Ok(None);
+        };
+        let resume = self.resume_facts(&snapshot)?;
+        Ok(Some(ContextView {
             snapshot,
             last_session,
+            resume,
         }))
+    }
+
+    fn resume_facts(&self, snapshot: &ContextSnapshot) -> Result<ResumeFacts> {
+        let task_ref = |t: crate::model::Task| TaskRef {
+            id: t.id,
+            title: t.title,
+            status: t.status,
+        };
+        let last_task = match &snapshot.task {
+            Some(id) => self.index.task(id)?.map(task_ref),
+            None => self
+                .in_progress(Some(self.actor()), 1)?
+                .tasks
+                .into_iter()
+                .next()
+                .map(task_ref),
+        };
+        let midnight = crate::api::insights::clock()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc());
+        let mut completed_today = Vec::new();
+        for step in self.index.status_steps()?.into_iter().rev() {
+            if midnight.is_some_and(|m| step.at < m) {
+                break;
+            }
+            if completed_today.len() == RESUME_ITEMS
+                || completed_today.iter().any(|t: &TaskRef| t.id == step.id)
+            {
+                continue;
+            }
+            if let Some(t) = self.index.task(&step.id)?
+                && t.status == crate::model::Status::Done
+            {
+                completed_today.push(task_ref(t));
+            }
+        }
+        let remaining = snapshot.context.get("remainingWork");
+        let mut next_steps: Vec<String> = match remaining {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if next_steps.is_empty() {
+            let ready = self.index.tasks(&crate::index::TaskQuery {
+                ready: true,
+                ready_for: Some(self.actor().to_string()),
+                leaf: true,
+                limit: RESUME_ITEMS,
+                ..crate::index::TaskQuery::default()
+            })?;
+            next_steps = ready
+                .tasks
+                .into_iter()
+                .map(|t| format!("{}: {}", t.id, t.title))
+                .collect();
+        }
+        Ok(ResumeFacts {
+            last_task,
+            completed_today,
+            next_steps,
+        })
     }
 
     pub fn list_contexts(&self, limit: usize) -> Result<Vec<ContextSnapshot>> {

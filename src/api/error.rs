@@ -41,6 +41,10 @@ pub enum Error {
         on: String,
         path: String,
     },
+    /// A parent link that would make a task its own ancestor: refused like a
+    /// dependency cycle (the same rule for both hierarchies of the graph).
+    #[error("refused: {parent} cannot be the parent of {id} (it would be its own ancestor)")]
+    ParentLoop { id: String, parent: String },
     /// `sync` cannot run in this state (a merge in progress, other files
     /// staged, no upstream, conflicts left by the pull).
     #[error("sync refused: {0}")]
@@ -87,6 +91,7 @@ impl Error {
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
             | Error::Cycle { .. }
+            | Error::ParentLoop { .. }
             | Error::Blocked { .. }
             | Error::SyncRefused(_) => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,

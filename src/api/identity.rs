@@ -1,5 +1,6 @@
-//! Who is acting: `ORCHESTRON_AGENT` > `--agent` > the MCP client's name > git
-//! `user.name` > `$USER`, then mapped through `config.yaml`'s `agents:`.
+//! Who is acting: `--agent` > `ORCHESTRON_AGENT` > the MCP client's name > git
+//! `user.name` > `$USER`, then mapped through `config.yaml`'s `agents:`. An
+//! explicit flag wins over the environment, as in every other CLI.
 
 use super::Orchestron;
 
@@ -7,10 +8,15 @@ impl Orchestron {
     /// The name recorded as `by` and `assignee` for this caller.
     pub fn actor(&self) -> &str {
         self.actor.get_or_init(|| {
-            let raw = std::env::var("ORCHESTRON_AGENT")
-                .ok()
+            let raw = self
+                .agent
+                .clone()
                 .filter(|s| !s.trim().is_empty())
-                .or_else(|| self.agent.clone())
+                .or_else(|| {
+                    std::env::var("ORCHESTRON_AGENT")
+                        .ok()
+                        .filter(|s| !s.trim().is_empty())
+                })
                 .or_else(|| self.client.clone())
                 .or_else(|| crate::git::user_name(self.ws.project_dir()))
                 .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))

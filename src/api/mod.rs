@@ -13,6 +13,7 @@ mod error;
 mod graph;
 mod history;
 mod identity;
+pub mod insights;
 mod layout;
 mod lease;
 mod mcp_clients;
@@ -33,6 +34,11 @@ pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use insights::Report;
+pub use insights::bottlenecks::Bottlenecks;
+pub use insights::flow::Flow;
+pub use insights::forecast::Forecast;
+pub use insights::sprint_progress::Burndown;
 pub use lease::{ClaimView, HeldTask};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
@@ -61,7 +67,7 @@ pub struct OpenOptions {
     pub root: Option<PathBuf>,
     /// Where discovery starts when `root` is not given.
     pub cwd: PathBuf,
-    /// `--agent`: who is acting (overridden by `ORCHESTRON_AGENT`).
+    /// `--agent`: who is acting (wins over `ORCHESTRON_AGENT`).
     pub agent: Option<String>,
 }
 
@@ -131,7 +137,7 @@ impl Orchestron {
     }
 
     /// Records the MCP client's name (from `clientInfo`), used as the actor
-    /// unless `ORCHESTRON_AGENT` or `--agent` says otherwise.
+    /// unless `--agent` or `ORCHESTRON_AGENT` says otherwise.
     pub fn set_client_name(&mut self, name: &str) {
         self.client = Some(name.to_string());
         self.actor = OnceLock::new();

@@ -1,4 +1,5 @@
-//! Sprint use-cases: create, start, close, show (with its tasks and progress), list.
+//! Sprint use-cases: create, start, close, show (with its tasks, progress and
+//! burndown), list.
 
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskQuery, TaskRef};
@@ -28,6 +29,8 @@ pub struct SprintView {
     #[schemars(with = "std::collections::BTreeMap<String, usize>")]
     pub by_status: Vec<(Status, usize)>,
     pub tasks: Vec<TaskRef>,
+    /// Points, days left, the burndown series and the scope added.
+    pub progress: super::Burndown,
 }
 
 impl Orchestron {
@@ -101,6 +104,16 @@ impl Orchestron {
                 None => return Ok(None),
             },
         };
+        let inputs = self.insight_inputs()?;
+        self.show_sprint_with(sprint, &inputs)
+    }
+
+    /// The view of `sprint` from insight inputs already gathered.
+    pub(crate) fn show_sprint_with(
+        &self,
+        sprint: Sprint,
+        inputs: &super::insights::Inputs,
+    ) -> Result<Option<SprintView>> {
         let page = self.index.tasks(&TaskQuery {
             sprint: Some(sprint.id.clone()),
             limit: 0,
@@ -113,11 +126,19 @@ impl Orchestron {
             .map(|s| (*s, page.tasks.iter().filter(|t| t.status == *s).count()))
             .filter(|(_, n)| *n > 0)
             .collect();
+        let members: Vec<&crate::model::Task> = page.tasks.iter().collect();
+        let progress = super::insights::sprint_progress::burndown(
+            &sprint,
+            &members,
+            &inputs.times,
+            inputs.now,
+        );
         Ok(Some(SprintView {
             percent: percent(done, total),
             total,
             done,
             by_status,
+            progress,
             tasks: page
                 .tasks
                 .into_iter()

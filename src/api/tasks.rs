@@ -189,6 +189,17 @@ impl Orchestron {
         if let Some(p) = parent {
             query.parent = Some(self.existing_task_id(p)?);
         }
+        // `auth,ui` is two labels wherever it comes from, as `create` stores it.
+        query.labels = dedup(
+            query
+                .labels
+                .iter()
+                .flat_map(|l| l.split(','))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
         if query.ready && query.ready_for.is_none() {
             query.ready_for = Some(self.actor().to_string());
         }
@@ -330,10 +341,10 @@ impl Orchestron {
                 Some(pid) => {
                     let pid = self.existing_task_id(pid)?;
                     if pid == task.id || self.is_ancestor(&task.id, &pid)? {
-                        return Err(Error::Invalid(format!(
-                            "refused: {pid} cannot be the parent of {} (it would be its own ancestor)",
-                            task.id
-                        )));
+                        return Err(Error::ParentLoop {
+                            id: task.id.to_string(),
+                            parent: pid.to_string(),
+                        });
                     }
                     Some(pid)
                 }
@@ -403,11 +414,18 @@ impl Orchestron {
         id: &RecordId,
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
     ) -> Result<Updated> {
+        // Where git keeps the history, the status change itself is the record
+        // (a one-line diff); elsewhere the moment is written into the file.
+        let stamp = self.needs_status_stamps();
         let lock = self.ws.lock()?;
         let modified = self
             .ws
             .modify(&lock, id, |new: &mut Task| {
+                let before = new.status;
                 change(self, new)?;
+                if stamp {
+                    new.stamp_status_change(before, now());
+                }
                 Ok::<_, Error>(new.validate()?)
             })
             .map_err(|e| self.record_error("task", id, e))?;

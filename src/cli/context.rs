@@ -18,9 +18,12 @@ pub enum ContextCommand {
         /// One context key: KEY=VALUE (repeat).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Free-form notes for the next session (what you were thinking).
         #[arg(long)]
         notes: Option<String>,
-        #[arg(long)]
+        /// Mark the snapshot as a checkpoint, optionally named: `--checkpoint`
+        /// alone names it "checkpoint", `--checkpoint "tests green"` names it.
+        #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "checkpoint")]
         checkpoint: Option<String>,
         /// The task this context is about.
         #[arg(long)]
@@ -82,7 +85,7 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                 task,
             })?;
             if ctx.json {
-                output::json(&s)?;
+                output::json(&saved(&s))?;
             } else {
                 output::text(&format!("Context saved with ID: {}", s.id))?;
             }
@@ -177,9 +180,15 @@ pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
         notes: a.note,
     })?;
     if ctx.json {
-        output::json(&s)?;
+        output::json(&saved(&s))?;
     } else {
         output::text(&format!("Handoff saved with ID: {}", s.id))?;
     }
     Ok(Code::Ok)
+}
+
+/// What a save prints with `--json`: `{id, snapshot}`, the shape MCP's
+/// `context_save` and `handoff_prepare` return.
+fn saved(s: &crate::model::ContextSnapshot) -> Value {
+    serde_json::json!({ "id": s.id, "snapshot": s })
 }

@@ -13,7 +13,7 @@ pub enum Code {
     // 2 is clap's usage error.
     NotFound = 3,
     InvalidInput = 4,
-    /// Refused: held by another agent, a dependency cycle.
+    /// Refused: held by another agent, a dependency cycle or parent loop.
     Conflict = 5,
     /// `check` found errors, or a record file is broken.
     Problems = 6,

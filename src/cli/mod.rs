@@ -11,6 +11,7 @@ mod git;
 mod init;
 mod mcp;
 mod output;
+mod report;
 mod sprint;
 mod status;
 mod sync;
@@ -39,8 +40,8 @@ pub struct Cli {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
-    /// Who is acting (recorded as author/assignee). `ORCHESTRON_AGENT` wins over it;
-    /// default: git user.name, then $USER.
+    /// Who is acting (recorded as author/assignee); wins over `ORCHESTRON_AGENT`.
+    /// Default: `ORCHESTRON_AGENT`, then git user.name, then $USER.
     #[arg(long, global = true, value_name = "NAME")]
     agent: Option<String>,
     #[command(subcommand)]
@@ -74,6 +75,10 @@ enum Command {
     Index(status::IndexCommand),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
+    Report(report::ReportArgs),
+    /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
+    Predict(report::PredictArgs),
     /// What a range of commits does to the backlog (for a PR description):
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
     Diff(git::DiffArgs),
@@ -117,10 +122,29 @@ impl Ctx {
     }
 }
 
+/// A command line clap refuses. A bad value (an unknown enum value, a number
+/// that is not one) is invalid input, exit 4 as everywhere else; a malformed
+/// command line stays clap's usage error, exit 2; `--help` and `--version`
+/// print and succeed.
+fn usage_error(e: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let code = match e.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => exit::Code::InvalidInput as i32,
+        _ => e.exit_code(),
+    };
+    // Printed through clap (it knows stdout for help, stderr for errors); a
+    // closed stream is ignored like every other write at the edge.
+    let _ = e.print();
+    code
+}
+
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let t = crate::timing::Phase::start();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     t.lap("cli: parse arguments");
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let ctx = Ctx {
@@ -142,6 +166,8 @@ pub fn main() -> i32 {
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Report(args) => report::report(&ctx, args),
+        Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),
         Command::Sync => sync::run(&ctx),
         Command::Git(cmd) => git::setup(&ctx, cmd),

@@ -31,10 +31,36 @@ pub fn text(s: &str) -> io::Result<()> {
     out.flush()
 }
 
-/// Columns aligned by the widest cell; long cells are cut with `…`.
+/// Columns aligned by the widest cell, measured in terminal columns (display
+/// width: `日本語` takes six, a combining accent none); long cells are cut
+/// with `…`.
 pub struct Table {
     rows: Vec<Vec<String>>,
     max: usize,
+}
+
+/// How many terminal columns `s` takes.
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to at most `max` columns, ending in `…` when cut.
+fn cut(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 impl Table {
@@ -51,26 +77,17 @@ impl Table {
 
     pub fn render(&self) -> String {
         let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let cut = |s: &str| -> String {
-            if s.chars().count() > self.max {
-                let mut t: String = s.chars().take(self.max - 1).collect();
-                t.push('…');
-                t
-            } else {
-                s.to_string()
-            }
-        };
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(|c| cut(c)).collect())
+            .map(|r| r.iter().map(|c| cut(c, self.max)).collect())
             .collect();
         let widths: Vec<usize> = (0..cols)
             .map(|i| {
                 cells
                     .iter()
                     .filter_map(|r| r.get(i))
-                    .map(|c| c.chars().count())
+                    .map(|c| width(c))
                     .max()
                     .unwrap_or(0)
             })
@@ -81,7 +98,7 @@ impl Table {
             for (i, cell) in row.iter().enumerate() {
                 line.push_str(cell);
                 if i + 1 < row.len() {
-                    let pad = widths[i] - cell.chars().count() + 2;
+                    let pad = widths[i] - width(cell) + 2;
                     line.push_str(&" ".repeat(pad));
                 }
             }

@@ -67,9 +67,12 @@ pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
                     text.push_str(&format!("  dates     {a} → {b}\n"));
                 }
                 text.push_str(&format!(
-                    "  progress  {}/{} done ({}%)\n\n",
+                    "  progress  {}/{} done ({}%)\n",
                     v.done, v.total, v.percent
                 ));
+                let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+                text.push_str(&super::report::burndown_text(&v.progress, tty));
+                text.push('\n');
                 let mut t = Table::new(&["ID", "STATUS", "TITLE"]);
                 for r in &v.tasks {
                     t.row(vec![

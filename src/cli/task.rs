@@ -154,8 +154,9 @@ pub struct ListArgs {
     /// Only these priorities (repeat or comma-separate).
     #[arg(long, value_delimiter = ',', value_parser = parse::<Priority>())]
     pub priority: Vec<Priority>,
-    #[arg(long)]
-    pub label: Option<String>,
+    /// Only tasks with every one of these labels (repeat or comma-separate).
+    #[arg(long = "label", value_delimiter = ',')]
+    pub labels: Vec<String>,
     /// Sprint id or name.
     #[arg(long)]
     pub sprint: Option<String>,
@@ -253,7 +254,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 assignee: a.assignee,
                 kind: a.kind,
                 priority: a.priority,
-                label: a.label,
+                labels: a.labels,
                 query: a.query,
                 ready: a.ready,
                 limit: a.limit,
@@ -264,6 +265,16 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             t.lap("task list: query");
             if ctx.json {
                 output::json(&page)?;
+            } else if page.tasks.is_empty() && page.total > 0 {
+                let noun = if page.total == 1 {
+                    "task matches"
+                } else {
+                    "tasks match"
+                };
+                output::text(&format!(
+                    "offset {} is past the end: {} {noun}",
+                    a.offset, page.total
+                ))?;
             } else if page.tasks.is_empty() {
                 output::text("No tasks match.")?;
             } else {
@@ -329,7 +340,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             assignee.as_deref(),
             &crate::api::ClaimOptions { lease, force },
         )? {
-            Some(updated) => report(ctx, &updated)?,
+            Some(updated) => report_as(ctx, "Claimed", &updated)?,
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task to claim.")?,
         },
@@ -346,6 +357,11 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
 }
 
 fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
+    report_as(ctx, "Updated", u)
+}
+
+/// A write's report under `verb` ("Claimed", as MCP says it, or "Updated").
+fn report_as(ctx: &Ctx, verb: &str, u: &Updated) -> std::io::Result<()> {
     if ctx.json {
         return output::json(u);
     }
@@ -353,7 +369,7 @@ fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
         return output::text(&format!("{}: {}", u.task.id, describe_changes(&[], "")));
     }
     output::text(&format!(
-        "Updated {}: {}\n{}",
+        "{verb} {}: {}\n{}",
         u.task.id,
         u.task.title,
         output::changes(&u.changes)

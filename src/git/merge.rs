@@ -140,6 +140,13 @@ pub fn merge_tasks_with(
         &theirs.estimate,
     );
     t.sprint = m.scalar("sprint", b.map(|b| &b.sprint), &ours.sprint, &theirs.sprint);
+    t.started = m.scalar(
+        "started",
+        b.map(|b| &b.started),
+        &ours.started,
+        &theirs.started,
+    );
+    t.closed = m.scalar("closed", b.map(|b| &b.closed), &ours.closed, &theirs.closed);
     let base_description = b.map(|b| &b.description);
     t.description = match text_merged(
         base_description,

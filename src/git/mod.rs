@@ -17,6 +17,7 @@ pub mod merge;
 mod remote_claims;
 mod repo;
 pub mod sync;
+mod timeline;
 
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;

@@ -18,13 +18,16 @@ mod query;
 mod row;
 mod schema;
 mod similar;
+mod transitions;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use apply::EDITOR;
+pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
+
 pub use types::{Change, ChangeOp, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef};
 
 use error::Context;

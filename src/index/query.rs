@@ -54,7 +54,7 @@ impl Index {
             let m = bind(&mut args, Value::Text(a.clone()));
             clauses.push(format!("t.assignee = {m} COLLATE NOCASE"));
         }
-        if let Some(l) = &q.label {
+        for l in &q.labels {
             let m = bind(&mut args, Value::Text(l.clone()));
             clauses.push(format!(
                 "EXISTS (SELECT 1 FROM task_labels l WHERE l.rid = t.rid AND l.label = {m})"

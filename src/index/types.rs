@@ -58,7 +58,9 @@ pub struct TaskQuery {
     pub assignee: Option<String>,
     pub kind: Vec<TaskType>,
     pub priority: Vec<Priority>,
-    pub label: Option<String>,
+    /// Every one of these labels (AND: a task carries many labels, so a list
+    /// narrows; the one-valued fields above match any of theirs).
+    pub labels: Vec<String>,
     pub sprint: Option<RecordId>,
     pub parent: Option<RecordId>,
     /// Words searched in titles, descriptions, notes and clarifications. Every

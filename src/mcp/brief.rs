@@ -86,6 +86,8 @@ pub fn describe(cs: &[FieldChange]) -> String {
             let b = change(c);
             match (c.field.as_str(), c.old.is_null(), c.new.get("text")) {
                 ("description", _, _) => "description changed".to_string(),
+                // One wording for criteria everywhere: `criterion 2 done`.
+                ("acceptance_criteria", _, _) => c.describe(),
                 (_, true, Some(_)) => {
                     let noun = c.field.strip_suffix('s').unwrap_or(&c.field);
                     format!("{noun} added: \"{}\"", shown(&b["new"]))

@@ -170,7 +170,7 @@ fn build() -> Vec<ToolDef> {
                     ("assignee", s("")),
                     ("type", list(&choices(TaskType::ALL))),
                     ("priority", list(&choices(Priority::ALL))),
-                    ("label", s("")),
+                    ("label", list("")),
                     ("sprint", s("sprint id or name")),
                     ("parent", s("parent task id")),
                     ("query", s("full-text words")),
@@ -365,6 +365,33 @@ fn build() -> Vec<ToolDef> {
             output(&[("sprint", "object")]),
             SET,
         ),
+        def(
+            "orchestron_predict_completion",
+            "When a task/epic (with subtree, dependencies) or sprint is done: p50/p85/p95 dates from past throughput, with basis.",
+            input(
+                vec![("taskId", task_id()), ("sprintId", s("id or name"))],
+                &[],
+            ),
+            output(&[
+                ("target", "object"),
+                ("remaining", "integer"),
+                ("basis", "object"),
+                ("insufficient_history", "boolean"),
+            ]),
+            READ,
+        ),
+        def(
+            "orchestron_analyze_bottlenecks",
+            "What holds work up: root blockers, critical path, cycles, slow work, review queue, overload, stale claims; flow. See totals.",
+            input(vec![("sprintId", s("only this sprint"))], &[]),
+            output(&[
+                ("root_blockers", "array"),
+                ("critical_path", "array"),
+                ("totals", "object"),
+                ("flow", "object"),
+            ]),
+            READ,
+        ),
     ]
 }
 
@@ -385,7 +412,7 @@ mod tests {
 
     #[test]
     fn every_tool_has_annotations_and_an_object_output_schema() {
-        assert_eq!(tools().len(), 14);
+        assert_eq!(tools().len(), 16);
         for t in tools() {
             let a = t.tool.annotations.as_ref().expect("annotations");
             assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some());

@@ -16,6 +16,7 @@ pub mod brief;
 pub mod catalog;
 pub mod complete;
 pub mod error;
+pub mod insights;
 pub mod notice;
 pub mod prompts;
 pub mod push;

@@ -82,6 +82,8 @@ fn field(name: &str, old: &Value, new: &Value) -> String {
             }
         }
         "description" => "description changed".to_string(),
+        "acceptance_criteria" => crate::model::describe_criteria(old, new)
+            .unwrap_or_else(|| "acceptance criteria changed".to_string()),
         _ => format!("{name} {}→{}", value(old), value(new)),
     }
 }

@@ -2,7 +2,7 @@
 //! answer has exactly the contract's shape. The use-case API is not made for
 //! concurrent use, so it sits behind a mutex and every call runs on tokio's
 //! blocking pool: it takes the lock, learns the caller's name from
-//! `clientInfo` (ORCHESTRON_AGENT / `--agent` win, as the API decides),
+//! `clientInfo` (`--agent` / ORCHESTRON_AGENT win, as the API decides),
 //! refreshes the index from the files (so a hand edit or a `git pull` is seen
 //! by the very next request), does its work, and collects what others changed
 //! since the caller last looked for the notice in `content[1]`.

@@ -37,13 +37,13 @@ pub struct Output {
     pub structured: Map<String, Value>,
 }
 
-type Res = Result<Output, Failure>;
+pub(super) type Res = Result<Output, Failure>;
 
-fn api<T>(r: crate::api::Result<T>) -> Result<T, Failure> {
+pub(super) fn api<T>(r: crate::api::Result<T>) -> Result<T, Failure> {
     r.map_err(Failure::from)
 }
 
-fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
+pub(super) fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
     match serde_json::to_value(v) {
         Ok(Value::Object(m)) => m,
         Ok(other) => Map::from_iter([("value".to_string(), other)]),
@@ -55,7 +55,7 @@ fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-fn compact(v: &impl Serialize) -> String {
+pub(super) fn compact(v: &impl Serialize) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
 }
 
@@ -95,6 +95,8 @@ pub fn run(o: &mut Orchestron, name: &str, raw: Option<&Map<String, Value>>) -> 
         "orchestron_sprint_get" => sprint_get(o, &a),
         "orchestron_sprint_create" => sprint_create(o, &a),
         "orchestron_sprint_update" => sprint_update(o, &a),
+        "orchestron_predict_completion" => super::insights::predict_completion(o, &a),
+        "orchestron_analyze_bottlenecks" => super::insights::analyze_bottlenecks(o, &a),
         _ => Err(Failure::internal(format!("tool {name} is not implemented"))),
     }
 }
@@ -130,7 +132,7 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
         assignee: a.str("assignee")?,
         kind: a.enum_list::<TaskType>("type")?,
         priority: a.enum_list::<Priority>("priority")?,
-        label: a.str("label")?,
+        labels: a.str_list("label")?,
         query: a.str("query")?.filter(|q| !q.trim().is_empty()),
         ready: a.bool("ready")?.unwrap_or(false),
         limit: usize::try_from(limit).unwrap_or(50),
@@ -307,6 +309,15 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         })
     });
     m.insert("lastSession".into(), last.unwrap_or(Value::Null));
+    // Derived facts fill the seed's keys unless the agent saved its own.
+    let r = &view.resume;
+    for (key, value) in [
+        ("lastTask", json!(r.last_task)),
+        ("completedToday", json!(r.completed_today)),
+        ("nextSteps", json!(r.next_steps)),
+    ] {
+        m.entry(key).or_insert(value);
+    }
     m
 }
 

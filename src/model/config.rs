@@ -1,5 +1,6 @@
 //! The workspace settings in `config.yaml`: the format marker, id prefixes, and the
-//! agent-name mapping that turns an MCP client's name into an assignee.
+//! agent-name mapping that turns an MCP client's name into an assignee, and the
+//! work-in-progress limit insights hold assignees to.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,10 @@ pub struct Config {
     /// Maps MCP client names to the names recorded as assignee/author.
     #[serde(default = "default_agents")]
     pub agents: BTreeMap<String, String>,
+    /// Work in progress one assignee may hold before insights call them
+    /// overloaded (IN_PROGRESS and IN_REVIEW tasks).
+    #[serde(default = "default_wip_limit")]
+    pub wip_limit: u32,
     /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
@@ -56,6 +61,9 @@ fn default_sprint_prefix() -> String {
 fn default_context_prefix() -> String {
     "CTX".into()
 }
+fn default_wip_limit() -> u32 {
+    3
+}
 fn default_agents() -> BTreeMap<String, String> {
     BTreeMap::from([("claude-code".to_string(), "claude".to_string())])
 }
@@ -68,6 +76,7 @@ impl Default for Config {
             sprint_prefix: default_sprint_prefix(),
             context_prefix: default_context_prefix(),
             agents: default_agents(),
+            wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
         }
     }

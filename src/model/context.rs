@@ -72,7 +72,7 @@ impl ContextSnapshot {
     ];
 
     pub fn validate(&self) -> Result<(), ModelError> {
-        Limits::check_required("by", &self.by, Limits::NAME_CHARS)?;
+        Limits::check_line("by", &self.by, Limits::NAME_CHARS)?;
         if let Some(n) = &self.notes {
             Limits::check_text("notes", n, Limits::DESCRIPTION_CHARS)?;
         }

@@ -26,8 +26,54 @@ impl FieldChange {
             let noun = self.field.strip_suffix('s').unwrap_or(&self.field);
             return format!("{noun} added: \"{}\"", short(text, 60));
         }
+        if self.field == "acceptance_criteria"
+            && let Some(text) = describe_criteria(&self.old, &self.new)
+        {
+            return text;
+        }
         format!("{} {} → {}", self.field, show(&self.old), show(&self.new))
     }
+}
+
+/// A change of the criteria list item by item, numbered from 1 as `task show`
+/// prints them: `criterion 2 done`, `criterion 3 added: "text"`. `None` when
+/// either side is not a list of criteria (then the generic form is used).
+pub fn describe_criteria(old: &Value, new: &Value) -> Option<String> {
+    let items = |v: &Value| -> Option<Vec<(String, bool)>> {
+        match v {
+            Value::Null => Some(Vec::new()),
+            Value::Array(a) => a
+                .iter()
+                .map(|c| {
+                    Some((
+                        c.get("text")?.as_str()?.to_string(),
+                        c.get("done").and_then(Value::as_bool).unwrap_or(false),
+                    ))
+                })
+                .collect(),
+            _ => None,
+        }
+    };
+    let (old, new) = (items(old)?, items(new)?);
+    let mut parts = Vec::new();
+    for (i, n) in new.iter().enumerate() {
+        let number = i + 1;
+        match old.get(i) {
+            None => parts.push(format!("criterion {number} added: \"{}\"", short(&n.0, 60))),
+            Some(o) if o.0 != n.0 => {
+                parts.push(format!("criterion {number} now \"{}\"", short(&n.0, 60)))
+            }
+            Some(o) if o.1 != n.1 => parts.push(format!(
+                "criterion {number} {}",
+                if n.1 { "done" } else { "not done" }
+            )),
+            Some(_) => {}
+        }
+    }
+    for number in new.len() + 1..=old.len() {
+        parts.push(format!("criterion {number} removed"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// Every change on one line, joined by `sep`; `no change` when there is none.
@@ -98,4 +144,40 @@ pub fn diff_fields<T: Serialize>(old: &T, new: &T) -> Vec<FieldChange> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldChange;
+    use serde_json::json;
+
+    fn criteria(old: serde_json::Value, new: serde_json::Value) -> String {
+        FieldChange {
+            field: "acceptance_criteria".into(),
+            old,
+            new,
+        }
+        .describe()
+    }
+
+    #[test]
+    fn criteria_changes_read_item_by_item() {
+        let a = json!({"text": "A", "done": false});
+        let b = json!({"text": "B", "done": false});
+        let b_done = json!({"text": "B", "done": true});
+        let c = json!({"text": "Cover the edge cases", "done": false});
+        assert_eq!(
+            criteria(json!([a, b]), json!([a, b_done])),
+            "criterion 2 done"
+        );
+        assert_eq!(
+            criteria(json!([a, b]), json!([a, b, c])),
+            "criterion 3 added: \"Cover the edge cases\""
+        );
+        assert_eq!(
+            criteria(json!([a, b_done]), json!([a, b])),
+            "criterion 2 not done"
+        );
+        assert_eq!(criteria(json!([a, b]), json!([a])), "criterion 2 removed");
+    }
 }

@@ -29,6 +29,10 @@ pub enum ModelError {
     Empty { field: &'static str },
     #[error("invalid date {value:?}: expected YYYY-MM-DD")]
     InvalidDate { value: String },
+    #[error("the end ({end}) is before the start ({start})")]
+    EndBeforeStart { start: String, end: String },
+    #[error("{field} must be one line without control characters: it contains {found}")]
+    ControlCharacter { field: &'static str, found: String },
 }
 
 /// An error as every edge prints it: its message, then each cause once —

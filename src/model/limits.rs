@@ -24,11 +24,52 @@ impl Limits {
         Ok(())
     }
 
+    /// Checks a one-line field (title, name, assignee, label, author): required,
+    /// within `max` characters, and free of control characters — a newline or
+    /// a tab in a title breaks every table and every one-line report.
+    pub fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
+        Self::check_required(field, text, max)?;
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(ModelError::ControlCharacter {
+                field,
+                found: control_name(c),
+            });
+        }
+        Ok(())
+    }
+
     /// Checks a required text field: non-blank and within `max` characters.
     pub fn check_required(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
         if text.trim().is_empty() {
             return Err(ModelError::Empty { field });
         }
         Self::check_text(field, text, max)
+    }
+}
+
+/// A control character as a person names it.
+fn control_name(c: char) -> String {
+    match c {
+        '\n' => "a newline".to_string(),
+        '\r' => "a carriage return".to_string(),
+        '\t' => "a tab".to_string(),
+        other => format!("U+{:04X}", u32::from(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Limits;
+
+    #[test]
+    fn one_line_fields_refuse_control_characters() {
+        let e = Limits::check_line("title", "a\nb", 300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "title must be one line without control characters: it contains a newline"
+        );
+        let e = Limits::check_line("label", "a\u{7}", 300).unwrap_err();
+        assert!(e.to_string().ends_with("U+0007"), "{e}");
+        assert!(Limits::check_line("title", "日本語さん", 300).is_ok());
     }
 }

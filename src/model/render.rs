@@ -16,6 +16,10 @@ pub const TASK_MODELINE: &str = "# yaml-language-server: $schema=../schemas/task
 /// The same for sprint files.
 pub const SPRINT_MODELINE: &str = "# yaml-language-server: $schema=../schemas/sprint.schema.json\n";
 
+/// The same for context files (written by serde, see `store::records`).
+pub const CONTEXT_MODELINE: &str =
+    "# yaml-language-server: $schema=../schemas/context.schema.json\n";
+
 /// Renders a task in canonical layout. `extra` holds unknown top-level keys from
 /// the file, already rendered as YAML, appended so that nothing a human added is lost.
 pub fn task(t: &Task, extra: &str) -> String {
@@ -58,6 +62,13 @@ pub fn task(t: &Task, extra: &str) -> String {
         "depends_on",
         &flow_list(t.depends_on.iter().map(|d| d.as_str())),
     );
+    // Written only once set: most tasks never carry them.
+    if let Some(at) = &t.started {
+        line(&mut out, "started", &timestamp(at));
+    }
+    if let Some(at) = &t.closed {
+        line(&mut out, "closed", &timestamp(at));
+    }
     if let Some(d) = &t.description {
         block_text(&mut out, "description", d);
     }

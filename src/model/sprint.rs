@@ -36,15 +36,16 @@ impl Sprint {
         &["id", "name", "status", "goal", "start", "end", "created"];
 
     pub fn validate(&self) -> Result<(), ModelError> {
-        Limits::check_required("name", &self.name, Limits::NAME_CHARS)?;
+        Limits::check_line("name", &self.name, Limits::NAME_CHARS)?;
         if let Some(goal) = &self.goal {
             Limits::check_text("goal", goal, Limits::DESCRIPTION_CHARS)?;
         }
         if let (Some(start), Some(end)) = (self.start, self.end)
             && end < start
         {
-            return Err(ModelError::InvalidDate {
-                value: format!("{end} (the end is before the start, {start})"),
+            return Err(ModelError::EndBeforeStart {
+                start: start.to_string(),
+                end: end.to_string(),
             });
         }
         Ok(())

@@ -44,6 +44,12 @@ pub struct Task {
     pub labels: Vec<String>,
     #[serde(default)]
     pub depends_on: Vec<RecordId>,
+    /// When work started: written once, at the move out of TODO (insights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<DateTime<Utc>>,
+    /// When the task was closed: written once, at the move to DONE/CANCELLED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<DateTime<Utc>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -86,6 +92,8 @@ impl Task {
         "sprint",
         "labels",
         "depends_on",
+        "started",
+        "closed",
         "description",
         "acceptance_criteria",
         "clarifications",
@@ -108,6 +116,8 @@ impl Task {
             sprint: None,
             labels: Vec::new(),
             depends_on: Vec::new(),
+            started: None,
+            closed: None,
             description: None,
             acceptance_criteria: Vec::new(),
             clarifications: Vec::new(),
@@ -128,9 +138,27 @@ impl Task {
             .max(self.created)
     }
 
+    /// Writes `started` / `closed` for a move from `old` to the current status,
+    /// at `at`: once, at the change itself, so no later write rewrites them
+    /// (a field every write touched would make plain merges conflict).
+    /// Reopening a closed task clears `closed`; `started` stays the first start.
+    pub fn stamp_status_change(&mut self, old: Status, at: DateTime<Utc>) {
+        if old == self.status {
+            return;
+        }
+        if self.status != Status::Todo && self.started.is_none() {
+            self.started = Some(at);
+        }
+        if self.status.is_closed() && !old.is_closed() {
+            self.closed = Some(at);
+        } else if !self.status.is_closed() {
+            self.closed = None;
+        }
+    }
+
     /// Validates the record's own fields (not its links to other records).
     pub fn validate(&self) -> Result<(), ModelError> {
-        Limits::check_required("title", &self.title, Limits::TITLE_CHARS)?;
+        Limits::check_line("title", &self.title, Limits::TITLE_CHARS)?;
         if self.progress > 100 {
             return Err(ModelError::OutOfRange {
                 field: "progress",
@@ -143,7 +171,7 @@ impl Task {
             Limits::check_text("description", d, Limits::DESCRIPTION_CHARS)?;
         }
         if let Some(a) = &self.assignee {
-            Limits::check_required("assignee", a, Limits::NAME_CHARS)?;
+            Limits::check_line("assignee", a, Limits::NAME_CHARS)?;
         }
         if self.labels.len() > Limits::LABELS {
             return Err(ModelError::TooLong {
@@ -153,14 +181,14 @@ impl Task {
             });
         }
         for label in &self.labels {
-            Limits::check_required("label", label, Limits::NAME_CHARS)?;
+            Limits::check_line("label", label, Limits::NAME_CHARS)?;
         }
         for c in &self.acceptance_criteria {
             Limits::check_required("acceptance criterion", &c.text, Limits::ENTRY_CHARS)?;
         }
         for e in self.notes.iter().chain(&self.clarifications) {
             Limits::check_required("note", &e.text, Limits::ENTRY_CHARS)?;
-            Limits::check_required("author", &e.by, Limits::NAME_CHARS)?;
+            Limits::check_line("author", &e.by, Limits::NAME_CHARS)?;
         }
         Ok(())
     }

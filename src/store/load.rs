@@ -201,14 +201,15 @@ fn model_error_field(e: &ModelError) -> &'static str {
         ModelError::InvalidEnum { field, .. }
         | ModelError::OutOfRange { field, .. }
         | ModelError::TooLong { field, .. }
-        | ModelError::Empty { field } => match *field {
+        | ModelError::Empty { field }
+        | ModelError::ControlCharacter { field, .. } => match *field {
             "note" | "author" => "notes",
             "acceptance criterion" => "acceptance_criteria",
             "label" => "labels",
             f => f,
         },
         ModelError::InvalidId { .. } => "id",
-        ModelError::InvalidDate { .. } => "end",
+        ModelError::InvalidDate { .. } | ModelError::EndBeforeStart { .. } => "end",
     }
 }
 

@@ -46,9 +46,11 @@ macro_rules! stored_record {
 
 stored_record!(Task, Task, |t| Ok(render::task(t, "")));
 stored_record!(Sprint, Sprint, |s| Ok(render::sprint(s, "")));
-// A snapshot carries free-form JSON, so it is written as serde lays it out;
-// its file is never edited afterwards.
+// A snapshot carries free-form JSON, so it is written as serde lays it out
+// (after the modeline every record file starts with); its file is never
+// edited afterwards.
 stored_record!(ContextSnapshot, Context, |c| yaml_serde::to_string(c)
+    .map(|yaml| format!("{}{yaml}", render::CONTEXT_MODELINE))
     .map_err(|e| e.to_string()));
 
 /// A file's size, modification time and content hash: what the index compares

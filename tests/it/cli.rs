@@ -141,7 +141,12 @@ fn sprint_commands_json_outputs() {
         "sprint_start",
         r.value(&env.json(&["sprint", "start", "2026-w48"]))
     );
-    insta::assert_json_snapshot!("sprint_show", r.value(&env.json(&["sprint", "show"])));
+    // The burndown depends on today's date: its numbers are checked in
+    // `insights::`; here only that it is there.
+    let mut shown = env.json(&["sprint", "show"]);
+    let progress = shown.as_object_mut().and_then(|m| m.remove("progress"));
+    assert!(progress.is_some_and(|p| p["series"].is_array()));
+    insta::assert_json_snapshot!("sprint_show", r.value(&shown));
     insta::assert_json_snapshot!("sprint_list", r.value(&env.json(&["sprint", "list"])));
     insta::assert_json_snapshot!(
         "sprint_close",
@@ -179,7 +184,9 @@ fn context_and_handoff_json_outputs() {
         "--task",
         &t,
     ]);
-    insta::assert_json_snapshot!("context_save", r.value(&without_git(saved)));
+    let mut saved_r = r.value(&saved);
+    saved_r["snapshot"]["git"] = json!("[git]");
+    insta::assert_json_snapshot!("context_save", saved_r);
     env.json(&[
         "handoff",
         &t,
@@ -201,13 +208,6 @@ fn context_and_handoff_json_outputs() {
         note.starts_with("Handoff CTX-") && note.contains("Remaining: Frontend form"),
         "{note}"
     );
-}
-
-fn without_git(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(o) = v.as_object_mut() {
-        o.insert("git".into(), json!("[git]"));
-    }
-    v
 }
 
 #[test]
@@ -302,12 +302,12 @@ fn bad_input_gets_clear_errors_and_changes_nothing() {
         ),
         (
             &["task", "update", &t, "--status", "finished"],
-            2,
+            4,
             "expected one of TODO, IN_PROGRESS, IN_REVIEW, BLOCKED, DONE, CANCELLED",
         ),
         (
             &["task", "priority", &t, "--set", "urgent"],
-            2,
+            4,
             "expected one of CRITICAL, HIGH, MEDIUM, LOW",
         ),
         (
@@ -491,7 +491,7 @@ fn error_bad_enum_names_the_flag_and_the_values_once() {
     let mut red = Redactor::default();
     let t = env.create(&["Target"]);
     let r = env.run(&["task", "update", &t, "--status", "finished"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, 4, "{}", r.stderr);
     insta::assert_snapshot!("stderr_bad_enum", error_text(&env, &r, &mut red));
 }
 

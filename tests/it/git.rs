@@ -406,7 +406,7 @@ fn snapshots_record_branch_head_and_dirty_files() {
     let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
     env.git(&["checkout", "-q", "-b", "work"]);
     std::fs::write(env.path().join("notes.txt"), "wip").unwrap();
-    let s = env.json(&["context", "save", "--notes", "midway"]);
+    let s = env.json(&["context", "save", "--notes", "midway"])["snapshot"].clone();
     let git = &s["git"];
     assert_eq!(git["branch"], "work");
     assert_eq!(git["head"], head.as_str());
@@ -425,14 +425,14 @@ fn snapshots_record_branch_head_and_dirty_files() {
     // Detached HEAD: no branch.
     commit(&env, "wip");
     env.git(&["checkout", "-q", "--detach", "HEAD"]);
-    let s = env.json(&["context", "save", "--notes", "detached"]);
+    let s = env.json(&["context", "save", "--notes", "detached"])["snapshot"].clone();
     assert_eq!(s["git"]["branch"], Value::Null);
     assert!(s["git"]["head"].as_str().is_some_and(|h| h.len() == 40));
 
     // Outside git: no git state at all.
     let plain = TestEnv::bare();
     plain.ok(&["init"]);
-    let s = plain.json(&["context", "save", "--notes", "no git"]);
+    let s = plain.json(&["context", "save", "--notes", "no git"])["snapshot"].clone();
     assert!(s.get("git").is_none() || s["git"].is_null(), "{s}");
 }
 
@@ -459,7 +459,7 @@ fn sprint_status_changed_on_both_branches_takes_the_later_stage() {
 fn handoffs_record_git_state_too() {
     let env = TestEnv::new();
     let t = env.create(&["Handoff task"]);
-    let h = env.json(&["handoff", &t, "--done", "half", "--remaining", "half"]);
+    let h = env.json(&["handoff", &t, "--done", "half", "--remaining", "half"])["snapshot"].clone();
     assert_eq!(h["git"]["branch"], "main");
     let dirty: Vec<&str> = h["git"]["dirty"]
         .as_array()
@@ -486,7 +486,7 @@ fn snapshots_in_a_linked_worktree_and_on_an_unborn_branch() {
         .args(["context", "save", "--notes", "from the worktree", "--json"]);
     let r = crate::common::to_run(c.output().unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let s: Value = serde_json::from_str(&r.stdout).unwrap();
+    let s: Value = serde_json::from_str::<Value>(&r.stdout).unwrap()["snapshot"].clone();
     assert_eq!(s["git"]["branch"], "side");
     assert_eq!(s["git"]["head"], head.as_str());
     assert_eq!(s["git"]["dirty"], serde_json::json!(["scratch.txt"]));
@@ -494,7 +494,8 @@ fn snapshots_in_a_linked_worktree_and_on_an_unborn_branch() {
     let fresh = TestEnv::bare();
     fresh.git(&["init", "-q", "-b", "trunk"]);
     fresh.ok(&["init"]);
-    let s = fresh.json(&["context", "save", "--notes", "nothing committed yet"]);
+    let s =
+        fresh.json(&["context", "save", "--notes", "nothing committed yet"])["snapshot"].clone();
     assert_eq!(s["git"]["branch"], "trunk");
     assert_eq!(s["git"]["head"], Value::Null);
     assert!(

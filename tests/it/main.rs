@@ -14,6 +14,7 @@ mod git;
 mod hand_written;
 mod hostile;
 mod init;
+mod insights;
 mod layers;
 mod mcp;
 mod merge_fractions;

@@ -431,8 +431,8 @@ fn agent_flag_and_env_override_the_client_name() {
     w.initialize("claude-code");
     assert_eq!(
         claim(&mut w, "Two"),
-        "bot-2",
-        "ORCHESTRON_AGENT wins over --agent"
+        "bot-1",
+        "--agent wins over ORCHESTRON_AGENT"
     );
     w.finish();
 }

@@ -92,8 +92,11 @@ fn every_filter_narrows_the_list() {
         ["TASK-b2", "TASK-d4"]
     );
     assert_eq!(q(|q| q.priority = vec![Priority::Low]), ["TASK-c3"]);
-    assert_eq!(q(|q| q.label = Some("AUTH".into())), ["TASK-a1", "TASK-b2"]);
-    assert_eq!(q(|q| q.label = Some("billing".into())), ["TASK-b2"]);
+    assert_eq!(
+        q(|q| q.labels = vec!["AUTH".into()]),
+        ["TASK-a1", "TASK-b2"]
+    );
+    assert_eq!(q(|q| q.labels = vec!["billing".into()]), ["TASK-b2"]);
     assert_eq!(
         q(|q| q.sprint = Some(id("SPRINT-s1"))),
         ["TASK-a1", "TASK-d4"]
@@ -107,11 +110,11 @@ fn every_filter_narrows_the_list() {
     assert_eq!(q(|q| q.query = Some("websock".into())), ["TASK-d4"]);
     assert_eq!(q(|q| q.query = Some("login".into())), ["TASK-a1"]);
     assert!(q(|q| q.query = Some("login billing".into())).is_empty());
-    assert!(q(|q| q.label = Some("nope".into())).is_empty());
+    assert!(q(|q| q.labels = vec!["nope".into()]).is_empty());
     // Filters combine.
     assert_eq!(
         q(|q| {
-            q.label = Some("auth".into());
+            q.labels = vec!["auth".into()];
             q.status = vec![Status::Todo];
         }),
         ["TASK-b2"]

@@ -13,7 +13,7 @@ async fn tools_list_is_small_annotated_and_shallow() {
     let json = serde_json::to_string(&json!({"tools": tools})).unwrap();
     eprintln!("tools/list: {} bytes for {} tools", json.len(), tools.len());
     assert!(json.len() < 12 * 1024, "tools/list is {} bytes", json.len());
-    assert_eq!(tools.len(), 14);
+    assert_eq!(tools.len(), 16);
     for t in &tools {
         let a = t.annotations.as_ref().expect("annotations");
         assert!(a.read_only_hint.is_some() && a.destructive_hint.is_some());
