@@ -44,7 +44,7 @@ pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
-pub use sprints::{NewSprint, SprintView};
+pub use sprints::{NewSprint, SprintUpdated, SprintView};
 pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
