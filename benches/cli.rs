@@ -236,6 +236,18 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
+    // Then: the MCP server's round trips, from one long-running server.
+    for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
+        let mut sample = Sample::new();
+        for wall in times {
+            sample.push(Run {
+                wall,
+                cpu: Duration::ZERO,
+                max_rss_kb: 0,
+            });
+        }
+        out.push(sample);
+    }
     out
 }
 
@@ -323,7 +335,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for _ in columns {
         s.push_str("---|---|---|");
     }
-    for (i, row) in ROWS.iter().enumerate() {
+    for (i, row) in ROWS.iter().chain(mcp::ROWS).enumerate() {
         let _ = write!(s, "\n| {row} |");
         for (_, _, samples) in columns {
             let sample = &samples[i];
@@ -332,7 +344,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
-            let cpu = if i == 0 {
+            let cpu = if i == 0 || i >= ROWS.len() {
                 "—".to_string()
             } else {
                 format!("{:.1}", sample.cpu_median())
@@ -393,6 +405,9 @@ struct Backlog {
     show_id: String,
     edit_path: PathBuf,
 }
+
+#[path = "cli/mcp.rs"]
+mod mcp;
 
 #[path = "../tests/it/rng.rs"]
 mod rng;

@@ -46,7 +46,7 @@ pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
-pub use sprints::{NewSprint, SprintView};
+pub use sprints::{NewSprint, SprintUpdated, SprintView};
 pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
@@ -81,6 +81,10 @@ pub struct Orchestron {
     client: Option<String>,
     actor: OnceLock<String>,
     claim_scope: OnceLock<lease::ClaimScope>,
+    /// A long-running process's file monitor (see `refresh.rs`) and where
+    /// this index stands in its stream of changes.
+    monitor: Option<std::sync::Arc<crate::store::Monitor>>,
+    monitor_token: Option<crate::store::Token>,
 }
 
 impl Orchestron {
@@ -98,6 +102,8 @@ impl Orchestron {
             client: None,
             actor: OnceLock::new(),
             claim_scope: OnceLock::new(),
+            monitor: None,
+            monitor_token: None,
         };
         o.refresh()?;
         Ok(o)
@@ -116,6 +122,8 @@ impl Orchestron {
             client: None,
             actor: OnceLock::new(),
             claim_scope: OnceLock::new(),
+            monitor: None,
+            monitor_token: None,
         })
     }
 

@@ -97,6 +97,7 @@ impl Orchestron {
         let mut problems = self.index.problems()?;
         problems.extend(self.claim_conflicts()?);
         problems.extend(self.stale_claim_problems()?);
+        problems.extend(self.closed_but_open_problems()?);
         problems.extend(self.ws.strays().into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,
@@ -109,5 +110,39 @@ impl Orchestron {
             (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
         });
         Ok(problems)
+    }
+
+    /// Closed containers with open children and closed sprints with open
+    /// tasks: allowed (the write warned), and still worth a line in `check`.
+    fn closed_but_open_problems(&self) -> Result<Vec<Problem>> {
+        use crate::model::{IdKind, SprintStatus, key_line};
+        use crate::store::RecordPath;
+        let mut out = Vec::new();
+        let mut push = |kind: IdKind, id: &crate::model::RecordId, message: String| {
+            let path = RecordPath::of(kind, id);
+            let line = self
+                .ws
+                .current(&path)
+                .map_or(1, |(text, _)| key_line(&text, "status"));
+            out.push(Problem::warning(path.rel(), line, 1, message));
+        };
+        let closed = self.index.tasks(&TaskQuery {
+            status: vec![Status::Done, Status::Cancelled],
+            limit: 0,
+            ..TaskQuery::default()
+        })?;
+        for task in &closed.tasks {
+            if let Some(w) = self.open_children_warning(task)? {
+                push(IdKind::Task, &task.id, w);
+            }
+        }
+        for sprint in self.index.sprints()? {
+            if sprint.status == SprintStatus::Closed
+                && let Some(w) = self.open_tasks_warning(&sprint)?
+            {
+                push(IdKind::Sprint, &sprint.id, w);
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,12 +1,31 @@
 //! Keeping the index true to the files. Every use-case starts here: a stat pass
 //! over every record file (on both cores), and only files whose size or mtime
 //! changed — or that were written so recently that their mtime cannot be trusted
-//! — are read and parsed. The cost of a refresh therefore grows with the number
-//! of changed files, not with the backlog.
+//! — are read and parsed. A long-running process (the MCP server) instead asks
+//! its file monitor which paths changed since its last refresh, behind a
+//! barrier that guarantees every earlier event was seen, and re-reads only
+//! those; whenever the monitor cannot vouch, it runs the full stat pass.
+//!
+//! Files are read and applied under the workspace lock, so that no process can
+//! apply an older read of a file after another applied a newer one (a
+//! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{EDITOR, FileStamp, FileUpdate, Refresh};
-use crate::store::{self, LoadedFile, ScannedFile};
+use crate::index::{FileStamp, FileUpdate, Refresh};
+use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Files per batch of a rebuild, and how many parsed batches may wait for
+/// the writer: together they bound a rebuild's memory.
+const REBUILD_BATCH: usize = 256;
+const QUEUED_BATCHES: usize = 4;
+
+/// How long a refresh waits for its monitor's barrier before it falls back
+/// to the full stat pass (the cookie's event normally takes microseconds).
+const BARRIER_WAIT: Duration = Duration::from_millis(500);
 
 /// A file whose mtime is this close to the last refresh may have been changed
 /// again within the filesystem's timestamp granularity, so its content hash is
@@ -22,6 +41,65 @@ impl Orchestron {
     /// credited to `editor` in the change feed, changes that arrived through git
     /// (a pull, a merge) to the author of the commit that made them.
     pub fn refresh(&mut self) -> Result<usize> {
+        match self.monitor.clone() {
+            Some(m) => self.refresh_watched(&m),
+            None => self.refresh_all(),
+        }
+    }
+
+    /// Starts a file monitor on the workspace: from now on each refresh asks
+    /// it what changed instead of stat'ing every file (for a long-running
+    /// process; `ORCHESTRON_WATCH_LIMIT` bounds the paths it remembers).
+    pub fn refresh_from_watcher(&mut self) -> Result<()> {
+        let limit = std::env::var("ORCHESTRON_WATCH_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(store::DEFAULT_LIMIT);
+        self.monitor = Some(Arc::new(Monitor::start(self.ws.root(), limit)?));
+        self.monitor_token = None;
+        Ok(())
+    }
+
+    /// The refresh of a process with a monitor: the barrier, then only the
+    /// changed paths — or everything, when the monitor cannot vouch.
+    fn refresh_watched(&mut self, monitor: &Monitor) -> Result<usize> {
+        let _lock = self.ws.lock()?;
+        let (token, changes) = monitor.since(self.monitor_token, BARRIER_WAIT);
+        let n = match changes {
+            Changes::All(why) => {
+                tracing::debug!("full stat pass: {why}");
+                self.refresh_all()?
+            }
+            Changes::Paths(paths) => {
+                tracing::debug!("watched refresh: {} changed paths", paths.len());
+                self.refresh_paths(paths)?
+            }
+        };
+        // Only once the index holds everything up to the token.
+        self.monitor_token = Some(token);
+        Ok(n)
+    }
+
+    /// Re-stats and re-reads only `paths` (relative to the workspace root).
+    fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
+        if paths.is_empty() {
+            return Ok(0);
+        }
+        let old = self.index.stamps_of(&paths)?;
+        let mut candidates = Vec::with_capacity(paths.len());
+        let mut deleted = Vec::new();
+        for rel in paths {
+            match store::stat_file(self.ws.root(), &rel) {
+                Some(f) => candidates.push(f),
+                None if old.contains_key(&rel) => deleted.push(rel),
+                None => {}
+            }
+        }
+        self.apply_found(candidates, &old, deleted, false)
+    }
+
+    /// The full stat pass: every record file is stat'ed.
+    fn refresh_all(&mut self) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let index = &self.index;
         // The stamps are read from the index while other threads list and stat
@@ -30,7 +108,7 @@ impl Orchestron {
         let mut paths = String::new();
         let mut stamps: Vec<(usize, usize, FileStamp)> = Vec::new();
         let mut fresh = true;
-        let mut old: std::collections::HashMap<String, FileStamp> = Default::default();
+        let mut old: HashMap<String, FileStamp> = Default::default();
         let mut candidates: Vec<ScannedFile> = Vec::new();
         let mut deleted: Vec<String> = Vec::new();
         let (files, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
@@ -72,6 +150,30 @@ impl Orchestron {
         if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
+        // The first build of a cache (deleted by hand, a new schema) is a
+        // rebuild: streamed, in bounded memory.
+        if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
+            let _lock = self.ws.lock()?;
+            self.stream_in(&candidates, None)?;
+            self.index.settle()?;
+            t.lap("refresh: bulk load");
+            // A baseline appends no feed rows.
+            return Ok(0);
+        }
+        self.apply_found(candidates, &old, deleted, fresh)
+    }
+
+    /// Reads the candidates (under the lock), keeps the ones whose content
+    /// changed, and applies them with the deletions, credited to whoever made them.
+    fn apply_found(
+        &mut self,
+        candidates: Vec<ScannedFile>,
+        old: &HashMap<String, FileStamp>,
+        deleted: Vec<String>,
+        fresh: bool,
+    ) -> Result<usize> {
+        let t = crate::timing::Phase::start();
+        let _lock = self.ws.lock()?;
         let mut updates = load(self.ws.root(), &candidates, None)?;
         t.lap("refresh: read + parse");
         // Racy candidates whose content did not change need no work.
@@ -82,7 +184,6 @@ impl Orchestron {
         // What arrived through git is credited to the commit's author (see credit.rs).
         let large = updates.len() + deleted.len() >= LARGE_WRITE;
         let batches = self.credit(updates, deleted, !fresh);
-        let _lock = self.ws.lock()?;
         let mut n = 0;
         for batch in batches {
             n += self.index.apply(batch)?;
@@ -96,39 +197,75 @@ impl Orchestron {
 
     /// Drops the index and rebuilds it from the files. `progress` is told
     /// (files read, files in all) as the files are read.
+    ///
+    /// Every core but the writer's parses batches of files while this thread
+    /// inserts them, streaming: a bounded queue of batches sits between them,
+    /// so memory does not grow with the backlog. The whole rebuild holds the
+    /// workspace lock, so no other process applies a file between our read of
+    /// it and the end of the load.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        // The files are read and parsed on other threads while this one empties the index.
-        let root = self.ws.root();
-        let (loaded, cleared) = std::thread::scope(|s| {
-            let loader = s.spawn(|| {
-                let files = store::scan(root)?;
-                Ok::<_, super::Error>((load(root, &files, progress)?, files.len()))
-            });
-            let cleared = self
-                .ws
-                .lock()
-                .map_err(super::Error::from)
-                .and_then(|_lock| Ok(self.index.clear()?));
-            let loaded = loader.join().unwrap_or(Err(super::Error::Store(
-                store::StoreError::WorkerPanicked { pass: "rebuild" },
-            )));
-            (loaded, cleared)
-        });
-        cleared?;
-        // A failed read after the clear leaves the index empty; it is an error,
-        // and the next command's refresh rebuilds from the files.
-        let (updates, count) = loaded?;
-        t.lap("rebuild: clear, stat, read + parse");
         let _lock = self.ws.lock()?;
-        self.index.apply(Refresh {
-            updates,
-            deleted: Vec::new(),
-            actor: EDITOR.to_string(),
-        })?;
+        let files = store::scan(self.ws.root())?;
+        t.lap("rebuild: stat pass");
+        self.index.clear()?;
+        let count = self.stream_in(&files, progress)?;
+        t.lap("rebuild: read + parse + insert");
         self.index.settle()?;
-        t.lap("rebuild: apply");
+        t.lap("rebuild: checkpoint");
         Ok(count)
+    }
+
+    /// Reads, parses and bulk-loads `files` into an empty index awaiting its
+    /// baseline (the caller holds the lock): workers parse batches while this
+    /// thread inserts them.
+    fn stream_in(&mut self, files: &[ScannedFile], progress: Option<&Progress>) -> Result<usize> {
+        let root = self.ws.root();
+        let total = files.len();
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let index = &mut self.index;
+        let parse = |tx: std::sync::mpsc::SyncSender<Vec<FileUpdate>>| {
+            loop {
+                let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
+                if start >= total {
+                    break;
+                }
+                let chunk = &files[start..total.min(start + REBUILD_BATCH)];
+                let batch: Vec<FileUpdate> = store::read_batch(root, chunk)
+                    .into_iter()
+                    .map(update_of)
+                    .collect();
+                let n = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+                if let Some(report) = progress {
+                    report(n, total);
+                }
+                if tx.send(batch).is_err() {
+                    break;
+                }
+            }
+        };
+        // A failed load after the clear leaves the index empty; it is an
+        // error, and the next command's refresh rebuilds from the files.
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileUpdate>>(QUEUED_BATCHES);
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+            let parse = &parse;
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let tx = tx.clone();
+                    s.spawn(move || parse(tx))
+                })
+                .collect();
+            drop(tx);
+            let loaded = index.bulk_load(rx.iter());
+            // A worker that panicked lost its batches: the load is not whole.
+            let joined = store::join_all(workers, "rebuild");
+            loaded.map_err(super::Error::from).and_then(|n| {
+                joined?;
+                Ok(n)
+            })
+        })
     }
 
     /// Puts a file this process just wrote into the index at once, credited to

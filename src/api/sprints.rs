@@ -16,6 +16,15 @@ pub struct NewSprint {
     pub end: Option<String>,
 }
 
+/// The outcome of a sprint's status change.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SprintUpdated {
+    pub sprint: Sprint,
+    /// What the change allowed but a reader should know (closed with open
+    /// tasks); adapters only show these.
+    pub warnings: Vec<String>,
+}
+
 /// A sprint with its tasks and how far along it is.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SprintView {
@@ -64,7 +73,11 @@ impl Orchestron {
 
     /// Moves a sprint to `status`. Starting one while another is active is refused:
     /// two active sprints make "the active sprint" ambiguous.
-    pub fn set_sprint_status(&mut self, id_or_name: &str, status: SprintStatus) -> Result<Sprint> {
+    pub fn set_sprint_status(
+        &mut self,
+        id_or_name: &str,
+        status: SprintStatus,
+    ) -> Result<SprintUpdated> {
         let sprint = self.resolve_sprint(id_or_name)?;
         if status == SprintStatus::Active
             && let Some(active) = self.index.active_sprint()?
@@ -92,7 +105,36 @@ impl Orchestron {
         if let Some(written) = modified.written {
             self.index_written(written)?;
         }
-        Ok(modified.new)
+        let mut warnings = Vec::new();
+        if status == SprintStatus::Closed && modified.old.status != SprintStatus::Closed {
+            warnings.extend(self.open_tasks_warning(&modified.new)?);
+        }
+        Ok(SprintUpdated {
+            sprint: modified.new,
+            warnings,
+        })
+    }
+
+    /// "closed with open tasks": closing a sprint before its tasks is allowed
+    /// (they carry over) but worth saying.
+    pub(crate) fn open_tasks_warning(&self, sprint: &Sprint) -> Result<Option<String>> {
+        let Some(view) = self.show_sprint(Some(sprint.id.as_str()))? else {
+            return Ok(None);
+        };
+        let open: Vec<String> = view
+            .tasks
+            .iter()
+            .filter(|t| !t.status.is_closed())
+            .map(|t| t.id.to_string())
+            .collect();
+        Ok((!open.is_empty()).then(|| {
+            format!(
+                "sprint {} ({}) is closed with open tasks {}",
+                sprint.id,
+                sprint.name,
+                open.join(", ")
+            )
+        }))
     }
 
     /// The sprint named by id or name, or the active one.

@@ -129,6 +129,10 @@ impl From<&Task> for TaskSummary {
 pub struct Updated {
     pub task: Task,
     pub changes: Vec<FieldChange>,
+    /// What the write allowed but a reader should know (a container closed
+    /// while its children are open); adapters only show these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Orchestron {
@@ -433,10 +437,35 @@ impl Orchestron {
         if let Some(written) = modified.written {
             self.index_written(written)?;
         }
+        let mut warnings = Vec::new();
+        if modified.new.status.is_closed() && !modified.old.status.is_closed() {
+            warnings.extend(self.open_children_warning(&modified.new)?);
+        }
         Ok(Updated {
             task: modified.new,
             changes,
+            warnings,
         })
+    }
+
+    /// "closed with open children": closing an EPIC or STORY before its
+    /// children is allowed (plans change) but worth saying.
+    pub(crate) fn open_children_warning(&self, task: &Task) -> Result<Option<String>> {
+        let open: Vec<String> = self
+            .index
+            .children(&task.id)?
+            .into_iter()
+            .filter(|c| !c.status.is_closed())
+            .map(|c| c.id.to_string())
+            .collect();
+        Ok((!open.is_empty()).then(|| {
+            format!(
+                "{} is {} but its children {} are still open",
+                task.id,
+                task.status.as_str(),
+                open.join(", ")
+            )
+        }))
     }
 
     /// A store failure reading record `id`, in the API's terms: a missing file

@@ -23,8 +23,9 @@ pub struct Updates {
     /// True when entries remain after this page.
     pub more: bool,
     /// True when the given cursor predates the cache (it was rebuilt or trimmed):
-    /// the feed cannot say field by field what changed, so `changes` lists every
-    /// record whose file changed since the cursor's time (without field detail).
+    /// `changes` first lists, as `maybe-changed`, every record whose file changed
+    /// since the cursor's time that the feed does not name (the feed cannot say
+    /// what changed in the gap), then the feed's entries since the rebuild.
     pub resync: bool,
 }
 
@@ -42,6 +43,8 @@ impl Updates {
 }
 
 const CHECK_SLOT: &str = "check";
+/// Who a `maybe-changed` entry is credited to: no one is known.
+const GAP_ACTOR: &str = "-";
 const SEEN_SLOT: &str = "seen";
 /// The most entries one page (or a resync) returns.
 pub const MAX_PAGE: usize = 500;
@@ -68,17 +71,26 @@ impl Orchestron {
             Some(c) => split_cursor(c),
             None => (None, None),
         };
-        let feed = self.index.changes_since(feed_cursor, limit)?;
-        let (changes, more) = if feed.resync {
-            (self.changed_files_since(since_ms.unwrap_or(0))?, false)
-        } else {
-            let more = !self
-                .index
-                .changes_since(Some(&feed.cursor), 1)?
-                .changes
-                .is_empty();
-            (feed.changes, more)
-        };
+        let mut feed = self.index.changes_since(feed_cursor, limit)?;
+        let resync = feed.resync;
+        let mut changes = Vec::new();
+        if resync {
+            // What the feed holds since the rebuild is told in full; the gap
+            // before it only as "may have changed", for the records the feed
+            // does not already name.
+            feed = self.index.changes_since(None, limit)?;
+            let known: std::collections::HashSet<_> =
+                feed.changes.iter().map(|c| c.id.clone()).collect();
+            changes = self.changed_files_since(since_ms.unwrap_or(0))?;
+            changes.retain(|c| !known.contains(&c.id));
+            changes.truncate(MAX_PAGE.saturating_sub(feed.changes.len()));
+        }
+        let more = !self
+            .index
+            .changes_since(Some(&feed.cursor), 1)?
+            .changes
+            .is_empty();
+        changes.extend(feed.changes);
         let cursor = join_cursor(&feed.cursor);
         self.index.set_agent_cursor(&actor, CHECK_SLOT, &cursor)?;
         let head = join_cursor(&self.index.head_cursor()?);
@@ -87,7 +99,7 @@ impl Orchestron {
             changes,
             cursor,
             more,
-            resync: feed.resync,
+            resync,
         })
     }
 
@@ -179,11 +191,11 @@ impl Orchestron {
             let change = Change {
                 seq: 0,
                 at: DateTime::<Utc>::from_timestamp_nanos(stamp.mtime_ns),
-                by: "unknown".to_string(),
+                by: GAP_ACTOR.to_string(),
                 kind,
                 id,
                 title,
-                op: ChangeOp::Modified,
+                op: ChangeOp::MaybeChanged,
                 fields: Vec::new(),
             };
             found.push((stamp.mtime_ns, change));

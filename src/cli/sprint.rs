@@ -116,7 +116,11 @@ pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
 }
 
 fn set(ctx: &Ctx, o: &mut crate::api::Orchestron, sprint: &str, status: SprintStatus) -> CmdResult {
-    let s = o.set_sprint_status(sprint, status)?;
+    let u = o.set_sprint_status(sprint, status)?;
+    for w in &u.warnings {
+        super::exit::warn(&format!("warning: {w}"));
+    }
+    let s = u.sprint;
     if ctx.json {
         output::json(&s)?;
     } else {

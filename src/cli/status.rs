@@ -136,7 +136,14 @@ pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
     } else {
         let mut t = Table::new(&["AT", "BY", "RECORD", "CHANGE"]);
         for c in &u.changes {
-            let what = if c.fields.is_empty() {
+            let what = if c.op == crate::api::ChangeOp::MaybeChanged {
+                let title = c
+                    .title
+                    .as_deref()
+                    .map(|t| format!("{t}: "))
+                    .unwrap_or_default();
+                format!("{title}may have changed while the cache was rebuilt")
+            } else if c.fields.is_empty() {
                 format!("{:?}", c.op).to_lowercase()
             } else {
                 crate::model::describe_changes(&c.fields, "; ")

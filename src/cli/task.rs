@@ -375,6 +375,9 @@ fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
 
 /// A write's report under `verb` ("Claimed", as MCP says it, or "Updated").
 fn report_as(ctx: &Ctx, verb: &str, u: &Updated) -> std::io::Result<()> {
+    for w in &u.warnings {
+        super::exit::warn(&format!("warning: {w}"));
+    }
     if ctx.json {
         return output::json(u);
     }

@@ -273,26 +273,7 @@ fn write_files<'a>(
                 "replacing a file's problems",
             )?;
         }
-        for p in &update.problems {
-            let severity = match p.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            exec(
-                conn,
-                "INSERT INTO file_problems (path, line, col, severity, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                // Keyed by the file's own path, so the next update replaces them.
-                params![
-                    update.path,
-                    p.line as i64,
-                    p.column as i64,
-                    severity,
-                    p.message
-                ],
-                "storing a file's problems",
-            )?;
-        }
+        write_problems(conn, &update.path, &update.problems)?;
         let lines = key_lines_json(&update.key_lines)?;
         if *same {
             exec(
@@ -340,6 +321,30 @@ fn write_files<'a>(
         }
     }
     Ok(written)
+}
+
+/// Stores a file's problems, keyed by the file's own path (so the next
+/// update replaces them).
+pub(super) fn write_problems(
+    conn: &Connection,
+    path: &str,
+    problems: &[crate::model::Problem],
+) -> Result<(), IndexError> {
+    for p in problems {
+        let severity = match p.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        exec(
+            conn,
+            "INSERT INTO file_problems (path, line, col, severity, message)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            // Keyed by the file's own path, so the next update replaces them.
+            params![path, p.line as i64, p.column as i64, severity, p.message],
+            "storing a file's problems",
+        )?;
+    }
+    Ok(())
 }
 
 /// Chooses the live record of each affected id and derives its query rows.
@@ -458,7 +463,10 @@ fn task_deps(conn: &Connection, rid: i64) -> Result<Vec<String>, IndexError> {
 
 const OPEN_DEPS: &str = "(SELECT count(*) FROM task_deps d LEFT JOIN tasks t2 ON t2.id = d.dep
       WHERE d.rid = tasks.rid AND coalesce(t2.closed, 0) = 0)";
-const UNBLOCKS: &str = "(SELECT count(*) FROM task_deps d JOIN tasks t2 ON t2.rid = d.rid
+// CROSS JOIN keeps `task_deps` (found by `dep`, a few rows) outside: left to
+// itself the planner scanned every open task through `tasks_order` and probed
+// the dependencies of each, which made every refresh cost O(backlog).
+const UNBLOCKS: &str = "(SELECT count(*) FROM task_deps d CROSS JOIN tasks t2 ON t2.rid = d.rid
       WHERE d.dep = tasks.id AND t2.closed = 0)";
 
 /// Recomputes `open_deps` (dependencies not yet done: 0 = unblocked) and
@@ -476,23 +484,7 @@ fn update_blocking(
     // A rebuild or a large pull touches most tasks: one pass over the table
     // beats thousands of single-row updates.
     if affected.len() > BULK_BLOCKING || (affected.len() as i64) * 4 > total {
-        // Grouped counts joined in once, instead of two correlated subqueries
-        // per row; rows with nothing to count are reset first.
-        conn.execute_batch(
-            "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;
-             UPDATE tasks SET open_deps = c.n FROM (
-                 SELECT d.rid AS rid, count(*) AS n FROM task_deps d
-                 LEFT JOIN tasks t2 ON t2.id = d.dep
-                 WHERE coalesce(t2.closed, 0) = 0 GROUP BY d.rid
-             ) AS c WHERE tasks.rid = c.rid;
-             UPDATE tasks SET unblocks = c.n FROM (
-                 SELECT d.dep AS id, count(*) AS n FROM task_deps d
-                 JOIN tasks t2 ON t2.rid = d.rid
-                 WHERE t2.closed = 0 GROUP BY d.dep
-             ) AS c WHERE tasks.id = c.id;",
-        )
-        .ctx("computing which tasks are ready")?;
-        return Ok(());
+        return recompute_all_blocking(conn);
     }
     let open_sql = format!(
         "UPDATE tasks SET open_deps = {OPEN_DEPS}
@@ -511,4 +503,25 @@ fn update_blocking(
         )?;
     }
     Ok(())
+}
+
+/// Recomputes `open_deps` and `unblocks` of every task in one pass over the
+/// table (a rebuild or a large pull): grouped counts joined in once, instead
+/// of two correlated subqueries per row; rows with nothing to count are
+/// reset first.
+pub(super) fn recompute_all_blocking(conn: &Connection) -> Result<(), IndexError> {
+    conn.execute_batch(
+        "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;
+         UPDATE tasks SET open_deps = c.n FROM (
+             SELECT d.rid AS rid, count(*) AS n FROM task_deps d
+             LEFT JOIN tasks t2 ON t2.id = d.dep
+             WHERE coalesce(t2.closed, 0) = 0 GROUP BY d.rid
+         ) AS c WHERE tasks.rid = c.rid;
+         UPDATE tasks SET unblocks = c.n FROM (
+             SELECT d.dep AS id, count(*) AS n FROM task_deps d
+             JOIN tasks t2 ON t2.rid = d.rid
+             WHERE t2.closed = 0 GROUP BY d.dep
+         ) AS c WHERE tasks.id = c.id;",
+    )
+    .ctx("computing which tasks are ready")
 }

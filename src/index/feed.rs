@@ -192,6 +192,7 @@ fn parse_op(text: &str) -> Result<ChangeOp, IndexError> {
         ChangeOp::Deleted,
         ChangeOp::Broken,
         ChangeOp::Repaired,
+        ChangeOp::MaybeChanged,
     ]
     .into_iter()
     .find(|op| op.as_str() == text)

@@ -115,6 +115,10 @@ pub enum ChangeOp {
     Broken,
     /// A broken file loads again.
     Repaired,
+    /// Not from the feed: the record's file changed while the feed could not
+    /// see it (before the cache was rebuilt), so what changed is not known.
+    #[serde(rename = "maybe-changed")]
+    MaybeChanged,
 }
 
 impl ChangeOp {
@@ -125,6 +129,7 @@ impl ChangeOp {
             ChangeOp::Deleted => "deleted",
             ChangeOp::Broken => "broken",
             ChangeOp::Repaired => "repaired",
+            ChangeOp::MaybeChanged => "maybe-changed",
         }
     }
 }

@@ -43,7 +43,13 @@ pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
             OrchestronServer::lazy(retry)
         }
     };
-    let running = server.serve(rmcp::transport::stdio()).await?;
+    let running = match server.serve(rmcp::transport::stdio()).await {
+        Ok(running) => running,
+        // A client may leave before the handshake — the 2026-07-28 era lets it
+        // ask `server/discover` and go. Leaving is not the server's failure.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
     running.waiting().await?;
     Ok(())
 }

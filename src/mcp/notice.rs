@@ -40,6 +40,13 @@ pub fn describe(c: &Change) -> String {
             None => c.op.as_str().to_string(),
         },
         ChangeOp::Deleted | ChangeOp::Broken => c.op.as_str().to_string(),
+        ChangeOp::MaybeChanged => match &c.title {
+            Some(t) => format!(
+                "({}) may have changed while the cache was rebuilt",
+                short(t, 60)
+            ),
+            None => "may have changed while the cache was rebuilt".to_string(),
+        },
         ChangeOp::Modified if c.fields.is_empty() => "modified".to_string(),
         ChangeOp::Modified => c
             .fields

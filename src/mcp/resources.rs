@@ -45,17 +45,26 @@ pub fn parse(uri: &str) -> Option<Target> {
     if let Some(id) = rest
         .strip_prefix("tasks/")
         .and_then(|r| r.strip_suffix("/history"))
-        && !id.is_empty()
         && !id.contains('/')
     {
-        return Some(Target::TaskHistory(id.to_string()));
+        return Some(Target::TaskHistory(decode_id(id)?));
     }
     let (dir, id) = rest.split_once('/')?;
     let kind = IdKind::ALL.into_iter().find(|k| k.dir() == dir)?;
-    if id.is_empty() || id.contains('/') {
+    if id.contains('/') {
         return None;
     }
-    Some(Target::Record(kind, id.to_string()))
+    Some(Target::Record(kind, decode_id(id)?))
+}
+
+/// One id segment of a URI, percent-decoded (clients encode the space in
+/// `orchestron://sprints/Sprint%201`). Decoded after the split on `/`, and an
+/// id that decodes to a `/` or to nothing is no id: `%2F` smuggles no path.
+fn decode_id(segment: &str) -> Option<String> {
+    let id = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?;
+    (!id.is_empty() && !id.contains('/')).then(|| id.into_owned())
 }
 
 /// The URI of one record.
@@ -186,6 +195,12 @@ mod tests {
         );
         assert_eq!(parse("orchestron://tasks//history"), None);
         assert_eq!(parse("orchestron://tasks/a/b/history"), None);
+        assert_eq!(
+            parse("orchestron://sprints/Sprint%201"),
+            Some(Target::Record(IdKind::Sprint, "Sprint 1".into()))
+        );
+        assert_eq!(parse("orchestron://tasks/..%2F..%2Fetc"), None);
+        assert_eq!(parse("orchestron://tasks/%FF"), None);
         assert_eq!(parse("file:///etc/passwd"), None);
         assert_eq!(parse("orchestron://widgets/x"), None);
     }

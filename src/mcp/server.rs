@@ -34,13 +34,13 @@ pub struct OrchestronServer {
 
 impl OrchestronServer {
     /// Wraps an open workspace and starts watching its record files.
-    pub fn new(o: Orchestron) -> Self {
+    pub fn new(mut o: Orchestron) -> Self {
         let server = OrchestronServer {
             api: Arc::new(Mutex::new(None)),
             opts: OpenOptions::default(),
             hub: Arc::new(push::Hub::default()),
         };
-        server.watch(&o);
+        server.watch(&mut o);
         if let Ok(mut api) = server.api.lock() {
             *api = Some(o);
         }
@@ -59,7 +59,12 @@ impl OrchestronServer {
         }
     }
 
-    fn watch(&self, o: &Orchestron) {
+    /// Starts the push watcher and the file monitor that lets each request
+    /// refresh only what changed (without one, every request stats every file).
+    fn watch(&self, o: &mut Orchestron) {
+        if let Err(e) = o.refresh_from_watcher() {
+            tracing::warn!("every request stats every record file: {e}");
+        }
         let tx = self.hub.sender();
         match o.watch(move |events| {
             let _ = tx.send(push::Batch::from_events(&events));
@@ -85,8 +90,8 @@ impl OrchestronServer {
             if guard.is_none() {
                 // A missing workspace says how to create one (its class is
                 // NoWorkspace); any other failure to open is reported as it is.
-                let o = Orchestron::open(&server.opts).map_err(Failure::from)?;
-                server.watch(&o);
+                let mut o = Orchestron::open(&server.opts).map_err(Failure::from)?;
+                server.watch(&mut o);
                 *guard = Some(o);
             }
             let Some(o) = guard.as_mut() else {

@@ -202,14 +202,16 @@ fn task_get(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The text of a write: "<verb> <ID>: field old → new; …".
 fn updated(verb: &str, u: &Updated) -> Output {
-    let text = format!("{verb} {}: {}", u.task.id, brief::describe(&u.changes));
-    line(
-        text,
-        obj(vec![
-            ("task", brief::task(&u.task)),
-            ("changes", brief::changes(&u.changes)),
-        ]),
-    )
+    let mut text = format!("{verb} {}: {}", u.task.id, brief::describe(&u.changes));
+    let mut fields = vec![
+        ("task", brief::task(&u.task)),
+        ("changes", brief::changes(&u.changes)),
+    ];
+    if !u.warnings.is_empty() {
+        text.push_str(&format!("\nWarning: {}", u.warnings.join("\nWarning: ")));
+        fields.push(("warnings", json!(u.warnings)));
+    }
+    line(text, obj(fields))
 }
 
 fn task_update(o: &mut Orchestron, a: &Args) -> Res {
@@ -497,9 +499,13 @@ fn sprint_update(o: &mut Orchestron, a: &Args) -> Res {
     let status = a
         .enum_val::<SprintStatus>("status")?
         .ok_or_else(|| "missing required argument \"status\"".to_string())?;
-    let s = api(o.set_sprint_status(&id, status))?;
-    Ok(line(
-        format!("Sprint {} ({}) is {}", s.id, s.name, s.status),
-        obj(vec![("sprint", json!(s))]),
-    ))
+    let u = api(o.set_sprint_status(&id, status))?;
+    let s = &u.sprint;
+    let mut text = format!("Sprint {} ({}) is {}", s.id, s.name, s.status);
+    let mut fields = vec![("sprint", json!(s))];
+    if !u.warnings.is_empty() {
+        text.push_str(&format!("\nWarning: {}", u.warnings.join("\nWarning: ")));
+        fields.push(("warnings", json!(u.warnings)));
+    }
+    Ok(line(text, obj(fields)))
 }

@@ -46,6 +46,12 @@ pub fn read_all(
     })
 }
 
+/// Reads and loads `files` on the calling thread: a rebuild hands out
+/// batches to its own workers and streams them to the index.
+pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {
+    files.iter().map(|f| read_one(root, f)).collect()
+}
+
 fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
     match std::fs::read(root.join(&f.rel)) {
         Ok(bytes) => LoadedFile {

@@ -103,6 +103,20 @@ pub fn scan_while<R>(
     Ok((files, result))
 }
 
+/// One record file's stat (`rel` relative to the workspace root), for a
+/// refresh that knows which paths changed; `None` when it is not a file now.
+pub fn stat_file(root: &Path, rel: &str) -> Option<ScannedFile> {
+    let path = RecordPath::parse(rel)?;
+    // A linked record counts as the file it points at.
+    let meta = std::fs::metadata(root.join(rel)).ok()?;
+    meta.is_file().then(|| ScannedFile {
+        kind: path.kind(),
+        rel: rel.to_string(),
+        size: meta.len(),
+        mtime_ns: mtime_ns(&meta),
+    })
+}
+
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
     for (kind, entry, name) in batch {
         let Ok(mut meta) = entry.metadata() else {

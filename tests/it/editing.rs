@@ -300,3 +300,36 @@ fn ticking_a_criterion_is_a_one_line_diff_whatever_the_indentation() {
         std::fs::write(&path, text).unwrap();
     }
 }
+
+#[test]
+fn updates_after_rebuild_name_gap_records_and_report_later_edits_with_fields() {
+    let env = TestEnv::new();
+    let cursor = env.json(&["updates"])["cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gap = env.create(&["Gap"]);
+    let later = env.create(&["Later"]);
+    // Put the gap's file clearly after the cursor's time (see above).
+    let hour = std::time::Duration::from_secs(3600);
+    set_mtime(&env.task_path(&gap), std::time::SystemTime::now() + hour);
+    env.ok(&["index", "rebuild"]);
+    env.ok(&["task", "update", &later, "--progress", "30"]);
+    let u = env.json(&["updates", "--since", &cursor]);
+    assert_eq!(u["resync"], true);
+    let changes = u["changes"].as_array().unwrap();
+    let of = |id: &str| -> Vec<&serde_json::Value> {
+        changes.iter().filter(|c| c["id"] == id).collect()
+    };
+    let gap_rows = of(&gap);
+    assert_eq!(gap_rows.len(), 1, "{u:#}");
+    assert_eq!(gap_rows[0]["op"], "maybe-changed", "{u:#}");
+    assert_eq!(gap_rows[0]["title"], "Gap", "{u:#}");
+    let later_rows = of(&later);
+    assert_eq!(later_rows.len(), 1, "{u:#}");
+    assert_eq!(later_rows[0]["op"], "modified", "{u:#}");
+    assert_eq!(later_rows[0]["fields"][0]["field"], "progress", "{u:#}");
+    let text = env.ok(&["updates", "--since", &cursor]);
+    assert!(!text.contains("unknown"), "{text}");
+    assert!(text.contains("Gap: may have changed"), "{text}");
+}

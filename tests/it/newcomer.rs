@@ -248,3 +248,39 @@ fn criteria_changes_read_criterion_n_done_and_added() {
     assert!(out.contains("  criterion 3 added: \"C\"\n"), "{out}");
     assert!(!out.contains("[{"), "no JSON arrays: {out}");
 }
+
+#[test]
+fn closing_an_epic_with_open_children_or_a_sprint_with_open_tasks_warns() {
+    let env = TestEnv::new();
+    let epic = env.create(&["Epic", "--type", "EPIC"]);
+    let child = env.create(&["Child", "--parent", &epic]);
+    let r = env.run(&["task", "update", &epic, "--status", "DONE"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: {epic} is DONE but its children {child} are still open"
+        )),
+        "{}",
+        r.stderr
+    );
+    env.ok(&["sprint", "create", "S1"]);
+    env.create(&["In sprint", "--sprint", "S1"]);
+    let r = env.run(&["sprint", "close", "S1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("warning: sprint"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is closed with open tasks"),
+        "{}",
+        r.stderr
+    );
+    let check = env.run(&["check"]);
+    assert!(check.stdout.contains("its children"), "{check:?}");
+    assert!(
+        check.stdout.contains("is closed with open tasks"),
+        "{check:?}"
+    );
+    // Closing the child clears the epic's warning.
+    env.ok(&["task", "update", &child, "--status", "DONE"]);
+    let check = env.run(&["check"]);
+    assert!(!check.stdout.contains("its children"), "{check:?}");
+}

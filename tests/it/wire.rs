@@ -83,6 +83,12 @@ impl Wire {
         }
     }
 
+    /// Closes stdin and returns how the server exited.
+    pub(crate) fn close(mut self) -> std::process::ExitStatus {
+        drop(self.stdin);
+        self.child.wait().expect("wait for orchestron mcp")
+    }
+
     pub(crate) fn finish(mut self) -> Vec<Value> {
         drop(self.stdin);
         let _ = self.child.wait();
@@ -433,6 +439,64 @@ fn agent_flag_and_env_override_the_client_name() {
         claim(&mut w, "Two"),
         "bot-1",
         "--agent wins over ORCHESTRON_AGENT"
+    );
+    w.finish();
+}
+
+#[test]
+fn a_session_of_only_server_discover_exits_0() {
+    let env = TestEnv::new();
+    let mut w = Wire::start(&env);
+    let found = w.request(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover",
+        "params": {"_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}}}}),
+    );
+    assert!(found["result"]["supportedVersions"].is_array(), "{found}");
+    let status = w.close();
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn resource_uris_are_percent_decoded() {
+    let env = TestEnv::new();
+    env.json(&["sprint", "create", "Sprint 1"]);
+    let mut w = Wire::start(&env);
+    w.initialize("codex");
+    let r = w.request(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "resources/read",
+        "params": {"uri": "orchestron://sprints/Sprint%201"}}),
+    );
+    let text = r["result"]["contents"][0]["text"].as_str().unwrap_or("");
+    let view: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {r}"));
+    assert_eq!(view["name"], "Sprint 1", "{view}");
+    let r = w.request(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "resources/read",
+        "params": {"uri": "orchestron://tasks/..%2F..%2Fconfig"}}),
+    );
+    assert!(
+        r["error"].is_object(),
+        "an encoded slash names no record: {r}"
+    );
+    w.finish();
+}
+
+#[test]
+fn without_a_workspace_resources_and_prompts_answer_one_error_code() {
+    let env = TestEnv::bare();
+    let mut w = Wire::start(&env);
+    w.initialize("codex");
+    let read = w.request(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "resources/read",
+        "params": {"uri": "orchestron://tasks/current"}}),
+    );
+    let prompt = w.request(json!({"jsonrpc": "2.0", "id": 2, "method": "prompts/get",
+        "params": {"name": "orchestron_resume"}}));
+    assert!(read["error"]["code"].is_i64(), "{read}");
+    assert_eq!(
+        read["error"]["code"], prompt["error"]["code"],
+        "{read} {prompt}"
     );
     w.finish();
 }

@@ -505,3 +505,56 @@ async fn a_broken_record_file_does_not_bring_the_rest_down() {
         .await;
     assert_eq!(ok.is_error, Some(false), "{}", text(&ok, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_an_epic_or_a_sprint_with_open_work_warns_in_both_views() {
+    let e = start("codex").await;
+    let r = e
+        .call(
+            "orchestron_task_create",
+            json!({"title": "Epic", "type": "EPIC"}),
+        )
+        .await;
+    let epic = r.structured_content.as_ref().unwrap()["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    e.call(
+        "orchestron_task_create",
+        json!({"title": "Child", "parent": epic}),
+    )
+    .await;
+    let r = e
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": epic, "status": "DONE"}),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r, 0));
+    assert!(text(&r, 0).contains("Warning:"), "{}", text(&r, 0));
+    let warnings = &r.structured_content.as_ref().unwrap()["warnings"];
+    assert!(
+        warnings[0].as_str().unwrap_or("").contains("still open"),
+        "{warnings}"
+    );
+    e.call("orchestron_sprint_create", json!({"name": "S1"}))
+        .await;
+    e.call(
+        "orchestron_task_create",
+        json!({"title": "In sprint", "sprint": "S1"}),
+    )
+    .await;
+    let r = e
+        .call(
+            "orchestron_sprint_update",
+            json!({"sprintId": "S1", "status": "CLOSED"}),
+        )
+        .await;
+    assert_eq!(r.is_error, Some(false), "{}", text(&r, 0));
+    assert!(text(&r, 0).contains("Warning:"), "{}", text(&r, 0));
+    let warnings = &r.structured_content.as_ref().unwrap()["warnings"];
+    assert!(
+        warnings[0].as_str().unwrap_or("").contains("open tasks"),
+        "{warnings}"
+    );
+}

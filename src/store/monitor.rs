@@ -1,0 +1,516 @@
+//! The file monitor of a long-running process: a raw (not debounced) watcher
+//! on the record folders that records every changed path the moment its event
+//! arrives, so that a refresh can re-read only those paths instead of stat'ing
+//! every record file. It stands in for the stat pass only while it can vouch
+//! for every change; otherwise it says "look at everything".
+//!
+//! Soundness rests on three rules, the ones git's `core.fsmonitor` and
+//! watchman follow:
+//! - **A barrier before every answer.** The caller's question is answered only
+//!   after a *cookie* file, created in the watched tree at that moment, has
+//!   come back as an event. inotify delivers one instance's events in order, so
+//!   every change made before the question was asked has then been recorded.
+//!   Cookies live in `cache/watch/` inside the workspace: inside the watched
+//!   tree (the same inotify instance), git-ignored with the rest of `cache/`,
+//!   and never a record folder. A cookie that does not come back before the
+//!   deadline means "look at everything".
+//! - **Tokens and epochs.** Every event is stamped with the open epoch; each
+//!   answer closes it and hands back its number as a token. A caller that
+//!   brought everything up to date after its last token asks "what changed
+//!   since token T" and gets the paths stamped later than T.
+//! - **Anything unvouched is a loss.** A queue overflow, a watcher error, a
+//!   record folder (or the workspace folder) removed, moved or created, more
+//!   changed paths than the monitor keeps, a record file that is a symbolic
+//!   link (its target may change out of sight), a token from another monitor
+//!   or from the future: the answer is "everything", and the caller runs the
+//!   full stat pass. A dropped watch is set up again before the next answer.
+//!
+//! Only Linux's inotify is trusted (one ordered queue per instance); elsewhere
+//! the monitor does not start and callers keep the full stat pass.
+
+use super::{RecordPath, StoreError};
+use crate::model::IdKind;
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The folder of the cookie files, relative to the workspace root.
+pub const COOKIE_DIR: &str = "cache/watch";
+
+/// How many changed paths the monitor remembers before it gives up and
+/// answers "everything" (a `git checkout` of another branch can swap
+/// thousands). `ORCHESTRON_WATCH_LIMIT` overrides it (tests force the loss
+/// with a tiny limit).
+pub const DEFAULT_LIMIT: usize = 4096;
+
+/// Where a caller stands: everything changed up to this epoch of this
+/// monitor has been seen. Written `instance.epoch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub instance: u64,
+    pub epoch: u64,
+}
+
+impl std::fmt::Display for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:x}.{}", self.instance, self.epoch)
+    }
+}
+
+impl std::str::FromStr for Token {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (i, e) = s.split_once('.').ok_or(())?;
+        Ok(Token {
+            instance: u64::from_str_radix(i, 16).map_err(|_| ())?,
+            epoch: e.parse().map_err(|_| ())?,
+        })
+    }
+}
+
+/// What changed since a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    /// The monitor cannot vouch; the reason is for a debug log.
+    All(String),
+    /// These record paths (relative to the workspace root) may have changed;
+    /// nothing else did.
+    Paths(Vec<String>),
+}
+
+/// A running monitor; dropping it stops the watch.
+pub struct Monitor {
+    shared: Arc<Shared>,
+    watcher: Mutex<RecommendedWatcher>,
+    root: PathBuf,
+    instance: u64,
+    next_cookie: AtomicU64,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor").field("root", &self.root).finish()
+    }
+}
+
+struct Shared {
+    state: Mutex<State>,
+    cookie_seen: Condvar,
+}
+
+struct State {
+    /// The open epoch: events arriving now are stamped with it.
+    epoch: u64,
+    /// Every changed record path with the epoch of its latest event.
+    changed: HashMap<String, u64>,
+    /// The epoch of the latest loss: older tokens get "everything".
+    lost_at: u64,
+    lost_why: String,
+    /// A watch was dropped and must be set up again.
+    rearm: bool,
+    /// A record file is a symbolic link.
+    linked: bool,
+    /// The highest cookie number of ours seen so far.
+    cookie: u64,
+    limit: usize,
+}
+
+impl State {
+    fn lose(&mut self, why: impl Into<String>) {
+        self.lost_at = self.epoch;
+        self.lost_why = why.into();
+        self.changed.clear();
+    }
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
+    shared.state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Monitor {
+    /// Starts watching the workspace at `root` (`limit`: see [`DEFAULT_LIMIT`]).
+    pub fn start(root: &Path, limit: usize) -> Result<Monitor, StoreError> {
+        let unsupported = |message: String| StoreError::Invalid {
+            path: root.to_path_buf(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        if !cfg!(target_os = "linux") {
+            return Err(unsupported(
+                "the file monitor only trusts Linux's inotify".into(),
+            ));
+        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                epoch: 1,
+                changed: HashMap::new(),
+                lost_at: 1,
+                lost_why: "the watch has just started".into(),
+                rearm: false,
+                linked: any_linked(root),
+                cookie: 0,
+                limit: limit.max(1),
+            }),
+            cookie_seen: Condvar::new(),
+        });
+        let instance = std::process::id() as u64 ^ (u64::from(getrandom::u32().unwrap_or(0)) << 32);
+        let handler = Handler {
+            shared: Arc::clone(&shared),
+            root: root.to_path_buf(),
+            cookie_prefix: format!("cookie-{instance:x}-"),
+        };
+        let watcher = notify::recommended_watcher(move |e| handler.on_event(e))
+            .map_err(|e| unsupported(format!("cannot watch the workspace: {e}")))?;
+        std::fs::create_dir_all(root.join(COOKIE_DIR))
+            .map_err(|e| StoreError::io(root.join(COOKIE_DIR), e))?;
+        let monitor = Monitor {
+            shared,
+            watcher: Mutex::new(watcher),
+            root: root.to_path_buf(),
+            instance,
+            next_cookie: AtomicU64::new(0),
+        };
+        monitor
+            .arm()
+            .map_err(|e| unsupported(format!("cannot watch the workspace: {e}")))?;
+        Ok(monitor)
+    }
+
+    /// (Re)installs the watches: the workspace folder (a record folder
+    /// created, removed or replaced), each record folder, the cookie folder.
+    /// A record folder that does not exist yet is seen appearing.
+    fn arm(&self) -> notify::Result<()> {
+        let mut w = self.watcher.lock().unwrap_or_else(PoisonError::into_inner);
+        let root = self.root.as_path();
+        let _ = w.unwatch(root);
+        w.watch(root, RecursiveMode::NonRecursive)?;
+        let cookies = root.join(COOKIE_DIR);
+        let _ = std::fs::create_dir_all(&cookies);
+        let _ = w.unwatch(&cookies);
+        w.watch(&cookies, RecursiveMode::NonRecursive)?;
+        for kind in IdKind::ALL {
+            let dir = root.join(kind.dir());
+            let _ = w.unwatch(&dir);
+            if dir.is_dir() {
+                w.watch(&dir, RecursiveMode::NonRecursive)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What changed since `since`, after a barrier that waits at most `wait`
+    /// for this moment's cookie; and the token to ask with next time. The
+    /// caller must bring itself up to date (only the paths, or everything)
+    /// *after* this returns for the token to hold.
+    pub fn since(&self, since: Option<Token>, wait: Duration) -> (Token, Changes) {
+        let rearm = std::mem::take(&mut lock(&self.shared).rearm);
+        if rearm {
+            // Watches are installed without the state lock: the watcher's
+            // thread takes it for every event.
+            let armed = self.arm();
+            let linked = any_linked(&self.root);
+            let mut st = lock(&self.shared);
+            st.linked = linked;
+            match armed {
+                // Everything older than now is unvouched; the log keeps the cause.
+                Ok(()) => {
+                    let why = std::mem::take(&mut st.lost_why);
+                    st.lose(why);
+                }
+                Err(e) => {
+                    st.rearm = true;
+                    st.lose(format!("cannot watch the workspace: {e}"));
+                }
+            }
+        }
+        if lock(&self.shared).linked {
+            let linked = any_linked(&self.root);
+            lock(&self.shared).linked = linked;
+        }
+        let synced = self.barrier(wait);
+        let mut st = lock(&self.shared);
+        let token = Token {
+            instance: self.instance,
+            epoch: st.epoch,
+        };
+        st.epoch += 1;
+        let changes = match since {
+            _ if !synced => {
+                let why = "the watcher did not confirm the barrier in time";
+                st.rearm = true;
+                st.lose(why);
+                Changes::All(why.into())
+            }
+            _ if st.linked => Changes::All("a record file is a symbolic link".into()),
+            None => Changes::All("first refresh from this watcher".into()),
+            Some(t) if t.instance != self.instance => {
+                Changes::All("a token from another watcher".into())
+            }
+            Some(t) if t.epoch >= token.epoch => Changes::All("an unknown token".into()),
+            Some(t) if t.epoch < st.lost_at => Changes::All(st.lost_why.clone()),
+            Some(t) => {
+                let mut paths: Vec<String> = st
+                    .changed
+                    .iter()
+                    .filter(|(_, e)| **e > t.epoch)
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                paths.sort_unstable();
+                Changes::Paths(paths)
+            }
+        };
+        (token, changes)
+    }
+
+    /// Creates a cookie and waits for its event; false on a timeout or when
+    /// the cookie cannot be written.
+    fn barrier(&self, wait: Duration) -> bool {
+        let n = self.next_cookie.fetch_add(1, Ordering::Relaxed) + 1;
+        let dir = self.root.join(COOKIE_DIR);
+        let path = dir.join(format!("cookie-{:x}-{n}", self.instance));
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        if let Err(e) = created {
+            tracing::debug!("cannot write the watch cookie {}: {e}", path.display());
+            return false;
+        }
+        let deadline = Instant::now() + wait;
+        let mut st = lock(&self.shared);
+        let seen = loop {
+            if st.cookie >= n {
+                break true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break false;
+            }
+            st = match self.shared.cookie_seen.wait_timeout(st, left) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+        };
+        drop(st);
+        let _ = std::fs::remove_file(&path);
+        seen
+    }
+}
+
+/// Runs on the watcher's thread for every raw event.
+struct Handler {
+    shared: Arc<Shared>,
+    root: PathBuf,
+    cookie_prefix: String,
+}
+
+impl Handler {
+    fn on_event(&self, event: notify::Result<Event>) {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                let mut st = lock(&self.shared);
+                st.rearm = true;
+                st.lose(format!("the watcher failed: {e}"));
+                return;
+            }
+        };
+        if event.need_rescan() {
+            lock(&self.shared).lose("the event queue overflowed");
+            return;
+        }
+        // Reads (ours included) change nothing.
+        if matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
+            return;
+        }
+        for path in &event.paths {
+            self.on_path(path, &event.kind);
+        }
+    }
+
+    fn on_path(&self, path: &Path, kind: &EventKind) {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return;
+        };
+        let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+        match parts.as_slice() {
+            [] => {
+                let mut st = lock(&self.shared);
+                st.rearm = true;
+                st.lose("the workspace folder was moved or removed");
+            }
+            [dir] if IdKind::ALL.iter().any(|k| k.dir() == *dir) => {
+                let mut st = lock(&self.shared);
+                st.rearm = true;
+                st.lose(format!("the {dir} folder was created, moved or removed"));
+            }
+            ["cache"] | ["cache", "watch"] if matches!(kind, EventKind::Remove(_)) => {
+                lock(&self.shared).rearm = true;
+            }
+            [dir, name] => {
+                let Some(k) = IdKind::ALL.into_iter().find(|k| k.dir() == *dir) else {
+                    return;
+                };
+                if RecordPath::in_dir(k, name).is_none() {
+                    return;
+                }
+                let linked = matches!(kind, EventKind::Create(_) | EventKind::Modify(_))
+                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                let key = format!("{dir}/{name}");
+                let mut st = lock(&self.shared);
+                st.linked |= linked;
+                if st.changed.len() >= st.limit && !st.changed.contains_key(&key) {
+                    let limit = st.limit;
+                    st.lose(format!("more than {limit} record files changed"));
+                    return;
+                }
+                let epoch = st.epoch;
+                st.changed.insert(key, epoch);
+            }
+            ["cache", "watch", name] if matches!(kind, EventKind::Create(_)) => {
+                let Some(n) = name
+                    .strip_prefix(self.cookie_prefix.as_str())
+                    .and_then(|n| n.parse::<u64>().ok())
+                else {
+                    return;
+                };
+                let mut st = lock(&self.shared);
+                st.cookie = st.cookie.max(n);
+                drop(st);
+                self.shared.cookie_seen.notify_all();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether any record file is a symbolic link (the watch sees the link, not
+/// its target). Names only: `read_dir` knows each entry's type without a stat.
+fn any_linked(root: &Path) -> bool {
+    IdKind::ALL.iter().any(|k| {
+        std::fs::read_dir(root.join(k.dir())).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_type().is_ok_and(|t| t.is_symlink())
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(RecordPath::is_record_name)
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(5);
+
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for kind in IdKind::ALL {
+            std::fs::create_dir_all(dir.path().join(kind.dir())).unwrap();
+        }
+        dir
+    }
+
+    /// Feeds an event to the monitor as its watcher's thread would.
+    fn inject(m: &Monitor, event: notify::Result<Event>) {
+        Handler {
+            shared: Arc::clone(&m.shared),
+            root: m.root.clone(),
+            cookie_prefix: format!("cookie-{:x}-", m.instance),
+        }
+        .on_event(event);
+    }
+
+    #[test]
+    fn barrier_sees_a_write_made_just_before_the_question() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, first) = m.since(None, WAIT);
+        assert!(matches!(first, Changes::All(_)), "{first:?}");
+        let (t, none) = m.since(Some(t), WAIT);
+        assert_eq!(none, Changes::Paths(vec![]));
+        std::fs::write(dir.path().join("tasks/TASK-a.yaml"), "id: TASK-a\n").unwrap();
+        std::fs::write(dir.path().join("tasks/.TASK-a.yaml.tmp"), "x").unwrap();
+        let (t, one) = m.since(Some(t), WAIT);
+        assert_eq!(one, Changes::Paths(vec!["tasks/TASK-a.yaml".into()]));
+        let (_, again) = m.since(Some(t), WAIT);
+        assert_eq!(
+            again,
+            Changes::Paths(vec![]),
+            "an answered change is not repeated"
+        );
+    }
+
+    #[test]
+    fn watcher_error_and_overflow_make_every_older_token_look_at_everything() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        inject(&m, Err(notify::Error::generic("injected")));
+        let (t, after_error) = m.since(Some(t), WAIT);
+        assert_eq!(
+            after_error,
+            Changes::All("the watcher failed: injected".into())
+        );
+        let (t, healed) = m.since(Some(t), WAIT);
+        assert_eq!(healed, Changes::Paths(vec![]));
+        inject(
+            &m,
+            Ok(Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan)),
+        );
+        let (_, after_overflow) = m.since(Some(t), WAIT);
+        assert_eq!(
+            after_overflow,
+            Changes::All("the event queue overflowed".into())
+        );
+    }
+
+    #[test]
+    fn tokens_from_another_monitor_or_the_future_are_not_trusted() {
+        let dir = workspace();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        let foreign = Token {
+            instance: t.instance ^ 1,
+            epoch: t.epoch,
+        };
+        assert!(matches!(m.since(Some(foreign), WAIT).1, Changes::All(_)));
+        let future = Token {
+            instance: t.instance,
+            epoch: t.epoch + 100,
+        };
+        assert!(matches!(m.since(Some(future), WAIT).1, Changes::All(_)));
+        assert_eq!(
+            "ab.7".parse::<Token>(),
+            Ok(Token {
+                instance: 0xab,
+                epoch: 7
+            })
+        );
+    }
+
+    #[test]
+    fn symlinked_record_is_not_vouched_for() {
+        let dir = workspace();
+        let target = dir.path().join("elsewhere.yaml");
+        std::fs::write(&target, "id: TASK-b\n").unwrap();
+        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
+        let (t, _) = m.since(None, WAIT);
+        std::os::unix::fs::symlink(&target, dir.path().join("tasks/TASK-b.yaml")).unwrap();
+        let (t, linked) = m.since(Some(t), WAIT);
+        assert_eq!(
+            linked,
+            Changes::All("a record file is a symbolic link".into())
+        );
+        std::fs::remove_file(dir.path().join("tasks/TASK-b.yaml")).unwrap();
+        let (_, unlinked) = m.since(Some(t), WAIT);
+        assert!(matches!(unlinked, Changes::Paths(_)), "{unlinked:?}");
+    }
+}
