@@ -29,8 +29,8 @@ mod templates;
 mod updates;
 mod watch;
 
-pub use claim::ClaimOptions;
 pub use broken::BrokenRecordView;
+pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};

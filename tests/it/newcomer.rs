@@ -284,3 +284,45 @@ fn closing_an_epic_with_open_children_or_a_sprint_with_open_tasks_warns() {
     let check = env.run(&["check"]);
     assert!(!check.stdout.contains("its children"), "{check:?}");
 }
+
+#[test]
+fn task_show_of_a_broken_record_still_shows_its_lines() {
+    let env = TestEnv::new();
+    let id = env.create(&["Reset flow"]);
+    let path = env.task_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("status: TODO", "status: WIP")).unwrap();
+    let r = env.run(&["task", "show", &id]);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(
+        r.stderr.contains(":4:") || r.stderr.contains("status"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("status: WIP"),
+        "the file's lines: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Reset flow"), "{}", r.stdout);
+    let json = env.run(&["--json", "task", "show", &id]);
+    assert_eq!(json.code, 6, "{json:?}");
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(v["excerpt"].to_string().contains("status: WIP"), "{v}");
+}
+
+#[test]
+fn task_show_updated_moves_on_a_claim_or_a_status_change() {
+    let env = TestEnv::new();
+    let id = env.create(&["T"]);
+    let before = env.json(&["task", "show", &id])["updated"].clone();
+    let at = "2030-01-01T00:00:00Z";
+    let _ = env.run_with(
+        &["task", "update", &id, "--status", "IN_REVIEW"],
+        &[("ORCHESTRON_NOW", at)],
+    );
+    let after = env.json(&["task", "show", &id])["updated"].clone();
+    assert_ne!(before, after, "a status change moves `updated`");
+    let text = std::fs::read_to_string(env.task_path(&id)).unwrap();
+    assert!(!text.contains("updated"), "never a written field: {text}");
+}
