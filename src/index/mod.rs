@@ -12,6 +12,7 @@ mod derive;
 mod error;
 mod feed;
 mod fts;
+mod outlines;
 mod problems;
 mod query;
 mod row;
