@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -71,6 +71,8 @@ CREATE TABLE tasks (
     created_us    INTEGER NOT NULL,
     progress      INTEGER NOT NULL,
     estimate      INTEGER,
+    started       TEXT,
+    closed_at     TEXT,
     open_deps     INTEGER NOT NULL DEFAULT 0,
     unblocks      INTEGER NOT NULL DEFAULT 0
 );
@@ -83,6 +85,8 @@ CREATE INDEX tasks_sprint ON tasks(sprint);
 CREATE TABLE task_deps (
     rid INTEGER NOT NULL,
     dep TEXT NOT NULL,
+    -- where the record lists it (first mention), so readers keep its order
+    idx INTEGER NOT NULL,
     PRIMARY KEY (rid, dep)
 ) WITHOUT ROWID;
 CREATE INDEX task_deps_dep ON task_deps(dep);
