@@ -2,7 +2,7 @@
 //! burndown), list.
 
 use super::{Error, Orchestron, Result};
-use crate::index::{TaskQuery, TaskRef};
+use crate::index::TaskRef;
 use crate::model::{IdKind, Limits, RecordId, Sprint, SprintStatus, Status, now, parse_date};
 use serde::Serialize;
 
@@ -156,19 +156,19 @@ impl Orchestron {
         sprint: Sprint,
         inputs: &super::insights::Inputs,
     ) -> Result<Option<SprintView>> {
-        let page = self.index.tasks(&TaskQuery {
-            sprint: Some(sprint.id.clone()),
-            limit: 0,
-            ..TaskQuery::default()
-        })?;
-        let total = page.tasks.len();
-        let done = page.tasks.iter().filter(|t| t.status.is_closed()).count();
+        // The sprint's tasks from the outlines already read, in list order.
+        let members: Vec<&crate::model::Task> = inputs
+            .tasks
+            .iter()
+            .filter(|t| t.sprint.as_ref() == Some(&sprint.id))
+            .collect();
+        let total = members.len();
+        let done = members.iter().filter(|t| t.status.is_closed()).count();
         let by_status = Status::ALL
             .iter()
-            .map(|s| (*s, page.tasks.iter().filter(|t| t.status == *s).count()))
+            .map(|s| (*s, members.iter().filter(|t| t.status == *s).count()))
             .filter(|(_, n)| *n > 0)
             .collect();
-        let members: Vec<&crate::model::Task> = page.tasks.iter().collect();
         let progress = super::insights::sprint_progress::burndown(
             &sprint,
             &members,
@@ -181,12 +181,11 @@ impl Orchestron {
             done,
             by_status,
             progress,
-            tasks: page
-                .tasks
-                .into_iter()
+            tasks: members
+                .iter()
                 .map(|t| TaskRef {
-                    id: t.id,
-                    title: t.title,
+                    id: t.id.clone(),
+                    title: t.title.clone(),
                     status: t.status,
                 })
                 .collect(),

@@ -67,8 +67,9 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
     exec(
         conn,
         "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
-                            assignee, parent, sprint, created, created_us, progress, estimate)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                            assignee, parent, sprint, created, created_us, progress, estimate,
+                            started, closed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             rid,
             t.id.as_str(),
@@ -85,14 +86,16 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
             micros(&t.created),
             t.progress,
             t.estimate,
+            t.started.as_ref().map(timestamp),
+            t.closed.as_ref().map(timestamp),
         ],
         "indexing a task",
     )?;
-    for dep in &t.depends_on {
+    for (i, dep) in t.depends_on.iter().enumerate() {
         exec(
             conn,
-            "INSERT OR IGNORE INTO task_deps (rid, dep) VALUES (?1, ?2)",
-            params![rid, dep.as_str()],
+            "INSERT OR IGNORE INTO task_deps (rid, dep, idx) VALUES (?1, ?2, ?3)",
+            params![rid, dep.as_str(), i as i64],
             "indexing a task's dependencies",
         )?;
     }

@@ -13,6 +13,7 @@ mod derive;
 mod error;
 mod feed;
 mod fts;
+mod outlines;
 mod problems;
 mod query;
 mod row;

@@ -71,6 +71,8 @@ CREATE TABLE tasks (
     created_us    INTEGER NOT NULL,
     progress      INTEGER NOT NULL,
     estimate      INTEGER,
+    started       TEXT,
+    closed_at     TEXT,
     open_deps     INTEGER NOT NULL DEFAULT 0,
     unblocks      INTEGER NOT NULL DEFAULT 0
 );
@@ -83,6 +85,8 @@ CREATE INDEX tasks_sprint ON tasks(sprint);
 CREATE TABLE task_deps (
     rid INTEGER NOT NULL,
     dep TEXT NOT NULL,
+    -- where the record lists it (first mention), so readers keep its order
+    idx INTEGER NOT NULL,
     PRIMARY KEY (rid, dep)
 ) WITHOUT ROWID;
 CREATE INDEX task_deps_dep ON task_deps(dep);

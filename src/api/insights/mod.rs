@@ -17,7 +17,6 @@ mod tests;
 
 use super::{Error, Orchestron, Result, SprintView};
 use crate::git::GitRepo;
-use crate::index::TaskQuery;
 use crate::model::{IdKind, RecordId, Task, TaskType};
 use bottlenecks::{Bottlenecks, Settings, StaleClaim};
 use chrono::{DateTime, Utc};
@@ -92,6 +91,8 @@ pub struct Analysis {
 
 /// The inputs every insight starts from, gathered once.
 pub(crate) struct Inputs {
+    /// Every task as an outline: the fields insights read, without labels,
+    /// description, criteria, clarifications or notes (`Index::task_outlines`).
     pub tasks: Vec<Task>,
     pub times: HashMap<RecordId, WorkTimes>,
     pub sources: HistorySources,
@@ -102,13 +103,7 @@ impl Orchestron {
     /// Every task and when its work happened.
     pub(crate) fn insight_inputs(&self) -> Result<Inputs> {
         let t = crate::timing::Phase::start();
-        let tasks = self
-            .index
-            .tasks(&TaskQuery {
-                limit: 0,
-                ..TaskQuery::default()
-            })?
-            .tasks;
+        let tasks = self.index.task_outlines()?;
         t.lap("insights: tasks");
         let feed: Vec<Step> = self
             .index

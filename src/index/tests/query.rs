@@ -406,3 +406,56 @@ fn a_file_that_stops_parsing_leaves_the_lists() {
             .contains_key("tasks/TASK-x.yaml")
     );
 }
+
+#[test]
+fn task_outlines_carry_every_field_insights_read_in_list_order() {
+    let (_dir, mut index) = fresh();
+    let mut a = task("TASK-aaaaa", "First", 0);
+    a.status = Status::Done;
+    a.priority = Priority::High;
+    a.kind = TaskType::Story;
+    a.assignee = Some("claude".into());
+    a.parent = Some(id("TASK-ccccc"));
+    a.sprint = Some(id("SPRINT-s1"));
+    a.estimate = Some(5);
+    a.progress = 100;
+    a.started = Some(t0() + Duration::minutes(30));
+    a.closed = Some(t0() + Duration::milliseconds(90_123));
+    // Dependencies keep the record's order, not the table's sorted one.
+    a.depends_on = vec![id("TASK-zzzzz"), id("TASK-bbbbb"), id("TASK-zzzzz")];
+    a.labels = vec!["auth".into()];
+    a.description = Some("long text".into());
+    a.notes.push(entry("bob", "a note", 9));
+    let mut b = task("TASK-bbbbb", "Second", 1);
+    b.priority = Priority::Critical;
+    let c = task("TASK-ccccc", "Third", 2);
+    put(
+        &mut index,
+        "editor",
+        vec![update(a.clone()), update(b), update(c)],
+    );
+    let full = index
+        .tasks(&TaskQuery {
+            limit: 0,
+            ..TaskQuery::default()
+        })
+        .expect("tasks")
+        .tasks;
+    let expected: Vec<crate::model::Task> = full
+        .into_iter()
+        .map(|mut t| {
+            t.labels.clear();
+            t.description = None;
+            t.acceptance_criteria.clear();
+            t.clarifications.clear();
+            t.notes.clear();
+            let mut seen = std::collections::HashSet::new();
+            t.depends_on.retain(|d| seen.insert(d.clone()));
+            t
+        })
+        .collect();
+    let outlines = index.task_outlines().expect("outlines");
+    assert_eq!(ids(&outlines), ["TASK-bbbbb", "TASK-ccccc", "TASK-aaaaa"]);
+    assert_eq!(outlines, expected);
+    assert_eq!(outlines[2].depends_on, [id("TASK-zzzzz"), id("TASK-bbbbb")]);
+}
