@@ -8,7 +8,7 @@ use super::StoreError;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Shared between a workspace and the guards it hands out.
 #[derive(Debug, Default)]
@@ -60,26 +60,29 @@ fn open_locked(path: &Path) -> Result<File, StoreError> {
         .write(true)
         .open(path)
         .map_err(|e| StoreError::io(path, e))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),
+        Err(TryLockError::WouldBlock) => {}
+    }
+    // Held by another process. The OS offers no timed file lock, so a helper
+    // thread blocks in `lock()` — woken by the OS the moment the holder lets
+    // go — while this one waits for it with a deadline. After a timeout the
+    // helper may still win later; it then finds nobody listening and drops
+    // the file at once, which releases the lock again.
     let wait = lock_wait();
-    let deadline = Instant::now() + wait;
-    // The OS offers no timed file lock: try, and back off up to 50 ms between
-    // tries (writes hold the lock for milliseconds, so the first retries win).
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(Duration::from_millis(50));
-            }
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked {
-                    path: PathBuf::from(path),
-                    waited: wait,
-                });
-            }
-            Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),
-        }
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::spawn(move || {
+        let locked = file.lock().map(|()| file);
+        let _ = tx.send(locked);
+    });
+    match rx.recv_timeout(wait) {
+        Ok(Ok(file)) => Ok(file),
+        Ok(Err(e)) => Err(StoreError::io(PathBuf::from(path), e)),
+        Err(_) => Err(StoreError::Locked {
+            path: PathBuf::from(path),
+            waited: wait,
+        }),
     }
 }
 
