@@ -48,7 +48,9 @@ impl Orchestron {
                 continue;
             };
             let bytes = if present {
-                match crate::store::read_bytes(&abs) {
+                // Through the record reader: what sits at a record's name
+                // may be a FIFO, which a plain read would block on forever.
+                match crate::store::read_record_bytes(self.ws.root(), &abs) {
                     Ok(b) => Some(b),
                     Err(_) => continue,
                 }

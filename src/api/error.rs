@@ -99,6 +99,9 @@ impl Error {
                 ErrorClass::NoWorkspace
             }
             Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
+            Error::Store(StoreError::LinkedOutside { .. } | StoreError::BadDbPath { .. }) => {
+                ErrorClass::InvalidInput
+            }
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
             Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {

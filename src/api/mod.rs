@@ -93,7 +93,7 @@ impl Orchestron {
         let t = crate::timing::Phase::start();
         let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
         t.lap("open: workspace");
-        let index = Index::open(&ws.db_path())?;
+        let index = Index::open(&ws.db_path()?)?;
         t.lap("open: index");
         let mut o = Orchestron {
             ws,
@@ -114,7 +114,7 @@ impl Orchestron {
     /// missing cache a refresh would build it twice).
     pub fn open_for_rebuild(opts: &OpenOptions) -> Result<Self> {
         let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
-        let index = Index::open(&ws.db_path())?;
+        let index = Index::open(&ws.db_path()?)?;
         Ok(Orchestron {
             ws,
             index,

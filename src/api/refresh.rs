@@ -111,7 +111,7 @@ impl Orchestron {
         let mut old: HashMap<String, FileStamp> = Default::default();
         let mut candidates: Vec<ScannedFile> = Vec::new();
         let mut deleted: Vec<String> = Vec::new();
-        let (files, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
+        let (listing, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
             let last = index.last_refresh_ns()?;
             index.for_each_stamp(|path, stamp| {
                 fresh = false;
@@ -123,7 +123,8 @@ impl Orchestron {
         })?;
         let last = last?;
         t.lap("refresh: stat pass + read stamps");
-        let mut scanned = files.into_iter().peekable();
+        self.remove_stale_temps(&listing.temps)?;
+        let mut scanned = listing.files.into_iter().peekable();
         for (start, end, stamp) in stamps {
             let path = &paths[start..end];
             // Files listed before this path are new.
@@ -161,6 +162,19 @@ impl Orchestron {
             return Ok(0);
         }
         self.apply_found(candidates, &old, deleted, fresh)
+    }
+
+    /// Removes what killed writers left behind (`temps`, from the stat pass)
+    /// when the lock is free now; while another process holds it, one of
+    /// them may be its live write, and a later command cleans up instead.
+    fn remove_stale_temps(&self, temps: &[std::path::PathBuf]) -> Result<()> {
+        if temps.is_empty() {
+            return Ok(());
+        }
+        if let Some(lock) = self.ws.try_lock()? {
+            store::remove_stale_temps(&lock, temps);
+        }
+        Ok(())
     }
 
     /// Reads the candidates (under the lock), keeps the ones whose content
@@ -205,8 +219,9 @@ impl Orchestron {
     /// it and the end of the load.
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        let _lock = self.ws.lock()?;
-        let files = store::scan(self.ws.root())?;
+        let lock = self.ws.lock()?;
+        let store::Listing { files, temps } = store::scan(self.ws.root())?;
+        store::remove_stale_temps(&lock, &temps);
         t.lap("rebuild: stat pass");
         self.index.clear()?;
         let count = self.stream_in(&files, progress)?;
@@ -271,13 +286,26 @@ impl Orchestron {
     /// Puts a file this process just wrote into the index at once, credited to
     /// the actor (the caller holds the workspace lock). The store handed back
     /// its stamp and load, so nothing is stat'ed or parsed again.
+    ///
+    /// The file is the write: once it is in place the write has happened, so
+    /// an index that cannot take it (a full disk, a cache that cannot grow)
+    /// is warned about, not reported as a failed write — a caller told
+    /// "failed" would retry and add its note twice. The index keeps the old
+    /// stamp of the file, so the next refresh reads the file again.
     pub(crate) fn index_written(&mut self, written: LoadedFile) -> Result<()> {
         let actor = self.actor().to_string();
-        self.index.apply(Refresh {
+        let rel = written.rel.clone();
+        if let Err(e) = self.index.apply(Refresh {
             updates: vec![update_of(written)],
             deleted: Vec::new(),
             actor,
-        })?;
+        }) {
+            tracing::warn!(
+                "{rel} was written, but the index cache could not take it ({}); \
+                 the next command reads it again",
+                crate::model::with_causes(&e)
+            );
+        }
         Ok(())
     }
 }

@@ -15,6 +15,8 @@ mod problem;
 mod record;
 pub mod render;
 mod sprint;
+#[cfg(test)]
+pub(crate) mod strategies;
 mod task;
 
 pub use assumed::{TimeSource, assume, assumed_keys};

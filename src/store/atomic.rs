@@ -1,9 +1,59 @@
 //! Crash-safe file replacement: a killed process leaves the old file or the new
-//! one, never half of one.
+//! one, never half of one — plus, at worst, its temporary file. Temporary files
+//! are named `.<file name>.<8 random characters>.tmp`: hidden, so no reader
+//! takes one for a record, and git-ignored by the workspace's `.gitignore`.
+//! One left behind by a killed writer is removed by the next command that
+//! holds the workspace lock ([`remove_stale_temps`]): every write into a
+//! record folder holds that lock, so whoever holds it knows no live writer
+//! owns a temporary file there.
 
-use super::StoreError;
+use super::{StoreError, WorkspaceLock};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The random part of a temporary file's name.
+const TEMP_SUFFIX_LEN: usize = 8;
+
+/// The temporary file `write_atomic` writes for `name` first.
+fn temp_name(name: &str) -> String {
+    format!(".{name}.{}.tmp", crate::model::new_suffix(TEMP_SUFFIX_LEN))
+}
+
+/// Whether `name` is one of our temporary files (`.TASK-7k2mq.yaml.x1y2z3w4.tmp`);
+/// an editor's swap or backup file is not.
+pub fn is_temp_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((file, suffix)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    !file.is_empty()
+        && suffix.len() == TEMP_SUFFIX_LEN
+        && suffix
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// Removes temporary files a killed writer left in the record folders
+/// (`temps`, as the stat pass found them). The caller's `_lock` proves that no
+/// live writer owns one. Returns how many were removed.
+pub fn remove_stale_temps(_lock: &WorkspaceLock, temps: &[PathBuf]) -> usize {
+    temps
+        .iter()
+        .filter(|p| match std::fs::remove_file(p) {
+            Ok(()) => {
+                tracing::info!("removed {}, left by an interrupted write", p.display());
+                true
+            }
+            // Gone already, or not ours to remove: either way nothing to do.
+            Err(e) => {
+                tracing::debug!("{}: {e}", p.display());
+                false
+            }
+        })
+        .count()
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same directory:
 /// write, fsync, rename over the target, then fsync the directory so the rename
@@ -15,7 +65,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, Stor
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", crate::model::new_suffix(8)));
+    let tmp = dir.join(temp_name(&name));
     let result = (|| {
         // A record folder may be missing: git does not keep empty folders, so a
         // fresh clone or a checkout can remove `tasks/` until a task exists.
@@ -41,4 +91,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, Stor
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(|e| StoreError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_are_recognised_and_editor_files_are_not() {
+        let name = temp_name("TASK-7k2mq.yaml");
+        assert!(is_temp_name(&name), "{name}");
+        for other in [
+            ".TASK-7k2mq.yaml.swp",
+            "TASK-7k2mq.yaml.abcdefgh.tmp",
+            ".TASK-7k2mq.yaml.ABCDEFGH.tmp",
+            ".TASK-7k2mq.yaml.abc.tmp",
+            "..abcdefgh.tmp",
+            ".abcdefgh.tmp",
+        ] {
+            assert!(!is_temp_name(other), "{other}");
+        }
+    }
 }

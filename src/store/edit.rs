@@ -302,4 +302,114 @@ mod tests {
         assert!(out.contains("reviewer: carol"));
         assert!(out.contains("priority: HIGH"));
     }
+
+    /// One change a user or an agent makes to a task.
+    #[derive(Debug, Clone)]
+    enum Change {
+        Status(Status),
+        Priority(crate::model::Priority),
+        Title(String),
+        Progress(u8),
+        Assignee(Option<String>),
+        Description(Option<String>),
+        Note(Entry),
+        Clarify(Entry),
+        Label(String),
+        CriterionDone,
+    }
+
+    fn change() -> impl proptest::strategy::Strategy<Value = Change> {
+        use crate::model::strategies::{entry, line, text};
+        use proptest::prelude::*;
+        prop_oneof![
+            proptest::sample::select(&[Status::Todo, Status::InProgress, Status::Done][..])
+                .prop_map(Change::Status),
+            proptest::sample::select(
+                &[
+                    crate::model::Priority::Low,
+                    crate::model::Priority::Critical
+                ][..]
+            )
+            .prop_map(Change::Priority),
+            line().prop_map(Change::Title),
+            (0u8..=100).prop_map(Change::Progress),
+            proptest::option::of("[a-z]{1,8}").prop_map(Change::Assignee),
+            proptest::option::of(text()).prop_map(Change::Description),
+            entry().prop_map(Change::Note),
+            entry().prop_map(Change::Clarify),
+            "[a-z]{1,6}".prop_map(Change::Label),
+            Just(Change::CriterionDone),
+        ]
+    }
+
+    fn apply(t: &mut Task, c: Change) {
+        match c {
+            Change::Status(s) => t.status = s,
+            Change::Priority(p) => t.priority = p,
+            Change::Title(s) => t.title = s,
+            Change::Progress(p) => t.progress = p,
+            Change::Assignee(a) => t.assignee = a,
+            Change::Description(d) => t.description = d,
+            Change::Note(e) => t.notes.push(e),
+            Change::Clarify(e) => t.clarifications.push(e),
+            Change::Label(l) => {
+                if !t.labels.contains(&l) {
+                    t.labels.push(l);
+                }
+            }
+            Change::CriterionDone => {
+                if let Some(c) = t.acceptance_criteria.first_mut() {
+                    c.done = !c.done;
+                }
+            }
+        }
+    }
+
+    /// The task's file with a human's comments: a header, one before each
+    /// top-level key chosen by `marks`, and one at the end.
+    fn commented(text: &str, marks: &[bool]) -> (String, Vec<String>) {
+        let mut out = String::from("# header comment\n");
+        let mut comments = vec!["# header comment".to_string()];
+        for (n, line) in text.lines().enumerate() {
+            let top_key = line.starts_with(|c: char| c.is_ascii_lowercase());
+            if top_key && marks.get(n % marks.len().max(1)).copied().unwrap_or(false) {
+                let c = format!("# about line {n}");
+                out.push_str(&c);
+                out.push('\n');
+                comments.push(c);
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str("# trailing comment\n");
+        comments.push("# trailing comment".into());
+        (out, comments)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::model::strategies::config(128))]
+
+        #[test]
+        fn an_edit_reparses_as_the_intended_record_and_keeps_every_comment(
+            old in crate::model::strategies::task(),
+            changes in proptest::collection::vec(change(), 1..5),
+            marks in proptest::collection::vec(proptest::prelude::any::<bool>(), 1..8),
+        ) {
+            let (text, comments) = commented(&render::task(&old, ""), &marks);
+            proptest::prop_assume!(Task::parse(&text).as_ref() == Some(&old));
+            let mut new = old.clone();
+            for c in changes {
+                apply(&mut new, c);
+            }
+            proptest::prop_assume!(new.validate().is_ok());
+            let out = edit_text(&text, &old, &new);
+            proptest::prop_assert_eq!(Task::parse(&out), Some(new), "{}", out);
+            for c in &comments {
+                proptest::prop_assert!(
+                    out.lines().any(|l| l.trim_start() == c.as_str()),
+                    "lost {:?}:\n--- before\n{}\n--- after\n{}", c, text, out
+                );
+            }
+        }
+    }
 }

@@ -17,6 +17,16 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A `.orchestron` that is a symbolic link out of its project.
+    #[error(
+        "{} is a symbolic link to {}, outside the project; refused, not followed",
+        link.display(),
+        target.display()
+    )]
+    LinkedOutside { link: PathBuf, target: PathBuf },
+    /// `ORCHESTRON_DB` names a place the cache may not be.
+    #[error("ORCHESTRON_DB={} is refused: {why}", value.display())]
+    BadDbPath { value: PathBuf, why: &'static str },
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
         path: PathBuf,

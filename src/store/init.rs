@@ -49,6 +49,8 @@ cache/
 *.sqlite
 *.sqlite-wal
 *.sqlite-shm
+# A write interrupted by a crash can leave its temporary file; the next command removes it.
+.*.tmp
 ";
 
 pub const GITATTRIBUTES: &str = "\

@@ -74,7 +74,9 @@ pub fn load_record_at(
         );
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
+        // A byte order mark (Windows editors write one) is no part of the
+        // YAML: left in, it glues itself to the first key.
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
             let (line, column) = line_col(bytes, e.valid_up_to());
             return fail(line, column, "file is not valid UTF-8".into());
@@ -181,11 +183,15 @@ pub(crate) fn parse_with_check<T: serde::de::DeserializeOwned>(
     validate: fn(&T) -> Result<(), ModelError>,
 ) -> Result<T, (usize, usize, String)> {
     let value: T = yaml_serde::from_str(text).map_err(|e| {
-        let message = plain_words(&strip_location(&e.to_string()));
-        let (line, column) = match (e.location(), refined_line(text, &message)) {
-            (_, Some(line)) => (line, 1),
-            (Some(l), None) => (l.line(), l.column()),
-            (None, None) => (1, 1),
+        let (message, offset) = strip_position(&strip_location(&e.to_string()));
+        let message = plain_words(&message);
+        let (line, column) = match (e.location(), refined_line(text, &message), offset) {
+            (_, Some(line), _) => (line, 1),
+            // Errors of libyaml's reader (a NUL or another control
+            // character) carry a byte offset; their location says 1:1.
+            (_, None, Some(offset)) => line_col(text.as_bytes(), offset),
+            (Some(l), None, None) => (l.line(), l.column()),
+            (None, None, None) => (1, 1),
         };
         (line, column, message)
     })?;
@@ -287,6 +293,16 @@ pub(crate) fn strip_location(message: &str) -> String {
     out
 }
 
+/// Splits a trailing " at position N" (a byte offset) off a parser message.
+fn strip_position(message: &str) -> (String, Option<usize>) {
+    if let Some((head, tail)) = message.rsplit_once(" at position ")
+        && let Ok(offset) = tail.trim().parse::<usize>()
+    {
+        return (head.to_string(), Some(offset));
+    }
+    (message.to_string(), None)
+}
+
 /// Top-level mapping keys (lines that start with `key:` in column 1).
 fn top_level_keys(text: &str) -> Vec<(String, usize)> {
     text.lines()
@@ -326,16 +342,4 @@ fn conflict_marker_line(text: &str) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod conflict_tests {
-    use super::*;
-
-    #[test]
-    fn conflict_markers_are_named_as_such() {
-        let text = "id: TASK-7k2mq\ntitle: T\n<<<<<<< ours\nstatus: TODO\n=======\nstatus: DONE\n>>>>>>> theirs\ncreated: 2026-11-24T16:02:11Z\n";
-        let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
-        assert!(loaded.record.is_none());
-        let p = &loaded.problems[0];
-        assert_eq!(p.line, 3);
-        assert!(p.message.contains("merge conflict"), "{}", p.message);
-    }
-}
+mod tests;

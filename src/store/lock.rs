@@ -38,6 +38,28 @@ impl WorkspaceLock {
             state: Arc::clone(state),
         })
     }
+
+    /// The lock if it can be had at once (or this process holds it already),
+    /// `None` while another process holds it: for chores that can wait for
+    /// the next command.
+    pub fn try_acquire(
+        state: &Arc<Mutex<LockState>>,
+        path: &Path,
+    ) -> Result<Option<Self>, StoreError> {
+        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+        if s.depth == 0 {
+            let file = open_lock_file(path)?;
+            match file.try_lock() {
+                Ok(()) => s.file = Some(file),
+                Err(TryLockError::WouldBlock) => return Ok(None),
+                Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),
+            }
+        }
+        s.depth += 1;
+        Ok(Some(WorkspaceLock {
+            state: Arc::clone(state),
+        }))
+    }
 }
 
 impl Drop for WorkspaceLock {
@@ -50,16 +72,20 @@ impl Drop for WorkspaceLock {
     }
 }
 
-fn open_locked(path: &Path) -> Result<File, StoreError> {
+fn open_lock_file(path: &Path) -> Result<File, StoreError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     }
-    let file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| StoreError::io(path, e))?;
+        .map_err(|e| StoreError::io(path, e))
+}
+
+fn open_locked(path: &Path) -> Result<File, StoreError> {
+    let file = open_lock_file(path)?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),

@@ -5,6 +5,7 @@
 //! file the tool touches goes through here.
 
 mod atomic;
+mod cache_path;
 mod claims;
 mod edit;
 mod error;
@@ -15,11 +16,12 @@ mod lock;
 mod monitor;
 mod read;
 mod record_path;
+mod record_read;
 mod records;
 mod scan;
 mod workspace;
 
-pub use atomic::write_atomic;
+pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
 pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
@@ -31,6 +33,7 @@ pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
+pub use record_read::{RecordReadError, read_record_bytes};
 pub use records::{LoadedFile, Stamp};
-pub use scan::{ScannedFile, mtime_ns, scan, scan_while, stat_file};
+pub use scan::{Listing, ScannedFile, mtime_ns, scan, scan_while, stat_file};
 pub use workspace::Workspace;

@@ -3,7 +3,10 @@
 //! comes back as a problem at its path, and a worker that panicked fails the
 //! whole pass rather than return fewer files.
 
-use super::{Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at};
+use super::{
+    Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at,
+    read_record_bytes,
+};
 use crate::model::Problem;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -53,7 +56,7 @@ pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {
 }
 
 fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
-    match std::fs::read(root.join(&f.rel)) {
+    match read_record_bytes(root, &root.join(&f.rel)) {
         Ok(bytes) => LoadedFile {
             rel: f.rel.clone(),
             stamp: Stamp {
@@ -78,7 +81,7 @@ fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
                     f.rel.as_str(),
                     1,
                     1,
-                    format!("cannot read the file: {e}"),
+                    crate::model::with_causes(&e),
                 )],
                 key_lines: Vec::new(),
                 claims: None,
@@ -157,7 +160,10 @@ mod tests {
         assert!(f.loaded.record.is_none());
         let p = &f.loaded.problems[0];
         assert_eq!(p.path, "tasks/TASK-7k2mq.yaml");
-        assert!(p.message.starts_with("cannot read the file"), "{p}");
+        assert!(
+            p.message.contains("not a regular file but a directory"),
+            "{p}"
+        );
         assert_ne!(f.stamp.mtime_ns, 5, "the stamp must not look clean");
     }
 }

@@ -5,8 +5,8 @@
 //! write parses its result once and stats it once, from the open file.
 
 use super::{
-    Editable, Loaded, RecordPath, StoreError, Workspace, WorkspaceLock, content_hash,
-    edit::edit_checked, load_record, load_record_at, write_atomic,
+    Editable, Loaded, RecordPath, RecordReadError, StoreError, Workspace, WorkspaceLock,
+    content_hash, edit::edit_checked, load_record, load_record_at, read_record_bytes, write_atomic,
 };
 use crate::model::{ContextSnapshot, IdKind, Record, RecordId, Sprint, Task, render};
 
@@ -94,7 +94,7 @@ impl Workspace {
     pub fn read<T: StoredRecord>(&self, id: &RecordId) -> Result<RecordFile<T>, StoreError> {
         let rel = RecordPath::of(T::KIND, id).rel();
         let path = self.abs(&rel);
-        let (bytes, modified) = match std::fs::read(&path) {
+        let (bytes, modified) = match read_record_bytes(self.root(), &path) {
             // The file's time stands in for a `created` it leaves out.
             Ok(b) => (
                 b,
@@ -102,18 +102,27 @@ impl Workspace {
                     .ok()
                     .and_then(|m| super::read::file_time(super::mtime_ns(&m))),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Missing { path: rel });
+            Err(e) if e.is_missing() => return Err(StoreError::Missing { path: rel }),
+            Err(RecordReadError::Io(e)) => return Err(StoreError::io(path, e)),
+            Err(refused) => {
+                return Err(StoreError::Broken {
+                    path: rel,
+                    line: 1,
+                    column: 1,
+                    message: refused.to_string(),
+                });
             }
-            Err(e) => return Err(StoreError::io(path, e)),
         };
         let Loaded {
             record, problems, ..
         } = load_record_at(T::KIND, &rel, &bytes, modified);
         match record.and_then(T::from_record) {
             Some(record) => Ok(RecordFile {
-                // The loader accepted the bytes, so they are UTF-8.
-                text: String::from_utf8_lossy(&bytes).into_owned(),
+                // The loader accepted the bytes, so they are UTF-8; an edit
+                // starts from the text the loader parsed (no byte order mark).
+                text: String::from_utf8_lossy(&bytes)
+                    .trim_start_matches('\u{feff}')
+                    .to_string(),
                 record,
             }),
             None => Err(broken(&rel, &problems)),
@@ -248,7 +257,7 @@ impl Workspace {
     /// `None` when it is missing or unreadable.
     pub fn current(&self, path: &RecordPath) -> Option<(String, Option<std::time::SystemTime>)> {
         let abs = self.abs(&path.rel());
-        let text = std::fs::read_to_string(&abs).ok()?;
+        let text = String::from_utf8(read_record_bytes(self.root(), &abs).ok()?).ok()?;
         let modified = std::fs::metadata(&abs).and_then(|m| m.modified()).ok();
         Some((text, modified))
     }

@@ -4,7 +4,7 @@
 
 use super::{RecordPath, StoreError, read::join_all};
 use crate::model::IdKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// One record file as seen by the stat pass.
@@ -17,9 +17,20 @@ pub struct ScannedFile {
     pub mtime_ns: i64,
 }
 
+/// What the stat pass found in the record folders.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every record file, sorted by `rel`.
+    pub files: Vec<ScannedFile>,
+    /// Temporary files of writes (see [`super::is_temp_name`]): stale unless
+    /// a writer holds the workspace lock.
+    pub temps: Vec<PathBuf>,
+}
+
 /// Lists and stats every `*.yaml` record file under the workspace's record
-/// folders. Hidden files (editor swap files, our own temporaries) are skipped.
-pub fn scan(root: &Path) -> Result<Vec<ScannedFile>, StoreError> {
+/// folders. Hidden files (editor swap files, our own temporaries) are not
+/// records; our temporaries are listed apart.
+pub fn scan(root: &Path) -> Result<Listing, StoreError> {
     Ok(scan_while(root, || ())?.0)
 }
 
@@ -31,7 +42,7 @@ const BATCH: usize = 256;
 
 /// [`scan`], while `work` runs on the calling thread (the caller reads the
 /// index's stamps meanwhile); once `work` is done the calling thread helps
-/// with the stats. The result is sorted by `rel`. A worker that panicked fails
+/// with the stats. A worker that panicked fails
 /// the pass: its files would otherwise look deleted.
 ///
 /// One thread lists the directories (`getdents`, inherently sequential) and
@@ -40,10 +51,7 @@ const BATCH: usize = 256;
 /// relative to its open directory (`DirEntry::metadata`: `statx` on the
 /// directory's descriptor), so the kernel resolves one name rather than
 /// walking the whole path again for every file.
-pub fn scan_while<R>(
-    root: &Path,
-    work: impl FnOnce() -> R,
-) -> Result<(Vec<ScannedFile>, R), StoreError> {
+pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> Result<(Listing, R), StoreError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let (tx, rx) = std::sync::mpsc::channel::<Batch>();
     let rx = std::sync::Mutex::new(rx);
@@ -62,9 +70,10 @@ pub fn scan_while<R>(
         }
         out
     };
-    let (mut files, result) = std::thread::scope(|s| {
+    let (mut listing, result) = std::thread::scope(|s| {
         let lister = s.spawn(move || {
             let mut batch: Batch = Vec::with_capacity(BATCH);
+            let mut temps = Vec::new();
             for kind in IdKind::ALL {
                 let Ok(entries) = std::fs::read_dir(root.join(kind.dir())) else {
                     continue;
@@ -74,42 +83,51 @@ pub fn scan_while<R>(
                         continue;
                     };
                     if !RecordPath::is_record_name(&name) {
+                        if super::is_temp_name(&name) {
+                            temps.push(entry.path());
+                        }
                         continue;
                     }
                     batch.push((kind, entry, name));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         if tx.send(full).is_err() {
-                            return;
+                            return temps;
                         }
                     }
                 }
             }
             let _ = tx.send(batch);
             // `tx` drops here: the workers stop once the queue is empty.
+            temps
         });
         let workers: Vec<_> = (1..threads).map(|_| s.spawn(drain)).collect();
         let result = work();
         let mine = drain();
         let listed = join_all(vec![lister], "stat pass");
         let theirs = join_all(workers, "stat pass");
-        listed.and(theirs).map(|theirs| {
-            let mut files = mine;
-            files.extend(theirs.into_iter().flatten());
-            (files, result)
+        listed.and_then(|temps| {
+            theirs.map(|theirs| {
+                let mut files = mine;
+                files.extend(theirs.into_iter().flatten());
+                let temps = temps.into_iter().flatten().collect();
+                (Listing { files, temps }, result)
+            })
         })
     })?;
-    files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-    Ok((files, result))
+    listing.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    Ok((listing, result))
 }
 
 /// One record file's stat (`rel` relative to the workspace root), for a
 /// refresh that knows which paths changed; `None` when it is not a file now.
 pub fn stat_file(root: &Path, rel: &str) -> Option<ScannedFile> {
     let path = RecordPath::parse(rel)?;
-    // A linked record counts as the file it points at.
-    let meta = std::fs::metadata(root.join(rel)).ok()?;
-    meta.is_file().then(|| ScannedFile {
+    let meta = listed_meta(
+        &root.join(rel),
+        std::fs::symlink_metadata(root.join(rel)).ok()?,
+    )?;
+    Some(ScannedFile {
         kind: path.kind(),
         rel: rel.to_string(),
         size: meta.len(),
@@ -117,21 +135,27 @@ pub fn stat_file(root: &Path, rel: &str) -> Option<ScannedFile> {
     })
 }
 
+/// What the stat pass records for an entry named like a record: a linked
+/// record counts as the file it points at. Anything else — a dangling or
+/// looping link, a FIFO, a device, a directory — is listed as it is, so that
+/// the reader refuses it by name (never opening it for a blocking read)
+/// instead of the entry vanishing without a word.
+fn listed_meta(path: &Path, meta: std::fs::Metadata) -> Option<std::fs::Metadata> {
+    if meta.file_type().is_symlink() {
+        return Some(std::fs::metadata(path).unwrap_or(meta));
+    }
+    Some(meta)
+}
+
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
     for (kind, entry, name) in batch {
-        let Ok(mut meta) = entry.metadata() else {
+        let Some(meta) = entry
+            .metadata()
+            .ok()
+            .and_then(|m| listed_meta(&entry.path(), m))
+        else {
             continue;
         };
-        if meta.file_type().is_symlink() {
-            // A linked record counts as the file it points at.
-            let Ok(target) = std::fs::metadata(entry.path()) else {
-                continue;
-            };
-            meta = target;
-        }
-        if !meta.is_file() {
-            continue;
-        }
         let dir = kind.dir();
         let mut rel = String::with_capacity(dir.len() + 1 + name.len());
         rel.push_str(dir);

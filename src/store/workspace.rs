@@ -37,6 +37,7 @@ impl Workspace {
                 }
                 let inner = root.join(DIR_NAME);
                 if is_workspace(&inner) {
+                    refuse_link_outside(&root, &inner)?;
                     return Self::load(inner);
                 }
                 Err(StoreError::NotAWorkspace { path: root })
@@ -45,6 +46,7 @@ impl Workspace {
                 for dir in cwd.ancestors() {
                     let candidate = dir.join(DIR_NAME);
                     if is_workspace(&candidate) {
+                        refuse_link_outside(dir, &candidate)?;
                         return Self::load(candidate);
                     }
                 }
@@ -115,21 +117,43 @@ impl Workspace {
         }
     }
 
-    /// The index cache file: `ORCHESTRON_DB` or `cache/index.sqlite`. A
-    /// relative `ORCHESTRON_DB` is taken from the project folder (the one
-    /// holding `.orchestron/`), where client configurations start the server,
-    /// never from the current directory: every process then finds one cache.
-    pub fn db_path(&self) -> PathBuf {
-        match std::env::var_os("ORCHESTRON_DB") {
-            Some(p) if !p.is_empty() => self.project_dir().join(p),
-            _ => self.root.join("cache").join("index.sqlite"),
-        }
-    }
-
     /// Takes the workspace-wide write lock (in the git-ignored cache folder).
     pub fn lock(&self) -> Result<WorkspaceLock, StoreError> {
-        WorkspaceLock::acquire(&self.lock, &self.root.join("cache").join("write.lock"))
+        WorkspaceLock::acquire(&self.lock, &self.lock_path())
     }
+
+    /// The write lock if no other process holds it now (see
+    /// [`WorkspaceLock::try_acquire`]).
+    pub fn try_lock(&self) -> Result<Option<WorkspaceLock>, StoreError> {
+        WorkspaceLock::try_acquire(&self.lock, &self.lock_path())
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.root.join("cache").join("write.lock")
+    }
+}
+
+/// A project's `.orchestron` may be a symbolic link only to a folder inside
+/// the project: one pointing elsewhere would have every command read and
+/// write files the repository does not hold.
+fn refuse_link_outside(project: &Path, folder: &Path) -> Result<(), StoreError> {
+    let is_link = std::fs::symlink_metadata(folder).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let target = folder
+        .canonicalize()
+        .map_err(|e| StoreError::io(folder, e))?;
+    let project = project
+        .canonicalize()
+        .map_err(|e| StoreError::io(project, e))?;
+    if target.starts_with(&project) {
+        return Ok(());
+    }
+    Err(StoreError::LinkedOutside {
+        link: folder.to_path_buf(),
+        target,
+    })
 }
 
 fn is_workspace(dir: &Path) -> bool {

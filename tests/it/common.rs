@@ -4,8 +4,10 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
 
@@ -95,6 +97,54 @@ impl TestEnv {
         to_run(c.output().expect("run orchestron"))
     }
 
+    /// Runs `orchestron args` with stdin closed, killing it (and failing the
+    /// test) if it has not finished within `deadline`; returns its result and
+    /// its peak resident memory in KiB (from `wait4`).
+    pub fn run_within(&self, args: &[&str], deadline: Duration) -> (Run, u64) {
+        let mut c = self.command(BIN);
+        c.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Reaped by `wait4` below, which also gives its peak memory.
+        #[allow(clippy::zombie_processes)]
+        let mut child = c.spawn().expect("spawn orchestron");
+        let pid = child.id() as libc::pid_t;
+        let drain = |mut r: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut v = Vec::new();
+                let _ = r.read_to_end(&mut v);
+                String::from_utf8_lossy(&v).into_owned()
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().expect("stdout")));
+        let err = drain(Box::new(child.stderr.take().expect("stderr")));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut status = 0;
+            // SAFETY: rusage is plain data; wait4 only writes into it.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+            let _ = tx.send((r, status, usage.ru_maxrss));
+        });
+        let Ok((r, status, maxrss)) = rx.recv_timeout(deadline) else {
+            let _ = child.kill();
+            panic!("orchestron {args:?} did not finish within {deadline:?}");
+        };
+        assert_eq!(r, pid, "wait4 failed");
+        let code = if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        };
+        let run = Run {
+            code,
+            stdout: out.join().expect("stdout reader"),
+            stderr: err.join().expect("stderr reader"),
+        };
+        (run, u64::try_from(maxrss).unwrap_or(0))
+    }
+
     /// Runs a command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
@@ -124,6 +174,25 @@ impl TestEnv {
     pub fn read(&self, path: &Path) -> String {
         std::fs::read_to_string(path).expect("read file")
     }
+}
+
+/// What the index answers: every task, the ready ones, the problems.
+pub fn answers(env: &TestEnv) -> (Value, Value, String) {
+    let all = env.json(&["task", "list", "--limit", "0"]);
+    let ready = env.json(&["task", "list", "--ready", "--limit", "0"]);
+    let check = env.run(&["check"]);
+    (all, ready, check.stdout)
+}
+
+/// The index as it is must answer exactly what it answers rebuilt from the files.
+pub fn assert_index_equals_a_fresh_rebuild(env: &TestEnv) {
+    let before = answers(env);
+    env.ok(&["index", "rebuild"]);
+    assert_eq!(
+        answers(env),
+        before,
+        "the index differs from a fresh rebuild"
+    );
 }
 
 pub fn to_run(out: Output) -> Run {

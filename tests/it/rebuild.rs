@@ -3,8 +3,7 @@
 //! (the ordinary apply of every file) builds — the same tasks, the same ready
 //! set, the same problems — including ids claimed twice across batches.
 
-use crate::common::TestEnv;
-use serde_json::Value;
+use crate::common::{TestEnv, answers};
 
 /// 600 tasks written by hand (more than two rebuild batches): every third
 /// depends on the next, every fifth is DONE, one file copies another's id
@@ -30,14 +29,6 @@ fn backlog(env: &TestEnv) {
     let copy = copy.replace("title: task 7", "title: the copy");
     std::fs::write(dir.join("TASK-azcopy.yaml"), copy).unwrap();
     std::fs::write(dir.join("TASK-broken.yaml"), "id: [unclosed\n").unwrap();
-}
-
-/// What the index answers: every task, the ready ones, the problems.
-fn answers(env: &TestEnv) -> (Value, Value, String) {
-    let all = env.json(&["task", "list", "--limit", "0"]);
-    let ready = env.json(&["task", "list", "--ready", "--limit", "0"]);
-    let check = env.run(&["check"]);
-    (all, ready, check.stdout)
 }
 
 fn drop_cache(env: &TestEnv) {

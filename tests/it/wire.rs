@@ -37,7 +37,9 @@ impl Wire {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            // Not piped: a pipe nobody drains fills with the server's logs
+            // (rmcp logs every error response in full) and blocks it.
+            .stderr(Stdio::null())
             .spawn()
             .expect("spawn orchestron mcp");
         let stdin = child.stdin.take().expect("stdin");
@@ -67,12 +69,13 @@ impl Wire {
     /// Sends a request and returns its response, logging what came back.
     pub(crate) fn request(&mut self, msg: Value) -> Value {
         let id = msg["id"].clone();
+        let shown: String = msg.to_string().chars().take(300).collect();
         self.send(msg);
         loop {
             let line = self
                 .lines
                 .recv_timeout(Duration::from_secs(20))
-                .expect("a response within 20 s");
+                .unwrap_or_else(|e| panic!("no response within 20 s ({e}) to {shown}"));
             let v: Value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
             assert_eq!(v["jsonrpc"], "2.0", "not JSON-RPC: {line}");
@@ -81,6 +84,29 @@ impl Wire {
                 return v;
             }
         }
+    }
+
+    /// Sends `msgs` in one burst, waits until the first is answered (the
+    /// rest are queued or being worked on), then kills the server (SIGKILL).
+    pub(crate) fn kill_after_sending(mut self, msgs: impl IntoIterator<Item = Value>) {
+        let mut first = None;
+        for msg in msgs {
+            first.get_or_insert_with(|| msg["id"].clone());
+            self.send(msg);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .expect("an answer within 20 s");
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if Some(&v["id"]) == first.as_ref() {
+                break;
+            }
+        }
+        self.child.kill().expect("kill orchestron mcp");
+        let _ = self.child.wait();
     }
 
     /// Closes stdin and returns how the server exited.

@@ -175,3 +175,67 @@ fn comments_from_their_side_survive_when_the_line_merge_agrees() {
         "{text}"
     );
 }
+
+/// One side's work on a task between the base and the merge.
+fn side()
+-> impl proptest::strategy::Strategy<Value = (Vec<Entry>, Vec<Entry>, Option<Status>, Option<String>)>
+{
+    use crate::model::strategies::{entry, line};
+    (
+        proptest::collection::vec(entry(), 0..3),
+        proptest::collection::vec(entry(), 0..3),
+        proptest::option::of(proptest::sample::select(
+            &[Status::Todo, Status::InProgress, Status::Done][..],
+        )),
+        proptest::option::of(line()),
+    )
+}
+
+fn worked(
+    base: &Task,
+    (notes, clarifications, status, title): (
+        Vec<Entry>,
+        Vec<Entry>,
+        Option<Status>,
+        Option<String>,
+    ),
+) -> Task {
+    let mut t = base.clone();
+    t.notes.extend(notes);
+    t.clarifications.extend(clarifications);
+    if let Some(s) = status {
+        t.status = s;
+    }
+    if let Some(title) = title {
+        t.title = title;
+    }
+    t
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::model::strategies::config(48))]
+
+    #[test]
+    fn a_merge_of_three_versions_parses_and_keeps_every_note_and_clarification(
+        b in crate::model::strategies::task(),
+        ours_work in side(),
+        theirs_work in side(),
+    ) {
+        let (o, t) = (worked(&b, ours_work), worked(&b, theirs_work));
+        let base = render::task(&b, "");
+        let ours = edit_text(&base, &b, &o);
+        let theirs = edit_text(&base, &b, &t);
+        let (out, text) = Files::new().merge(&base, &ours, &theirs, NAME);
+        proptest::prop_assert_eq!(out.unresolved, 0, "{}", text);
+        let merged = crate::store::load_record(crate::model::IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+        let Some(crate::model::Record::Task(m)) = merged.record else {
+            return Err(proptest::test_runner::TestCaseError::fail(format!("does not parse: {:?}\n{text}", merged.problems)));
+        };
+        for e in o.notes.iter().chain(&t.notes) {
+            proptest::prop_assert!(m.notes.iter().any(|n| n.text == e.text && n.at == e.at), "lost note {:?}\n{}", e, text);
+        }
+        for e in o.clarifications.iter().chain(&t.clarifications) {
+            proptest::prop_assert!(m.clarifications.contains(e), "lost clarification {:?}\n{}", e, text);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The loader on named cases and on generated input: whatever the bytes, a
+//! record or located problems, never a panic; a rendered valid task loads
+//! back as exactly itself.
+
+use super::*;
+use crate::model::strategies::{self, config};
+use proptest::prelude::*;
+
+#[test]
+fn conflict_markers_are_named_as_such() {
+    let text = "id: TASK-7k2mq\ntitle: T\n<<<<<<< ours\nstatus: TODO\n=======\nstatus: DONE\n>>>>>>> theirs\ncreated: 2026-11-24T16:02:11Z\n";
+    let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+    assert!(loaded.record.is_none());
+    let p = &loaded.problems[0];
+    assert_eq!(p.line, 3);
+    assert!(p.message.contains("merge conflict"), "{}", p.message);
+}
+
+#[test]
+fn a_control_character_is_reported_at_its_line_and_column() {
+    let text = "id: TASK-7k2mq\ntitle: a\u{0}b\ncreated: 2026-11-24T16:02:11Z\n";
+    let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+    let p = &loaded.problems[0];
+    assert_eq!((p.line, p.column), (2, 9), "{p}");
+    assert!(!p.message.contains("position"), "{p}");
+}
+
+#[test]
+fn a_byte_order_mark_is_no_part_of_the_first_key() {
+    let text = "\u{feff}id: TASK-7k2mq\ntitle: T\ncreated: 2026-11-24T16:02:11Z\n";
+    let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+    assert!(loaded.record.is_some(), "{:?}", loaded.problems);
+}
+
+/// Every problem points into the file (line 1 of an empty one).
+fn assert_located(bytes: &[u8], loaded: &Loaded) {
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    for p in &loaded.problems {
+        assert!(p.line >= 1 && p.column >= 1, "{p}");
+        assert!(p.line <= lines + 1, "{p} is past the end ({lines} lines)");
+    }
+    assert!(
+        loaded.record.is_some() || !loaded.problems.is_empty(),
+        "neither a record nor a problem"
+    );
+}
+
+/// Pieces of YAML put together at random: structure the parser must cope
+/// with rather than random bytes it rejects at once.
+fn yamlish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("id: TASK-7k2mq\n".to_string()),
+        Just("title: ".to_string()),
+        Just("created: 2026-11-24T16:02:11Z\n".to_string()),
+        Just("notes:\n- at: 2026-11-24T16:02:11Z\n  by: a\n  text: t\n".to_string()),
+        Just("status: ".to_string()),
+        Just("depends_on: [".to_string()),
+        Just("]\n".to_string()),
+        Just("  ".to_string()),
+        Just("- ".to_string()),
+        Just("&a ".to_string()),
+        Just("*a\n".to_string()),
+        Just("!!str ".to_string()),
+        Just("---\n".to_string()),
+        Just("? ".to_string()),
+        Just("{".to_string()),
+        Just("}\n".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("|\n".to_string()),
+        Just("# c\n".to_string()),
+        Just("\t".to_string()),
+        Just("\r\n".to_string()),
+        Just("\u{feff}".to_string()),
+        strategies::line().prop_map(|l| format!("{l}\n")),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn any_bytes_load_to_a_record_or_located_problems(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", &bytes);
+        assert_located(&bytes, &loaded);
+    }
+
+    #[test]
+    fn any_yamlish_text_loads_to_a_record_or_located_problems(text in yamlish()) {
+        for kind in IdKind::ALL {
+            let rel = format!("{}/TASK-7k2mq.yaml", kind.dir());
+            let loaded = load_record(kind, &rel, text.as_bytes());
+            assert_located(text.as_bytes(), &loaded);
+        }
+    }
+
+    #[test]
+    fn a_rendered_task_loads_back_as_itself(task in strategies::task()) {
+        let text = crate::model::render::task(&task, "");
+        let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
+        prop_assert_eq!(loaded.record, Some(Record::Task(task)), "{}", text);
+    }
+}

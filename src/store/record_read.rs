@@ -1,0 +1,176 @@
+//! Reading one record file's bytes without being led astray by what sits at
+//! its name: a FIFO or a device never blocks us (the file is opened
+//! non-blocking and its type is checked on the open handle, not on an
+//! earlier stat), a directory is refused, a symbolic link is followed only
+//! when its target lies inside the workspace folder, and at most
+//! [`Limits::FILE_BYTES`] + 1 bytes are ever read, so a giant file costs no
+//! memory. Every reader of record files on disk comes through here.
+
+use crate::model::Limits;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Why a record file's bytes could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordReadError {
+    #[error("cannot read the file")]
+    Io(#[source] std::io::Error),
+    /// Something other than a regular file sits at the record's name.
+    #[error("not a regular file but {what}; refused")]
+    NotAFile { what: &'static str },
+    /// A symbolic link whose target is outside the workspace folder.
+    #[error("a symbolic link to {}, outside the workspace folder; refused, not followed", target.display())]
+    Outside { target: PathBuf },
+    /// Larger than any record may be; not read.
+    #[error("file is {size} bytes, the limit is {} bytes", Limits::FILE_BYTES)]
+    TooLarge { size: u64 },
+}
+
+impl RecordReadError {
+    /// Whether the file is simply not there (deleted since it was listed).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, RecordReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// The bytes of the record file at `path`, which must lie directly inside a
+/// record folder of the workspace folder `root` (canonical, as
+/// [`super::Workspace`] keeps it).
+pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordReadError> {
+    let link = std::fs::symlink_metadata(path).map_err(RecordReadError::Io)?;
+    let target = if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path).map_err(RecordReadError::Io)?;
+        if !target.starts_with(root) {
+            return Err(RecordReadError::Outside { target });
+        }
+        target
+    } else {
+        path.to_path_buf()
+    };
+    // Refused before opening (a socket cannot even be opened) ...
+    let listed = if target == path {
+        link
+    } else {
+        std::fs::metadata(&target).map_err(RecordReadError::Io)?
+    };
+    if !listed.is_file() {
+        return Err(RecordReadError::NotAFile {
+            what: kind_of(&listed.file_type()),
+        });
+    }
+    // ... and checked again on the open handle, in case it was swapped since.
+    // O_NOFOLLOW: a link swapped in is refused by the kernel instead of
+    // followed; O_NONBLOCK: opening a FIFO returns at once.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY)
+        .open(&target)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => RecordReadError::Outside {
+                target: target.clone(),
+            },
+            _ => RecordReadError::Io(e),
+        })?;
+    let meta = file.metadata().map_err(RecordReadError::Io)?;
+    if !meta.is_file() {
+        return Err(RecordReadError::NotAFile {
+            what: kind_of(&meta.file_type()),
+        });
+    }
+    if meta.len() > Limits::FILE_BYTES {
+        return Err(RecordReadError::TooLarge { size: meta.len() });
+    }
+    read_capped(file)
+}
+
+/// Reads at most one byte past the limit (a file that grew since its stat
+/// is caught by the loader's own size check).
+fn read_capped(file: File) -> Result<Vec<u8>, RecordReadError> {
+    let mut bytes = Vec::new();
+    file.take(Limits::FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(RecordReadError::Io)?;
+    Ok(bytes)
+}
+
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("ws");
+        std::fs::create_dir_all(root.join("tasks")).unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn a_fifo_named_like_a_record_is_refused_without_blocking() {
+        let (_dir, root) = root();
+        let path = root.join("tasks/TASK-fifo1.yaml");
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = read_record_bytes(&root, &path).unwrap_err();
+        assert!(matches!(err, RecordReadError::NotAFile { what } if what.contains("FIFO")));
+    }
+
+    #[test]
+    fn a_link_out_of_the_workspace_is_refused_and_one_inside_is_followed() {
+        let (dir, root) = root();
+        let secret = dir.path().join("secret.yaml");
+        std::fs::write(&secret, "id: TASK-x\n").unwrap();
+        let out = root.join("tasks/TASK-out.yaml");
+        std::os::unix::fs::symlink(&secret, &out).unwrap();
+        assert!(matches!(
+            read_record_bytes(&root, &out),
+            Err(RecordReadError::Outside { .. })
+        ));
+        let inside = root.join("tasks/TASK-in.yaml");
+        std::fs::write(root.join("kept.yaml"), "x: 1\n").unwrap();
+        std::os::unix::fs::symlink(root.join("kept.yaml"), &inside).unwrap();
+        assert_eq!(read_record_bytes(&root, &inside).unwrap(), b"x: 1\n");
+    }
+
+    #[test]
+    fn a_directory_and_a_device_are_refused_and_a_giant_file_is_not_read() {
+        let (_dir, root) = root();
+        let d = root.join("tasks/TASK-dir.yaml");
+        std::fs::create_dir(&d).unwrap();
+        assert!(matches!(
+            read_record_bytes(&root, &d),
+            Err(RecordReadError::NotAFile {
+                what: "a directory"
+            })
+        ));
+        let dev = root.join("tasks/TASK-dev.yaml");
+        std::os::unix::fs::symlink("/dev/zero", &dev).unwrap();
+        // Outside the workspace, so refused before it is opened at all.
+        assert!(matches!(
+            read_record_bytes(&root, &dev),
+            Err(RecordReadError::Outside { .. })
+        ));
+        let big = root.join("tasks/TASK-big.yaml");
+        let f = File::create(&big).unwrap();
+        f.set_len(Limits::FILE_BYTES * 64).unwrap();
+        assert!(matches!(
+            read_record_bytes(&root, &big),
+            Err(RecordReadError::TooLarge { size }) if size == Limits::FILE_BYTES * 64
+        ));
+    }
+}
