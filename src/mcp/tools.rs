@@ -509,3 +509,6 @@ fn sprint_update(o: &mut Orchestron, a: &Args) -> Res {
     }
     Ok(line(text, obj(fields)))
 }
+
+#[cfg(test)]
+mod tests;

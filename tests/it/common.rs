@@ -176,6 +176,15 @@ impl TestEnv {
     }
 }
 
+/// The peak resident memory (KiB) of the largest child process this test
+/// binary has waited for so far (every `orchestron`, `git` and server).
+pub fn children_peak_kib() -> u64 {
+    // SAFETY: rusage is plain data; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    u64::try_from(usage.ru_maxrss).unwrap_or(0)
+}
+
 /// What the index answers: every task, the ready ones, the problems.
 pub fn answers(env: &TestEnv) -> (Value, Value, String) {
     let all = env.json(&["task", "list", "--limit", "0"]);

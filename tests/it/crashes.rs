@@ -167,8 +167,9 @@ fn writers_killed_at_seeded_random_points_leave_every_record_whole() {
     }
     eprintln!(
         "kill run: {writes} writes, {kills} killed, {} completed, \
-         {temps_left} temp files left by kills, seed {seed:#x}",
-        writes - kills
+         {temps_left} temp files left by kills, seed {seed:#x}, peak child memory {} KiB",
+        writes - kills,
+        crate::common::children_peak_kib()
     );
     // The next command heals everything: the lock is free, the temp files go.
     let check = env.run(&["check"]);

@@ -39,7 +39,7 @@ fn reason(message: &str) -> String {
     message
         .trim_start_matches("error: ")
         .split_whitespace()
-        .filter(|w| !w.contains("TASK-") && !w.starts_with("agent-") && !w.starts_with("(branch"))
+        .filter(|w| !w.contains("TASK-") && !w.starts_with("agent-") && !w.starts_with('('))
         .take(4)
         .collect::<Vec<_>>()
         .join(" ")
@@ -319,6 +319,8 @@ fn eight_mixed_writers_a_reader_and_an_editor_lose_nothing() {
     }
     eprintln!(
         "load: {WRITERS} writers x {writes} writes: {applied} applied, {refused} refused \
-         ({reasons:?}), 0 lost; reader listed {lists} times, editor saved {saves} times"
+         ({reasons:?}), 0 lost; reader listed {lists} times, editor saved {saves} times; \
+         peak child memory {} KiB",
+        crate::common::children_peak_kib()
     );
 }
