@@ -28,6 +28,7 @@ mod tasks;
 mod templates;
 mod updates;
 mod watch;
+mod watcher_socket;
 
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
@@ -52,6 +53,7 @@ pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
+pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
@@ -85,6 +87,9 @@ pub struct Orchestron {
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
+    /// The socket through which this process lends its monitor to CLI
+    /// commands (see `watcher_socket.rs`), while it serves one.
+    lent: Option<crate::store::MonitorServer>,
 }
 
 impl Orchestron {
@@ -104,6 +109,7 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         };
         o.refresh()?;
         Ok(o)
@@ -124,6 +130,7 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         })
     }
 

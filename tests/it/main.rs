@@ -7,6 +7,7 @@
 
 mod claims;
 mod cli;
+mod cli_watcher;
 mod common;
 mod concurrency;
 mod editing;
