@@ -4,6 +4,8 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod agents_md;
+mod archive;
 mod broken;
 mod claim;
 mod contexts;
@@ -11,9 +13,11 @@ mod credit;
 mod diff;
 mod digest;
 mod error;
+mod export;
 mod graph;
 mod history;
 mod identity;
+mod import;
 pub mod insights;
 mod layout;
 mod lease;
@@ -30,13 +34,17 @@ mod updates;
 mod watch;
 mod watcher_socket;
 
+pub use agents_md::AgentFile;
+pub use archive::{ArchiveReport, ArchiveRequest};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
+pub use export::BacklogExport;
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported};
 pub use insights::Report;
 pub use insights::bottlenecks::Bottlenecks;
 pub use insights::flow::Flow;
@@ -56,7 +64,7 @@ pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
-pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
+pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::store::InitReport;
 
 use crate::index::Index;
@@ -137,6 +145,12 @@ impl Orchestron {
     /// Creates a workspace in `project` (idempotent).
     pub fn init(project: &Path) -> Result<InitReport> {
         Ok(crate::store::init(project)?)
+    }
+
+    /// Writes the Orchestron section of AGENTS.md (and CLAUDE.md when it
+    /// exists or `claude` is set) in `project`; see `agents_md.rs`.
+    pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<AgentFile>> {
+        agents_md::write_agent_instructions(project, claude)
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

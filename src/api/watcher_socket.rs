@@ -97,7 +97,7 @@ impl Orchestron {
             Ok(a) => a,
             Err(why) => {
                 tracing::debug!("full stat pass: {why}");
-                return self.refresh_all();
+                return self.refresh_all(store::Scope::Live);
             }
         };
         let n = match answer.changes {
@@ -106,7 +106,7 @@ impl Orchestron {
                     "full stat pass: the watcher (pid {}) says {why}",
                     answer.pid
                 );
-                self.refresh_all()?
+                self.refresh_all(store::Scope::Live)?
             }
             // Nothing changed since the stored token: it still holds, and
             // keeping it spares every quiet command a write.

@@ -4,10 +4,13 @@
 //! API's records as stable JSON. Errors become a message on stderr and an exit
 //! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
 
+mod archive;
 mod check;
 mod context;
 mod exit;
+mod export;
 mod git;
+mod import;
 mod init;
 mod logging;
 mod mcp;
@@ -72,6 +75,15 @@ enum Command {
     Updates(status::UpdatesArgs),
     /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
     Check,
+    /// Put closed tasks and sprints away in `.orchestron/archive/` (git mv):
+    /// lists, ready, prompts and updates leave them out; `task show` finds them.
+    Archive(archive::ArchiveArgs),
+    /// Bring tasks in from GitHub issues, Claude Code task lists, Backlog.md,
+    /// Beads or an Orchestron export (idempotent: a second run creates nothing).
+    Import(import::ImportArgs),
+    /// The whole backlog as one JSON document (`--json`, the default), or the
+    /// open work as Markdown (`--markdown`).
+    Export(export::ExportArgs),
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
@@ -171,6 +183,9 @@ pub fn main() -> i32 {
         Command::Handoff(args) => context::handoff(&ctx, args),
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
+        Command::Archive(args) => archive::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Watch => watch::run(&ctx),

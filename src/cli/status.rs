@@ -5,7 +5,6 @@ use super::exit::{CmdResult, Code};
 use super::output::{self, Table, task_table};
 use crate::model::render::timestamp;
 use clap::{Args, Subcommand};
-use std::io::Write;
 
 pub fn status(ctx: &Ctx) -> CmdResult {
     let o = ctx.open()?;
@@ -192,11 +191,11 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
     match cmd {
         IndexCommand::Rebuild => {
             let started = std::time::Instant::now();
-            let bar = |done: usize, total: usize| progress_bar(done, total);
-            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !ctx.json;
+            let bar = |done: usize, total: usize| output::progress_bar(done, total, "files");
+            let tty = output::wants_progress(ctx.json);
             let n = o.rebuild_index(if tty { Some(&bar) } else { None })?;
             if tty {
-                let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
+                output::clear_progress();
             }
             if ctx.json {
                 output::json(
@@ -211,20 +210,4 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
         }
     }
     Ok(Code::Ok)
-}
-
-/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
-fn progress_bar(done: usize, total: usize) {
-    let width = 30;
-    let filled = done
-        .checked_mul(width)
-        .and_then(|x| x.checked_div(total))
-        .unwrap_or(width);
-    // A closed stderr only loses the bar (`eprint!` would panic).
-    let _ = write!(
-        std::io::stderr(),
-        "\r[{}{}] {done}/{total} files",
-        "#".repeat(filled),
-        "-".repeat(width - filled)
-    );
 }

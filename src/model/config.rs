@@ -36,6 +36,33 @@ pub struct Config {
     /// `ORCHESTRON_WATCHER=1` / `0` overrides it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub watcher: bool,
+    /// What `orchestron archive` with no arguments puts away (docs/ARCHIVE.md).
+    #[serde(default, skip_serializing_if = "ArchiveConfig::is_default")]
+    pub archive: ArchiveConfig,
+}
+
+/// `archive:` in `config.yaml`: the policy `orchestron archive` applies when
+/// it is given no `--before` / `--sprint`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArchiveConfig {
+    /// Archive tasks closed (DONE or CANCELLED) more than this many days ago,
+    /// and closed sprints whose tasks are all archived. Unset: 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_for_days: Option<u32>,
+}
+
+impl ArchiveConfig {
+    /// The policy's age when none is configured.
+    pub const DEFAULT_DAYS: u32 = 30;
+
+    fn is_default(&self) -> bool {
+        self == &ArchiveConfig::default()
+    }
+
+    /// How many days a task must have been closed before the policy archives it.
+    pub fn days(&self) -> u32 {
+        self.closed_for_days.unwrap_or(Self::DEFAULT_DAYS)
+    }
 }
 
 /// `claims:` in `config.yaml` (see docs/CLAIMS.md).
@@ -85,6 +112,7 @@ impl Default for Config {
             wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
             watcher: false,
+            archive: ArchiveConfig::default(),
         }
     }
 }

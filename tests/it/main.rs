@@ -5,6 +5,8 @@
 //! tests is a new module here, never a new file directly under `tests/`
 //! (`layers::tests_folder_holds_only_the_one_binary` guards that).
 
+mod agents_md;
+mod archive;
 mod claims;
 mod cli;
 mod cli_watcher;
@@ -14,6 +16,7 @@ mod editing;
 mod git;
 mod hand_written;
 mod hostile;
+mod import;
 mod init;
 mod insights;
 mod layers;
