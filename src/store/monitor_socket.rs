@@ -223,6 +223,10 @@ pub struct MonitorServer {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
     inode: u64,
+    /// The listening socket itself (a second handle on it), shut down to wake
+    /// the accept loop: a connect to `path` could reach another server that
+    /// has since taken the name, or nothing, and leave the loop blocked.
+    listener: UnixListener,
 }
 
 impl std::fmt::Debug for MonitorServer {
@@ -271,6 +275,7 @@ impl MonitorServer {
             uid: current_uid(),
         };
         let stopped = Arc::clone(&stop);
+        let waker = listener.try_clone().map_err(|e| StoreError::io(&path, e))?;
         let thread = std::thread::Builder::new()
             .name("watcher-socket".into())
             .spawn(move || serving.accept_loop(&listener, &stopped))
@@ -281,6 +286,7 @@ impl MonitorServer {
             stop,
             thread: Some(thread),
             inode,
+            listener: waker,
         })
     }
 
@@ -293,8 +299,10 @@ impl MonitorServer {
 impl Drop for MonitorServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop, which then sees the flag.
-        let _ = UnixStream::connect(&self.path);
+        // Wakes the accept loop, which then sees the flag: on Linux a
+        // blocked accept() on a listening socket that is shut down returns
+        // at once (EINVAL), whoever holds the socket's name by now.
+        let _ = socket2::SockRef::from(&self.listener).shutdown(std::net::Shutdown::Both);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -399,4 +407,33 @@ fn peer_uid(stream: &UnixStream) -> Option<u32> {
         )
     };
     (rc == 0).then_some(cred.uid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IdKind;
+
+    /// Guards the hang seen when two servers of one workspace were dropped
+    /// in turn: the first one's wake-up connect found the name gone (the
+    /// other had removed it) and its accept loop never returned, so `drop`
+    /// waited forever. Dropping must return whatever became of the name.
+    #[test]
+    fn dropping_a_server_whose_socket_name_is_gone_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        for kind in IdKind::ALL {
+            std::fs::create_dir_all(dir.path().join(kind.dir())).unwrap();
+        }
+        let monitor = Arc::new(Monitor::start(dir.path(), super::super::DEFAULT_LIMIT).unwrap());
+        let server = MonitorServer::start(monitor, dir.path(), Duration::from_secs(5)).unwrap();
+        std::fs::remove_file(server.path()).unwrap();
+        let (done, dropped) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(server);
+            let _ = done.send(());
+        });
+        dropped
+            .recv_timeout(Duration::from_secs(30))
+            .expect("drop of the server returned");
+    }
 }
