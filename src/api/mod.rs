@@ -33,7 +33,7 @@ mod templates;
 mod updates;
 mod watch;
 
-pub use agents_md::AgentFile;
+pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
