@@ -104,7 +104,9 @@ impl Error {
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
-            Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
+            Error::Store(StoreError::Locked { .. } | StoreError::WatcherServing { .. }) => {
+                ErrorClass::Conflict
+            }
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
             Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {

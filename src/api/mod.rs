@@ -32,6 +32,7 @@ mod tasks;
 mod templates;
 mod updates;
 mod watch;
+mod watcher_socket;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
@@ -60,6 +61,7 @@ pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
+pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
@@ -93,6 +95,9 @@ pub struct Orchestron {
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
+    /// The socket through which this process lends its monitor to CLI
+    /// commands (see `watcher_socket.rs`), while it serves one.
+    lent: Option<crate::store::MonitorServer>,
 }
 
 impl Orchestron {
@@ -112,6 +117,7 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         };
         o.refresh()?;
         Ok(o)
@@ -132,6 +138,7 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         })
     }
 

@@ -4,7 +4,8 @@
 //! — are read and parsed. A long-running process (the MCP server) instead asks
 //! its file monitor which paths changed since its last refresh, behind a
 //! barrier that guarantees every earlier event was seen, and re-reads only
-//! those; whenever the monitor cannot vouch, it runs the full stat pass.
+//! those; whenever the monitor cannot vouch, it runs the full stat pass. A
+//! CLI command may borrow such a process's monitor (`watcher_socket.rs`).
 //!
 //! Files are read and applied under the workspace lock, so that no process can
 //! apply an older read of a file after another applied a newer one (a
@@ -43,6 +44,7 @@ impl Orchestron {
     pub fn refresh(&mut self) -> Result<usize> {
         match self.monitor.clone() {
             Some(m) => self.refresh_watched(&m),
+            None if self.watcher_enabled() => self.refresh_via_watcher(),
             None => self.refresh_all(Scope::Live),
         }
     }
@@ -91,7 +93,7 @@ impl Orchestron {
     }
 
     /// Re-stats and re-reads only `paths` (relative to the workspace root).
-    fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
+    pub(super) fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
         if paths.is_empty() {
             return Ok(0);
         }
@@ -115,7 +117,7 @@ impl Orchestron {
     /// The full stat pass: every record file in `scope` is stat'ed. A live
     /// pass that finds a file gone, or a cache with no baseline yet, goes
     /// over the archive as well.
-    fn refresh_all(&mut self, scope: Scope) -> Result<usize> {
+    pub(super) fn refresh_all(&mut self, scope: Scope) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let index = &self.index;
         // The stamps are read from the index while other threads list and stat

@@ -12,6 +12,7 @@ mod export;
 mod git;
 mod import;
 mod init;
+mod logging;
 mod mcp;
 mod output;
 mod report;
@@ -19,6 +20,7 @@ mod sprint;
 mod status;
 mod sync;
 mod task;
+mod watch;
 
 use crate::api::{OpenOptions, Orchestron};
 use clap::{Parser, Subcommand};
@@ -87,6 +89,10 @@ enum Command {
     Index(status::IndexCommand),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// Watch the record files and tell CLI commands what changed, so that they
+    /// need not stat every file (used when `watcher: true` is in config.yaml
+    /// or ORCHESTRON_WATCHER=1). Runs until stopped.
+    Watch,
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
     Report(report::ReportArgs),
     /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
@@ -158,6 +164,7 @@ pub fn main() -> i32 {
         Err(e) => return usage_error(&e),
     };
     t.lap("cli: parse arguments");
+    logging::init_if_asked();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let ctx = Ctx {
         json: cli.json,
@@ -181,6 +188,7 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Watch => watch::run(&ctx),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),

@@ -105,8 +105,29 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             s.push_str(&format!("  {}\n", super::check::problem_line(o.root(), p)));
         }
     }
+    s.push_str(&watcher_line(&o.watcher_status()));
     output::text(&s)?;
     Ok(Code::Ok)
+}
+
+/// Whether a watcher serves this workspace and whether commands use it.
+fn watcher_line(w: &crate::api::WatcherStatus) -> String {
+    let switch = "`watcher: true` in config.yaml or ORCHESTRON_WATCHER=1";
+    match (w.serving_pid, w.enabled) {
+        (Some(pid), true) => {
+            format!("\nWatcher: pid {pid} serves CLI commands (they re-read only what changed)\n")
+        }
+        (Some(pid), false) => format!(
+            "\nWatcher: pid {pid} is serving; commands here do not use it (turn on with {switch})\n"
+        ),
+        (None, true) => format!(
+            "\nWatcher: on, but none is serving ({}); commands stat every file (start `orchestron watch`)\n",
+            w.why_not.as_deref().unwrap_or("no answer")
+        ),
+        (None, false) => {
+            format!("\nWatcher: off (commands stat every file; `orchestron watch` with {switch})\n")
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,9 @@ mod meta {
     pub const BASELINED: &str = "baselined";
     /// The highest feed `seq` deleted by trimming; older cursors must resync.
     pub const FEED_FLOOR: &str = "feed_floor";
+    /// The token of the watcher the index was last brought up to date with
+    /// (`instance.epoch`, see `store::monitor`).
+    pub const WATCH_TOKEN: &str = "watch_token";
 }
 
 impl Index {
@@ -330,6 +333,16 @@ impl Index {
             .meta_get(meta::LAST_REFRESH_NS)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0))
+    }
+
+    /// The watcher token this index is up to date with, if any.
+    pub fn watch_token(&self) -> Result<Option<String>, IndexError> {
+        self.meta_get(meta::WATCH_TOKEN)
+    }
+
+    /// Records that the index now holds every change up to `token`.
+    pub fn set_watch_token(&mut self, token: &str) -> Result<(), IndexError> {
+        meta_set(&self.conn, meta::WATCH_TOKEN, token)
     }
 
     /// Records that a stat pass just confirmed every file (racy ones included,

@@ -30,6 +30,12 @@ pub struct Config {
     /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
+    /// Let CLI commands ask a running watcher (`orchestron watch`, or an
+    /// `orchestron mcp` of this workspace) what changed instead of stat'ing
+    /// every record file, as git's `core.fsmonitor` does. Off by default;
+    /// `ORCHESTRON_WATCHER=1` / `0` overrides it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub watcher: bool,
     /// What `orchestron archive` with no arguments puts away (docs/ARCHIVE.md).
     #[serde(default, skip_serializing_if = "ArchiveConfig::is_default")]
     pub archive: ArchiveConfig,
@@ -105,6 +111,7 @@ impl Default for Config {
             agents: default_agents(),
             wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
+            watcher: false,
             archive: ArchiveConfig::default(),
         }
     }

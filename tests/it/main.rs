@@ -9,6 +9,7 @@ mod agents_md;
 mod archive;
 mod claims;
 mod cli;
+mod cli_watcher;
 mod common;
 mod concurrency;
 mod editing;
