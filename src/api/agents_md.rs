@@ -22,9 +22,21 @@ pub const END: &str = "<!-- orchestron:end -->";
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AgentFile {
     pub path: PathBuf,
-    /// `created`, `added` (to a file without the section), `updated` (the
-    /// section's text changed) or `unchanged`.
-    pub outcome: &'static str,
+    pub outcome: SectionOutcome,
+}
+
+/// What a run did to the section of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionOutcome {
+    /// The file did not exist; it now holds the section.
+    Created,
+    /// The file had no section; it was appended.
+    Added,
+    /// The section's text changed (a newer template).
+    Updated,
+    /// Nothing to do.
+    Unchanged,
 }
 
 /// Writes the section into `AGENTS.md` of `project`, and into `CLAUDE.md`
@@ -38,7 +50,7 @@ pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<Agen
             continue;
         }
         let (text, outcome) = with_section(current.as_deref());
-        if outcome != "unchanged" {
+        if outcome != SectionOutcome::Unchanged {
             write_file(&path, text.as_bytes())?;
         }
         out.push(AgentFile { path, outcome });
@@ -47,10 +59,10 @@ pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<Agen
 }
 
 /// The file's text with the section in place, and what changed.
-fn with_section(current: Option<&str>) -> (String, &'static str) {
+fn with_section(current: Option<&str>) -> (String, SectionOutcome) {
     let block = format!("{BEGIN}\n{}{END}\n", SECTION);
     let Some(text) = current else {
-        return (block, "created");
+        return (block, SectionOutcome::Created);
     };
     if let Some(start) = text.find(BEGIN)
         && let Some(end_at) = text[start..].find(END)
@@ -66,7 +78,11 @@ fn with_section(current: Option<&str>) -> (String, &'static str) {
         new.push_str(&text[..start]);
         new.push_str(&block);
         new.push_str(&text[end..]);
-        let outcome = if new == text { "unchanged" } else { "updated" };
+        let outcome = if new == text {
+            SectionOutcome::Unchanged
+        } else {
+            SectionOutcome::Updated
+        };
         return (new, outcome);
     }
     let mut new = text.to_string();
@@ -77,7 +93,7 @@ fn with_section(current: Option<&str>) -> (String, &'static str) {
         new.push('\n');
     }
     new.push_str(&block);
-    (new, "added")
+    (new, SectionOutcome::Added)
 }
 
 #[cfg(test)]
@@ -95,16 +111,19 @@ mod tests {
         let after = "\n## After\n";
         let old = format!("{before}{BEGIN}\nold words\n{END}\n{after}");
         let (new, outcome) = with_section(Some(&old));
-        assert_eq!(outcome, "updated");
+        assert_eq!(outcome, SectionOutcome::Updated);
         assert!(new.starts_with(before) && new.ends_with(after), "{new}");
         let (again, outcome) = with_section(Some(&new));
-        assert_eq!((again.as_str(), outcome), (new.as_str(), "unchanged"));
+        assert_eq!(
+            (again.as_str(), outcome),
+            (new.as_str(), SectionOutcome::Unchanged)
+        );
     }
 
     #[test]
     fn a_file_without_the_section_gets_it_appended() {
         let (new, outcome) = with_section(Some("text without newline"));
-        assert_eq!(outcome, "added");
+        assert_eq!(outcome, SectionOutcome::Added);
         assert!(new.starts_with("text without newline\n\n<!-- orchestron:begin"));
     }
 }

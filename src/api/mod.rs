@@ -34,7 +34,7 @@ mod updates;
 mod watch;
 mod watcher_socket;
 
-pub use agents_md::AgentFile;
+pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;

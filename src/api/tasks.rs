@@ -70,6 +70,9 @@ pub struct TaskView {
     /// nobody has claimed it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<super::ClaimView>,
+    /// True when the task lies in the archive (read-only; lists leave it out).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// A task in brief, for lists an agent reads: everything needed to choose
@@ -235,6 +238,7 @@ impl Orchestron {
             }
         }
         Ok(TaskView {
+            archived: self.index.archived(&task.id)? == Some(true),
             claim: self.claim_view(&self.claims()?, &task.id)?,
             updated: self.last_changed(&task)?,
             dependents: self.index.dependents(&task.id)?,

@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::{AgentFile, McpClient, Orchestron};
+use crate::api::{AgentFile, McpClient, Orchestron, SectionOutcome};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -115,10 +115,10 @@ fn agent_lines(files: &[AgentFile]) -> String {
                 |n| n.to_string_lossy().into_owned(),
             );
             let what = match f.outcome {
-                "created" => "created with the Orchestron section",
-                "added" => "added the Orchestron section",
-                "updated" => "updated the Orchestron section",
-                _ => "the Orchestron section is up to date",
+                SectionOutcome::Created => "created with the Orchestron section",
+                SectionOutcome::Added => "added the Orchestron section",
+                SectionOutcome::Updated => "updated the Orchestron section",
+                SectionOutcome::Unchanged => "the Orchestron section is up to date",
             };
             format!("  {name}: {what}\n")
         })

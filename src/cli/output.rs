@@ -180,6 +180,15 @@ pub fn task_view(v: &TaskView) -> String {
     if !t.labels.is_empty() {
         field("labels", t.labels.join(", "));
     }
+    if let Some(x) = &t.external {
+        field("imported", x.clone());
+    }
+    if v.archived {
+        field(
+            "archived",
+            "yes (read-only; `orchestron archive --restore` brings it back)".into(),
+        );
+    }
     field("created", timestamp(&t.created));
     field("updated", timestamp(&v.updated));
     if let Some(d) = &t.description {

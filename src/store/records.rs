@@ -215,9 +215,14 @@ impl Workspace {
         })
     }
 
-    /// How many entries the folder of `kind` holds (0 when it is missing).
+    /// How many entries the folder of `kind` holds, with its archive (0 when
+    /// missing): what id lengths are chosen by.
     pub fn count(&self, kind: IdKind) -> usize {
-        std::fs::read_dir(self.dir(kind)).map_or(0, |d| d.count())
+        let archived = self.abs(&RecordPath::dir(kind, true));
+        [self.dir(kind), archived]
+            .iter()
+            .map(|dir| std::fs::read_dir(dir).map_or(0, |d| d.count()))
+            .sum()
     }
 
     /// Whether a file for record `id` exists, in the archive or out of it

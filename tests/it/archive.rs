@@ -175,3 +175,30 @@ fn the_policy_archives_what_was_closed_long_enough_ago() {
     let bad = env.run(&["archive", "--before", "last week"]);
     assert_eq!(bad.code, 4, "{}", bad.stderr);
 }
+
+#[test]
+fn a_move_into_the_archive_from_elsewhere_is_seen_by_the_next_command() {
+    // As a `git pull` of a teammate's archive brings it: the file moves
+    // without this workspace's cache knowing.
+    let env = TestEnv::new();
+    let (_sprint, done, _cancelled, open) = backlog(&env);
+    assert_eq!(
+        ids(&env.json(&["task", "list", "--status", "DONE"])),
+        std::slice::from_ref(&done)
+    );
+    std::fs::create_dir_all(env.ws().join("archive/tasks")).unwrap();
+    env.git(&[
+        "mv",
+        &format!(".orchestron/tasks/{done}.yaml"),
+        ".orchestron/archive/tasks/",
+    ]);
+    assert!(ids(&env.json(&["task", "list", "--status", "DONE"])).is_empty());
+    let show = env.json(&["task", "show", &done]);
+    assert_eq!(show["archived"], true, "{show}");
+    assert_eq!(
+        ids(&env.json(&["task", "list", "--ready"])),
+        std::slice::from_ref(&open)
+    );
+    let text = env.ok(&["task", "show", &done]);
+    assert!(text.contains("archived"), "{text}");
+}

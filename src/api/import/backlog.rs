@@ -9,7 +9,7 @@
 //! other sections stay in the description under their headings, and any
 //! other front-matter key is kept in a note.
 
-use super::{Draft, Milestone, Parsed, status_of, text_of};
+use super::{Draft, Milestone, Parsed, checkbox, status_of, text_of};
 use crate::model::{Criterion, Priority, Status};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -201,7 +201,7 @@ fn sections(body: &str) -> (String, Vec<Criterion>) {
         }
         match current.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("acceptance criteria") => {
-                if let Some(c) = checkbox(line) {
+                if let Some(c) = criterion(line) {
                     criteria.push(c);
                 }
             }
@@ -226,14 +226,8 @@ fn sections(body: &str) -> (String, Vec<Criterion>) {
 }
 
 /// `- [x] #2 Tests pass` → (done) `Tests pass`.
-fn checkbox(line: &str) -> Option<Criterion> {
-    let l = line.trim();
-    let (done, rest) = if let Some(r) = l.strip_prefix("- [x]").or(l.strip_prefix("- [X]")) {
-        (true, r)
-    } else {
-        (false, l.strip_prefix("- [ ]")?)
-    };
-    let rest = rest.trim();
+fn criterion(line: &str) -> Option<Criterion> {
+    let (done, rest) = checkbox(line)?;
     // The number Backlog.md gives each criterion (`#1`).
     let rest = match rest.strip_prefix('#') {
         Some(r) => r.trim_start_matches(|c: char| c.is_ascii_digit()).trim(),

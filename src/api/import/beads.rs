@@ -8,7 +8,7 @@
 //! parent; the other link types, design, notes, the close reason and any
 //! other field are kept in a note.
 
-use super::{Draft, Parsed, status_of, text_of};
+use super::{Draft, Parsed, checkbox, status_of, text_of};
 use crate::model::{Criterion, Entry, Priority, Status, TaskType};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -170,16 +170,8 @@ fn draft(i: Issue) -> Draft {
 fn criteria(text: &str) -> Vec<Criterion> {
     text.lines()
         .filter_map(|l| {
-            let l = l.trim();
-            let (done, rest) = if let Some(r) = l.strip_prefix("- [x]").or(l.strip_prefix("- [X]"))
-            {
-                (true, r)
-            } else if let Some(r) = l.strip_prefix("- [ ]") {
-                (false, r)
-            } else {
-                (false, l.trim_start_matches(['-', '*']))
-            };
-            let text = rest.trim();
+            let (done, text) =
+                checkbox(l).unwrap_or((false, l.trim().trim_start_matches(['-', '*']).trim()));
             (!text.is_empty()).then(|| Criterion {
                 text: text.to_string(),
                 done,

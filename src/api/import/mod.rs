@@ -442,6 +442,16 @@ fn status_of(word: &str) -> Option<Status> {
     }
 }
 
+/// A Markdown checkbox line (`- [x] text`, `- [ ] text`): whether it is
+/// ticked, and the text after the box.
+fn checkbox(line: &str) -> Option<(bool, &str)> {
+    let l = line.trim();
+    if let Some(rest) = l.strip_prefix("- [x]").or(l.strip_prefix("- [X]")) {
+        return Some((true, rest.trim()));
+    }
+    l.strip_prefix("- [ ]").map(|rest| (false, rest.trim()))
+}
+
 /// Reads the text of a source file, or says why not.
 fn text_of(file: &SourceFile) -> std::result::Result<&str, String> {
     std::str::from_utf8(&file.bytes).map_err(|_| format!("{}: not UTF-8 text", file.name))
