@@ -248,6 +248,8 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
+    // 14–19: the same CLI commands with a watcher serving.
+    out.extend(watcher::measure(BIN, &b.root, &b.show_id, QUERY_WORD, runs));
     // Then: the MCP server's round trips, from one long-running server.
     for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
         let mut sample = Sample::new();
@@ -287,11 +289,18 @@ fn read_all(root: &Path) -> Duration {
 
 /// Runs the binary to completion; returns its wall time, CPU time and peak RSS (KiB).
 fn run(args: &[String]) -> Run {
+    run_with(args, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
     let started = Instant::now();
     let child = Command::new(BIN)
         .args(args)
+        .env_remove("ORCHESTRON_WATCHER")
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
+        .envs(vars.iter().copied())
         // Insights as of a fixed moment inside the generated history.
         .env("ORCHESTRON_NOW", INSIGHTS_NOW)
         .stdin(Stdio::null())
@@ -347,7 +356,13 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for _ in columns {
         s.push_str("---|---|---|");
     }
-    for (i, row) in ROWS.iter().chain(mcp::ROWS).enumerate() {
+    let cli_rows = ROWS.len() + watcher::ROWS.len();
+    for (i, row) in ROWS
+        .iter()
+        .chain(watcher::ROWS)
+        .chain(mcp::ROWS)
+        .enumerate()
+    {
         let _ = write!(s, "\n| {row} |");
         for (_, _, samples) in columns {
             let sample = &samples[i];
@@ -356,7 +371,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
-            let cpu = if i == 0 || i >= ROWS.len() {
+            let cpu = if i == 0 || i >= cli_rows {
                 "—".to_string()
             } else {
                 format!("{:.1}", sample.cpu_median())
@@ -420,6 +435,8 @@ struct Backlog {
 
 #[path = "cli/mcp.rs"]
 mod mcp;
+#[path = "cli/watcher.rs"]
+mod watcher;
 
 #[path = "cli/archive.rs"]
 mod archive;

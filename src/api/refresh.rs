@@ -12,7 +12,7 @@
 //! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{FileStamp, FileUpdate, Refresh};
+use crate::index::{BulkRow, FileStamp, FileUpdate, Refresh};
 use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile, Scope};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -231,6 +231,7 @@ impl Orchestron {
         let files = store::scan(self.ws.root())?;
         t.lap("rebuild: stat pass");
         self.index.clear()?;
+        t.lap("rebuild: clear");
         let count = self.stream_in(&files, progress)?;
         t.lap("rebuild: read + parse + insert");
         self.index.settle()?;
@@ -247,16 +248,16 @@ impl Orchestron {
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let index = &mut self.index;
-        let parse = |tx: std::sync::mpsc::SyncSender<Vec<FileUpdate>>| {
+        let parse = |tx: std::sync::mpsc::SyncSender<Vec<BulkRow>>| {
             loop {
                 let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
                 if start >= total {
                     break;
                 }
                 let chunk = &files[start..total.min(start + REBUILD_BATCH)];
-                let batch: Vec<FileUpdate> = store::read_batch(root, chunk)
+                let batch: Vec<BulkRow> = store::read_batch(root, chunk)
                     .into_iter()
-                    .map(update_of)
+                    .map(|f| BulkRow::encode(update_of(f)))
                     .collect();
                 let n = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
                 if let Some(report) = progress {
@@ -270,7 +271,7 @@ impl Orchestron {
         // A failed load after the clear leaves the index empty; it is an
         // error, and the next command's refresh rebuilds from the files.
         std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileUpdate>>(QUEUED_BATCHES);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<BulkRow>>(QUEUED_BATCHES);
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
             let parse = &parse;
             let workers: Vec<_> = (0..threads)

@@ -26,6 +26,7 @@ mod types;
 mod tests;
 
 pub use apply::EDITOR;
+pub use bulk::BulkRow;
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
@@ -367,6 +368,8 @@ impl Index {
             tx.execute(&format!("DELETE FROM {table}"), [])
                 .ctx("clearing the index")?;
         }
+        tx.execute_batch(&format!("DROP TABLE task_fts; {}", schema::FTS_DDL))
+            .ctx("clearing the index")?;
         tx.commit().ctx("clearing the index")?;
         self.new_generation()
     }

@@ -110,11 +110,6 @@ CREATE TABLE task_entries (
     PRIMARY KEY (rid, list, idx)
 ) WITHOUT ROWID;
 
-CREATE VIRTUAL TABLE task_fts USING fts5(
-    title, description, notes, clarifications,
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-
 CREATE TABLE sprints (
     rid        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
@@ -160,7 +155,15 @@ CREATE TABLE agent_cursors (
 ) WITHOUT ROWID;
 "#;
 
-/// Tables emptied by `clear`: everything derived from files plus the feed of the
+/// The full-text table. `clear` drops and re-creates it: deleting its rows
+/// one by one re-tokenizes every document (most of a rebuild's clear).
+pub const FTS_DDL: &str = "
+CREATE VIRTUAL TABLE task_fts USING fts5(
+    title, description, notes, clarifications,
+    tokenize = 'unicode61 remove_diacritics 2'
+);";
+
+/// Tables emptied by `clear` (besides the full-text table): everything derived from files plus the feed of the
 /// old generation. `meta` is reset separately and `agent_cursors` survives (its
 /// cursors name the old generation, so they come back as `resync`).
 pub const DATA_TABLES: &[&str] = &[
@@ -172,7 +175,6 @@ pub const DATA_TABLES: &[&str] = &[
     "task_deps",
     "task_labels",
     "task_entries",
-    "task_fts",
     "sprints",
     "contexts",
     "changes",
@@ -198,6 +200,7 @@ pub fn ensure(conn: &mut Connection) -> Result<bool, IndexError> {
     }
     drop_all(&tx)?;
     tx.execute_batch(DDL).ctx("creating the schema")?;
+    tx.execute_batch(FTS_DDL).ctx("creating the schema")?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
         .ctx("writing the schema version")?;
     tx.commit().ctx("committing the new schema")?;
