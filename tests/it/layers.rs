@@ -63,9 +63,22 @@ fn tests_folder_holds_only_the_one_binary() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // `conformance/` (the npm conformance suite) and `python/` (the Python
+    // SDK client) hold no Rust: cargo builds no test target from them.
     assert_eq!(
         names,
-        ["it"],
+        ["conformance", "it", "python"],
         "a new area of tests is a module of tests/it/main.rs, not a new binary"
     );
+    for folder in ["conformance", "python"] {
+        let rust: Vec<PathBuf> = {
+            let mut found = Vec::new();
+            rust_files(&tests.join(folder), &mut found);
+            found
+                .into_iter()
+                .filter(|p| !p.components().any(|c| c.as_os_str() == "node_modules"))
+                .collect()
+        };
+        assert!(rust.is_empty(), "Rust under tests/{folder}: {rust:?}");
+    }
 }

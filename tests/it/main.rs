@@ -13,6 +13,8 @@ mod editing;
 mod git;
 mod hand_written;
 mod hostile;
+#[cfg(feature = "http")]
+mod http;
 mod init;
 mod insights;
 mod layers;
