@@ -422,6 +422,7 @@ impl Orchestron {
         // (a one-line diff); elsewhere the moment is written into the file.
         let stamp = self.needs_status_stamps();
         let lock = self.ws.lock()?;
+        self.refuse_archived(id)?;
         let modified = self
             .ws
             .modify(&lock, id, |new: &mut Task| {

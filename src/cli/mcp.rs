@@ -26,19 +26,8 @@ pub struct McpArgs {
     token_file: Option<PathBuf>,
 }
 
-fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .try_init();
-}
-
 pub fn run(ctx: &Ctx, args: McpArgs) -> CmdResult {
-    init_logging();
+    super::logging::init("warn");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -4,11 +4,15 @@
 //! API's records as stable JSON. Errors become a message on stderr and an exit
 //! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
 
+mod archive;
 mod check;
 mod context;
 mod exit;
+mod export;
 mod git;
+mod import;
 mod init;
+mod logging;
 mod mcp;
 mod output;
 mod report;
@@ -16,6 +20,7 @@ mod sprint;
 mod status;
 mod sync;
 mod task;
+mod watch;
 
 use crate::api::{OpenOptions, Orchestron};
 use clap::{Parser, Subcommand};
@@ -70,11 +75,24 @@ enum Command {
     Updates(status::UpdatesArgs),
     /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
     Check,
+    /// Put closed tasks and sprints away in `.orchestron/archive/` (git mv):
+    /// lists, ready, prompts and updates leave them out; `task show` finds them.
+    Archive(archive::ArchiveArgs),
+    /// Bring tasks in from GitHub issues, Claude Code task lists, Backlog.md,
+    /// Beads or an Orchestron export (idempotent: a second run creates nothing).
+    Import(import::ImportArgs),
+    /// The whole backlog as one JSON document (`--json`, the default), or the
+    /// open work as Markdown (`--markdown`).
+    Export(export::ExportArgs),
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// Watch the record files and tell CLI commands what changed, so that they
+    /// need not stat every file (used when `watcher: true` is in config.yaml
+    /// or ORCHESTRON_WATCHER=1). Runs until stopped.
+    Watch,
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
     Report(report::ReportArgs),
     /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
@@ -146,6 +164,7 @@ pub fn main() -> i32 {
         Err(e) => return usage_error(&e),
     };
     t.lap("cli: parse arguments");
+    logging::init_if_asked();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let ctx = Ctx {
         json: cli.json,
@@ -164,8 +183,12 @@ pub fn main() -> i32 {
         Command::Handoff(args) => context::handoff(&ctx, args),
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
+        Command::Archive(args) => archive::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Watch => watch::run(&ctx),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),

@@ -31,6 +31,34 @@ pub fn text(s: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Whether to draw a progress bar: stderr is a terminal and the output is
+/// not JSON for a script.
+pub fn wants_progress(json: bool) -> bool {
+    !json && io::IsTerminal::is_terminal(&io::stderr())
+}
+
+/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
+pub fn progress_bar(done: usize, total: usize, unit: &str) {
+    let width = 30;
+    let filled = done
+        .checked_mul(width)
+        .and_then(|x| x.checked_div(total))
+        .unwrap_or(width)
+        .min(width);
+    // A closed stderr only loses the bar (`eprint!` would panic).
+    let _ = write!(
+        io::stderr(),
+        "\r[{}{}] {done}/{total} {unit}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    );
+}
+
+/// Wipes the progress bar's line.
+pub fn clear_progress() {
+    let _ = write!(io::stderr(), "\r{}\r", " ".repeat(60));
+}
+
 /// Columns aligned by the widest cell, measured in terminal columns (display
 /// width: `日本語` takes six, a combining accent none); long cells are cut
 /// with `…`.

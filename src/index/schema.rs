@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -74,9 +74,11 @@ CREATE TABLE tasks (
     started       TEXT,
     closed_at     TEXT,
     open_deps     INTEGER NOT NULL DEFAULT 0,
-    unblocks      INTEGER NOT NULL DEFAULT 0
+    unblocks      INTEGER NOT NULL DEFAULT 0,
+    -- 1 when the file lies under archive/ (left out of lists by default)
+    archived      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tasks_order ON tasks(closed, priority_rank, unblocks DESC, created_us, id);
+CREATE INDEX tasks_order ON tasks(archived, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
@@ -121,7 +123,8 @@ CREATE TABLE sprints (
     goal       TEXT,
     start_date TEXT,
     end_date   TEXT,
-    created    TEXT NOT NULL
+    created    TEXT NOT NULL,
+    archived   INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE contexts (

@@ -99,6 +99,16 @@ impl OrchestronServer {
     fn watch(&self, o: &mut Orchestron) {
         if let Err(e) = o.refresh_from_watcher() {
             tracing::warn!("every request stats every record file: {e}");
+        } else {
+            // The same monitor answers CLI commands that opted in; when
+            // another process serves them already, that one keeps doing so.
+            match o.serve_watcher() {
+                Ok(socket) => tracing::debug!("serving CLI commands on {}", socket.display()),
+                Err(e) if e.class() == crate::api::ErrorClass::Conflict => {
+                    tracing::debug!("not serving CLI commands: {e}");
+                }
+                Err(e) => tracing::warn!("not serving CLI commands: {e}"),
+            }
         }
         let tx = self.hub.sender();
         match o.watch(move |events| {

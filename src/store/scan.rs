@@ -2,6 +2,7 @@
 //! both cores. This is the hot path of every command (a sound no-change check
 //! must look at every file: editors save in place, so directory mtimes lie).
 
+use super::record_path::ARCHIVED_KINDS;
 use super::{RecordPath, StoreError, read::join_all};
 use crate::model::IdKind;
 use std::path::Path;
@@ -18,12 +19,37 @@ pub struct ScannedFile {
 }
 
 /// Lists and stats every `*.yaml` record file under the workspace's record
-/// folders. Hidden files (editor swap files, our own temporaries) are skipped.
+/// folders, the archive's included. Hidden files (editor swap files, our own
+/// temporaries) are skipped.
 pub fn scan(root: &Path) -> Result<Vec<ScannedFile>, StoreError> {
-    Ok(scan_while(root, || ())?.0)
+    Ok(scan_while(root, Scope::WithArchive, || ())?.0)
 }
 
-/// A batch of listed files waiting for their stat.
+/// Which record folders a stat pass covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `tasks/`, `sprints/`, `contexts/`: what every command looks at.
+    Live,
+    /// Those and `archive/tasks/`, `archive/sprints/`.
+    WithArchive,
+}
+
+impl Scope {
+    /// The folders of this scope, with the kind of record each holds.
+    fn dirs(self) -> Vec<(IdKind, String)> {
+        let mut dirs: Vec<(IdKind, String)> = IdKind::ALL
+            .into_iter()
+            .map(|k| (k, RecordPath::dir(k, false)))
+            .collect();
+        if self == Scope::WithArchive {
+            dirs.extend(ARCHIVED_KINDS.map(|k| (k, RecordPath::dir(k, true))));
+        }
+        dirs
+    }
+}
+
+/// A batch of listed files waiting for their stat: kind, entry, path
+/// relative to the workspace root.
 type Batch = Vec<(IdKind, std::fs::DirEntry, String)>;
 
 /// Names are handed to the stat workers in batches of this many.
@@ -42,6 +68,7 @@ const BATCH: usize = 256;
 /// walking the whole path again for every file.
 pub fn scan_while<R>(
     root: &Path,
+    scope: Scope,
     work: impl FnOnce() -> R,
 ) -> Result<(Vec<ScannedFile>, R), StoreError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
@@ -65,8 +92,8 @@ pub fn scan_while<R>(
     let (mut files, result) = std::thread::scope(|s| {
         let lister = s.spawn(move || {
             let mut batch: Batch = Vec::with_capacity(BATCH);
-            for kind in IdKind::ALL {
-                let Ok(entries) = std::fs::read_dir(root.join(kind.dir())) else {
+            for (kind, dir) in scope.dirs() {
+                let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
                     continue;
                 };
                 for entry in entries.flatten() {
@@ -76,7 +103,11 @@ pub fn scan_while<R>(
                     if !RecordPath::is_record_name(&name) {
                         continue;
                     }
-                    batch.push((kind, entry, name));
+                    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+                    rel.push_str(&dir);
+                    rel.push('/');
+                    rel.push_str(&name);
+                    batch.push((kind, entry, rel));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         if tx.send(full).is_err() {
@@ -118,7 +149,7 @@ pub fn stat_file(root: &Path, rel: &str) -> Option<ScannedFile> {
 }
 
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
-    for (kind, entry, name) in batch {
+    for (kind, entry, rel) in batch {
         let Ok(mut meta) = entry.metadata() else {
             continue;
         };
@@ -132,14 +163,9 @@ fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<Scann
         if !meta.is_file() {
             continue;
         }
-        let dir = kind.dir();
-        let mut rel = String::with_capacity(dir.len() + 1 + name.len());
-        rel.push_str(dir);
-        rel.push('/');
-        rel.push_str(name);
         out.push(ScannedFile {
             kind: *kind,
-            rel,
+            rel: rel.clone(),
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         });

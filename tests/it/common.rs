@@ -68,6 +68,8 @@ impl TestEnv {
             .env_remove("ORCHESTRON_AGENT")
             .env_remove("ORCHESTRON_DB")
             .env_remove("ORCHESTRON_ROOT")
+            .env_remove("ORCHESTRON_WATCHER")
+            .env_remove("RUST_LOG")
             .env("NO_COLOR", "1");
         c
     }

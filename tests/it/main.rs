@@ -5,8 +5,11 @@
 //! tests is a new module here, never a new file directly under `tests/`
 //! (`layers::tests_folder_holds_only_the_one_binary` guards that).
 
+mod agents_md;
+mod archive;
 mod claims;
 mod cli;
+mod cli_watcher;
 mod common;
 mod concurrency;
 mod editing;
@@ -15,6 +18,7 @@ mod hand_written;
 mod hostile;
 #[cfg(feature = "http")]
 mod http;
+mod import;
 mod init;
 mod insights;
 mod layers;
