@@ -3,10 +3,12 @@
 //! request is exactly what the test wrote). `guard` checks the safety rules
 //! end to end (start-time refusals, 403s that change nothing, tokens bound to
 //! agents); `agents` runs many agents against one server at once and compares
-//! with stdio; `python` drives the server with the official Python SDK.
+//! with stdio; `push` checks notifications on both eras' event streams;
+//! `python` drives the server with the official Python SDK.
 
 mod agents;
 mod guard;
+mod push;
 mod python;
 
 use crate::common::{BIN, TestEnv};
