@@ -16,6 +16,8 @@ mod editing;
 mod git;
 mod hand_written;
 mod hostile;
+#[cfg(feature = "http")]
+mod http;
 mod import;
 mod init;
 mod insights;
