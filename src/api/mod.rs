@@ -4,6 +4,7 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod board;
 mod broken;
 mod claim;
 mod contexts;
@@ -29,6 +30,7 @@ mod templates;
 mod updates;
 mod watch;
 
+pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};

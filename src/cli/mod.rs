@@ -4,14 +4,15 @@
 //! API's records as stable JSON. Errors become a message on stderr and an exit
 //! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
 
+mod board;
 mod check;
 mod context;
 mod exit;
 mod git;
 mod init;
 mod mcp;
-mod output;
-mod report;
+pub(crate) mod output;
+pub(crate) mod report;
 mod sprint;
 mod status;
 mod sync;
@@ -55,6 +56,9 @@ enum Command {
     /// The overview: tasks by status, the active sprint, work in progress, what
     /// is ready next, the latest handoff, and any problems.
     Status,
+    /// The backlog at a glance: status columns of cards (`--html FILE` for one
+    /// self-contained page).
+    Board(board::BoardArgs),
     /// Create, list, show and change tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -158,6 +162,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Status => status::status(&ctx),
+        Command::Board(args) => board::run(&ctx, args),
         Command::Task(cmd) => task::run(&ctx, cmd),
         Command::Sprint(cmd) => sprint::run(&ctx, cmd),
         Command::Context(cmd) => context::run(&ctx, cmd),

@@ -1,4 +1,4 @@
-//! The arrows hold: the adapters (`src/cli`, `src/mcp`) reach the files, the
+//! The arrows hold: the adapters (`src/cli`, `src/mcp`, `src/board`) reach the files, the
 //! cache and git only through `api`. Outside the crate the compiler enforces
 //! it (`store`, `index` and `git` are `pub(crate)`); inside, this test does. It
 //! also keeps `tests/` to the one integration-test binary.
@@ -23,7 +23,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn adapters_name_no_layer_below_the_api() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    for adapter in ["cli", "mcp"] {
+    for adapter in ["cli", "mcp", "board"] {
         rust_files(&src.join(adapter), &mut files);
     }
     assert!(
@@ -58,9 +58,14 @@ fn tests_folder_holds_only_the_one_binary() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // `browser` holds the board's Node driver (no Rust: not a test binary).
     assert_eq!(
         names,
-        ["it"],
+        ["browser", "it"],
         "a new area of tests is a module of tests/it/main.rs, not a new binary"
     );
+    let mut rust = Vec::new();
+    rust_files(&tests.join("browser"), &mut rust);
+    rust.retain(|p| !p.components().any(|c| c.as_os_str() == "node_modules"));
+    assert!(rust.is_empty(), "Rust files in tests/browser: {rust:?}");
 }

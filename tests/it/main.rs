@@ -5,6 +5,7 @@
 //! tests is a new module here, never a new file directly under `tests/`
 //! (`layers::tests_folder_holds_only_the_one_binary` guards that).
 
+mod board;
 mod claims;
 mod cli;
 mod common;

@@ -1,0 +1,1 @@
+//! `orchestron serve`: written once the shared HTTP guard has landed.
