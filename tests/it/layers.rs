@@ -1,4 +1,5 @@
-//! The arrows hold: the adapters (`src/cli`, `src/mcp`, `src/board`) reach the files, the
+//! The arrows hold: the adapters (`src/cli`, `src/mcp`, `src/board`, and
+//! `src/http`, the HTTP infrastructure every HTTP adapter shares) reach the files, the
 //! cache and git only through `api`. Outside the crate the compiler enforces
 //! it (`store`, `index` and `git` are `pub(crate)`); inside, this test does. It
 //! also keeps `tests/` to the one integration-test binary.
@@ -23,9 +24,13 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn adapters_name_no_layer_below_the_api() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    for adapter in ["cli", "mcp", "board"] {
+    for adapter in ["cli", "mcp", "board", "http"] {
         rust_files(&src.join(adapter), &mut files);
     }
+    assert!(
+        files.iter().any(|f| f.starts_with(src.join("http"))),
+        "no sources under src/http: the HTTP guard moved?"
+    );
     assert!(
         files.len() > 4,
         "no adapter sources under {}",
