@@ -8,7 +8,7 @@
 //! stays a page a browser opens at once. Cards leave out empty fields (the
 //! page carries thousands of them).
 
-use super::{Burndown, ClaimView, Orchestron, Result};
+use super::{Burndown, ClaimView, Orchestron, Result, TaskPatch, Updated};
 use crate::index::TaskQuery;
 use crate::model::{
     ContextKind, ContextSnapshot, Priority, RecordId, Sprint, Status, Task, TaskType,
@@ -214,6 +214,30 @@ impl Orchestron {
             handoff,
             filters,
         })
+    }
+
+    /// A card moved to another column: `task update ID --status S` (the same
+    /// validation, lock and lossless one-line write), refused while another
+    /// agent holds the task on a live claim — a board is a shared screen, and
+    /// a drag must not take work from under the agent doing it.
+    pub fn move_card(&mut self, id: &str, status: Status) -> Result<Updated> {
+        let id = self.existing_task_id(id)?;
+        let _lock = self.locked_fresh()?;
+        let claims = self.claims()?;
+        let actor = self.actor().to_string();
+        if let Some(v) = self
+            .claim_view(&claims, &id)?
+            .filter(|v| v.holder != actor && !v.stale)
+        {
+            return Err(super::lease::held_error(&id, &v));
+        }
+        self.update_task(
+            id.as_str(),
+            TaskPatch {
+                status: Some(status),
+                ..TaskPatch::default()
+            },
+        )
     }
 
     /// The project's name for titles: the folder holding `.orchestron/`, or a

@@ -16,8 +16,9 @@ use std::path::PathBuf;
 /// How many closed cards the terminal shows per closed column by default.
 const TERMINAL_CLOSED: usize = 5;
 
+/// The board's filters, shared by `board` and `serve`.
 #[derive(Debug, Args)]
-pub struct BoardArgs {
+pub struct BoardFilters {
     /// Only this sprint's tasks (id or name); its progress and burndown are
     /// shown instead of the active sprint's.
     #[arg(long)]
@@ -38,6 +39,12 @@ pub struct BoardArgs {
     /// (default: 5 in the terminal, 200 in the HTML page).
     #[arg(long, value_name = "N")]
     done: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct BoardArgs {
+    #[command(flatten)]
+    filters: BoardFilters,
     /// Write the board as one self-contained HTML page to FILE (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
@@ -46,10 +53,10 @@ pub struct BoardArgs {
     width: Option<usize>,
 }
 
-impl BoardArgs {
+impl BoardFilters {
     /// The board the flags ask for, carrying `closed` closed cards unless
     /// `--done` says otherwise.
-    fn query(&self, closed: usize) -> BoardQuery {
+    pub(super) fn query(&self, closed: usize) -> BoardQuery {
         BoardQuery {
             sprint: self.sprint.clone(),
             assignee: self.assignee.clone(),
@@ -64,7 +71,7 @@ impl BoardArgs {
 pub fn run(ctx: &Ctx, args: BoardArgs) -> CmdResult {
     let o = ctx.open()?;
     if let Some(path) = &args.html {
-        let board = o.board(&args.query(CLOSED_LIMIT))?;
+        let board = o.board(&args.filters.query(CLOSED_LIMIT))?;
         let page = html::render(&board, html::Mode::default()).map_err(std::io::Error::other)?;
         if path.as_os_str() == "-" {
             output::write_all(page.as_bytes())?;
@@ -74,7 +81,7 @@ pub fn run(ctx: &Ctx, args: BoardArgs) -> CmdResult {
         return Ok(Code::Ok);
     }
     let tty = std::io::stdout().is_terminal();
-    let board = o.board(&args.query(TERMINAL_CLOSED))?;
+    let board = o.board(&args.filters.query(TERMINAL_CLOSED))?;
     if ctx.json {
         output::json(&board)?;
         return Ok(Code::Ok);

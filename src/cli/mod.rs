@@ -13,6 +13,8 @@ mod init;
 mod mcp;
 pub(crate) mod output;
 pub(crate) mod report;
+#[cfg(feature = "http")]
+mod serve;
 mod sprint;
 mod status;
 mod sync;
@@ -77,6 +79,10 @@ enum Command {
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// The board live in a browser: the HTML page over loopback HTTP, updated
+    /// as files change; `--write` lets cards move between columns.
+    #[cfg(feature = "http")]
+    Serve(serve::ServeArgs),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
@@ -126,6 +132,19 @@ impl Ctx {
     }
 }
 
+/// Logs of a long-running command (`mcp`, `serve`) go to stderr, never
+/// stdout; `RUST_LOG` sets the level, default `warn`.
+fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+}
+
 /// A command line clap refuses. A bad value (an unknown enum value, a number
 /// that is not one) is invalid input, exit 4 as everywhere else; a malformed
 /// command line stays clap's usage error, exit 2; `--help` and `--version`
@@ -171,6 +190,8 @@ pub fn main() -> i32 {
         Command::Check => check::run(&ctx),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),

@@ -7,6 +7,7 @@
 //! (playwright-core); `.ci/setup` installs both, and without them these tests
 //! fail saying so — never skip.
 
+#[cfg(feature = "http")]
 mod live;
 mod page;
 mod terminal;
