@@ -6,6 +6,7 @@
 
 mod agents_md;
 mod archive;
+mod board;
 mod broken;
 mod claim;
 mod contexts;
@@ -36,6 +37,7 @@ mod watcher_socket;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
+pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};

@@ -5,6 +5,7 @@
 //! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
 
 mod archive;
+mod board;
 mod check;
 mod context;
 mod exit;
@@ -14,8 +15,10 @@ mod import;
 mod init;
 mod logging;
 mod mcp;
-mod output;
-mod report;
+pub(crate) mod output;
+pub(crate) mod report;
+#[cfg(feature = "http")]
+mod serve;
 mod sprint;
 mod status;
 mod sync;
@@ -60,6 +63,9 @@ enum Command {
     /// The overview: tasks by status, the active sprint, work in progress, what
     /// is ready next, the latest handoff, and any problems.
     Status,
+    /// The backlog at a glance: status columns of cards (`--html FILE` for one
+    /// self-contained page).
+    Board(board::BoardArgs),
     /// Create, list, show and change tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -87,6 +93,10 @@ enum Command {
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// The board live in a browser: the HTML page over loopback HTTP, updated
+    /// as files change; `--write` lets cards move between columns.
+    #[cfg(feature = "http")]
+    Serve(serve::ServeArgs),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
     /// Watch the record files and tell CLI commands what changed, so that they
@@ -177,6 +187,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Status => status::status(&ctx),
+        Command::Board(args) => board::run(&ctx, args),
         Command::Task(cmd) => task::run(&ctx, cmd),
         Command::Sprint(cmd) => sprint::run(&ctx, cmd),
         Command::Context(cmd) => context::run(&ctx, cmd),
@@ -189,6 +200,8 @@ pub fn main() -> i32 {
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Watch => watch::run(&ctx),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),

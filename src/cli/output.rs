@@ -68,12 +68,12 @@ pub struct Table {
 }
 
 /// How many terminal columns `s` takes.
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when cut.
-fn cut(s: &str, max: usize) -> String {
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }

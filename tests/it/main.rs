@@ -7,6 +7,7 @@
 
 mod agents_md;
 mod archive;
+mod board;
 mod claims;
 mod cli;
 mod cli_watcher;
