@@ -12,6 +12,10 @@
 //! - `ORCHESTRON_BENCH_RUNS=15` overrides the runs per measurement (default 15,
 //!   and 5 at 100,000 tasks and above).
 //! - `ORCHESTRON_BENCH_KEEP=1` keeps the generated workspaces and prints where.
+//! - `ORCHESTRON_BENCH_ARCHIVE=10000` also compares list, ready and the resume
+//!   prompt at that size before and after archiving nine tenths of it, and
+//!   at a tenth of the size (see `cli/archive.rs`); `ORCHESTRON_BENCH_SIZES=`
+//!   (empty) runs only that comparison.
 
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use orchestron::model::{
@@ -55,7 +59,7 @@ fn main() {
             .tempdir()
             .expect("temp dir");
         let started = Instant::now();
-        let backlog = generate(dir.path(), n);
+        let backlog = generate(dir.path(), n, 0);
         eprintln!(
             "[{n}] generated {} files, {:.0} bytes on average, in {:.1} s",
             backlog.files,
@@ -67,7 +71,15 @@ fn main() {
             eprintln!("[{n}] kept {}", dir.keep().display());
         }
     }
-    print_table(&columns);
+    if !columns.is_empty() {
+        print_table(&columns);
+    }
+    if let Some(n) = std::env::var("ORCHESTRON_BENCH_ARCHIVE")
+        .ok()
+        .and_then(|s| s.trim().replace('_', "").parse().ok())
+    {
+        archive::compare(BIN, n, runs_override.unwrap_or(15));
+    }
 }
 
 /// One measured row: per-run wall times, CPU times (user + system, of the
@@ -236,6 +248,8 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
+    // 14–19: the same CLI commands with a watcher serving.
+    out.extend(watcher::measure(BIN, &b.root, &b.show_id, QUERY_WORD, runs));
     // Then: the MCP server's round trips, from one long-running server.
     for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
         let mut sample = Sample::new();
@@ -275,11 +289,18 @@ fn read_all(root: &Path) -> Duration {
 
 /// Runs the binary to completion; returns its wall time, CPU time and peak RSS (KiB).
 fn run(args: &[String]) -> Run {
+    run_with(args, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
     let started = Instant::now();
     let child = Command::new(BIN)
         .args(args)
+        .env_remove("ORCHESTRON_WATCHER")
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
+        .envs(vars.iter().copied())
         // Insights as of a fixed moment inside the generated history.
         .env("ORCHESTRON_NOW", INSIGHTS_NOW)
         .stdin(Stdio::null())
@@ -335,7 +356,13 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
     for _ in columns {
         s.push_str("---|---|---|");
     }
-    for (i, row) in ROWS.iter().chain(mcp::ROWS).enumerate() {
+    let cli_rows = ROWS.len() + watcher::ROWS.len();
+    for (i, row) in ROWS
+        .iter()
+        .chain(watcher::ROWS)
+        .chain(mcp::ROWS)
+        .enumerate()
+    {
         let _ = write!(s, "\n| {row} |");
         for (_, _, samples) in columns {
             let sample = &samples[i];
@@ -344,7 +371,7 @@ fn print_table(columns: &[(usize, usize, Vec<Sample>)]) {
             } else {
                 format!("{:.1}", sample.max_rss_kb as f64 / 1024.0)
             };
-            let cpu = if i == 0 || i >= ROWS.len() {
+            let cpu = if i == 0 || i >= cli_rows {
                 "—".to_string()
             } else {
                 format!("{:.1}", sample.cpu_median())
@@ -408,6 +435,11 @@ struct Backlog {
 
 #[path = "cli/mcp.rs"]
 mod mcp;
+#[path = "cli/watcher.rs"]
+mod watcher;
+
+#[path = "cli/archive.rs"]
+mod archive;
 
 #[path = "../tests/it/rng.rs"]
 mod rng;
@@ -586,7 +618,10 @@ fn unique_id(rng: &mut Rng, prefix: &str, seen: &mut HashSet<String>) -> RecordI
     }
 }
 
-fn generate(project: &Path, n: usize) -> Backlog {
+/// A backlog of `n` tasks; the first `closed_first` of them are DONE in the
+/// first (closed) sprint, for the archive comparison, and no other task is
+/// in that sprint.
+fn generate(project: &Path, n: usize, closed_first: usize) -> Backlog {
     orchestron::api::Orchestron::init(project).expect("init workspace");
     let root = project.join(".orchestron");
     let mut rng = Rng(0x0bac_c10c ^ n as u64);
@@ -657,6 +692,9 @@ fn generate(project: &Path, n: usize) -> Backlog {
             Status::Done,
             Status::Cancelled,
         ]);
+        if i < closed_first {
+            t.status = Status::Done;
+        }
         t.kind = *rng.pick(&[
             TaskType::Task,
             TaskType::Task,
@@ -695,7 +733,15 @@ fn generate(project: &Path, n: usize) -> Backlog {
             t.estimate = Some(*rng.pick(&[1, 2, 3, 5, 8]));
         }
         if rng.chance(20) {
-            t.sprint = Some(rng.pick(&sprints).clone());
+            let open_sprints = if closed_first > 0 {
+                &sprints[1..]
+            } else {
+                &sprints[..]
+            };
+            t.sprint = Some(rng.pick(open_sprints).clone());
+        }
+        if i < closed_first {
+            t.sprint = Some(sprints[0].clone());
         }
         for _ in 0..rng.below(4) {
             let label = rng.pick(LABELS).to_string();

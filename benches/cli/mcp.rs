@@ -157,3 +157,16 @@ pub fn measure(bin: &str, root: &Path, show_id: &str, runs: usize) -> Vec<Vec<Du
     }
     out
 }
+
+/// Round trips of `prompts/get orchestron_resume` (the session-start
+/// prompt) from one long-running server, after a warm-up.
+pub fn resume_prompt(bin: &str, root: &Path, runs: usize) -> Vec<Duration> {
+    let mut c = Client::start(bin, root);
+    let get = json!({"name": "orchestron_resume"});
+    for _ in 0..5 {
+        c.call("prompts/get", get.clone());
+    }
+    (0..runs * 4)
+        .map(|_| c.call("prompts/get", get.clone()).1)
+        .collect()
+}

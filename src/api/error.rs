@@ -45,6 +45,11 @@ pub enum Error {
     /// dependency cycle (the same rule for both hierarchies of the graph).
     #[error("refused: {parent} cannot be the parent of {id} (it would be its own ancestor)")]
     ParentLoop { id: String, parent: String },
+    /// A write to an archived record: the archive is never rewritten.
+    #[error(
+        "refused: {id} is archived (archived records are not changed); bring it back with `orchestron archive --restore {id}`"
+    )]
+    Archived { id: String },
     /// `sync` cannot run in this state (a merge in progress, other files
     /// staged, no upstream, conflicts left by the pull).
     #[error("sync refused: {0}")]
@@ -93,12 +98,15 @@ impl Error {
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }
             | Error::Blocked { .. }
+            | Error::Archived { .. }
             | Error::SyncRefused(_) => ErrorClass::Conflict,
             Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
-            Error::Store(StoreError::Locked { .. }) => ErrorClass::Conflict,
+            Error::Store(StoreError::Locked { .. } | StoreError::WatcherServing { .. }) => {
+                ErrorClass::Conflict
+            }
             Error::Store(StoreError::LinkedOutside { .. } | StoreError::BadDbPath { .. }) => {
                 ErrorClass::InvalidInput
             }

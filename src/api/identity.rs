@@ -5,6 +5,14 @@
 use super::Orchestron;
 
 impl Orchestron {
+    /// Names the caller outright, ahead of `--agent` and `ORCHESTRON_AGENT`:
+    /// for a server shared by many agents, where those would name the
+    /// server's process rather than whoever is calling.
+    pub fn set_caller_name(&mut self, name: &str) {
+        self.agent = Some(name.to_string());
+        self.actor = std::sync::OnceLock::new();
+    }
+
     /// The name recorded as `by` and `assignee` for this caller.
     pub fn actor(&self) -> &str {
         self.actor.get_or_init(|| {

@@ -1,5 +1,5 @@
 //! The record layout without a workspace, for tools that study it from
-//! outside the crate (the merge measurement in `examples/merge_fractions.rs`
+//! outside the crate (the merge measurement in `benches/merge_fractions.rs`
 //! and its test): the text a write turns a task file into, whether a text is a
 //! valid task, and git's plain line merge of three texts. Each is the store's
 //! or git's own function, so what is measured is what Orchestron does.

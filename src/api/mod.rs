@@ -4,6 +4,9 @@
 //! the store (files), the index (queries, change feed) and git; it owns
 //! validation, locking and id allocation.
 
+mod agents_md;
+mod archive;
+mod board;
 mod broken;
 mod claim;
 mod contexts;
@@ -11,9 +14,11 @@ mod credit;
 mod diff;
 mod digest;
 mod error;
+mod export;
 mod graph;
 mod history;
 mod identity;
+mod import;
 pub mod insights;
 mod layout;
 mod lease;
@@ -28,14 +33,20 @@ mod tasks;
 mod templates;
 mod updates;
 mod watch;
+mod watcher_socket;
 
+pub use agents_md::{AgentFile, SectionOutcome};
+pub use archive::{ArchiveReport, ArchiveRequest};
+pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
+pub use export::BacklogExport;
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
+pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported};
 pub use insights::Report;
 pub use insights::bottlenecks::Bottlenecks;
 pub use insights::flow::Flow;
@@ -52,9 +63,10 @@ pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
+pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
-pub use crate::index::{Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
+pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
 pub use crate::store::InitReport;
 
 use crate::index::Index;
@@ -85,6 +97,9 @@ pub struct Orchestron {
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
+    /// The socket through which this process lends its monitor to CLI
+    /// commands (see `watcher_socket.rs`), while it serves one.
+    lent: Option<crate::store::MonitorServer>,
 }
 
 impl Orchestron {
@@ -104,6 +119,7 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         };
         o.refresh()?;
         Ok(o)
@@ -124,12 +140,19 @@ impl Orchestron {
             claim_scope: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            lent: None,
         })
     }
 
     /// Creates a workspace in `project` (idempotent).
     pub fn init(project: &Path) -> Result<InitReport> {
         Ok(crate::store::init(project)?)
+    }
+
+    /// Writes the Orchestron section of AGENTS.md (and CLAUDE.md when it
+    /// exists or `claude` is set) in `project`; see `agents_md.rs`.
+    pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<AgentFile>> {
+        agents_md::write_agent_instructions(project, claude)
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

@@ -91,6 +91,13 @@ impl Orchestron {
         })
     }
 
+    /// [`Orchestron::check`] after re-reading the archive too, so that a
+    /// hand edit of an archived file is judged (`orchestron check`).
+    pub fn check_with_archive(&mut self) -> Result<Vec<crate::model::Problem>> {
+        self.refresh_with_archive()?;
+        self.check()
+    }
+
     /// Every problem in every record file (`orchestron check`, and the
     /// problems of `status`: the two never disagree).
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {

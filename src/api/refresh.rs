@@ -4,15 +4,16 @@
 //! — are read and parsed. A long-running process (the MCP server) instead asks
 //! its file monitor which paths changed since its last refresh, behind a
 //! barrier that guarantees every earlier event was seen, and re-reads only
-//! those; whenever the monitor cannot vouch, it runs the full stat pass.
+//! those; whenever the monitor cannot vouch, it runs the full stat pass. A
+//! CLI command may borrow such a process's monitor (`watcher_socket.rs`).
 //!
 //! Files are read and applied under the workspace lock, so that no process can
 //! apply an older read of a file after another applied a newer one (a
 //! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{FileStamp, FileUpdate, Refresh};
-use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile};
+use crate::index::{BulkRow, FileStamp, FileUpdate, Refresh};
+use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile, Scope};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,8 +44,19 @@ impl Orchestron {
     pub fn refresh(&mut self) -> Result<usize> {
         match self.monitor.clone() {
             Some(m) => self.refresh_watched(&m),
-            None => self.refresh_all(),
+            None if self.watcher_enabled() => self.refresh_via_watcher(),
+            None => self.refresh_all(Scope::Live),
         }
+    }
+
+    /// [`Orchestron::refresh`] with the archive too: for the use-cases that
+    /// read archived records (`task show` of an archived id, `--archived`
+    /// lists, `check`, export). Ordinary commands leave the archive's files
+    /// alone — nothing rewrites them, and a move into or out of it shows as a
+    /// live file going away, which makes the refresh look at the archive.
+    pub(crate) fn refresh_with_archive(&mut self) -> Result<usize> {
+        let _lock = self.ws.lock()?;
+        self.refresh_all(Scope::WithArchive)
     }
 
     /// Starts a file monitor on the workspace: from now on each refresh asks
@@ -68,7 +80,7 @@ impl Orchestron {
         let n = match changes {
             Changes::All(why) => {
                 tracing::debug!("full stat pass: {why}");
-                self.refresh_all()?
+                self.refresh_all(Scope::Live)?
             }
             Changes::Paths(paths) => {
                 tracing::debug!("watched refresh: {} changed paths", paths.len());
@@ -81,7 +93,7 @@ impl Orchestron {
     }
 
     /// Re-stats and re-reads only `paths` (relative to the workspace root).
-    fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
+    pub(super) fn refresh_paths(&mut self, paths: Vec<String>) -> Result<usize> {
         if paths.is_empty() {
             return Ok(0);
         }
@@ -95,11 +107,17 @@ impl Orchestron {
                 None => {}
             }
         }
+        if !deleted.is_empty() {
+            // Perhaps moved into the archive (or out of it): look there too.
+            return self.refresh_all(Scope::WithArchive);
+        }
         self.apply_found(candidates, &old, deleted, false)
     }
 
-    /// The full stat pass: every record file is stat'ed.
-    fn refresh_all(&mut self) -> Result<usize> {
+    /// The full stat pass: every record file in `scope` is stat'ed. A live
+    /// pass that finds a file gone, or a cache with no baseline yet, goes
+    /// over the archive as well.
+    pub(super) fn refresh_all(&mut self, scope: Scope) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let index = &self.index;
         // The stamps are read from the index while other threads list and stat
@@ -111,9 +129,10 @@ impl Orchestron {
         let mut old: HashMap<String, FileStamp> = Default::default();
         let mut candidates: Vec<ScannedFile> = Vec::new();
         let mut deleted: Vec<String> = Vec::new();
-        let (listing, last) = store::scan_while(self.ws.root(), || -> Result<i64> {
+        let with_archive = scope == Scope::WithArchive;
+        let (listing, last) = store::scan_while(self.ws.root(), scope, || -> Result<i64> {
             let last = index.last_refresh_ns()?;
-            index.for_each_stamp(|path, stamp| {
+            index.for_each_stamp(with_archive, |path, stamp| {
                 fresh = false;
                 let start = paths.len();
                 paths.push_str(path);
@@ -146,6 +165,9 @@ impl Orchestron {
         }
         candidates.extend(scanned);
         t.lap("refresh: compare");
+        if !with_archive && (fresh || !deleted.is_empty()) {
+            return self.refresh_all(Scope::WithArchive);
+        }
         // A fresh cache must record its (possibly empty) baseline, so that the
         // next hand edit is reported as a change rather than taken as the baseline.
         if candidates.is_empty() && deleted.is_empty() && !fresh {
@@ -224,6 +246,7 @@ impl Orchestron {
         store::remove_stale_temps(&lock, &temps);
         t.lap("rebuild: stat pass");
         self.index.clear()?;
+        t.lap("rebuild: clear");
         let count = self.stream_in(&files, progress)?;
         t.lap("rebuild: read + parse + insert");
         self.index.settle()?;
@@ -240,16 +263,16 @@ impl Orchestron {
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let index = &mut self.index;
-        let parse = |tx: std::sync::mpsc::SyncSender<Vec<FileUpdate>>| {
+        let parse = |tx: std::sync::mpsc::SyncSender<Vec<BulkRow>>| {
             loop {
                 let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
                 if start >= total {
                     break;
                 }
                 let chunk = &files[start..total.min(start + REBUILD_BATCH)];
-                let batch: Vec<FileUpdate> = store::read_batch(root, chunk)
+                let batch: Vec<BulkRow> = store::read_batch(root, chunk)
                     .into_iter()
-                    .map(update_of)
+                    .map(|f| BulkRow::encode(update_of(f)))
                     .collect();
                 let n = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
                 if let Some(report) = progress {
@@ -263,7 +286,7 @@ impl Orchestron {
         // A failed load after the clear leaves the index empty; it is an
         // error, and the next command's refresh rebuilds from the files.
         std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<FileUpdate>>(QUEUED_BATCHES);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<BulkRow>>(QUEUED_BATCHES);
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
             let parse = &parse;
             let workers: Vec<_> = (0..threads)

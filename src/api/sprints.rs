@@ -89,6 +89,7 @@ impl Orchestron {
             )));
         }
         let lock = self.ws.lock()?;
+        self.refuse_archived(&sprint.id)?;
         let modified = self
             .ws
             .modify(&lock, &sprint.id, |new: &mut Sprint| {

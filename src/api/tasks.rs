@@ -70,6 +70,9 @@ pub struct TaskView {
     /// nobody has claimed it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<super::ClaimView>,
+    /// True when the task lies in the archive (read-only; lists leave it out).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// A task in brief, for lists an agent reads: everything needed to choose
@@ -235,6 +238,7 @@ impl Orchestron {
             }
         }
         Ok(TaskView {
+            archived: self.index.archived(&task.id)? == Some(true),
             claim: self.claim_view(&self.claims()?, &task.id)?,
             updated: self.last_changed(&task)?,
             dependents: self.index.dependents(&task.id)?,
@@ -422,6 +426,7 @@ impl Orchestron {
         // (a one-line diff); elsewhere the moment is written into the file.
         let stamp = self.needs_status_stamps();
         let lock = self.ws.lock()?;
+        self.refuse_archived(id)?;
         let modified = self
             .ws
             .modify(&lock, id, |new: &mut Task| {

@@ -7,8 +7,8 @@ use super::output;
 use crate::model::Severity;
 
 pub fn run(ctx: &Ctx) -> CmdResult {
-    let o = ctx.open()?;
-    let problems = o.check()?;
+    let mut o = ctx.open()?;
+    let problems = o.check_with_archive()?;
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)

@@ -37,6 +37,10 @@ pub enum CliError {
     /// The MCP server could not start or its transport failed.
     #[error("mcp server: {0}")]
     Server(String),
+    /// The board's HTTP server (`orchestron serve`) could not start or failed.
+    #[cfg(feature = "http")]
+    #[error("board server: {0}")]
+    Board(String),
 }
 
 pub fn finish(result: CmdResult) -> i32 {
@@ -56,6 +60,8 @@ pub fn finish(result: CmdResult) -> i32 {
                 },
                 CliError::Usage(_) => Code::InvalidInput,
                 CliError::Io(_) | CliError::Server(_) => Code::Internal,
+                #[cfg(feature = "http")]
+                CliError::Board(_) => Code::Internal,
             };
             warn(&format!("error: {}", crate::model::with_causes(&e)));
             code as i32

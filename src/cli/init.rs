@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::{McpClient, Orchestron};
+use crate::api::{AgentFile, McpClient, Orchestron, SectionOutcome};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -13,6 +13,11 @@ pub struct InitArgs {
     /// or vscode (.vscode/mcp.json). Other entries in the file are kept.
     #[arg(long, value_name = "CLIENT")]
     mcp: Option<String>,
+    /// Only write the Orchestron section of AGENTS.md (and of CLAUDE.md when
+    /// it exists or --mcp claude is given), for an existing workspace. Plain
+    /// `init` writes it too; text outside the section's markers is kept.
+    #[arg(long)]
+    agents: bool,
 }
 
 pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
@@ -22,7 +27,21 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         .as_deref()
         .map(str::parse::<McpClient>)
         .transpose()?;
+    let claude = client == Some(McpClient::Claude);
+    if args.agents {
+        let files = Orchestron::write_agent_instructions(&project, claude)?;
+        if let Some(c) = client {
+            Orchestron::install_mcp_config(&project, c)?;
+        }
+        if ctx.json {
+            output::json(&files)?;
+        } else {
+            output::text(&agent_lines(&files))?;
+        }
+        return Ok(Code::Ok);
+    }
     let report = Orchestron::init(&project)?;
+    let agents = Orchestron::write_agent_instructions(&project, claude)?;
     let mcp = match client {
         Some(c) => Some(Orchestron::install_mcp_config(&project, c)?),
         None => None,
@@ -44,6 +63,12 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
                 serde_json::to_value(g).map_err(std::io::Error::other)?,
             );
         }
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert(
+                "agents".into(),
+                serde_json::to_value(&agents).map_err(std::io::Error::other)?,
+            );
+        }
         if let (Some(obj), Some(m)) = (v.as_object_mut(), &mcp) {
             obj.insert(
                 "mcp".into(),
@@ -53,6 +78,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         output::json(&v)?;
     } else if report.created.is_empty() {
         output::text(&format!("{} is already set up.", report.root.display()))?;
+        output::text(&agent_lines(&agents))?;
     } else {
         let mut s = format!("Initialised {}\n", report.root.display());
         for c in &report.created {
@@ -61,6 +87,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         if let Some(g) = &git {
             s.push_str(&format!("  configured the merge driver ({})\n", g.driver));
         }
+        s.push_str(&agent_lines(&agents));
         output::text(&s)?;
     }
     if let Some(m) = &mcp {
@@ -76,4 +103,24 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         ))?;
     }
     Ok(Code::Ok)
+}
+
+/// One line per instruction file: `  AGENTS.md: added the Orchestron section`.
+fn agent_lines(files: &[AgentFile]) -> String {
+    files
+        .iter()
+        .map(|f| {
+            let name = f.path.file_name().map_or_else(
+                || f.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let what = match f.outcome {
+                SectionOutcome::Created => "created with the Orchestron section",
+                SectionOutcome::Added => "added the Orchestron section",
+                SectionOutcome::Updated => "updated the Orchestron section",
+                SectionOutcome::Unchanged => "the Orchestron section is up to date",
+            };
+            format!("  {name}: {what}\n")
+        })
+        .collect()
 }

@@ -1,31 +1,90 @@
-//! `orchestron mcp`: serve the MCP server on stdio. stdout carries only the
-//! protocol; logs go to stderr (`RUST_LOG` sets the level, default `warn`).
+//! `orchestron mcp`: serve the MCP server on stdio, or with `--http` over
+//! Streamable HTTP for many agents at once (the `http` cargo feature). stdout
+//! carries only the protocol; logs go to stderr (`RUST_LOG` sets the level,
+//! default `warn`).
 
 use super::Ctx;
 use super::exit::{CliError, CmdResult, Code};
 use clap::Args;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
-pub struct McpArgs {}
+pub struct McpArgs {
+    /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio, one server for
+    /// many agents. ADDR is PORT, :PORT, localhost:PORT or IP:PORT; default
+    /// 127.0.0.1:7373. Loopback only unless --allow-remote.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "")]
+    http: Option<String>,
+    /// With --http: allow a non-loopback address; needs a token (--token-file
+    /// or ORCHESTRON_TOKEN).
+    #[arg(long, requires = "http")]
+    allow_remote: bool,
+    /// With --http: require `Authorization: Bearer TOKEN`. One token a line, or
+    /// `AGENT TOKEN` to record that token's calls as AGENT. ORCHESTRON_TOKEN
+    /// adds one more.
+    #[arg(long, requires = "http", value_name = "FILE")]
+    token_file: Option<PathBuf>,
+}
 
-pub fn run(ctx: &Ctx, _args: McpArgs) -> CmdResult {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .try_init();
+pub fn run(ctx: &Ctx, args: McpArgs) -> CmdResult {
+    super::logging::init("warn");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Server(format!("cannot start the async runtime: {e}")))?;
-    match runtime.block_on(crate::mcp::serve_stdio(ctx.opts.clone())) {
+    let served = match args.http {
+        None => runtime.block_on(crate::mcp::serve_stdio(ctx.opts.clone())),
+        Some(addr) => serve_http(ctx, &runtime, &addr, args.allow_remote, args.token_file)?,
+    };
+    match served {
         Ok(()) => Ok(Code::Ok),
         Err(e) => match e.downcast::<crate::api::Error>() {
             Ok(api) => Err(CliError::Api(api)),
             Err(other) => Err(CliError::Server(format!("{other:#}"))),
         },
     }
+}
+
+#[cfg(feature = "http")]
+fn serve_http(
+    ctx: &Ctx,
+    runtime: &tokio::runtime::Runtime,
+    addr: &str,
+    allow_remote: bool,
+    token_file: Option<PathBuf>,
+) -> Result<anyhow::Result<()>, CliError> {
+    use crate::http::{Tokens, check_bind, parse_addr};
+    use crate::mcp::http::{DEFAULT_PORT, ENDPOINT, HttpOptions, serve_http};
+    let usage = |e: crate::http::GuardError| CliError::Usage(crate::model::with_causes(&e));
+    let addr = if addr.trim().is_empty() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
+    } else {
+        parse_addr(addr, DEFAULT_PORT).map_err(usage)?
+    };
+    let env_token = std::env::var("ORCHESTRON_TOKEN").ok();
+    let tokens = Tokens::load(token_file.as_deref(), env_token.as_deref()).map_err(usage)?;
+    check_bind(addr, allow_remote, &tokens).map_err(usage)?;
+    let http = HttpOptions { addr, tokens };
+    Ok(
+        runtime.block_on(serve_http(ctx.opts.clone(), http, |bound| {
+            super::exit::warn(&format!(
+                "orchestron: serving MCP on http://{bound}{ENDPOINT}"
+            ));
+        })),
+    )
+}
+
+#[cfg(not(feature = "http"))]
+fn serve_http(
+    _ctx: &Ctx,
+    _runtime: &tokio::runtime::Runtime,
+    _addr: &str,
+    _allow_remote: bool,
+    _token_file: Option<PathBuf>,
+) -> Result<anyhow::Result<()>, CliError> {
+    Err(CliError::Usage(
+        "this orchestron was built without HTTP: install it with \
+         `cargo install --path . --features http`"
+            .into(),
+    ))
 }

@@ -4,18 +4,26 @@
 //! API's records as stable JSON. Errors become a message on stderr and an exit
 //! code (see [`exit`]); a closed pipe (`orchestron task list | head`) is success.
 
+mod archive;
+mod board;
 mod check;
 mod context;
 mod exit;
+mod export;
 mod git;
+mod import;
 mod init;
+mod logging;
 mod mcp;
-mod output;
-mod report;
+pub(crate) mod output;
+pub(crate) mod report;
+#[cfg(feature = "http")]
+mod serve;
 mod sprint;
 mod status;
 mod sync;
 mod task;
+mod watch;
 
 use crate::api::{OpenOptions, Orchestron};
 use clap::{Parser, Subcommand};
@@ -55,6 +63,9 @@ enum Command {
     /// The overview: tasks by status, the active sprint, work in progress, what
     /// is ready next, the latest handoff, and any problems.
     Status,
+    /// The backlog at a glance: status columns of cards (`--html FILE` for one
+    /// self-contained page).
+    Board(board::BoardArgs),
     /// Create, list, show and change tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -70,11 +81,28 @@ enum Command {
     Updates(status::UpdatesArgs),
     /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
     Check,
+    /// Put closed tasks and sprints away in `.orchestron/archive/` (git mv):
+    /// lists, ready, prompts and updates leave them out; `task show` finds them.
+    Archive(archive::ArchiveArgs),
+    /// Bring tasks in from GitHub issues, Claude Code task lists, Backlog.md,
+    /// Beads or an Orchestron export (idempotent: a second run creates nothing).
+    Import(import::ImportArgs),
+    /// The whole backlog as one JSON document (`--json`, the default), or the
+    /// open work as Markdown (`--markdown`).
+    Export(export::ExportArgs),
     /// Manage the SQLite index cache.
     #[command(subcommand)]
     Index(status::IndexCommand),
+    /// The board live in a browser: the HTML page over loopback HTTP, updated
+    /// as files change; `--write` lets cards move between columns.
+    #[cfg(feature = "http")]
+    Serve(serve::ServeArgs),
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
+    /// Watch the record files and tell CLI commands what changed, so that they
+    /// need not stat every file (used when `watcher: true` is in config.yaml
+    /// or ORCHESTRON_WATCHER=1). Runs until stopped.
+    Watch,
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
     Report(report::ReportArgs),
     /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
@@ -146,6 +174,7 @@ pub fn main() -> i32 {
         Err(e) => return usage_error(&e),
     };
     t.lap("cli: parse arguments");
+    logging::init_if_asked();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let ctx = Ctx {
         json: cli.json,
@@ -158,14 +187,21 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init(args) => init::run(&ctx, args),
         Command::Status => status::status(&ctx),
+        Command::Board(args) => board::run(&ctx, args),
         Command::Task(cmd) => task::run(&ctx, cmd),
         Command::Sprint(cmd) => sprint::run(&ctx, cmd),
         Command::Context(cmd) => context::run(&ctx, cmd),
         Command::Handoff(args) => context::handoff(&ctx, args),
         Command::Updates(args) => status::updates(&ctx, args),
         Command::Check => check::run(&ctx),
+        Command::Archive(args) => archive::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
+        Command::Watch => watch::run(&ctx),
+        #[cfg(feature = "http")]
+        Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),

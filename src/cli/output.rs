@@ -31,6 +31,34 @@ pub fn text(s: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Whether to draw a progress bar: stderr is a terminal and the output is
+/// not JSON for a script.
+pub fn wants_progress(json: bool) -> bool {
+    !json && io::IsTerminal::is_terminal(&io::stderr())
+}
+
+/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
+pub fn progress_bar(done: usize, total: usize, unit: &str) {
+    let width = 30;
+    let filled = done
+        .checked_mul(width)
+        .and_then(|x| x.checked_div(total))
+        .unwrap_or(width)
+        .min(width);
+    // A closed stderr only loses the bar (`eprint!` would panic).
+    let _ = write!(
+        io::stderr(),
+        "\r[{}{}] {done}/{total} {unit}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    );
+}
+
+/// Wipes the progress bar's line.
+pub fn clear_progress() {
+    let _ = write!(io::stderr(), "\r{}\r", " ".repeat(60));
+}
+
 /// Columns aligned by the widest cell, measured in terminal columns (display
 /// width: `日本語` takes six, a combining accent none); long cells are cut
 /// with `…`.
@@ -40,12 +68,12 @@ pub struct Table {
 }
 
 /// How many terminal columns `s` takes.
-fn width(s: &str) -> usize {
+pub(crate) fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when cut.
-fn cut(s: &str, max: usize) -> String {
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }
@@ -151,6 +179,15 @@ pub fn task_view(v: &TaskView) -> String {
     }
     if !t.labels.is_empty() {
         field("labels", t.labels.join(", "));
+    }
+    if let Some(x) = &t.external {
+        field("imported", x.clone());
+    }
+    if v.archived {
+        field(
+            "archived",
+            "yes (read-only; `orchestron archive --restore` brings it back)".into(),
+        );
     }
     field("created", timestamp(&t.created));
     field("updated", timestamp(&v.updated));

@@ -169,17 +169,22 @@ fn flow_text(f: &Flow) -> String {
     s
 }
 
-/// The burndown: one bar per day, in eighths of a block, scaled to the first
-/// day's (or the largest) remaining count.
-pub(crate) fn burndown_text(b: &Burndown, tty: bool) -> String {
-    let mut s = String::new();
-    let max = b
-        .series
+/// The largest remaining count of the burndown (at least 1): what its bars
+/// are scaled to.
+pub(crate) fn burndown_peak(b: &Burndown) -> usize {
+    b.series
         .iter()
         .map(|d| d.remaining)
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+/// The burndown: one bar per day, in eighths of a block, scaled to the first
+/// day's (or the largest) remaining count.
+pub(crate) fn burndown_text(b: &Burndown, tty: bool) -> String {
+    let mut s = String::new();
+    let max = burndown_peak(b);
     const WIDTH: usize = 30;
     const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
     for d in &b.series {
@@ -201,22 +206,32 @@ pub(crate) fn burndown_text(b: &Burndown, tty: bool) -> String {
     s
 }
 
-pub(crate) fn sprint_text(v: &SprintView, tty: bool) -> String {
-    let p = &v.progress;
+/// "Sprint SPRINT-w48ab 2026-w48 [ACTIVE]", `sep`, then "done 1/7 (14%),
+/// points 5/21, 3 day(s) left": a sprint and its progress (the report puts
+/// them on two lines, the terminal board on one).
+pub(crate) fn sprint_summary(
+    sprint: &crate::model::Sprint,
+    (done, total, percent): (usize, usize, u8),
+    p: &Burndown,
+    sep: &str,
+) -> String {
     let mut s = format!(
-        "Sprint {} {} [{}]\n  done {}/{} ({}%), points {}/{}",
-        v.sprint.id,
-        v.sprint.name,
-        v.sprint.status,
-        v.done,
-        v.total,
-        v.percent,
+        "Sprint {} {} [{}]{sep}done {done}/{total} ({percent}%), points {}/{}",
+        sprint.id,
+        sprint.name,
+        sprint.status,
         p.points_done,
         p.points_done + p.points_remaining
     );
     if let Some(d) = p.days_left {
         s.push_str(&format!(", {d} day(s) left"));
     }
+    s
+}
+
+pub(crate) fn sprint_text(v: &SprintView, tty: bool) -> String {
+    let p = &v.progress;
+    let mut s = sprint_summary(&v.sprint, (v.done, v.total, v.percent), p, "\n  ");
     s.push('\n');
     if p.scope_added_total > 0 {
         let ids: Vec<&str> = p.scope_added.iter().map(|i| i.as_str()).collect();

@@ -5,7 +5,6 @@ use super::exit::{CmdResult, Code};
 use super::output::{self, Table, task_table};
 use crate::model::render::timestamp;
 use clap::{Args, Subcommand};
-use std::io::Write;
 
 pub fn status(ctx: &Ctx) -> CmdResult {
     let o = ctx.open()?;
@@ -106,8 +105,29 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             s.push_str(&format!("  {}\n", super::check::problem_line(o.root(), p)));
         }
     }
+    s.push_str(&watcher_line(&o.watcher_status()));
     output::text(&s)?;
     Ok(Code::Ok)
+}
+
+/// Whether a watcher serves this workspace and whether commands use it.
+fn watcher_line(w: &crate::api::WatcherStatus) -> String {
+    let switch = "`watcher: true` in config.yaml or ORCHESTRON_WATCHER=1";
+    match (w.serving_pid, w.enabled) {
+        (Some(pid), true) => {
+            format!("\nWatcher: pid {pid} serves CLI commands (they re-read only what changed)\n")
+        }
+        (Some(pid), false) => format!(
+            "\nWatcher: pid {pid} is serving; commands here do not use it (turn on with {switch})\n"
+        ),
+        (None, true) => format!(
+            "\nWatcher: on, but none is serving ({}); commands stat every file (start `orchestron watch`)\n",
+            w.why_not.as_deref().unwrap_or("no answer")
+        ),
+        (None, false) => {
+            format!("\nWatcher: off (commands stat every file; `orchestron watch` with {switch})\n")
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -171,11 +191,11 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
     match cmd {
         IndexCommand::Rebuild => {
             let started = std::time::Instant::now();
-            let bar = |done: usize, total: usize| progress_bar(done, total);
-            let tty = std::io::IsTerminal::is_terminal(&std::io::stderr()) && !ctx.json;
+            let bar = |done: usize, total: usize| output::progress_bar(done, total, "files");
+            let tty = output::wants_progress(ctx.json);
             let n = o.rebuild_index(if tty { Some(&bar) } else { None })?;
             if tty {
-                let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(60));
+                output::clear_progress();
             }
             if ctx.json {
                 output::json(
@@ -190,20 +210,4 @@ pub fn index(ctx: &Ctx, cmd: IndexCommand) -> CmdResult {
         }
     }
     Ok(Code::Ok)
-}
-
-/// Draws `[#####-----] 5000/10000 files` over itself on stderr.
-fn progress_bar(done: usize, total: usize) {
-    let width = 30;
-    let filled = done
-        .checked_mul(width)
-        .and_then(|x| x.checked_div(total))
-        .unwrap_or(width);
-    // A closed stderr only loses the bar (`eprint!` would panic).
-    let _ = write!(
-        std::io::stderr(),
-        "\r[{}{}] {done}/{total} files",
-        "#".repeat(filled),
-        "-".repeat(width - filled)
-    );
 }

@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output::{self, task_table, task_view};
-use crate::api::{NewTask, TaskPatch, TaskQuery, Updated};
+use crate::api::{ArchiveScope, NewTask, TaskPatch, TaskQuery, Updated};
 use crate::model::{Priority, Status, TaskType, Vocabulary, describe_changes};
 use clap::{Args, Subcommand};
 
@@ -169,6 +169,12 @@ pub struct ListArgs {
     /// CANCELLED, plus your own IN_PROGRESS tasks (the work you already hold).
     #[arg(long)]
     pub ready: bool,
+    /// Only archived tasks (`orchestron archive`); lists leave them out otherwise.
+    #[arg(long, conflicts_with = "with_archived")]
+    pub archived: bool,
+    /// Archived tasks as well as live ones (a search of the whole history).
+    #[arg(long)]
+    pub with_archived: bool,
     /// At most this many (0 = all).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
@@ -257,6 +263,11 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 labels: a.labels,
                 query: a.query,
                 ready: a.ready,
+                archived: match (a.archived, a.with_archived) {
+                    (true, _) => ArchiveScope::Archived,
+                    (_, true) => ArchiveScope::All,
+                    _ => ArchiveScope::Live,
+                },
                 limit: a.limit,
                 offset: a.offset,
                 ..TaskQuery::default()

@@ -73,6 +73,20 @@ fn parse_porcelain(bytes: &[u8]) -> Vec<String> {
     paths
 }
 
+/// Moves the tracked ones of `sources` (paths relative to `dir`) into the
+/// existing folder `dest` with `git mv -k`, so that git sees renames and a
+/// record's history follows it; untracked files are skipped by git and stay
+/// where they are, for the caller to move. Batched to keep command lines short.
+pub(crate) fn move_tracked(dir: &Path, sources: &[String], dest: &str) -> Result<(), GitError> {
+    for chunk in sources.chunks(500) {
+        let mut args: Vec<&str> = vec!["mv", "-k", "--"];
+        args.extend(chunk.iter().map(String::as_str));
+        args.push(dest);
+        run(dir, &args)?;
+    }
+    Ok(())
+}
+
 /// Sets a repo-local config value (`git config --local key value`).
 pub fn config_set(root: &Path, key: &str, value: &str) -> Result<(), GitError> {
     run(root, &["config", "--local", key, value]).map(|_| ())

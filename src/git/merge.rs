@@ -147,6 +147,12 @@ pub fn merge_tasks_with(
         &theirs.started,
     );
     t.closed = m.scalar("closed", b.map(|b| &b.closed), &ours.closed, &theirs.closed);
+    t.external = m.scalar(
+        "external",
+        b.map(|b| &b.external),
+        &ours.external,
+        &theirs.external,
+    );
     let base_description = b.map(|b| &b.description);
     t.description = match text_merged(
         base_description,

@@ -19,6 +19,7 @@ mod repo;
 pub mod sync;
 mod timeline;
 
+pub(crate) use cli::move_tracked;
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;

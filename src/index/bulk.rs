@@ -6,6 +6,8 @@
 //! [`super::Index::apply`] does (the file named after its id, else the first
 //! by path), switching as better claimants arrive. Readiness is computed once
 //! at the end, and the load is the generation's baseline (no feed rows).
+//! The secondary indexes are dropped for the load and built again once at the
+//! end: one sort per index instead of a B-tree insert per row.
 
 use super::apply::{recompute_all_blocking, write_problems};
 use super::derive::{insert_derived, remove_derived};
@@ -25,22 +27,48 @@ struct Claim {
     path: String,
 }
 
+/// A parsed file with its record's JSON already encoded: the parsing threads
+/// build these, so that the single writer only inserts.
+pub struct BulkRow {
+    update: FileUpdate,
+    json: Result<Option<String>, IndexError>,
+    key_lines: Result<String, IndexError>,
+}
+
+impl BulkRow {
+    pub fn encode(update: FileUpdate) -> BulkRow {
+        let json = update
+            .record
+            .as_ref()
+            .map(|r| to_json("record", r))
+            .transpose();
+        let key_lines = key_lines_json(&update.key_lines);
+        BulkRow {
+            update,
+            json,
+            key_lines,
+        }
+    }
+}
+
 impl Index {
     /// Loads every batch into the (freshly cleared) index; returns the number
     /// of files loaded. A failed batch source leaves nothing committed.
     pub fn bulk_load(
         &mut self,
-        batches: impl IntoIterator<Item = Vec<FileUpdate>>,
+        batches: impl IntoIterator<Item = Vec<BulkRow>>,
     ) -> Result<usize, IndexError> {
         let now = chrono::Utc::now();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("locking the database to rebuild it")?;
+        let secondary = drop_secondary_indexes(&tx)?;
         let mut live: HashMap<String, Claim> = HashMap::new();
         let mut files = 0;
         for batch in batches {
-            for update in batch {
+            for row in batch {
+                let update = row.update;
                 files += 1;
                 let s = update.stamp;
                 exec(
@@ -50,11 +78,10 @@ impl Index {
                     "storing a file stamp",
                 )?;
                 write_problems(&tx, &update.path, &update.problems)?;
-                let Some(record) = &update.record else {
+                let (Some(record), Some(json)) = (&update.record, row.json?) else {
                     continue;
                 };
-                let json = to_json("record", record)?;
-                let lines = key_lines_json(&update.key_lines)?;
+                let lines = row.key_lines?;
                 let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
                 let name_ok = name_ok && dir_ok;
                 let id = record.id().as_str();
@@ -95,6 +122,10 @@ impl Index {
                 );
             }
         }
+        for sql in &secondary {
+            tx.execute_batch(sql)
+                .ctx("re-creating an index after a rebuild")?;
+        }
         recompute_all_blocking(&tx)?;
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
@@ -102,4 +133,24 @@ impl Index {
         tx.commit().ctx("committing a rebuild")?;
         Ok(files)
     }
+}
+
+/// Drops every index the schema declared (not the ones behind PRIMARY KEY and
+/// UNIQUE constraints) and returns the statements that re-create them.
+fn drop_secondary_indexes(conn: &rusqlite::Connection) -> Result<Vec<String>, IndexError> {
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
+        .ctx("listing the indexes")?;
+    let indexes: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("listing the indexes")?
+        .collect::<Result<_, _>>()
+        .ctx("listing the indexes")?;
+    drop(stmt);
+    for (name, _) in &indexes {
+        let quoted = name.replace('"', "\"\"");
+        conn.execute_batch(&format!("DROP INDEX \"{quoted}\""))
+            .ctx("dropping an index for a rebuild")?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }

@@ -59,6 +59,11 @@ pub fn insert_derived(
     }
 }
 
+/// Whether the record file of row `?1` lies under `archive/` (see
+/// `store::RecordPath`), as SQL.
+const ARCHIVED: &str =
+    "coalesce((SELECT substr(path, 1, 8) = 'archive/' FROM records WHERE rid = ?1), 0)";
+
 fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> {
     let rank = crate::model::Priority::ALL
         .iter()
@@ -66,10 +71,13 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
         .unwrap_or(usize::MAX) as i64;
     exec(
         conn,
-        "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
+        &format!(
+            "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
                             assignee, parent, sprint, created, created_us, progress, estimate,
-                            started, closed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                            started, closed_at, archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 {ARCHIVED})"
+        ),
         params![
             rid,
             t.id.as_str(),
@@ -144,8 +152,11 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
 fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexError> {
     exec(
         conn,
-        "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &format!(
+            "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created,
+                                  archived)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {ARCHIVED})"
+        ),
         params![
             rid,
             s.id.as_str(),

@@ -26,10 +26,13 @@ mod types;
 mod tests;
 
 pub use apply::EDITOR;
+pub use bulk::BulkRow;
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
-pub use types::{Change, ChangeOp, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef};
+pub use types::{
+    ArchiveScope, Change, ChangeOp, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef,
+};
 
 use error::Context;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
@@ -71,6 +74,9 @@ mod meta {
     pub const BASELINED: &str = "baselined";
     /// The highest feed `seq` deleted by trimming; older cursors must resync.
     pub const FEED_FLOOR: &str = "feed_floor";
+    /// The token of the watcher the index was last brought up to date with
+    /// (`instance.epoch`, see `store::monitor`).
+    pub const WATCH_TOKEN: &str = "watch_token";
 }
 
 impl Index {
@@ -259,32 +265,48 @@ impl Index {
     #[cfg(test)]
     pub fn stamp_list(&self) -> Result<Vec<(String, FileStamp)>, IndexError> {
         let mut out = Vec::new();
-        self.for_each_stamp(|path, stamp| out.push((path.to_string(), stamp)))?;
+        self.for_each_stamp(true, |path, stamp| out.push((path.to_string(), stamp)))?;
         Ok(out)
     }
 
     /// Calls `f` with every indexed file's path and stamp, in path order (byte
     /// order, as Rust compares `str`), without allocating per row: the
     /// no-change check of every command merges this with the stat pass.
-    pub fn for_each_stamp(&self, mut f: impl FnMut(&str, FileStamp)) -> Result<usize, IndexError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT path, size, mtime_ns, hash FROM files ORDER BY path")
-            .ctx("reading file stamps")?;
-        let mut rows = stmt.query([]).ctx("reading file stamps")?;
+    /// `with_archive: false` leaves out the archived files, as the stat pass
+    /// of an ordinary command does.
+    pub fn for_each_stamp(
+        &self,
+        with_archive: bool,
+        mut f: impl FnMut(&str, FileStamp),
+    ) -> Result<usize, IndexError> {
+        // Without the archive (`archive/…`, see store::RecordPath): the paths
+        // before `archive/` and from `archive0` (`0` follows `/`) on — two
+        // range scans of the key, still in path order.
+        let ranges: &[&str] = if with_archive {
+            &["SELECT path, size, mtime_ns, hash FROM files ORDER BY path"]
+        } else {
+            &[
+                "SELECT path, size, mtime_ns, hash FROM files WHERE path < 'archive/' ORDER BY path",
+                "SELECT path, size, mtime_ns, hash FROM files WHERE path >= 'archive0' ORDER BY path",
+            ]
+        };
         let mut n = 0;
-        while let Some(row) = rows.next().ctx("reading file stamps")? {
-            let stamp = FileStamp {
-                size: row.get::<_, i64>(1).ctx("reading file stamps")? as u64,
-                mtime_ns: row.get(2).ctx("reading file stamps")?,
-                hash: row.get::<_, i64>(3).ctx("reading file stamps")? as u64,
-            };
-            let path = row
-                .get_ref(0)
-                .and_then(|v| v.as_str().map_err(Into::into))
-                .ctx("reading file stamps")?;
-            f(path, stamp);
-            n += 1;
+        for sql in ranges {
+            let mut stmt = self.conn.prepare_cached(sql).ctx("reading file stamps")?;
+            let mut rows = stmt.query([]).ctx("reading file stamps")?;
+            while let Some(row) = rows.next().ctx("reading file stamps")? {
+                let stamp = FileStamp {
+                    size: row.get::<_, i64>(1).ctx("reading file stamps")? as u64,
+                    mtime_ns: row.get(2).ctx("reading file stamps")?,
+                    hash: row.get::<_, i64>(3).ctx("reading file stamps")? as u64,
+                };
+                let path = row
+                    .get_ref(0)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .ctx("reading file stamps")?;
+                f(path, stamp);
+                n += 1;
+            }
         }
         Ok(n)
     }
@@ -314,6 +336,16 @@ impl Index {
             .unwrap_or(0))
     }
 
+    /// The watcher token this index is up to date with, if any.
+    pub fn watch_token(&self) -> Result<Option<String>, IndexError> {
+        self.meta_get(meta::WATCH_TOKEN)
+    }
+
+    /// Records that the index now holds every change up to `token`.
+    pub fn set_watch_token(&mut self, token: &str) -> Result<(), IndexError> {
+        meta_set(&self.conn, meta::WATCH_TOKEN, token)
+    }
+
     /// Records that a stat pass just confirmed every file (racy ones included,
     /// by hash) without finding a change. Without it, a file written shortly
     /// before the last apply stays "racily clean" and is re-hashed by every
@@ -336,6 +368,8 @@ impl Index {
             tx.execute(&format!("DELETE FROM {table}"), [])
                 .ctx("clearing the index")?;
         }
+        tx.execute_batch(&format!("DROP TABLE task_fts; {}", schema::FTS_DDL))
+            .ctx("clearing the index")?;
         tx.commit().ctx("clearing the index")?;
         self.new_generation()
     }

@@ -1,5 +1,6 @@
 //! Read queries over the live records: task lists with filters, full-text
-//! search, readiness and paging; single records; dependency and child links;
+//! search, readiness and paging (archived tasks left out unless asked for);
+//! single records (archived ones found too); dependency and child links;
 //! sprints, contexts and status counts. Records come back from their stored
 //! JSON, so no query touches a YAML file.
 //!
@@ -12,7 +13,7 @@ use super::Index;
 use super::error::{Context, IndexError};
 use super::fts::match_expr;
 use super::row::{from_json, parse_id};
-use super::types::{TaskPage, TaskQuery, TaskRef};
+use super::types::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
 use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params_from_iter};
@@ -32,6 +33,11 @@ impl Index {
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, IndexError> {
         let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
+        match q.archived {
+            ArchiveScope::Live => clauses.push("t.archived = 0".into()),
+            ArchiveScope::Archived => clauses.push("t.archived = 1".into()),
+            ArchiveScope::All => {}
+        }
         any_of(
             &mut clauses,
             &mut args,
@@ -140,6 +146,18 @@ impl Index {
         json.map(|j| from_json("task", &j)).transpose()
     }
 
+    /// Whether the record that speaks for `id` lies in the archive (`None`
+    /// when no record does).
+    pub fn archived(&self, id: &RecordId) -> Result<Option<bool>, IndexError> {
+        self.conn
+            .prepare_cached(
+                "SELECT substr(r.path, 1, 8) = 'archive/'
+                 FROM live l JOIN records r ON r.rid = l.rid WHERE l.id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
+            .ctx("finding a record's file")
+    }
+
     /// The file (relative to the workspace) of the record that speaks for
     /// `id` — normally `<dir>/<id>.yaml`, but a misnamed or duplicated file
     /// may be the one in use.
@@ -178,7 +196,7 @@ impl Index {
     pub fn status_counts(&self) -> Result<Vec<(Status, usize)>, IndexError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT status, count(*) FROM tasks GROUP BY status")
+            .prepare_cached("SELECT status, count(*) FROM tasks WHERE archived = 0 GROUP BY status")
             .ctx("counting tasks by status")?;
         let rows: Vec<(String, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -196,14 +214,40 @@ impl Index {
             .collect())
     }
 
-    /// Every sprint, by start date (undated last), then creation.
+    /// Every live sprint (archived ones left out), by start date (undated
+    /// last), then creation.
     pub fn sprints(&self) -> Result<Vec<Sprint>, IndexError> {
         self.json_rows(
-            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid
+            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid WHERE s.archived = 0
              ORDER BY s.start_date IS NULL, s.start_date, s.created, s.id",
             [],
             "sprint",
         )
+    }
+
+    /// Every sprint, archived ones too, by id (an export's order).
+    pub fn every_sprint(&self) -> Result<Vec<Sprint>, IndexError> {
+        self.json_rows(
+            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid ORDER BY s.id",
+            [],
+            "sprint",
+        )
+    }
+
+    /// The ids of every record whose file lies in the archive, sorted.
+    pub fn archived_ids(&self) -> Result<Vec<RecordId>, IndexError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT l.id FROM live l JOIN records r ON r.rid = l.rid
+                 WHERE r.path >= 'archive/' AND r.path < 'archive0' ORDER BY l.id",
+            )
+            .ctx("listing archived records")?;
+        let ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .ctx("listing archived records")?;
+        ids.iter().map(|id| parse_id(id)).collect()
     }
 
     pub fn sprint(&self, id: &RecordId) -> Result<Option<Sprint>, IndexError> {
@@ -240,6 +284,14 @@ impl Index {
             [limit],
             "context",
         )
+    }
+
+    /// Whether a context with this id is indexed.
+    pub fn context_exists(&self, id: &RecordId) -> Result<bool, IndexError> {
+        self.conn
+            .prepare_cached("SELECT count(*) > 0 FROM contexts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)))
+            .ctx("reading a context")
     }
 
     #[cfg(test)]

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -74,9 +74,11 @@ CREATE TABLE tasks (
     started       TEXT,
     closed_at     TEXT,
     open_deps     INTEGER NOT NULL DEFAULT 0,
-    unblocks      INTEGER NOT NULL DEFAULT 0
+    unblocks      INTEGER NOT NULL DEFAULT 0,
+    -- 1 when the file lies under archive/ (left out of lists by default)
+    archived      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tasks_order ON tasks(closed, priority_rank, unblocks DESC, created_us, id);
+CREATE INDEX tasks_order ON tasks(archived, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
@@ -108,11 +110,6 @@ CREATE TABLE task_entries (
     PRIMARY KEY (rid, list, idx)
 ) WITHOUT ROWID;
 
-CREATE VIRTUAL TABLE task_fts USING fts5(
-    title, description, notes, clarifications,
-    tokenize = 'unicode61 remove_diacritics 2'
-);
-
 CREATE TABLE sprints (
     rid        INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
@@ -121,7 +118,8 @@ CREATE TABLE sprints (
     goal       TEXT,
     start_date TEXT,
     end_date   TEXT,
-    created    TEXT NOT NULL
+    created    TEXT NOT NULL,
+    archived   INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE contexts (
@@ -157,7 +155,15 @@ CREATE TABLE agent_cursors (
 ) WITHOUT ROWID;
 "#;
 
-/// Tables emptied by `clear`: everything derived from files plus the feed of the
+/// The full-text table. `clear` drops and re-creates it: deleting its rows
+/// one by one re-tokenizes every document (most of a rebuild's clear).
+pub const FTS_DDL: &str = "
+CREATE VIRTUAL TABLE task_fts USING fts5(
+    title, description, notes, clarifications,
+    tokenize = 'unicode61 remove_diacritics 2'
+);";
+
+/// Tables emptied by `clear` (besides the full-text table): everything derived from files plus the feed of the
 /// old generation. `meta` is reset separately and `agent_cursors` survives (its
 /// cursors name the old generation, so they come back as `resync`).
 pub const DATA_TABLES: &[&str] = &[
@@ -169,7 +175,6 @@ pub const DATA_TABLES: &[&str] = &[
     "task_deps",
     "task_labels",
     "task_entries",
-    "task_fts",
     "sprints",
     "contexts",
     "changes",
@@ -195,6 +200,7 @@ pub fn ensure(conn: &mut Connection) -> Result<bool, IndexError> {
     }
     drop_all(&tx)?;
     tx.execute_batch(DDL).ctx("creating the schema")?;
+    tx.execute_batch(FTS_DDL).ctx("creating the schema")?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
         .ctx("writing the schema version")?;
     tx.commit().ctx("committing the new schema")?;

@@ -80,9 +80,23 @@ pub struct TaskQuery {
     /// Only leaf work: no task with open children (a container closes when its
     /// children do; it is not work to claim).
     pub leaf: bool,
+    /// Whether archived tasks are in (by default they are left out).
+    pub archived: ArchiveScope,
     /// 0 = all.
     pub limit: usize,
     pub offset: usize,
+}
+
+/// Which tasks a list covers with respect to the archive (docs/ARCHIVE.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ArchiveScope {
+    /// Live tasks only: every list, ready query, prompt and board by default.
+    #[default]
+    Live,
+    /// Archived tasks only (`task list --archived`).
+    Archived,
+    /// Both (a search that asks for the archive too).
+    All,
 }
 
 /// One page of tasks in the default order, and how to get the next one.

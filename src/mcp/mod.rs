@@ -1,5 +1,5 @@
 //! The MCP adapter for agents: tools, resources, prompts and live updates over
-//! stdio, built on rmcp. Like the CLI it calls only the use-case API — never
+//! stdio (and, with the `http` feature, Streamable HTTP: [`http`]), built on rmcp. Like the CLI it calls only the use-case API — never
 //! files, SQL or git — so whatever an agent can do here a human can do through
 //! the CLI, by the same code path. stdout belongs to the protocol; logs go to
 //! stderr.
@@ -16,6 +16,8 @@ pub mod brief;
 pub mod catalog;
 pub mod complete;
 pub mod error;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod insights;
 pub mod notice;
 pub mod prompts;
@@ -29,20 +31,28 @@ pub use server::OrchestronServer;
 use crate::api::{OpenOptions, Orchestron};
 use rmcp::ServiceExt;
 
+/// Opens the workspace, or a server that waits for one (see
+/// [`OrchestronServer::lazy`]).
+async fn open_server(opts: OpenOptions) -> anyhow::Result<OrchestronServer> {
+    let retry = opts.clone();
+    Ok(
+        match tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await? {
+            Ok(o) => OrchestronServer::new(o),
+            Err(e) => {
+                tracing::warn!(
+                    "{}; serving anyway, each call will say so until `orchestron init`",
+                    crate::model::with_causes(&e)
+                );
+                OrchestronServer::lazy(retry)
+            }
+        },
+    )
+}
+
 /// Opens the workspace (or waits for one, see [`OrchestronServer::lazy`]) and
 /// serves MCP on stdin/stdout until the client leaves.
 pub async fn serve_stdio(opts: OpenOptions) -> anyhow::Result<()> {
-    let retry = opts.clone();
-    let server = match tokio::task::spawn_blocking(move || Orchestron::open(&opts)).await? {
-        Ok(o) => OrchestronServer::new(o),
-        Err(e) => {
-            tracing::warn!(
-                "{}; serving anyway, each call will say so until `orchestron init`",
-                crate::model::with_causes(&e)
-            );
-            OrchestronServer::lazy(retry)
-        }
-    };
+    let server = open_server(opts).await?;
     let running = match server.serve(rmcp::transport::stdio()).await {
         Ok(running) => running,
         // A client may leave before the handshake — the 2026-07-28 era lets it

@@ -6,14 +6,18 @@
 //! `subscriptions/listen` and get the same notifications through the
 //! subscription's sink. Pushes are a courtesy: correctness never depends on
 //! them (the notice on the next tool result carries the same news).
+//!
+//! One [`Hub`] serves a whole server process (one watcher, however many
+//! clients); each client session has its own [`Subscriptions`] — over HTTP
+//! many sessions share the hub, each told only of the URIs it asked for.
 
 use super::resources;
 use crate::api::{RecordChange, RecordEvent, RecordWatcher};
 use rmcp::model::ResourceUpdatedNotificationParam;
 use rmcp::service::{Peer, RoleServer, SubscriptionContext};
 use std::collections::HashSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// One settled batch of record changes, as URIs.
@@ -42,11 +46,9 @@ impl Batch {
     }
 }
 
-/// The channel, the legacy subscriptions and the watcher that feeds them.
+/// The channel and the watcher that feeds it: one per server process.
 pub struct Hub {
     tx: broadcast::Sender<Batch>,
-    subscribed: Mutex<HashSet<String>>,
-    forwarding: AtomicBool,
     watcher: Mutex<Option<RecordWatcher>>,
 }
 
@@ -54,11 +56,17 @@ impl Default for Hub {
     fn default() -> Self {
         Hub {
             tx: broadcast::channel(256).0,
-            subscribed: Mutex::default(),
-            forwarding: AtomicBool::new(false),
             watcher: Mutex::default(),
         }
     }
+}
+
+/// One older-era client session's `resources/subscribe` URIs, and whether
+/// its forwarding task runs.
+#[derive(Default)]
+pub struct Subscriptions {
+    subscribed: Mutex<HashSet<String>>,
+    forwarding: AtomicBool,
 }
 
 /// Our URIs are case-insensitive in their ids; compare them folded.
@@ -77,53 +85,6 @@ impl Hub {
         if let Ok(mut w) = self.watcher.lock() {
             *w = Some(watcher);
         }
-    }
-
-    pub fn subscribe(&self, uri: &str) {
-        if let Ok(mut s) = self.subscribed.lock() {
-            s.insert(fold(uri));
-        }
-    }
-
-    pub fn unsubscribe(&self, uri: &str) {
-        if let Ok(mut s) = self.subscribed.lock() {
-            s.remove(&fold(uri));
-        }
-    }
-
-    fn is_subscribed(&self, uri: &str) -> bool {
-        self.subscribed
-            .lock()
-            .map(|s| s.contains(&fold(uri)))
-            .unwrap_or(false)
-    }
-
-    /// Starts (once) forwarding batches to an older-era client over `peer`.
-    pub fn forward_to(self: &std::sync::Arc<Self>, peer: Peer<RoleServer>) {
-        if self.forwarding.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let hub = self.clone();
-        let mut rx = self.tx.subscribe();
-        tokio::spawn(async move {
-            loop {
-                let batch = match rx.recv().await {
-                    Ok(b) => b,
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                };
-                if batch.list_changed && peer.notify_resource_list_changed().await.is_err() {
-                    break;
-                }
-                for uri in batch.updated.iter().filter(|u| hub.is_subscribed(u)) {
-                    let param = ResourceUpdatedNotificationParam::new(uri.clone());
-                    if peer.notify_resource_updated(param).await.is_err() {
-                        break;
-                    }
-                }
-            }
-            tracing::debug!("resource forwarding stopped");
-        });
     }
 
     /// Serves one 2026-07-28 `subscriptions/listen` until it is cancelled.
@@ -162,5 +123,55 @@ impl Hub {
                 }
             }
         }
+    }
+}
+
+impl Subscriptions {
+    pub fn subscribe(&self, uri: &str) {
+        if let Ok(mut s) = self.subscribed.lock() {
+            s.insert(fold(uri));
+        }
+    }
+
+    pub fn unsubscribe(&self, uri: &str) {
+        if let Ok(mut s) = self.subscribed.lock() {
+            s.remove(&fold(uri));
+        }
+    }
+
+    fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscribed
+            .lock()
+            .map(|s| s.contains(&fold(uri)))
+            .unwrap_or(false)
+    }
+
+    /// Starts (once per session) forwarding the hub's batches to an
+    /// older-era client over `peer`.
+    pub fn forward_to(self: &Arc<Self>, hub: &Hub, peer: Peer<RoleServer>) {
+        if self.forwarding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let session = self.clone();
+        let mut rx = hub.tx.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let batch = match rx.recv().await {
+                    Ok(b) => b,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if batch.list_changed && peer.notify_resource_list_changed().await.is_err() {
+                    break;
+                }
+                for uri in batch.updated.iter().filter(|u| session.is_subscribed(u)) {
+                    let param = ResourceUpdatedNotificationParam::new(uri.clone());
+                    if peer.notify_resource_updated(param).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            tracing::debug!("resource forwarding stopped");
+        });
     }
 }

@@ -67,8 +67,27 @@ fn decode_id(segment: &str) -> Option<String> {
     (!id.is_empty() && !id.contains('/')).then(|| id.into_owned())
 }
 
-/// The URI of one record.
+/// What a record id must not carry raw inside a URI segment: controls, the
+/// space (sprint names have them), and the characters that end or split a
+/// segment or start an escape.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// The URI of one record, its id percent-encoded so that what is pushed in a
+/// change notification is the URI a client subscribed to
+/// (`orchestron://sprints/Sprint%201`) and parses back to the same id.
 pub fn record_uri(kind: IdKind, id: &str) -> String {
+    let id = percent_encoding::utf8_percent_encode(id, SEGMENT);
     format!("orchestron://{}/{id}", kind.dir())
 }
 
@@ -203,5 +222,22 @@ mod tests {
         assert_eq!(parse("orchestron://tasks/%FF"), None);
         assert_eq!(parse("file:///etc/passwd"), None);
         assert_eq!(parse("orchestron://widgets/x"), None);
+    }
+
+    #[test]
+    fn record_uris_of_ids_with_spaces_are_encoded_and_parse_back() {
+        let uri = record_uri(IdKind::Sprint, "Sprint 1");
+        assert_eq!(uri, "orchestron://sprints/Sprint%201");
+        assert_eq!(
+            parse(&uri),
+            Some(Target::Record(IdKind::Sprint, "Sprint 1".into()))
+        );
+        for id in ["TASK-7k2mq", "Sprint 1 – Ω", "50% done?", "a#b"] {
+            assert_eq!(
+                parse(&record_uri(IdKind::Sprint, id)),
+                Some(Target::Record(IdKind::Sprint, id.into())),
+                "{id}"
+            );
+        }
     }
 }

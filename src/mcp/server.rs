@@ -30,6 +30,22 @@ pub struct OrchestronServer {
     api: Arc<Mutex<Option<Orchestron>>>,
     opts: OpenOptions,
     hub: Arc<push::Hub>,
+    /// This client session's `resources/subscribe` URIs.
+    session: Arc<push::Subscriptions>,
+    /// Who a call is recorded as.
+    attribution: Attribution,
+}
+
+/// Whose name a call is recorded under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribution {
+    /// One client per process (stdio): `--agent` / `ORCHESTRON_AGENT` win,
+    /// then the client's `clientInfo.name`.
+    Process,
+    /// Many clients share the process (HTTP): each request is recorded as its
+    /// own caller — the agent its token is bound to, else its `clientInfo`
+    /// name — whatever the server process was started as.
+    PerRequest,
 }
 
 impl OrchestronServer {
@@ -39,6 +55,8 @@ impl OrchestronServer {
             api: Arc::new(Mutex::new(None)),
             opts: OpenOptions::default(),
             hub: Arc::new(push::Hub::default()),
+            session: Arc::default(),
+            attribution: Attribution::Process,
         };
         server.watch(&mut o);
         if let Ok(mut api) = server.api.lock() {
@@ -56,6 +74,23 @@ impl OrchestronServer {
             api: Arc::new(Mutex::new(None)),
             opts,
             hub: Arc::new(push::Hub::default()),
+            session: Arc::default(),
+            attribution: Attribution::Process,
+        }
+    }
+
+    /// Sets whose name calls are recorded under (see [`Attribution`]).
+    pub fn with_attribution(mut self, attribution: Attribution) -> Self {
+        self.attribution = attribution;
+        self
+    }
+
+    /// The handler for one more client session of a shared server: the same
+    /// workspace, watcher and push channel, its own subscriptions.
+    pub fn for_new_session(&self) -> Self {
+        OrchestronServer {
+            session: Arc::default(),
+            ..self.clone()
         }
     }
 
@@ -64,6 +99,16 @@ impl OrchestronServer {
     fn watch(&self, o: &mut Orchestron) {
         if let Err(e) = o.refresh_from_watcher() {
             tracing::warn!("every request stats every record file: {e}");
+        } else {
+            // The same monitor answers CLI commands that opted in; when
+            // another process serves them already, that one keeps doing so.
+            match o.serve_watcher() {
+                Ok(socket) => tracing::debug!("serving CLI commands on {}", socket.display()),
+                Err(e) if e.class() == crate::api::ErrorClass::Conflict => {
+                    tracing::debug!("not serving CLI commands: {e}");
+                }
+                Err(e) => tracing::warn!("not serving CLI commands: {e}"),
+            }
         }
         let tx = self.hub.sender();
         match o.watch(move |events| {
@@ -98,7 +143,10 @@ impl OrchestronServer {
                 return Err(Failure::internal("no workspace"));
             };
             if let Some(name) = client.filter(|n| !n.trim().is_empty()) {
-                o.set_client_name(&name);
+                match server.attribution {
+                    Attribution::Process => o.set_client_name(&name),
+                    Attribution::PerRequest => o.set_caller_name(&name),
+                }
             }
             o.refresh().map_err(Failure::from)?;
             f(o)
@@ -126,9 +174,12 @@ orchestron_check_updates pages through the detail.";
 /// the agent's work.
 const UNNAMED_CLIENT: &str = "mcp-agent";
 
-/// The caller's `clientInfo.name`, trimmed to a sane recordable name.
+/// The caller's name — the agent its HTTP token is bound to, else its
+/// `clientInfo.name` — trimmed to a sane recordable name.
 fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
-    let name = ctx.client_info().map(|i| i.name).unwrap_or_default();
+    let name = token_agent(ctx)
+        .or_else(|| ctx.client_info().map(|i| i.name))
+        .unwrap_or_default();
     let name: String = name
         .trim()
         .chars()
@@ -140,6 +191,20 @@ fn client_name(ctx: &RequestContext<RoleServer>) -> Option<String> {
     } else {
         name
     })
+}
+
+/// The agent name an HTTP request's bearer token is bound to, if any.
+#[cfg(feature = "http")]
+fn token_agent(ctx: &RequestContext<RoleServer>) -> Option<String> {
+    ctx.extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::http::Caller>())
+        .and_then(|caller| caller.agent.clone())
+}
+
+#[cfg(not(feature = "http"))]
+fn token_agent(_ctx: &RequestContext<RoleServer>) -> Option<String> {
+    None
 }
 
 /// What a tool call produced: the tool's answer (or refusal) and a digest of
@@ -288,8 +353,8 @@ impl ServerHandler for OrchestronServer {
                 None,
             ));
         }
-        self.hub.subscribe(&request.uri);
-        self.hub.forward_to(ctx.peer.clone());
+        self.session.subscribe(&request.uri);
+        self.session.forward_to(&self.hub, ctx.peer.clone());
         Ok(())
     }
 
@@ -299,7 +364,7 @@ impl ServerHandler for OrchestronServer {
         request: UnsubscribeRequestParams,
         _ctx: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        self.hub.unsubscribe(&request.uri);
+        self.session.unsubscribe(&request.uri);
         Ok(())
     }
 
@@ -329,7 +394,7 @@ impl ServerHandler for OrchestronServer {
                 "client connected"
             );
         }
-        self.hub.forward_to(ctx.peer.clone());
+        self.session.forward_to(&self.hub, ctx.peer.clone());
     }
 
     async fn complete(

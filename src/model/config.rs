@@ -30,6 +30,39 @@ pub struct Config {
     /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
+    /// Let CLI commands ask a running watcher (`orchestron watch`, or an
+    /// `orchestron mcp` of this workspace) what changed instead of stat'ing
+    /// every record file, as git's `core.fsmonitor` does. Off by default;
+    /// `ORCHESTRON_WATCHER=1` / `0` overrides it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub watcher: bool,
+    /// What `orchestron archive` with no arguments puts away (docs/ARCHIVE.md).
+    #[serde(default, skip_serializing_if = "ArchiveConfig::is_default")]
+    pub archive: ArchiveConfig,
+}
+
+/// `archive:` in `config.yaml`: the policy `orchestron archive` applies when
+/// it is given no `--before` / `--sprint`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArchiveConfig {
+    /// Archive tasks closed (DONE or CANCELLED) more than this many days ago,
+    /// and closed sprints whose tasks are all archived. Unset: 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_for_days: Option<u32>,
+}
+
+impl ArchiveConfig {
+    /// The policy's age when none is configured.
+    pub const DEFAULT_DAYS: u32 = 30;
+
+    fn is_default(&self) -> bool {
+        self == &ArchiveConfig::default()
+    }
+
+    /// How many days a task must have been closed before the policy archives it.
+    pub fn days(&self) -> u32 {
+        self.closed_for_days.unwrap_or(Self::DEFAULT_DAYS)
+    }
 }
 
 /// `claims:` in `config.yaml` (see docs/CLAIMS.md).
@@ -78,6 +111,8 @@ impl Default for Config {
             agents: default_agents(),
             wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
+            watcher: false,
+            archive: ArchiveConfig::default(),
         }
     }
 }

@@ -69,6 +69,9 @@ pub fn task(t: &Task, extra: &str) -> String {
     if let Some(at) = &t.closed {
         line(&mut out, "closed", &timestamp(at));
     }
+    if let Some(x) = &t.external {
+        line(&mut out, "external", &scalar(x, false));
+    }
     if let Some(d) = &t.description {
         block_text(&mut out, "description", d);
     }

@@ -50,6 +50,11 @@ pub struct Task {
     /// When the task was closed: written once, at the move to DONE/CANCELLED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<DateTime<Utc>>,
+    /// Where an imported task came from, as `<source>#<id>` (`github#123`,
+    /// `beads#bd-a1b2`): what makes a second import of the same source
+    /// create nothing. Written once, by the import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -94,6 +99,7 @@ impl Task {
         "depends_on",
         "started",
         "closed",
+        "external",
         "description",
         "acceptance_criteria",
         "clarifications",
@@ -118,6 +124,7 @@ impl Task {
             depends_on: Vec::new(),
             started: None,
             closed: None,
+            external: None,
             description: None,
             acceptance_criteria: Vec::new(),
             clarifications: Vec::new(),
@@ -169,6 +176,9 @@ impl Task {
         }
         if let Some(d) = &self.description {
             Limits::check_text("description", d, Limits::DESCRIPTION_CHARS)?;
+        }
+        if let Some(x) = &self.external {
+            Limits::check_line("external", x, Limits::NAME_CHARS)?;
         }
         if let Some(a) = &self.assignee {
             Limits::check_line("assignee", a, Limits::NAME_CHARS)?;

@@ -61,6 +61,9 @@ pub enum StoreError {
     /// unknown, so the whole pass fails rather than report too few files.
     #[error("a {pass} worker thread panicked")]
     WorkerPanicked { pass: &'static str },
+    /// Another process already lends its file monitor on this workspace's socket.
+    #[error("a watcher (pid {pid}) already serves this workspace on {socket}")]
+    WatcherServing { socket: PathBuf, pid: u32 },
 }
 
 impl StoreError {

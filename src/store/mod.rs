@@ -14,6 +14,7 @@ mod init;
 mod load;
 mod lock;
 mod monitor;
+mod monitor_socket;
 mod read;
 mod record_path;
 mod record_read;
@@ -25,15 +26,19 @@ pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
 pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
-pub use files::{parse_yaml, read_bytes, read_text_if_exists, write_file, write_if_missing};
+pub use files::{
+    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file,
+    write_if_missing,
+};
 pub use init::{GITATTRIBUTES, InitReport, init};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
+pub use monitor_socket::{MonitorServer, ask_since, serving_pid, socket_path};
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
 pub use record_read::{RecordReadError, read_record_bytes};
-pub use records::{LoadedFile, Stamp};
-pub use scan::{Listing, ScannedFile, mtime_ns, scan, scan_while, stat_file};
+pub use records::{LoadedFile, Stamp, StoredRecord};
+pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};
 pub use workspace::Workspace;

@@ -3,6 +3,8 @@
 //! the loader, the watcher, the change feed and the git diff agree on which
 //! files are records. The stem is kept as written: a file whose name is not a
 //! valid id is still a record file (the loader reports the mismatch).
+//! Archived tasks and sprints live under `archive/<kind folder>/` (see
+//! docs/ARCHIVE.md); they are records like any other, in their own place.
 
 use crate::model::{IdKind, RecordId};
 
@@ -11,7 +13,14 @@ use crate::model::{IdKind, RecordId};
 pub struct RecordPath {
     kind: IdKind,
     stem: String,
+    archived: bool,
 }
+
+/// The folder, under the workspace root, that holds archived records.
+pub const ARCHIVE_DIR: &str = "archive";
+
+/// The record kinds that can be archived (contexts are a history already).
+pub const ARCHIVED_KINDS: [IdKind; 2] = [IdKind::Task, IdKind::Sprint];
 
 impl RecordPath {
     /// The file of record `id`.
@@ -19,6 +28,25 @@ impl RecordPath {
         RecordPath {
             kind,
             stem: id.as_str().to_string(),
+            archived: false,
+        }
+    }
+
+    /// The archived file of record `id`.
+    pub fn archived(kind: IdKind, id: &RecordId) -> Self {
+        RecordPath {
+            archived: true,
+            ..Self::of(kind, id)
+        }
+    }
+
+    /// The folder of `kind`'s records, relative to the workspace root:
+    /// `tasks` or `archive/tasks`.
+    pub fn dir(kind: IdKind, archived: bool) -> String {
+        if archived {
+            format!("{ARCHIVE_DIR}/{}", kind.dir())
+        } else {
+            kind.dir().to_string()
         }
     }
 
@@ -28,6 +56,7 @@ impl RecordPath {
         Self::is_record_name(name).then(|| RecordPath {
             kind,
             stem: name[..name.len() - ".yaml".len()].to_string(),
+            archived: false,
         })
     }
 
@@ -39,10 +68,25 @@ impl RecordPath {
 
     /// Parses `tasks/TASK-7k2mq.yaml` (relative to the workspace root, `/`
     /// separators).
+    /// `archive/tasks/TASK-7k2mq.yaml` is the archived task.
     pub fn parse(rel: &str) -> Option<Self> {
+        let (archived, rel) = match rel.strip_prefix(ARCHIVE_DIR) {
+            Some(rest) => (true, rest.strip_prefix('/')?),
+            None => (false, rel),
+        };
         let (dir, name) = rel.split_once('/')?;
         let kind = IdKind::ALL.into_iter().find(|k| k.dir() == dir)?;
-        Self::in_dir(kind, name)
+        if archived && !ARCHIVED_KINDS.contains(&kind) {
+            return None;
+        }
+        let mut path = Self::in_dir(kind, name)?;
+        path.archived = archived;
+        Some(path)
+    }
+
+    /// Whether this file lies in the archive.
+    pub fn is_archived(&self) -> bool {
+        self.archived
     }
 
     pub fn kind(&self) -> IdKind {
@@ -59,14 +103,17 @@ impl RecordPath {
         RecordId::parse(&self.stem).ok()
     }
 
-    /// `tasks/TASK-7k2mq.yaml`.
+    /// `tasks/TASK-7k2mq.yaml` (`archive/tasks/TASK-7k2mq.yaml` once archived).
     pub fn rel(&self) -> String {
-        format!("{}/{}.yaml", self.kind.dir(), self.stem)
+        self.to_string()
     }
 }
 
 impl std::fmt::Display for RecordPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.archived {
+            write!(f, "{ARCHIVE_DIR}/")?;
+        }
         write!(f, "{}/{}.yaml", self.kind.dir(), self.stem)
     }
 }
@@ -88,5 +135,22 @@ mod tests {
         assert!(RecordPath::parse("tasks/TASK-7k2mq.json").is_none());
         assert!(RecordPath::parse("cache/index.yaml").is_none());
         assert!(RecordPath::parse("config.yaml").is_none());
+    }
+
+    #[test]
+    fn archived_paths_round_trip_and_only_tasks_and_sprints_are_archived() {
+        let p = RecordPath::parse("archive/tasks/TASK-7k2mq.yaml").unwrap();
+        assert!(p.is_archived());
+        assert_eq!(p.kind(), IdKind::Task);
+        assert_eq!(p.rel(), "archive/tasks/TASK-7k2mq.yaml");
+        assert_eq!(p, RecordPath::archived(IdKind::Task, &p.id().unwrap()));
+        assert!(RecordPath::parse("archive/sprints/SPRINT-a.yaml").is_some());
+        assert!(RecordPath::parse("archive/contexts/CTX-a.yaml").is_none());
+        assert!(RecordPath::parse("archived/tasks/TASK-a.yaml").is_none());
+        assert!(
+            !RecordPath::parse("tasks/TASK-7k2mq.yaml")
+                .unwrap()
+                .is_archived()
+        );
     }
 }

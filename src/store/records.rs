@@ -132,10 +132,26 @@ impl Workspace {
     /// Writes a new record (the caller holds the lock and minted its id).
     pub fn create<T: StoredRecord>(
         &self,
-        _lock: &WorkspaceLock,
+        lock: &WorkspaceLock,
         record: &T,
     ) -> Result<LoadedFile, StoreError> {
-        let rel = RecordPath::of(T::KIND, record.id()).rel();
+        self.create_in(lock, record, false)
+    }
+
+    /// Writes a new record in the archive (`archived`) or among the live
+    /// ones: what an import of an exported backlog puts back where it was.
+    pub fn create_in<T: StoredRecord>(
+        &self,
+        _lock: &WorkspaceLock,
+        record: &T,
+        archived: bool,
+    ) -> Result<LoadedFile, StoreError> {
+        let path = if archived {
+            RecordPath::archived(T::KIND, record.id())
+        } else {
+            RecordPath::of(T::KIND, record.id())
+        };
+        let rel = path.rel();
         let text = record.render().map_err(|message| StoreError::Encode {
             path: rel.clone(),
             message,
@@ -208,14 +224,46 @@ impl Workspace {
         })
     }
 
-    /// How many entries the folder of `kind` holds (0 when it is missing).
+    /// How many entries the folder of `kind` holds, with its archive (0 when
+    /// missing): what id lengths are chosen by.
     pub fn count(&self, kind: IdKind) -> usize {
-        std::fs::read_dir(self.dir(kind)).map_or(0, |d| d.count())
+        let archived = self.abs(&RecordPath::dir(kind, true));
+        [self.dir(kind), archived]
+            .iter()
+            .map(|dir| std::fs::read_dir(dir).map_or(0, |d| d.count()))
+            .sum()
     }
 
-    /// Whether a file for record `id` exists.
+    /// Whether a file for record `id` exists, in the archive or out of it
+    /// (a new id must be new to both).
     pub fn exists(&self, kind: IdKind, id: &RecordId) -> bool {
-        self.path(kind, id).exists()
+        self.path(kind, id).exists() || self.abs(&RecordPath::archived(kind, id).rel()).exists()
+    }
+
+    /// Makes sure the folder `rel` (relative to the workspace root) exists.
+    pub fn ensure_dir(&self, rel: &str) -> Result<(), StoreError> {
+        let dir = self.abs(rel);
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(dir, e))
+    }
+
+    /// Moves a record file (paths relative to the workspace root), unless it
+    /// is no longer at `from` (git moved it already); true when this moved it.
+    /// The caller holds the lock.
+    pub fn move_record(
+        &self,
+        _lock: &WorkspaceLock,
+        from: &RecordPath,
+        to: &RecordPath,
+    ) -> Result<bool, StoreError> {
+        let (src, dst) = (self.abs(&from.rel()), self.abs(&to.rel()));
+        if !src.exists() {
+            return Ok(false);
+        }
+        if let Some(dir) = dst.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        }
+        std::fs::rename(&src, &dst).map_err(|e| StoreError::io(&src, e))?;
+        Ok(true)
     }
 
     /// Every record file of `kind` present now.

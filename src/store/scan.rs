@@ -2,6 +2,7 @@
 //! both cores. This is the hot path of every command (a sound no-change check
 //! must look at every file: editors save in place, so directory mtimes lie).
 
+use super::record_path::ARCHIVED_KINDS;
 use super::{RecordPath, StoreError, read::join_all};
 use crate::model::IdKind;
 use std::path::{Path, PathBuf};
@@ -28,13 +29,37 @@ pub struct Listing {
 }
 
 /// Lists and stats every `*.yaml` record file under the workspace's record
-/// folders. Hidden files (editor swap files, our own temporaries) are not
-/// records; our temporaries are listed apart.
+/// folders, the archive's included. Hidden files (editor swap files, our own
+/// temporaries) are not records; our temporaries are listed apart.
 pub fn scan(root: &Path) -> Result<Listing, StoreError> {
-    Ok(scan_while(root, || ())?.0)
+    Ok(scan_while(root, Scope::WithArchive, || ())?.0)
 }
 
-/// A batch of listed files waiting for their stat.
+/// Which record folders a stat pass covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `tasks/`, `sprints/`, `contexts/`: what every command looks at.
+    Live,
+    /// Those and `archive/tasks/`, `archive/sprints/`.
+    WithArchive,
+}
+
+impl Scope {
+    /// The folders of this scope, with the kind of record each holds.
+    fn dirs(self) -> Vec<(IdKind, String)> {
+        let mut dirs: Vec<(IdKind, String)> = IdKind::ALL
+            .into_iter()
+            .map(|k| (k, RecordPath::dir(k, false)))
+            .collect();
+        if self == Scope::WithArchive {
+            dirs.extend(ARCHIVED_KINDS.map(|k| (k, RecordPath::dir(k, true))));
+        }
+        dirs
+    }
+}
+
+/// A batch of listed files waiting for their stat: kind, entry, path
+/// relative to the workspace root.
 type Batch = Vec<(IdKind, std::fs::DirEntry, String)>;
 
 /// Names are handed to the stat workers in batches of this many.
@@ -51,7 +76,11 @@ const BATCH: usize = 256;
 /// relative to its open directory (`DirEntry::metadata`: `statx` on the
 /// directory's descriptor), so the kernel resolves one name rather than
 /// walking the whole path again for every file.
-pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> Result<(Listing, R), StoreError> {
+pub fn scan_while<R>(
+    root: &Path,
+    scope: Scope,
+    work: impl FnOnce() -> R,
+) -> Result<(Listing, R), StoreError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let (tx, rx) = std::sync::mpsc::channel::<Batch>();
     let rx = std::sync::Mutex::new(rx);
@@ -74,8 +103,8 @@ pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> Result<(Listing, 
         let lister = s.spawn(move || {
             let mut batch: Batch = Vec::with_capacity(BATCH);
             let mut temps = Vec::new();
-            for kind in IdKind::ALL {
-                let Ok(entries) = std::fs::read_dir(root.join(kind.dir())) else {
+            for (kind, dir) in scope.dirs() {
+                let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
                     continue;
                 };
                 for entry in entries.flatten() {
@@ -88,7 +117,11 @@ pub fn scan_while<R>(root: &Path, work: impl FnOnce() -> R) -> Result<(Listing, 
                         }
                         continue;
                     }
-                    batch.push((kind, entry, name));
+                    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+                    rel.push_str(&dir);
+                    rel.push('/');
+                    rel.push_str(&name);
+                    batch.push((kind, entry, rel));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         if tx.send(full).is_err() {
@@ -148,7 +181,7 @@ fn listed_meta(path: &Path, meta: std::fs::Metadata) -> Option<std::fs::Metadata
 }
 
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
-    for (kind, entry, name) in batch {
+    for (kind, entry, rel) in batch {
         let Some(meta) = entry
             .metadata()
             .ok()
@@ -156,14 +189,9 @@ fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<Scann
         else {
             continue;
         };
-        let dir = kind.dir();
-        let mut rel = String::with_capacity(dir.len() + 1 + name.len());
-        rel.push_str(dir);
-        rel.push('/');
-        rel.push_str(name);
         out.push(ScannedFile {
             kind: *kind,
-            rel,
+            rel: rel.clone(),
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         });

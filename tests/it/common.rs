@@ -70,6 +70,8 @@ impl TestEnv {
             .env_remove("ORCHESTRON_AGENT")
             .env_remove("ORCHESTRON_DB")
             .env_remove("ORCHESTRON_ROOT")
+            .env_remove("ORCHESTRON_WATCHER")
+            .env_remove("RUST_LOG")
             .env("NO_COLOR", "1");
         c
     }
@@ -202,6 +204,22 @@ pub fn assert_index_equals_a_fresh_rebuild(env: &TestEnv) {
         before,
         "the index differs from a fresh rebuild"
     );
+}
+
+/// Copies a workspace folder (its cache left behind).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "cache" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 pub fn to_run(out: Output) -> Run {

@@ -343,7 +343,7 @@ fn check_passes_on_the_bundled_example_and_fails_on_a_broken_copy() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".orchestron-example");
     let env = TestEnv::bare();
     let copy = env.path().join("example");
-    copy_dir(&example, &copy);
+    crate::common::copy_dir(&example, &copy);
     let r = env.run(&["--root", copy.to_str().unwrap(), "check"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let victim = std::fs::read_dir(copy.join("tasks"))
@@ -367,19 +367,4 @@ fn check_passes_on_the_bundled_example_and_fails_on_a_broken_copy() {
         "{}",
         r.stdout
     );
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "cache" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

@@ -1,4 +1,5 @@
-//! The arrows hold: the adapters (`src/cli`, `src/mcp`) reach the files, the
+//! The arrows hold: the adapters (`src/cli`, `src/mcp`, `src/board`, and
+//! `src/http`, the HTTP infrastructure every HTTP adapter shares) reach the files, the
 //! cache and git only through `api`. Outside the crate the compiler enforces
 //! it (`store`, `index` and `git` are `pub(crate)`); inside, this test does. It
 //! also keeps `tests/` to the one integration-test binary.
@@ -23,9 +24,13 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn adapters_name_no_layer_below_the_api() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    for adapter in ["cli", "mcp"] {
+    for adapter in ["cli", "mcp", "board", "http"] {
         rust_files(&src.join(adapter), &mut files);
     }
+    assert!(
+        files.iter().any(|f| f.starts_with(src.join("http"))),
+        "no sources under src/http: the HTTP guard moved?"
+    );
     assert!(
         files.len() > 4,
         "no adapter sources under {}",
@@ -58,9 +63,23 @@ fn tests_folder_holds_only_the_one_binary() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // `browser` (the board's Node driver), `conformance/` (the npm conformance
+    // suite) and `python/` (the Python SDK client) hold no Rust: cargo builds
+    // no test target from them.
     assert_eq!(
         names,
-        ["it"],
+        ["browser", "conformance", "it", "python"],
         "a new area of tests is a module of tests/it/main.rs, not a new binary"
     );
+    for folder in ["browser", "conformance", "python"] {
+        let rust: Vec<PathBuf> = {
+            let mut found = Vec::new();
+            rust_files(&tests.join(folder), &mut found);
+            found
+                .into_iter()
+                .filter(|p| !p.components().any(|c| c.as_os_str() == "node_modules"))
+                .collect()
+        };
+        assert!(rust.is_empty(), "Rust under tests/{folder}: {rust:?}");
+    }
 }

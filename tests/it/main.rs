@@ -5,8 +5,12 @@
 //! tests is a new module here, never a new file directly under `tests/`
 //! (`layers::tests_folder_holds_only_the_one_binary` guards that).
 
+mod agents_md;
+mod archive;
+mod board;
 mod claims;
 mod cli;
+mod cli_watcher;
 mod common;
 mod concurrency;
 mod crashes;
@@ -16,6 +20,9 @@ mod git;
 mod hand_written;
 mod hostile;
 mod hostile_readers;
+#[cfg(feature = "http")]
+mod http;
+mod import;
 mod init;
 mod insights;
 mod layers;

@@ -1,6 +1,6 @@
 //! The merge driver against random concurrent edits (see `merge_sim`): it
 //! merges every pair and loses nothing, and the file layout keeps most plain
-//! line merges clean. The full tables: `cargo run --release --example
+//! line merges clean. The full tables: `cargo bench --bench
 //! merge_fractions`.
 
 use crate::merge_sim::{LISTED_KINDS, measure, pct, report};

@@ -13,9 +13,9 @@
 //! write — the layout DESIGN.md §5 rules out.
 //!
 //! Shared by the test `merge_fractions` (300 seeded pairs, lower bounds
-//! asserted: `cargo test --test it merge_fractions`) and the example that prints
+//! asserted: `cargo test --test it merge_fractions`) and the bench that prints
 //! the tables quoted in docs/GIT.md (2,000 pairs:
-//! `cargo run --release --example merge_fractions`), which includes this file
+//! `cargo bench --bench merge_fractions`), which includes this file
 //! by path. It goes through the API only.
 
 use crate::rng::Rng;

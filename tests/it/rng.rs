@@ -1,5 +1,5 @@
 //! SplitMix64: a tiny deterministic generator shared by the merge measurement
-//! (`merge_sim`, also run as `examples/merge_fractions.rs`) and the benchmark
+//! (`merge_sim`, also run as `benches/merge_fractions.rs`) and the benchmark
 //! (`benches/cli.rs`), so every run sees the same generated tasks. Those two
 //! include it by path, and each uses only some of it.
 #![allow(dead_code)]

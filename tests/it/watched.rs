@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 
 /// A bare JSON-RPC client of `orchestron mcp` over stdio.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -23,7 +23,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(env: &TestEnv, vars: &[(&str, &str)]) -> Server {
+    pub(crate) fn start(env: &TestEnv, vars: &[(&str, &str)]) -> Server {
         let log = env.path().join("server.log");
         let mut cmd = env.command(BIN);
         cmd.arg("mcp").env("RUST_LOG", "orchestron=debug");
@@ -83,12 +83,12 @@ impl Server {
     }
 
     /// Every task as the server sees it: (id, title, status), by id.
-    fn tasks(&mut self) -> Vec<(String, String, String)> {
+    pub(crate) fn tasks(&mut self) -> Vec<(String, String, String)> {
         summary(&self.tool("orchestron_task_list", json!({"limit": 0}))["tasks"])
     }
 
     /// What the server logged so far.
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -100,7 +100,7 @@ impl Drop for Server {
     }
 }
 
-fn summary(tasks: &Value) -> Vec<(String, String, String)> {
+pub(crate) fn summary(tasks: &Value) -> Vec<(String, String, String)> {
     let mut out: Vec<_> = tasks
         .as_array()
         .expect("a task array")
@@ -115,12 +115,12 @@ fn summary(tasks: &Value) -> Vec<(String, String, String)> {
 }
 
 /// The tasks as the CLI's full stat pass sees them.
-fn full_pass(env: &TestEnv) -> Vec<(String, String, String)> {
+pub(crate) fn full_pass(env: &TestEnv) -> Vec<(String, String, String)> {
     summary(&env.json(&["task", "list", "--limit", "0"])["tasks"])
 }
 
 /// Rewrites a task file's title in place, as an editor saves.
-fn retitle(env: &TestEnv, id: &str, title: &str) {
+pub(crate) fn retitle(env: &TestEnv, id: &str, title: &str) {
     let path = env.task_path(id);
     let text = env.read(&path);
     let out: Vec<String> = text
@@ -136,7 +136,7 @@ fn retitle(env: &TestEnv, id: &str, title: &str) {
     std::fs::write(&path, out.join("\n") + "\n").expect("write task");
 }
 
-fn tasks(env: &TestEnv, n: usize) -> Vec<String> {
+pub(crate) fn tasks(env: &TestEnv, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| env.create(&[&format!("task {i}")]))
         .collect()

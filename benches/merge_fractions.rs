@@ -3,7 +3,7 @@
 //! and by the Orchestron merge driver (the generator is
 //! `tests/it/merge_sim.rs`, shared with the test that asserts lower bounds).
 //!
-//! `cargo run --release --example merge_fractions`
+//! `cargo bench --bench merge_fractions` (a bench target, so `cargo test` does not build it)
 
 #[path = "../tests/it/merge_sim.rs"]
 mod merge_sim;

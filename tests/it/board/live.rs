@@ -1,0 +1,192 @@
+//! `orchestron serve` over real HTTP and a real browser: a file edited on
+//! disk appears on the open page without a reload, a drag in `--write` mode
+//! changes exactly one line of the task file, a refusal (a task held by
+//! another agent) shows on the card, a read-only server refuses moves, and
+//! the HTTP guard refuses a foreign Host or Origin and a non-loopback bind.
+
+use super::{browser, example_env};
+use crate::common::{BIN, TestEnv};
+use serde_json::json;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `orchestron serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    /// Its stderr, drained for as long as it runs (a closed pipe would fail
+    /// its log writes).
+    _log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `serve --port 0` with `args` and waits (at most a minute) for
+    /// the line that says where it listens.
+    fn start(env: &TestEnv, args: &[&str]) -> Server {
+        let mut child = env
+            .command(BIN)
+            .args(["--agent", "dana", "serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start orchestron serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix("serving the board at http://") {
+                        let addr = rest.split('/').next().unwrap_or_default().to_string();
+                        return Server {
+                            child,
+                            addr,
+                            _log: rx,
+                        };
+                    }
+                    seen.push(line);
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("serve did not say where it listens ({e}): {seen:?}");
+                }
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// One HTTP/1.1 request with these headers; the status code and body.
+    fn request(&self, head: &str, body: &str) -> (u16, String) {
+        let mut s = std::net::TcpStream::connect(&self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let text = format!(
+            "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(text.as_bytes()).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let code = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer: {answer}"));
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (code, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn live_page_follows_the_files_and_a_drag_is_a_one_line_diff() {
+    let env = example_env();
+    // bob holds TASK-h5j2n on a live claim; the server acts as dana.
+    env.ok(&["--agent", "bob", "task", "claim", "TASK-h5j2n"]);
+    let held = env.read(&env.task_path("TASK-h5j2n"));
+    let server = Server::start(&env, &["--write"]);
+    let edited = env.task_path("TASK-u7i8o");
+    let seen = browser(&json!({
+        "scenario": "live",
+        "url": server.url(),
+        "edit": {
+            "path": edited,
+            "from": "title: Update the README auth section",
+            "to": "title: Update the README sign-in section",
+            "id": "TASK-u7i8o",
+            "title": "Update the README sign-in section",
+        },
+        "drag": { "id": "TASK-7k2mq", "to": "IN_REVIEW" },
+        "refuse": { "id": "TASK-h5j2n", "to": "DONE" },
+    }));
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+    assert_eq!(seen["dragged"], true);
+    let refusal = seen["refusal"].as_str().expect("a refusal on the card");
+    assert!(refusal.contains("bob"), "{refusal}");
+    assert_eq!(seen["refused_card_status"], "IN_PROGRESS");
+    assert_eq!(
+        env.read(&env.task_path("TASK-h5j2n")),
+        held,
+        "the refused move wrote"
+    );
+    // The drag wrote exactly one line, the status.
+    let diff = env.git(&["diff", "-U0", "--", ".orchestron/tasks/TASK-7k2mq.yaml"]);
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        ["-status: IN_PROGRESS", "+status: IN_REVIEW"],
+        "{diff}"
+    );
+    println!(
+        "serve: a file edited on disk appeared on the page {} ms after the write",
+        seen["edit_seen_ms"]
+    );
+}
+
+#[test]
+fn read_only_server_refuses_moves_and_guard_refuses_foreign_hosts() {
+    let env = example_env();
+    let server = Server::start(&env, &[]);
+    let host = format!("Host: {}", server.addr);
+    let (code, body) = server.request(&format!("GET /board.json HTTP/1.1\r\n{host}"), "");
+    assert_eq!(code, 200, "{body}");
+    let board: serde_json::Value = serde_json::from_str(&body).expect("the board as JSON");
+    assert_eq!(board["columns"][0]["status"], "TODO");
+    let (code, body) = server.request(
+        &format!(
+            "POST /api/tasks/TASK-7k2mq/status HTTP/1.1\r\n{host}\r\nContent-Type: application/json"
+        ),
+        r#"{"status": "DONE"}"#,
+    );
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("--write"), "{body}");
+    assert_eq!(
+        env.git(&["status", "--porcelain", "--", ".orchestron/tasks"]),
+        ""
+    );
+    let (code, body) = server.request("GET / HTTP/1.1\r\nHost: evil.example", "");
+    assert_eq!(code, 403, "a foreign Host: {body}");
+    let (code, body) = server.request(
+        &format!("GET /board.json HTTP/1.1\r\n{host}\r\nOrigin: http://evil.example"),
+        "",
+    );
+    assert_eq!(code, 403, "a foreign Origin: {body}");
+}
+
+#[test]
+fn serve_refuses_a_non_loopback_address_unless_allowed() {
+    let env = example_env();
+    let r = env.run(&["serve", "--bind", "0.0.0.0", "--port", "0"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("--allow-remote"), "{}", r.stderr);
+}
