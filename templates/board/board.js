@@ -12,6 +12,7 @@
   var board = data.board;
   var shown = {};
   var refusals = {};
+  var dragging = false, stale = false;
   var state = { q: "", assignee: "", label: "", priority: "", blocked: false };
   var api = { filterMs: null, updates: 0, render: render };
   window.orchestronBoard = api;
@@ -186,7 +187,8 @@
     }
     if (data.write) {
       e.draggable = true;
-      e.addEventListener("dragstart", function (ev) { ev.dataTransfer.setData("text/plain", c.id); });
+      e.addEventListener("dragstart", function (ev) { dragging = true; ev.dataTransfer.setData("text/plain", c.id); });
+      e.addEventListener("dragend", function () { dragging = false; if (stale) { stale = false; redraw(); } });
       var s = el("select", "move"); s.setAttribute("aria-label", "Move " + c.id);
       board.columns.forEach(function (col) {
         var o = el("option", null, col.status); o.value = col.status; s.appendChild(o);
@@ -259,7 +261,12 @@
     render();
   }
 
-  function redraw() { header(); sprintPanel(); handoffPanel(); filterChoices(); render(); }
+  // A redraw replaces every card; one during a drag would detach the card
+  // being dragged and lose the drop, so it waits for the drag to end.
+  function redraw() {
+    if (dragging) { stale = true; return; }
+    header(); sprintPanel(); handoffPanel(); filterChoices(); render();
+  }
 
   function move(id, status) {
     delete refusals[id];
@@ -273,7 +280,7 @@
       if (!res.ok) refusals[id] = res.body.error || "refused";
       if (res.body.board) board = res.body.board;
       redraw();
-    }).catch(function (e) { refusals[id] = "cannot reach the server: " + e; render(); });
+    }).catch(function (e) { refusals[id] = "cannot reach the server: " + e; redraw(); });
   }
 
   ["search", "f-assignee", "f-label", "f-priority", "f-blocked"].forEach(function (id) {

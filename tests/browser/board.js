@@ -117,10 +117,40 @@ async function liveScenario(page, cfg, out) {
     return c && c.textContent === title;
   }, [e.id, e.title], { timeout: WAIT });
   out.edit_seen_ms = Date.now() - t0;
+  const updates = () => page.evaluate(() => window.orchestronBoard.updates);
+  // Waits for the server's push that follows a write of ours, so that the
+  // next step does not race it.
+  const settled = (before) =>
+    page.waitForFunction((n) => window.orchestronBoard.updates > n, before, { timeout: WAIT });
+  if (cfg.mid_drag) {
+    // A push that arrives while a card is being dragged must not replace the
+    // card under the pointer (the drop would be lost): the page holds the
+    // redraw until the drag ends.
+    const m = cfg.mid_drag;
+    const card = await page.$(`article.card[data-id="${m.id}"]`);
+    const target = await page.$(`section.column[data-status="${m.to}"]`);
+    await card.hover();
+    await page.mouse.down();
+    const box = await target.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + 40, { steps: 5 });
+    const before = await updates();
+    const text = fs.readFileSync(m.path, "utf8");
+    fs.writeFileSync(m.path, text.replace(m.from, m.to_text));
+    await settled(before);
+    out.mid_drag_card_kept = await card.evaluate((e) => e.isConnected);
+    const moved = await updates();
+    await page.mouse.move(box.x + box.width / 2, box.y + 60, { steps: 2 });
+    await page.mouse.up();
+    await waitCardIn(page, m.id, m.to);
+    await settled(moved);
+    out.mid_dragged = true;
+  }
   if (cfg.drag) {
     const d = cfg.drag;
+    const before = await updates();
     await page.dragAndDrop(`article.card[data-id="${d.id}"]`, `section.column[data-status="${d.to}"]`);
     await waitCardIn(page, d.id, d.to);
+    await settled(before);
     out.dragged = true;
   }
   if (cfg.refuse) {

@@ -1,6 +1,7 @@
 //! `orchestron serve` over real HTTP and a real browser: a file edited on
 //! disk appears on the open page without a reload, a drag in `--write` mode
-//! changes exactly one line of the task file, a refusal (a task held by
+//! changes exactly one line of the task file (and one that a push interrupts
+//! still lands: the page holds its redraw until the drop), a refusal (a task held by
 //! another agent) shows on the card, a read-only server refuses moves, and
 //! the HTTP guard refuses a foreign Host or Origin and a non-loopback bind.
 
@@ -119,10 +120,26 @@ fn live_page_follows_the_files_and_a_drag_is_a_one_line_diff() {
             "id": "TASK-u7i8o",
             "title": "Update the README sign-in section",
         },
+        "mid_drag": {
+            "id": "TASK-z8x1v",
+            "to": "IN_PROGRESS",
+            "path": edited,
+            "from": "title: Update the README sign-in section",
+            "to_text": "title: Update the README login section",
+        },
         "drag": { "id": "TASK-7k2mq", "to": "IN_REVIEW" },
         "refuse": { "id": "TASK-h5j2n", "to": "DONE" },
     }));
     assert_eq!(seen["errors"], json!([]), "{seen}");
+    assert_eq!(
+        seen["mid_drag_card_kept"], true,
+        "a push during a drag replaced the dragged card: {seen}"
+    );
+    assert_eq!(seen["mid_dragged"], true);
+    assert!(
+        env.read(&env.task_path("TASK-z8x1v"))
+            .contains("status: IN_PROGRESS")
+    );
     assert_eq!(seen["dragged"], true);
     let refusal = seen["refusal"].as_str().expect("a refusal on the card");
     assert!(refusal.contains("bob"), "{refusal}");

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 /// Opens a long-lived request and streams the JSON of each `data:` line.
 fn event_stream(server: &HttpServer, head: String) -> mpsc::Receiver<Value> {
     let mut stream = TcpStream::connect(server.addr).expect("connect");
-    stream.write_all(head.as_bytes()).expect("write the request");
+    stream
+        .write_all(head.as_bytes())
+        .expect("write the request");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -30,7 +32,11 @@ fn event_stream(server: &HttpServer, head: String) -> mpsc::Receiver<Value> {
     rx
 }
 
-fn wait_within(rx: &mpsc::Receiver<Value>, limit: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+fn wait_within(
+    rx: &mpsc::Receiver<Value>,
+    limit: Duration,
+    pred: impl Fn(&Value) -> bool,
+) -> Option<Value> {
     let deadline = Instant::now() + limit;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -48,7 +54,10 @@ fn pass_barrier(env: &TestEnv, rx: &mpsc::Receiver<Value>) {
     let path = env.task_path("TASK-zzzzz");
     let deadline = Instant::now() + Duration::from_secs(15);
     for n in 0.. {
-        assert!(Instant::now() < deadline, "no notification for {BARRIER} within 15 s");
+        assert!(
+            Instant::now() < deadline,
+            "no notification for {BARRIER} within 15 s"
+        );
         std::fs::write(
             &path,
             format!("id: TASK-zzzzz\ntitle: Barrier {n}\ncreated: 2026-11-20T10:00:00Z\n"),
