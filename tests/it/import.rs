@@ -251,7 +251,7 @@ fn the_example_workspace_round_trips_through_json_identically() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join(".orchestron-example");
     let source = TestEnv::bare();
     let copy = source.path().join(".orchestron");
-    copy_dir(&example, &copy);
+    crate::common::copy_dir(&example, &copy);
     let export = source.ok(&["--root", copy.to_str().unwrap(), "export", "--json"]);
     let target = TestEnv::new();
     write(&target.path().join("backlog.json"), &export);
@@ -271,17 +271,4 @@ fn the_example_workspace_round_trips_through_json_identically() {
     assert_eq!(second["created"].as_array().unwrap().len(), 0, "{second:#}");
     let md = target.ok(&["export", "--markdown"]);
     assert!(md.starts_with("# Open work"), "{md}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
