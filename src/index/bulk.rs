@@ -7,7 +7,8 @@
 //! by path), switching as better claimants arrive. Readiness is computed once
 //! at the end, and the load is the generation's baseline (no feed rows).
 //! The secondary indexes are dropped for the load and built again once at the
-//! end: one sort per index instead of a B-tree insert per row.
+//! end: one sort per index instead of a B-tree insert per row; the task-count
+//! triggers are off too, and one count fills `task_counts` at the end.
 
 use super::apply::{recompute_all_blocking, write_problems};
 use super::derive::{insert_derived, remove_derived};
@@ -63,7 +64,7 @@ impl Index {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("locking the database to rebuild it")?;
-        let secondary = drop_secondary_indexes(&tx)?;
+        let secondary = drop_secondary(&tx)?;
         let mut live: HashMap<String, Claim> = HashMap::new();
         let mut files = 0;
         for batch in batches {
@@ -126,6 +127,13 @@ impl Index {
             tx.execute_batch(sql)
                 .ctx("re-creating an index after a rebuild")?;
         }
+        // The count triggers were off for the load: one count instead.
+        tx.execute_batch(
+            "DELETE FROM task_counts;
+             INSERT INTO task_counts (archived, status, n)
+             SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
+        )
+        .ctx("counting the tasks after a rebuild")?;
         recompute_all_blocking(&tx)?;
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
@@ -136,21 +144,30 @@ impl Index {
 }
 
 /// Drops every index the schema declared (not the ones behind PRIMARY KEY and
-/// UNIQUE constraints) and returns the statements that re-create them.
-fn drop_secondary_indexes(conn: &rusqlite::Connection) -> Result<Vec<String>, IndexError> {
+/// UNIQUE constraints) and every trigger (the task counts), and returns the
+/// statements that re-create them.
+fn drop_secondary(conn: &rusqlite::Connection) -> Result<Vec<String>, IndexError> {
     let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_schema
+             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL",
+        )
         .ctx("listing the indexes")?;
-    let indexes: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    let indexes: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .ctx("listing the indexes")?
         .collect::<Result<_, _>>()
         .ctx("listing the indexes")?;
     drop(stmt);
-    for (name, _) in &indexes {
+    for (kind, name, _) in &indexes {
         let quoted = name.replace('"', "\"\"");
-        conn.execute_batch(&format!("DROP INDEX \"{quoted}\""))
+        let kind = if kind == "trigger" {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
+        conn.execute_batch(&format!("DROP {kind} \"{quoted}\""))
             .ctx("dropping an index for a rebuild")?;
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(indexes.into_iter().map(|(_, _, sql)| sql).collect())
 }

@@ -364,12 +364,20 @@ impl Index {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("locking the database to clear it")?;
+        for trigger in schema::COUNT_TRIGGERS {
+            tx.execute_batch(&format!("DROP TRIGGER {trigger}"))
+                .ctx("clearing the index")?;
+        }
         for table in schema::DATA_TABLES {
             tx.execute(&format!("DELETE FROM {table}"), [])
                 .ctx("clearing the index")?;
         }
-        tx.execute_batch(&format!("DROP TABLE task_fts; {}", schema::FTS_DDL))
-            .ctx("clearing the index")?;
+        tx.execute_batch(&format!(
+            "DROP TABLE task_fts; {}{}",
+            schema::FTS_DDL,
+            schema::COUNT_TRIGGERS_DDL
+        ))
+        .ctx("clearing the index")?;
         tx.commit().ctx("clearing the index")?;
         self.new_generation()
     }

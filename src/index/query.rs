@@ -74,11 +74,14 @@ impl Index {
             let m = bind(&mut args, Value::Text(p.to_string()));
             clauses.push(format!("t.parent = {m}"));
         }
+        // With a search, the matches drive the query (`CROSS JOIN` keeps
+        // task_fts outside): the planner would otherwise walk every task in
+        // order and probe each against the list of matches.
+        let mut from = "tasks t";
         if let Some(expr) = q.query.as_deref().and_then(match_expr) {
             let m = bind(&mut args, Value::Text(expr));
-            clauses.push(format!(
-                "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
-            ));
+            clauses.push(format!("task_fts MATCH {m}"));
+            from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
         }
         if q.ready {
             let mut ready = "t.status = 'TODO'".to_string();
@@ -109,19 +112,14 @@ impl Index {
             format!("WHERE {}", clauses.join(" AND "))
         };
 
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM tasks t {filter}"))
-            .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
-            .ctx("counting tasks")?;
-        let total = usize::try_from(total).unwrap_or(0);
+        let total = self.count_tasks(q, from, &filter, &args)?;
         let limit_mark = bind(
             &mut args,
             Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
         );
         let offset_mark = bind(&mut args, Value::Integer(to_i64(q.offset)));
         let sql = format!(
-            "SELECT r.json FROM tasks t JOIN records r ON r.rid = t.rid {filter}
+            "SELECT r.json FROM {from} JOIN records r ON r.rid = t.rid {filter}
              ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}"
         );
         let tasks = self.task_rows(&sql, &args)?;
@@ -182,6 +180,58 @@ impl Index {
         )
     }
 
+    /// How many tasks match: from `task_counts` when the query filters on
+    /// nothing but the archive and the status, else by counting the rows.
+    fn count_tasks(
+        &self,
+        q: &TaskQuery,
+        from: &str,
+        filter: &str,
+        args: &[Value],
+    ) -> Result<usize, IndexError> {
+        let only_status = q.kind.is_empty()
+            && q.priority.is_empty()
+            && q.assignee.is_none()
+            && q.labels.is_empty()
+            && q.sprint.is_none()
+            && q.parent.is_none()
+            && q.query.as_deref().and_then(match_expr).is_none()
+            && !q.ready
+            && !q.leaf;
+        let total: i64 = if only_status {
+            let mut clauses = Vec::new();
+            let mut count_args = Vec::new();
+            match q.archived {
+                ArchiveScope::Live => clauses.push("archived = 0".to_string()),
+                ArchiveScope::Archived => clauses.push("archived = 1".to_string()),
+                ArchiveScope::All => {}
+            }
+            any_of(
+                &mut clauses,
+                &mut count_args,
+                "status",
+                q.status.iter().map(|s| s.as_str()).collect(),
+            );
+            let filter = if clauses.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", clauses.join(" AND "))
+            };
+            self.conn
+                .prepare_cached(&format!(
+                    "SELECT coalesce(sum(n), 0) FROM task_counts {filter}"
+                ))
+                .and_then(|mut s| s.query_row(params_from_iter(count_args.iter()), |r| r.get(0)))
+                .ctx("counting tasks")?
+        } else {
+            self.conn
+                .prepare_cached(&format!("SELECT count(*) FROM {from} {filter}"))
+                .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
+                .ctx("counting tasks")?
+        };
+        Ok(usize::try_from(total).unwrap_or(0))
+    }
+
     /// Tasks whose `parent` is `id`.
     pub fn children(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
         self.task_refs(
@@ -196,7 +246,7 @@ impl Index {
     pub fn status_counts(&self) -> Result<Vec<(Status, usize)>, IndexError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT status, count(*) FROM tasks WHERE archived = 0 GROUP BY status")
+            .prepare_cached("SELECT status, n FROM task_counts WHERE archived = 0")
             .ctx("counting tasks by status")?;
         let rows: Vec<(String, i64)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -83,6 +83,18 @@ CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unb
 CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
 CREATE INDEX tasks_parent ON tasks(parent);
 CREATE INDEX tasks_sprint ON tasks(sprint);
+
+-- How many tasks each (archived, status) pair holds, kept by the triggers of
+-- COUNT_TRIGGERS_DDL inside the very statement that changes `tasks`, so it
+-- cannot drift: a list that filters on nothing but those two answers its
+-- "N of M" without counting every row (a fresh process's page cache is cold;
+-- at 100,000 tasks that count was most of a watched command's time).
+CREATE TABLE task_counts (
+    archived INTEGER NOT NULL,
+    status   TEXT NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (archived, status)
+) WITHOUT ROWID;
 
 CREATE TABLE task_deps (
     rid INTEGER NOT NULL,
@@ -163,6 +175,29 @@ CREATE VIRTUAL TABLE task_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );";
 
+/// The triggers that keep `task_counts`. `clear` drops them while it empties
+/// `tasks` (with triggers SQLite deletes row by row instead of truncating)
+/// and re-creates them; a rebuild's bulk load does the same around its inserts.
+pub const COUNT_TRIGGERS: &[&str] = &[
+    "task_counts_insert",
+    "task_counts_delete",
+    "task_counts_update",
+];
+pub const COUNT_TRIGGERS_DDL: &str = "
+CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts (archived, status, n) VALUES (new.archived, new.status, 1)
+    ON CONFLICT (archived, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE archived = old.archived AND status = old.status;
+END;
+CREATE TRIGGER task_counts_update AFTER UPDATE OF archived, status ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE archived = old.archived AND status = old.status;
+    INSERT INTO task_counts (archived, status, n) VALUES (new.archived, new.status, 1)
+    ON CONFLICT (archived, status) DO UPDATE SET n = n + 1;
+END;
+";
+
 /// Tables emptied by `clear` (besides the full-text table): everything derived from files plus the feed of the
 /// old generation. `meta` is reset separately and `agent_cursors` survives (its
 /// cursors name the old generation, so they come back as `resync`).
@@ -172,6 +207,7 @@ pub const DATA_TABLES: &[&str] = &[
     "records",
     "live",
     "tasks",
+    "task_counts",
     "task_deps",
     "task_labels",
     "task_entries",
@@ -201,6 +237,8 @@ pub fn ensure(conn: &mut Connection) -> Result<bool, IndexError> {
     drop_all(&tx)?;
     tx.execute_batch(DDL).ctx("creating the schema")?;
     tx.execute_batch(FTS_DDL).ctx("creating the schema")?;
+    tx.execute_batch(COUNT_TRIGGERS_DDL)
+        .ctx("creating the schema")?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
         .ctx("writing the schema version")?;
     tx.commit().ctx("committing the new schema")?;

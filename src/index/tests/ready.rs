@@ -214,3 +214,91 @@ fn incremental_readiness_matches_a_full_recount() {
         }
     }
 }
+
+/// `task_counts`, kept by triggers, must equal a count of the rows after any
+/// sequence of creations, status changes, moves into the archive and
+/// deletions, and after a clear; a list's total must be that count.
+#[test]
+fn task_counts_kept_by_triggers_equal_a_count_of_the_rows() {
+    let (_dir, mut index) = fresh();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rand = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let name = |i: u64| format!("TASK-c{i}");
+    let kept = |index: &Index| -> Vec<(i64, String, i64)> {
+        let mut stmt = index
+            .conn
+            .prepare("SELECT archived, status, n FROM task_counts WHERE n <> 0 ORDER BY 1, 2")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let counted = |index: &Index| -> Vec<(i64, String, i64)> {
+        let mut stmt = index
+            .conn
+            .prepare("SELECT archived, status, count(*) FROM tasks GROUP BY 1, 2 ORDER BY 1, 2")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let statuses = [
+        Status::Todo,
+        Status::InProgress,
+        Status::Done,
+        Status::Cancelled,
+    ];
+    for step in 0..200 {
+        let i = rand(30);
+        let live = format!("tasks/{}.yaml", name(i));
+        let archived = format!("archive/tasks/{}.yaml", name(i));
+        match rand(6) {
+            0 => {
+                delete(&mut index, "editor", &[&live, &archived]);
+            }
+            1 => {
+                // Moved into the archive: gone from tasks/, present under archive/.
+                let mut t = task(&name(i), "archived", i as i64);
+                t.status = Status::Done;
+                delete(&mut index, "editor", &[&live]);
+                put(&mut index, "editor", vec![update_at(&archived, t)]);
+            }
+            _ => {
+                let mut t = task(&name(i), "live", i as i64);
+                t.status = statuses[rand(4) as usize];
+                delete(&mut index, "editor", &[&archived]);
+                put(&mut index, "editor", vec![update_at(&live, t)]);
+            }
+        }
+        assert_eq!(kept(&index), counted(&index), "after step {step}");
+        let page = index
+            .tasks(&TaskQuery {
+                limit: 5,
+                ..TaskQuery::default()
+            })
+            .expect("list");
+        let live_rows: i64 = counted(&index)
+            .iter()
+            .filter(|(a, _, _)| *a == 0)
+            .map(|(_, _, n)| n)
+            .sum();
+        assert_eq!(page.total as i64, live_rows, "list total after step {step}");
+    }
+    assert!(!kept(&index).is_empty());
+    index.clear().expect("clear");
+    assert_eq!(kept(&index), Vec::new());
+    // `clear` drops the triggers to empty `tasks` fast: they must be back.
+    put(
+        &mut index,
+        "editor",
+        vec![update(task("TASK-after", "after", 1))],
+    );
+    assert_eq!(kept(&index), vec![(0, "TODO".to_string(), 1)]);
+}
