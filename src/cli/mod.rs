@@ -15,8 +15,8 @@ mod import;
 mod init;
 mod logging;
 mod mcp;
-pub(crate) mod output;
-pub(crate) mod report;
+mod output;
+mod report;
 #[cfg(feature = "http")]
 mod serve;
 mod sprint;

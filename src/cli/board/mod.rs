@@ -1,15 +1,18 @@
 //! `orchestron board`: the backlog at a glance — status columns of cards in
 //! the terminal (stacked when the terminal is narrow; colour only on a
 //! terminal without `NO_COLOR`), `--html FILE` for one self-contained page,
-//! `--json` for the board as data. The board is the API's; drawing is
-//! `crate::board`'s.
+//! `--json` for the board as data. The board is the API's; the terminal
+//! drawing is this command's ([`terminal`], beside the CLI's other text
+//! output), the page is `crate::board`'s.
 
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
 use crate::api::{BoardQuery, CLOSED_LIMIT};
-use crate::board::{html, terminal};
+use crate::board::html;
 use clap::Args;
+
+mod terminal;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
