@@ -118,9 +118,16 @@ impl Index {
             Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
         );
         let offset_mark = bind(&mut args, Value::Integer(to_i64(q.offset)));
+        // The page is chosen on the tasks' own columns and only its rows
+        // fetch their JSON: sorting the matches with their records would
+        // carry every match's JSON through the sorter.
         let sql = format!(
-            "SELECT r.json FROM {from} JOIN records r ON r.rid = t.rid {filter}
-             ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}"
+            "SELECT r.json FROM (
+                 SELECT t.rid, t.closed, t.priority_rank, t.unblocks, t.created_us, t.id
+                 FROM {from} {filter}
+                 ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}
+             ) t JOIN records r ON r.rid = t.rid
+             ORDER BY {ORDER}"
         );
         let tasks = self.task_rows(&sql, &args)?;
         let end = q.offset.saturating_add(tasks.len());
@@ -198,7 +205,26 @@ impl Index {
             && q.query.as_deref().and_then(match_expr).is_none()
             && !q.ready
             && !q.leaf;
-        let total: i64 = if only_status {
+        let search = q.query.as_deref().and_then(match_expr);
+        let only_search = search.is_some()
+            && q.status.is_empty()
+            && q.kind.is_empty()
+            && q.priority.is_empty()
+            && q.assignee.is_none()
+            && q.labels.is_empty()
+            && q.sprint.is_none()
+            && q.parent.is_none()
+            && !q.ready
+            && !q.leaf;
+        let total: i64 = if only_search && self.no_archived_tasks(q.archived)? {
+            // Every task has exactly one full-text row (`derive` writes both),
+            // so with no archived task to leave out the matches are the count:
+            // no lookup of each match's task.
+            self.conn
+                .prepare_cached("SELECT count(*) FROM task_fts WHERE task_fts MATCH ?1")
+                .and_then(|mut s| s.query_row([search.as_deref()], |r| r.get(0)))
+                .ctx("counting tasks")?
+        } else if only_status {
             let mut clauses = Vec::new();
             let mut count_args = Vec::new();
             match q.archived {
@@ -230,6 +256,20 @@ impl Index {
                 .ctx("counting tasks")?
         };
         Ok(usize::try_from(total).unwrap_or(0))
+    }
+
+    /// Whether no archived task can be in a list of `scope`: an archived-only
+    /// list always can, the others when the archive holds no task.
+    fn no_archived_tasks(&self, scope: ArchiveScope) -> Result<bool, IndexError> {
+        if scope == ArchiveScope::Archived {
+            return Ok(false);
+        }
+        let archived: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(sum(n), 0) FROM task_counts WHERE archived = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .ctx("counting archived tasks")?;
+        Ok(archived == 0)
     }
 
     /// Tasks whose `parent` is `id`.

@@ -459,3 +459,46 @@ fn task_outlines_carry_every_field_insights_read_in_list_order() {
     assert_eq!(outlines, expected);
     assert_eq!(outlines[2].depends_on, [id("TASK-zzzzz"), id("TASK-bbbbb")]);
 }
+
+/// A search's total is the number of tasks it matches in each archive scope,
+/// whether the archive is empty (the count comes from the full-text rows
+/// alone) or not (each match's task is looked at).
+#[test]
+fn a_search_total_counts_its_matches_with_and_without_an_archive() {
+    use crate::index::ArchiveScope;
+    let (_dir, mut index) = fresh();
+    let mut live = Vec::new();
+    for i in 0..7 {
+        let word = if i % 2 == 0 { "postgres" } else { "redis" };
+        live.push(update(task(
+            &format!("TASK-l{i}"),
+            &format!("{word} work {i}"),
+            i,
+        )));
+    }
+    put(&mut index, "editor", live);
+    let total = |index: &Index, scope: ArchiveScope| {
+        let page = index
+            .tasks(&TaskQuery {
+                query: Some("postgres".into()),
+                archived: scope,
+                limit: 1,
+                ..TaskQuery::default()
+            })
+            .expect("search");
+        page.total
+    };
+    assert_eq!(total(&index, ArchiveScope::Live), 4);
+    assert_eq!(total(&index, ArchiveScope::All), 4);
+    assert_eq!(total(&index, ArchiveScope::Archived), 0);
+    let mut done = task("TASK-a1", "postgres archived", 20);
+    done.status = Status::Done;
+    put(
+        &mut index,
+        "editor",
+        vec![update_at("archive/tasks/TASK-a1.yaml", done)],
+    );
+    assert_eq!(total(&index, ArchiveScope::Live), 4);
+    assert_eq!(total(&index, ArchiveScope::All), 5);
+    assert_eq!(total(&index, ArchiveScope::Archived), 1);
+}
