@@ -31,19 +31,7 @@ fn bind_ids(args: &mut Vec<Value>, ids: &[RecordId]) -> String {
 impl Index {
     /// One page of the tasks matching `q`, in the default order.
     pub fn tasks(&self, q: &TaskQuery) -> Result<TaskPage, IndexError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        match q.archived {
-            ArchiveScope::Live => clauses.push("t.archived = 0".into()),
-            ArchiveScope::Archived => clauses.push("t.archived = 1".into()),
-            ArchiveScope::All => {}
-        }
-        any_of(
-            &mut clauses,
-            &mut args,
-            "t.status",
-            q.status.iter().map(|s| s.as_str()).collect(),
-        );
+        let (mut clauses, mut args) = archive_and_status(q, "t.");
         any_of(
             &mut clauses,
             &mut args,
@@ -196,26 +184,17 @@ impl Index {
         filter: &str,
         args: &[Value],
     ) -> Result<usize, IndexError> {
-        let only_status = q.kind.is_empty()
-            && q.priority.is_empty()
-            && q.assignee.is_none()
-            && q.labels.is_empty()
-            && q.sprint.is_none()
-            && q.parent.is_none()
-            && q.query.as_deref().and_then(match_expr).is_none()
-            && !q.ready
-            && !q.leaf;
         let search = q.query.as_deref().and_then(match_expr);
-        let only_search = search.is_some()
-            && q.status.is_empty()
-            && q.kind.is_empty()
-            && q.priority.is_empty()
-            && q.assignee.is_none()
-            && q.labels.is_empty()
-            && q.sprint.is_none()
-            && q.parent.is_none()
-            && !q.ready
-            && !q.leaf;
+        let others = !q.kind.is_empty()
+            || !q.priority.is_empty()
+            || q.assignee.is_some()
+            || !q.labels.is_empty()
+            || q.sprint.is_some()
+            || q.parent.is_some()
+            || q.ready
+            || q.leaf;
+        let only_status = !others && search.is_none();
+        let only_search = !others && search.is_some() && q.status.is_empty();
         let total: i64 = if only_search && self.no_archived_tasks(q.archived)? {
             // Every task has exactly one full-text row (`derive` writes both),
             // so with no archived task to leave out the matches are the count:
@@ -225,19 +204,7 @@ impl Index {
                 .and_then(|mut s| s.query_row([search.as_deref()], |r| r.get(0)))
                 .ctx("counting tasks")?
         } else if only_status {
-            let mut clauses = Vec::new();
-            let mut count_args = Vec::new();
-            match q.archived {
-                ArchiveScope::Live => clauses.push("archived = 0".to_string()),
-                ArchiveScope::Archived => clauses.push("archived = 1".to_string()),
-                ArchiveScope::All => {}
-            }
-            any_of(
-                &mut clauses,
-                &mut count_args,
-                "status",
-                q.status.iter().map(|s| s.as_str()).collect(),
-            );
+            let (clauses, count_args) = archive_and_status(q, "");
             let filter = if clauses.is_empty() {
                 String::new()
             } else {
@@ -449,6 +416,26 @@ fn bind(args: &mut Vec<Value>, v: Value) -> String {
 }
 
 /// `col IN (…)` over the given values; nothing when there are none.
+/// The clauses (and their arguments) for `q`'s archive scope and statuses,
+/// on columns named with `prefix` (`t.` in the task queries, none on
+/// `task_counts`).
+fn archive_and_status(q: &TaskQuery, prefix: &str) -> (Vec<String>, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    match q.archived {
+        ArchiveScope::Live => clauses.push(format!("{prefix}archived = 0")),
+        ArchiveScope::Archived => clauses.push(format!("{prefix}archived = 1")),
+        ArchiveScope::All => {}
+    }
+    any_of(
+        &mut clauses,
+        &mut args,
+        &format!("{prefix}status"),
+        q.status.iter().map(|s| s.as_str()).collect(),
+    );
+    (clauses, args)
+}
+
 fn any_of(clauses: &mut Vec<String>, args: &mut Vec<Value>, col: &str, vals: Vec<&str>) {
     if vals.is_empty() {
         return;

@@ -167,6 +167,17 @@ pub fn open(dir: &tempfile::TempDir) -> Index {
     Index::open(&dir.path().join("cache").join("index.sqlite")).expect("open index")
 }
 
+/// A small seeded generator (xorshift64) for the randomized tests:
+/// `rand(n)` is in `0..n`.
+pub fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 pub fn fresh() -> (tempfile::TempDir, Index) {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = open(&dir);

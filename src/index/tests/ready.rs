@@ -156,13 +156,7 @@ fn default_order_is_open_first_then_priority_then_unblocked_work_then_age_then_i
 #[test]
 fn incremental_readiness_matches_a_full_recount() {
     let (_dir, mut index) = fresh();
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut rand = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rand = xorshift(0x9e37_79b9_7f4a_7c15);
     let n = 40;
     let name = |i: u64| format!("TASK-r{i}");
     let make = |i: u64, rand: &mut dyn FnMut(u64) -> u64| {
@@ -221,13 +215,7 @@ fn incremental_readiness_matches_a_full_recount() {
 #[test]
 fn task_counts_kept_by_triggers_equal_a_count_of_the_rows() {
     let (_dir, mut index) = fresh();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut rand = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rand = xorshift(0x2545_f491_4f6c_dd1d);
     let name = |i: u64| format!("TASK-c{i}");
     let kept = |index: &Index| -> Vec<(i64, String, i64)> {
         let mut stmt = index
