@@ -187,8 +187,13 @@
     }
     if (data.write) {
       e.draggable = true;
-      e.addEventListener("dragstart", function (ev) { dragging = true; ev.dataTransfer.setData("text/plain", c.id); });
-      e.addEventListener("dragend", function () { dragging = false; if (stale) { stale = false; redraw(); } });
+      e.addEventListener("dragstart", function (ev) {
+        dragging = true; e.classList.add("dragging"); ev.dataTransfer.setData("text/plain", c.id);
+      });
+      e.addEventListener("dragend", function () {
+        dragging = false; e.classList.remove("dragging");
+        if (stale) { stale = false; redraw(); }
+      });
       var s = el("select", "move"); s.setAttribute("aria-label", "Move " + c.id);
       board.columns.forEach(function (col) {
         var o = el("option", null, col.status); o.value = col.status; s.appendChild(o);

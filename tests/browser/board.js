@@ -127,12 +127,13 @@ async function liveScenario(page, cfg, out) {
     // card under the pointer (the drop would be lost): the page holds the
     // redraw until the drag ends.
     const m = cfg.mid_drag;
-    const card = await page.$(`article.card[data-id="${m.id}"]`);
-    const target = await page.$(`section.column[data-status="${m.to}"]`);
-    await card.hover();
+    // Selectors, not handles, until the drag has started: before it, a push
+    // may redraw the board at any moment.
+    await page.hover(`article.card[data-id="${m.id}"]`);
     await page.mouse.down();
-    const box = await target.boundingBox();
+    const box = await page.locator(`section.column[data-status="${m.to}"]`).boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + 40, { steps: 5 });
+    const card = await page.waitForSelector(`article.card.dragging[data-id="${m.id}"]`, { timeout: WAIT });
     const before = await updates();
     const text = fs.readFileSync(m.path, "utf8");
     fs.writeFileSync(m.path, text.replace(m.from, m.to_text));
