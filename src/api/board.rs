@@ -189,11 +189,7 @@ impl Orchestron {
             }),
             None => None,
         };
-        let handoff = self
-            .index
-            .contexts(0)?
-            .into_iter()
-            .find(|c| c.kind == ContextKind::Handoff);
+        let handoff = self.index.latest_context(ContextKind::Handoff)?;
         let mut filters = Vec::new();
         let mut filter = |k: &str, v: &Option<String>| {
             if let Some(v) = v {

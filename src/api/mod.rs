@@ -155,6 +155,12 @@ impl Orchestron {
         agents_md::write_agent_instructions(project, claude)
     }
 
+    /// Writes a file the user asked for (a rendered board page, …), as the
+    /// store writes every file: atomically, so a reader never sees half of it.
+    pub fn write_output_file(path: &Path, bytes: &[u8]) -> Result<()> {
+        Ok(crate::store::write_file(path, bytes)?)
+    }
+
     /// The workspace folder (`…/.orchestron`), for adapters to show and to
     /// hand back to [`Orchestron::git_setup`].
     pub fn root(&self) -> &Path {

@@ -14,7 +14,7 @@ use super::error::{Context, IndexError};
 use super::fts::match_expr;
 use super::row::{from_json, parse_id};
 use super::types::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
-use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task};
+use crate::model::{ContextKind, ContextSnapshot, RecordId, Sprint, Status, Task};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params_from_iter};
 
@@ -341,6 +341,19 @@ impl Index {
             [limit],
             "context",
         )
+    }
+
+    /// The newest context of `kind` (the board's latest handoff), found
+    /// through `contexts_at` without reading any other record.
+    pub fn latest_context(&self, kind: ContextKind) -> Result<Option<ContextSnapshot>, IndexError> {
+        Ok(self
+            .json_rows(
+                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
+                 WHERE c.kind = ?1 ORDER BY c.at_us DESC, c.id DESC LIMIT 1",
+                [kind.as_str()],
+                "context",
+            )?
+            .pop())
     }
 
     /// Whether a context with this id is indexed.

@@ -8,7 +8,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::{BoardQuery, CLOSED_LIMIT};
+use crate::api::{BoardQuery, CLOSED_LIMIT, Orchestron};
 use crate::board::html;
 use clap::Args;
 
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: BoardArgs) -> CmdResult {
         if path.as_os_str() == "-" {
             output::write_all(page.as_bytes())?;
         } else {
-            std::fs::write(path, page.as_bytes())?;
+            Orchestron::write_output_file(path, page.as_bytes())?;
         }
         return Ok(Code::Ok);
     }

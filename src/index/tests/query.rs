@@ -502,3 +502,35 @@ fn a_search_total_counts_its_matches_with_and_without_an_archive() {
     assert_eq!(total(&index, ArchiveScope::All), 5);
     assert_eq!(total(&index, ArchiveScope::Archived), 1);
 }
+
+#[test]
+fn latest_context_of_a_kind_skips_newer_contexts_of_the_other_kind() {
+    use crate::model::ContextKind;
+    let (_dir, mut index) = fresh();
+    assert_eq!(
+        index.latest_context(ContextKind::Handoff).expect("latest"),
+        None
+    );
+    let mut old_handoff = context("CTX-h1", 1);
+    old_handoff.kind = ContextKind::Handoff;
+    let mut handoff = context("CTX-h2", 5);
+    handoff.kind = ContextKind::Handoff;
+    let snapshot = context("CTX-s1", 9);
+    put(
+        &mut index,
+        "editor",
+        vec![
+            update(old_handoff),
+            update(handoff.clone()),
+            update(snapshot.clone()),
+        ],
+    );
+    assert_eq!(
+        index.latest_context(ContextKind::Handoff).expect("latest"),
+        Some(handoff)
+    );
+    assert_eq!(
+        index.latest_context(ContextKind::Snapshot).expect("latest"),
+        Some(snapshot)
+    );
+}
