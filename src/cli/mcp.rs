@@ -28,9 +28,7 @@ pub struct McpArgs {
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> CmdResult {
     super::logging::init("warn");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    let runtime = super::listen::runtime()
         .map_err(|e| CliError::Server(format!("cannot start the async runtime: {e}")))?;
     let served = match args.http {
         None => runtime.block_on(crate::mcp::serve_stdio(ctx.opts.clone())),
@@ -53,17 +51,14 @@ fn serve_http(
     allow_remote: bool,
     token_file: Option<PathBuf>,
 ) -> Result<anyhow::Result<()>, CliError> {
-    use crate::http::{Tokens, check_bind, parse_addr};
     use crate::mcp::http::{DEFAULT_PORT, ENDPOINT, HttpOptions, serve_http};
-    let usage = |e: crate::http::GuardError| CliError::Usage(crate::model::with_causes(&e));
     let addr = if addr.trim().is_empty() {
         std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
     } else {
-        parse_addr(addr, DEFAULT_PORT).map_err(usage)?
+        crate::http::parse_addr(addr, DEFAULT_PORT)
+            .map_err(|e| CliError::Usage(crate::model::with_causes(&e)))?
     };
-    let env_token = std::env::var("ORCHESTRON_TOKEN").ok();
-    let tokens = Tokens::load(token_file.as_deref(), env_token.as_deref()).map_err(usage)?;
-    check_bind(addr, allow_remote, &tokens).map_err(usage)?;
+    let tokens = super::listen::checked_tokens(addr, allow_remote, token_file.as_deref())?;
     let http = HttpOptions { addr, tokens };
     Ok(
         runtime.block_on(serve_http(ctx.opts.clone(), http, |bound| {

@@ -13,6 +13,7 @@ mod export;
 mod git;
 mod import;
 mod init;
+mod listen;
 mod logging;
 mod mcp;
 mod output;

@@ -9,7 +9,6 @@ use super::board::BoardFilters;
 use super::exit::{CliError, CmdResult, Code};
 use crate::api::CLOSED_LIMIT;
 use crate::board::serve::{ServeError, ServeOptions, serve};
-use crate::http::{Tokens, check_bind};
 use clap::Args;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -39,10 +38,8 @@ pub struct ServeArgs {
 pub fn run(ctx: &Ctx, args: ServeArgs) -> CmdResult {
     super::logging::init("warn");
     let addr = SocketAddr::new(args.bind, args.port);
-    let usage = |e: crate::http::GuardError| CliError::Usage(crate::model::with_causes(&e));
-    let token = std::env::var("ORCHESTRON_TOKEN").ok();
-    let tokens = Tokens::load(args.token_file.as_deref(), token.as_deref()).map_err(usage)?;
-    check_bind(addr, args.allow_remote, &tokens).map_err(usage)?;
+    let tokens =
+        super::listen::checked_tokens(addr, args.allow_remote, args.token_file.as_deref())?;
     let o = ctx.open()?;
     let opts = ServeOptions {
         addr,
@@ -50,9 +47,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> CmdResult {
         write: args.write,
         query: args.filters.query(CLOSED_LIMIT),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    let runtime = super::listen::runtime()
         .map_err(|e| CliError::Board(format!("cannot start the async runtime: {e}")))?;
     let write = args.write;
     let served = runtime.block_on(serve(o, opts, move |bound| {
