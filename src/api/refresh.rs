@@ -12,7 +12,7 @@
 //! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{BulkRow, FileStamp, FileUpdate, Refresh};
+use crate::index::{BulkBatch, BulkRow, FileStamp, FileUpdate, Refresh};
 use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile, Scope};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -177,7 +177,7 @@ impl Orchestron {
         // rebuild: streamed, in bounded memory.
         if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
             let _lock = self.ws.lock()?;
-            self.stream_in(&candidates, None)?;
+            self.stream_in(&candidates, None, Load::Baseline)?;
             self.index.settle()?;
             t.lap("refresh: bulk load");
             // A baseline appends no feed rows.
@@ -245,32 +245,35 @@ impl Orchestron {
         let store::Listing { files, temps } = store::scan(self.ws.root())?;
         store::remove_stale_temps(&lock, &temps);
         t.lap("rebuild: stat pass");
-        self.index.clear()?;
-        t.lap("rebuild: clear");
-        let count = self.stream_in(&files, progress)?;
-        t.lap("rebuild: read + parse + insert");
+        let count = self.stream_in(&files, progress, Load::Rebuild)?;
+        t.lap("rebuild: clear + read + parse + insert");
         self.index.settle()?;
         t.lap("rebuild: checkpoint");
         Ok(count)
     }
 
-    /// Reads, parses and bulk-loads `files` into an empty index awaiting its
-    /// baseline (the caller holds the lock): workers parse batches while this
-    /// thread inserts them.
-    fn stream_in(&mut self, files: &[ScannedFile], progress: Option<&Progress>) -> Result<usize> {
+    /// Reads, parses and bulk-loads `files` (the caller holds the lock):
+    /// workers parse batches while this thread inserts them — after emptying
+    /// the index, for a rebuild.
+    fn stream_in(
+        &mut self,
+        files: &[ScannedFile],
+        progress: Option<&Progress>,
+        load: Load,
+    ) -> Result<usize> {
         let root = self.ws.root();
         let total = files.len();
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let index = &mut self.index;
-        let parse = |tx: std::sync::mpsc::SyncSender<Vec<BulkRow>>| {
+        let parse = |tx: std::sync::mpsc::SyncSender<BulkBatch>| {
             loop {
                 let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
                 if start >= total {
                     break;
                 }
                 let chunk = &files[start..total.min(start + REBUILD_BATCH)];
-                let batch: Vec<BulkRow> = store::read_batch(root, chunk)
+                let batch: BulkBatch = store::read_batch(root, chunk)
                     .into_iter()
                     .map(|f| BulkRow::encode(update_of(f)))
                     .collect();
@@ -283,10 +286,14 @@ impl Orchestron {
                 }
             }
         };
-        // A failed load after the clear leaves the index empty; it is an
-        // error, and the next command's refresh rebuilds from the files.
+        // A failed load rolls back (a rebuild's clear with it): the index is
+        // as it was, and the error is the command's. A worker that panics
+        // sends no more batches, so the load comes up short and fails too.
         std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<BulkRow>>(QUEUED_BATCHES);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<BulkBatch>(QUEUED_BATCHES);
+            // Loaded batches are freed here, off the writer's thread.
+            let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<BulkRow>>();
+            let freer = s.spawn(move || spent_rx.iter().for_each(drop));
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
             let parse = &parse;
             let workers: Vec<_> = (0..threads)
@@ -296,9 +303,17 @@ impl Orchestron {
                 })
                 .collect();
             drop(tx);
-            let loaded = index.bulk_load(rx.iter());
-            // A worker that panicked lost its batches: the load is not whole.
+            let spent = |batch| {
+                // Freed here after all if the freeing thread is gone.
+                let _ = spent_tx.send(batch);
+            };
+            let loaded = match load {
+                Load::Baseline => index.bulk_load(rx.iter(), total, spent),
+                Load::Rebuild => index.rebuild(rx.iter(), total, spent),
+            };
+            drop(spent_tx);
             let joined = store::join_all(workers, "rebuild");
+            let _ = freer.join();
             loaded.map_err(super::Error::from).and_then(|n| {
                 joined?;
                 Ok(n)
@@ -331,6 +346,15 @@ impl Orchestron {
         }
         Ok(())
     }
+}
+
+/// What a bulk load starts from.
+#[derive(Clone, Copy)]
+enum Load {
+    /// An empty index awaiting its baseline (a deleted cache, a new schema).
+    Baseline,
+    /// Whatever the index holds, emptied first (`index rebuild`).
+    Rebuild,
 }
 
 /// A progress callback: (files done, files in all). Called from worker threads.

@@ -45,6 +45,10 @@ impl Index {
     /// records make no rows. Records the API wrote (credited to an agent or
     /// user) are always reported as created.
     pub fn apply(&mut self, refresh: Refresh) -> Result<usize, IndexError> {
+        self.apply_unnamed(refresh).map_err(|e| e.at(&self.path))
+    }
+
+    fn apply_unnamed(&mut self, refresh: Refresh) -> Result<usize, IndexError> {
         let now = Utc::now();
         let feed_keep = self.feed_keep;
         let tx = self

@@ -15,7 +15,7 @@ use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::row::{key_lines_json, location_ok, to_json};
 use super::types::FileUpdate;
-use super::{Index, exec, meta, meta_set};
+use super::{Index, clear_tables, exec, meta, meta_set, new_generation};
 use crate::model::IdKind;
 use rusqlite::params;
 use std::collections::HashMap;
@@ -32,44 +32,96 @@ struct Claim {
 /// build these, so that the single writer only inserts.
 pub struct BulkRow {
     update: FileUpdate,
-    json: Result<Option<String>, IndexError>,
-    key_lines: Result<String, IndexError>,
+    json: Option<String>,
+    key_lines: String,
 }
 
+/// A batch of rows, or why one of them could not be encoded.
+pub type BulkBatch = Result<Vec<BulkRow>, IndexError>;
+
 impl BulkRow {
-    pub fn encode(update: FileUpdate) -> BulkRow {
+    pub fn encode(update: FileUpdate) -> Result<BulkRow, IndexError> {
         let json = update
             .record
             .as_ref()
             .map(|r| to_json("record", r))
-            .transpose();
-        let key_lines = key_lines_json(&update.key_lines);
-        BulkRow {
+            .transpose()?;
+        let key_lines = key_lines_json(&update.key_lines)?;
+        Ok(BulkRow {
             update,
             json,
             key_lines,
-        }
+        })
     }
 }
 
 impl Index {
-    /// Loads every batch into the (freshly cleared) index; returns the number
-    /// of files loaded. A failed batch source leaves nothing committed.
+    /// Loads every batch into an index that awaits its baseline
+    /// ([`Index::awaits_baseline`]); returns the number of files loaded. A
+    /// failed batch source leaves nothing committed.
     pub fn bulk_load(
         &mut self,
-        batches: impl IntoIterator<Item = Vec<BulkRow>>,
+        batches: impl IntoIterator<Item = BulkBatch>,
+        expected: usize,
+        done: impl FnMut(Vec<BulkRow>),
+    ) -> Result<usize, IndexError> {
+        self.load(batches, expected, done, false)
+    }
+
+    /// Empties the index and loads every batch, in one transaction, as a new
+    /// feed generation (every older cursor gets `resync`): the emptied pages
+    /// are reused by the load and written once, and a failed load leaves the
+    /// old index as it was.
+    pub fn rebuild(
+        &mut self,
+        batches: impl IntoIterator<Item = BulkBatch>,
+        expected: usize,
+        done: impl FnMut(Vec<BulkRow>),
+    ) -> Result<usize, IndexError> {
+        self.load(batches, expected, done, true)
+    }
+
+    /// The load of `expected` files (fewer is an error, and nothing is
+    /// committed); each batch is handed to `done` once inserted, so that the
+    /// caller can free it on another thread (freeing a batch's records is a
+    /// tenth of the writer's time, and the writer is what a rebuild waits on).
+    fn load(
+        &mut self,
+        batches: impl IntoIterator<Item = BulkBatch>,
+        expected: usize,
+        mut done: impl FnMut(Vec<BulkRow>),
+        clear: bool,
+    ) -> Result<usize, IndexError> {
+        self.load_unnamed(batches, expected, &mut done, clear)
+            .map_err(|e| e.at(&self.path))
+    }
+
+    fn load_unnamed(
+        &mut self,
+        batches: impl IntoIterator<Item = BulkBatch>,
+        expected: usize,
+        done: &mut impl FnMut(Vec<BulkRow>),
+        clear: bool,
     ) -> Result<usize, IndexError> {
         let now = chrono::Utc::now();
+        let t = crate::timing::Phase::start();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("locking the database to rebuild it")?;
+        // Dropped before the clear too, so that it empties fewer trees.
         let secondary = drop_secondary(&tx)?;
+        if clear {
+            clear_tables(&tx)?;
+            new_generation(&tx)?;
+            t.lap("bulk: clear");
+        }
         let mut live: HashMap<String, Claim> = HashMap::new();
         let mut files = 0;
         for batch in batches {
-            for row in batch {
-                let update = row.update;
+            let batch = batch?;
+            for row in &batch {
+                let update = &row.update;
                 files += 1;
                 let s = update.stamp;
                 exec(
@@ -79,10 +131,10 @@ impl Index {
                     "storing a file stamp",
                 )?;
                 write_problems(&tx, &update.path, &update.problems)?;
-                let (Some(record), Some(json)) = (&update.record, row.json?) else {
+                let (Some(record), Some(json)) = (&update.record, &row.json) else {
                     continue;
                 };
-                let lines = row.key_lines?;
+                let lines = &row.key_lines;
                 let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
                 let name_ok = name_ok && dir_ok;
                 let id = record.id().as_str();
@@ -122,7 +174,19 @@ impl Index {
                     },
                 );
             }
+            done(batch);
         }
+        if files != expected {
+            return Err(IndexError::Incomplete {
+                loaded: files,
+                expected,
+            });
+        }
+        t.lap("bulk: inserts");
+        // Readiness first: its updates then touch only the table rows, not
+        // the two order indexes that hold `open_deps` and `unblocks`.
+        recompute_all_blocking(&tx)?;
+        t.lap("bulk: blocking");
         for sql in &secondary {
             tx.execute_batch(sql)
                 .ctx("re-creating an index after a rebuild")?;
@@ -134,11 +198,12 @@ impl Index {
              SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
         )
         .ctx("counting the tasks after a rebuild")?;
-        recompute_all_blocking(&tx)?;
+        t.lap("bulk: indexes + counts");
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
         meta_set(&tx, meta::BASELINED, "1")?;
         tx.commit().ctx("committing a rebuild")?;
+        t.lap("bulk: commit");
         Ok(files)
     }
 }

@@ -28,6 +28,14 @@ pub enum IndexError {
         context: &'static str,
         source: rusqlite::Error,
     },
+    /// A write the file system refused (a full disk, a file-size limit, a
+    /// read-only folder): named by the cache file, since the fix is there.
+    #[error("cannot write the index cache {} ({context})", path.display())]
+    Unwritable {
+        path: PathBuf,
+        context: &'static str,
+        source: rusqlite::Error,
+    },
     #[error("index cache: cannot encode {what} as JSON")]
     Json {
         what: &'static str,
@@ -41,10 +49,37 @@ pub enum IndexError {
         value: String,
         detail: String,
     },
+    /// A bulk load that received fewer files than it was promised (a parsing
+    /// thread died): it is rolled back rather than committed incomplete.
+    #[error("index cache: the load received {loaded} of {expected} files; nothing was changed")]
+    Incomplete { loaded: usize, expected: usize },
     #[error(
         "invalid change cursor {cursor:?}: expected the opaque cursor returned by a previous check for updates"
     )]
     InvalidCursor { cursor: String },
+}
+
+impl IndexError {
+    /// This error, naming the cache file at `path` when the file system
+    /// refused a write.
+    pub(crate) fn at(self, path: &std::path::Path) -> IndexError {
+        use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
+        match self {
+            IndexError::Sqlite { context, source }
+                if matches!(
+                    source.sqlite_error_code(),
+                    Some(SystemIoFailure | DiskFull | ReadOnly | CannotOpen)
+                ) =>
+            {
+                IndexError::Unwritable {
+                    path: path.to_path_buf(),
+                    context,
+                    source,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Attaches the name of the failing step to a SQLite result.

@@ -26,7 +26,7 @@ mod types;
 mod tests;
 
 pub use apply::EDITOR;
-pub use bulk::BulkRow;
+pub use bulk::{BulkBatch, BulkRow};
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
@@ -173,7 +173,9 @@ impl Index {
             } else {
                 Reset::Created
             });
-            index.new_generation()?;
+            let tx = index.conn.transaction().ctx("starting a generation")?;
+            new_generation(&tx)?;
+            tx.commit().ctx("starting a generation")?;
         }
         Ok(index)
     }
@@ -185,6 +187,7 @@ impl Index {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .ctx("checkpointing the index")
+            .map_err(|e| e.at(&self.path))
     }
 
     /// The file this index lives in.
@@ -356,48 +359,6 @@ impl Index {
         meta_set(&self.conn, meta::LAST_REFRESH_NS, &now_ns.to_string())
     }
 
-    /// Empties the cache for `index rebuild`: records, stamps, problems and the
-    /// feed go; a new generation starts, so every older cursor gets `resync`.
-    /// Agents' saved cursors are kept (they now point into the old generation).
-    pub fn clear(&mut self) -> Result<(), IndexError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .ctx("locking the database to clear it")?;
-        for trigger in schema::COUNT_TRIGGERS {
-            tx.execute_batch(&format!("DROP TRIGGER {trigger}"))
-                .ctx("clearing the index")?;
-        }
-        for table in schema::DATA_TABLES {
-            tx.execute(&format!("DELETE FROM {table}"), [])
-                .ctx("clearing the index")?;
-        }
-        tx.execute_batch(&format!(
-            "DROP TABLE task_fts; {}{}",
-            schema::FTS_DDL,
-            schema::COUNT_TRIGGERS_DDL
-        ))
-        .ctx("clearing the index")?;
-        tx.commit().ctx("clearing the index")?;
-        self.new_generation()
-    }
-
-    /// Starts a new feed generation on an empty cache.
-    fn new_generation(&mut self) -> Result<(), IndexError> {
-        let generation = crate::model::new_suffix(10);
-        let tx = self.conn.transaction().ctx("starting a generation")?;
-        for (key, value) in [
-            (meta::GENERATION, generation.as_str()),
-            (meta::LAST_REFRESH_NS, "0"),
-            (meta::BASELINED, "0"),
-            (meta::FEED_FLOOR, "0"),
-        ] {
-            meta_set(&tx, key, value)?;
-        }
-        tx.commit().ctx("starting a generation")?;
-        Ok(())
-    }
-
     fn meta_get(&self, key: &str) -> Result<Option<String>, IndexError> {
         meta_get(&self.conn, key)
     }
@@ -407,6 +368,34 @@ fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, IndexError> 
     conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")
         .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
         .ctx("reading the meta table")
+}
+
+/// Empties the cache for `index rebuild` ([`Index::rebuild`]): records,
+/// stamps, problems and the feed go; agents' saved cursors are kept (they
+/// point into the old generation, so they come back as `resync`). The
+/// caller's transaction holds the lock, and the count triggers must be gone
+/// (with triggers SQLite deletes row by row instead of truncating).
+fn clear_tables(conn: &Connection) -> Result<(), IndexError> {
+    for table in schema::DATA_TABLES {
+        conn.execute(&format!("DELETE FROM {table}"), [])
+            .ctx("clearing the index")?;
+    }
+    conn.execute_batch(&format!("DROP TABLE task_fts; {}", schema::FTS_DDL))
+        .ctx("clearing the index")
+}
+
+/// Starts a new feed generation on an emptied cache.
+fn new_generation(conn: &Connection) -> Result<(), IndexError> {
+    let generation = crate::model::new_suffix(10);
+    for (key, value) in [
+        (meta::GENERATION, generation.as_str()),
+        (meta::LAST_REFRESH_NS, "0"),
+        (meta::BASELINED, "0"),
+        (meta::FEED_FLOOR, "0"),
+    ] {
+        meta_set(conn, key, value)?;
+    }
+    Ok(())
 }
 
 fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), IndexError> {

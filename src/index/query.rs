@@ -62,14 +62,29 @@ impl Index {
             let m = bind(&mut args, Value::Text(p.to_string()));
             clauses.push(format!("t.parent = {m}"));
         }
-        // With a search, the matches drive the query (`CROSS JOIN` keeps
-        // task_fts outside): the planner would otherwise walk every task in
-        // order and probe each against the list of matches.
+        // A search takes one of two ways to its page. Driven by its matches
+        // (`CROSS JOIN` keeps task_fts outside), each match's task row is
+        // looked up and the matches sorted: the way for few matches. Driven
+        // by the list order (the `tasks_order` index, which holds every
+        // order column), the walk keeps the tasks among the matches and stops
+        // once the page is full, reading no task row at all: the way for
+        // many matches, where the first walk would read thousands of rows.
+        let search = q.query.as_deref().and_then(match_expr);
+        let mut matches = None;
         let mut from = "tasks t";
-        if let Some(expr) = q.query.as_deref().and_then(match_expr) {
-            let m = bind(&mut args, Value::Text(expr));
-            clauses.push(format!("task_fts MATCH {m}"));
-            from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
+        if let Some(expr) = &search {
+            let m = bind(&mut args, Value::Text(expr.clone()));
+            let n = self.match_count(expr)?;
+            matches = Some(n);
+            if self.search_in_order(q, n)? {
+                clauses.push(format!(
+                    "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
+                ));
+                from = "tasks t INDEXED BY tasks_order";
+            } else {
+                clauses.push(format!("task_fts MATCH {m}"));
+                from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
+            }
         }
         if q.ready {
             let mut ready = "t.status = 'TODO'".to_string();
@@ -100,7 +115,7 @@ impl Index {
             format!("WHERE {}", clauses.join(" AND "))
         };
 
-        let total = self.count_tasks(q, from, &filter, &args)?;
+        let total = self.count_tasks(q, from, &filter, &args, matches)?;
         let limit_mark = bind(
             &mut args,
             Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
@@ -176,53 +191,95 @@ impl Index {
     }
 
     /// How many tasks match: from `task_counts` when the query filters on
-    /// nothing but the archive and the status, else by counting the rows.
+    /// nothing but the archive and the status, from the search's `matches`
+    /// when it filters on nothing but the words and no archived task is to
+    /// be left out, else by counting the rows.
     fn count_tasks(
         &self,
         q: &TaskQuery,
         from: &str,
         filter: &str,
         args: &[Value],
+        matches: Option<usize>,
     ) -> Result<usize, IndexError> {
-        let search = q.query.as_deref().and_then(match_expr);
-        let others = !q.kind.is_empty()
-            || !q.priority.is_empty()
-            || q.assignee.is_some()
-            || !q.labels.is_empty()
-            || q.sprint.is_some()
-            || q.parent.is_some()
-            || q.ready
-            || q.leaf;
-        let only_status = !others && search.is_none();
-        let only_search = !others && search.is_some() && q.status.is_empty();
-        let total: i64 = if only_search && self.no_archived_tasks(q.archived)? {
+        let plain = filters_only_archive_and_status(q);
+        let total: i64 = match matches {
             // Every task has exactly one full-text row (`derive` writes both),
             // so with no archived task to leave out the matches are the count:
             // no lookup of each match's task.
-            self.conn
-                .prepare_cached("SELECT count(*) FROM task_fts WHERE task_fts MATCH ?1")
-                .and_then(|mut s| s.query_row([search.as_deref()], |r| r.get(0)))
-                .ctx("counting tasks")?
-        } else if only_status {
-            let (clauses, count_args) = archive_and_status(q, "");
-            let filter = if clauses.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", clauses.join(" AND "))
-            };
-            self.conn
-                .prepare_cached(&format!(
-                    "SELECT coalesce(sum(n), 0) FROM task_counts {filter}"
-                ))
-                .and_then(|mut s| s.query_row(params_from_iter(count_args.iter()), |r| r.get(0)))
-                .ctx("counting tasks")?
-        } else {
-            self.conn
+            Some(n) if plain && q.status.is_empty() && self.no_archived_tasks(q.archived)? => {
+                return Ok(n);
+            }
+            None if plain => {
+                let (clauses, count_args) = archive_and_status(q, "");
+                let filter = if clauses.is_empty() {
+                    String::new()
+                } else {
+                    format!("WHERE {}", clauses.join(" AND "))
+                };
+                self.conn
+                    .prepare_cached(&format!(
+                        "SELECT coalesce(sum(n), 0) FROM task_counts {filter}"
+                    ))
+                    .and_then(|mut s| {
+                        s.query_row(params_from_iter(count_args.iter()), |r| r.get(0))
+                    })
+                    .ctx("counting tasks")?
+            }
+            _ => self
+                .conn
                 .prepare_cached(&format!("SELECT count(*) FROM {from} {filter}"))
                 .and_then(|mut s| s.query_row(params_from_iter(args.iter()), |r| r.get(0)))
-                .ctx("counting tasks")?
+                .ctx("counting tasks")?,
         };
         Ok(usize::try_from(total).unwrap_or(0))
+    }
+
+    /// How many tasks hold the words of the FTS5 expression `expr`, archived
+    /// ones included (a read of the words' entries alone).
+    pub(super) fn match_count(&self, expr: &str) -> Result<usize, IndexError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM task_fts WHERE task_fts MATCH ?1")
+            .and_then(|mut s| s.query_row([expr], |r| r.get(0)))
+            .ctx("counting a search's matches")?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Whether a search with `matches` matches reaches its page faster by
+    /// walking the list order than by looking up every match: only for a
+    /// page of a search that filters on nothing else but one side of the
+    /// archive (the order index leads with it), and when the walk is
+    /// expected to be shorter. Walking, a page of `offset + limit` tasks
+    /// ends after about `(offset + limit) × tasks / matches` index entries,
+    /// some 100 to a page of the file; looking up, each match costs about
+    /// one page. Both ways give the same page (tested); this picks the
+    /// cheaper.
+    pub(super) fn search_in_order(
+        &self,
+        q: &TaskQuery,
+        matches: usize,
+    ) -> Result<bool, IndexError> {
+        const ENTRIES_PER_PAGE: usize = 100;
+        let scoped = matches!(q.archived, ArchiveScope::Live | ArchiveScope::Archived);
+        if !scoped || q.limit == 0 || !filters_only_archive_and_status(q) || !q.status.is_empty() {
+            return Ok(false);
+        }
+        let tasks: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(sum(n), 0) FROM task_counts WHERE archived = ?1")
+            .and_then(|mut s| {
+                s.query_row([i64::from(q.archived == ArchiveScope::Archived)], |r| {
+                    r.get(0)
+                })
+            })
+            .ctx("counting tasks")?;
+        let tasks = usize::try_from(tasks).unwrap_or(0);
+        let page = q.offset.saturating_add(q.limit);
+        Ok(matches
+            .saturating_mul(matches)
+            .saturating_mul(ENTRIES_PER_PAGE)
+            > page.saturating_mul(tasks))
     }
 
     /// Whether no archived task can be in a list of `scope`: an archived-only
@@ -432,6 +489,19 @@ fn bind(args: &mut Vec<Value>, v: Value) -> String {
 /// The clauses (and their arguments) for `q`'s archive scope and statuses,
 /// on columns named with `prefix` (`t.` in the task queries, none on
 /// `task_counts`).
+/// Whether `q` filters on nothing but the archive, the status and (maybe)
+/// words: the lists `task_counts` and the match count can answer.
+fn filters_only_archive_and_status(q: &TaskQuery) -> bool {
+    q.kind.is_empty()
+        && q.priority.is_empty()
+        && q.assignee.is_none()
+        && q.labels.is_empty()
+        && q.sprint.is_none()
+        && q.parent.is_none()
+        && !q.ready
+        && !q.leaf
+}
+
 fn archive_and_status(q: &TaskQuery, prefix: &str) -> (Vec<String>, Vec<Value>) {
     let mut clauses = Vec::new();
     let mut args = Vec::new();

@@ -167,7 +167,7 @@ CREATE TABLE agent_cursors (
 ) WITHOUT ROWID;
 "#;
 
-/// The full-text table. `clear` drops and re-creates it: deleting its rows
+/// The full-text table. A rebuild drops and re-creates it: deleting its rows
 /// one by one re-tokenizes every document (most of a rebuild's clear).
 pub const FTS_DDL: &str = "
 CREATE VIRTUAL TABLE task_fts USING fts5(
@@ -175,14 +175,9 @@ CREATE VIRTUAL TABLE task_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );";
 
-/// The triggers that keep `task_counts`. `clear` drops them while it empties
-/// `tasks` (with triggers SQLite deletes row by row instead of truncating)
-/// and re-creates them; a rebuild's bulk load does the same around its inserts.
-pub const COUNT_TRIGGERS: &[&str] = &[
-    "task_counts_insert",
-    "task_counts_delete",
-    "task_counts_update",
-];
+/// The triggers that keep `task_counts`. A bulk load drops them (with the
+/// secondary indexes) while it empties `tasks` and fills it — with triggers
+/// SQLite deletes row by row instead of truncating — and re-creates them.
 pub const COUNT_TRIGGERS_DDL: &str = "
 CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN
     INSERT INTO task_counts (archived, status, n) VALUES (new.archived, new.status, 1)
@@ -198,7 +193,7 @@ CREATE TRIGGER task_counts_update AFTER UPDATE OF archived, status ON tasks BEGI
 END;
 ";
 
-/// Tables emptied by `clear` (besides the full-text table): everything derived from files plus the feed of the
+/// Tables emptied by a rebuild (besides the full-text table): everything derived from files plus the feed of the
 /// old generation. `meta` is reset separately and `agent_cursors` survives (its
 /// cursors name the old generation, so they come back as `resync`).
 pub const DATA_TABLES: &[&str] = &[

@@ -203,7 +203,7 @@ fn literal_block_ok(text: &str) -> bool {
 }
 
 /// Characters YAML allows unescaped in a stream (YAML 1.2 §5.1 `c-printable`).
-fn printable(c: char) -> bool {
+pub(crate) fn printable(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
         && c != '\u{feff}'
 }
@@ -218,7 +218,7 @@ pub fn scalar(s: &str, flow: bool) -> String {
     }
 }
 
-fn plain_ok(s: &str, flow: bool) -> bool {
+pub(crate) fn plain_ok(s: &str, flow: bool) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };

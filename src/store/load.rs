@@ -174,8 +174,13 @@ fn stated_id(text: &str) -> Option<RecordId> {
 }
 
 /// Parses and validates a task file's text; errors carry line and column.
+/// A file in the renderer's own layout is read by [`canonical`], anything
+/// else (and every error) by the general YAML parser.
 pub fn parse_task_text(text: &str) -> Result<Task, (usize, usize, String)> {
-    parse_with_check::<Task>(text, Task::validate)
+    match canonical::task(text) {
+        Some(task) => checked(text, task, Task::validate),
+        None => parse_with_check::<Task>(text, Task::validate),
+    }
 }
 
 pub(crate) fn parse_with_check<T: serde::de::DeserializeOwned>(
@@ -195,6 +200,16 @@ pub(crate) fn parse_with_check<T: serde::de::DeserializeOwned>(
         };
         (line, column, message)
     })?;
+    checked(text, value, validate)
+}
+
+/// `value` once `validate` passes, else its error at the line of the field
+/// it names.
+fn checked<T>(
+    text: &str,
+    value: T,
+    validate: fn(&T) -> Result<(), ModelError>,
+) -> Result<T, (usize, usize, String)> {
     validate(&value).map_err(|e| {
         let line = key_line(text, model_error_field(&e));
         (line, 1, e.to_string())
@@ -340,6 +355,8 @@ fn conflict_marker_line(text: &str) -> Option<usize> {
         })
         .map(|i| i + 1)
 }
+
+mod canonical;
 
 #[cfg(test)]
 mod tests;

@@ -38,7 +38,7 @@ pub use monitor_socket::{MonitorServer, ask_since, serving_pid, socket_path};
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
-pub use record_read::{RecordReadError, read_record_bytes};
+pub use record_read::{RecordReadError, read_listed_record_bytes, read_record_bytes};
 pub use records::{LoadedFile, Stamp, StoredRecord};
 pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};
 pub use workspace::Workspace;

@@ -5,7 +5,7 @@
 
 use super::{
     Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at,
-    read_record_bytes,
+    read_listed_record_bytes, read_record_bytes,
 };
 use crate::model::Problem;
 use std::path::Path;
@@ -56,7 +56,13 @@ pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {
 }
 
 fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
-    match read_record_bytes(root, &root.join(&f.rel)) {
+    let path = root.join(&f.rel);
+    let bytes = if f.regular {
+        read_listed_record_bytes(&path)
+    } else {
+        read_record_bytes(root, &path)
+    };
+    match bytes {
         Ok(bytes) => LoadedFile {
             rel: f.rel.clone(),
             stamp: Stamp {
@@ -153,6 +159,7 @@ mod tests {
             rel: "tasks/TASK-7k2mq.yaml".into(),
             size: 10,
             mtime_ns: 5,
+            regular: true,
         };
         let files = read_all(dir.path(), &[scanned], None).unwrap();
         assert_eq!(files.len(), 1);

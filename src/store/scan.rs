@@ -16,6 +16,9 @@ pub struct ScannedFile {
     pub rel: String,
     pub size: u64,
     pub mtime_ns: i64,
+    /// The stat saw a regular file itself, not a link to one (nor anything
+    /// else): the reader need not `lstat` it again.
+    pub regular: bool,
 }
 
 /// What the stat pass found in the record folders.
@@ -156,15 +159,15 @@ pub fn scan_while<R>(
 /// refresh that knows which paths changed; `None` when it is not a file now.
 pub fn stat_file(root: &Path, rel: &str) -> Option<ScannedFile> {
     let path = RecordPath::parse(rel)?;
-    let meta = listed_meta(
-        &root.join(rel),
-        std::fs::symlink_metadata(root.join(rel)).ok()?,
-    )?;
+    let own = std::fs::symlink_metadata(root.join(rel)).ok()?;
+    let regular = own.file_type().is_file();
+    let meta = listed_meta(&root.join(rel), own)?;
     Some(ScannedFile {
         kind: path.kind(),
         rel: rel.to_string(),
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
+        regular,
     })
 }
 
@@ -182,11 +185,11 @@ fn listed_meta(path: &Path, meta: std::fs::Metadata) -> Option<std::fs::Metadata
 
 fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<ScannedFile>) {
     for (kind, entry, rel) in batch {
-        let Some(meta) = entry
-            .metadata()
-            .ok()
-            .and_then(|m| listed_meta(&entry.path(), m))
-        else {
+        let Ok(own) = entry.metadata() else {
+            continue;
+        };
+        let regular = own.file_type().is_file();
+        let Some(meta) = listed_meta(&entry.path(), own) else {
             continue;
         };
         out.push(ScannedFile {
@@ -194,6 +197,7 @@ fn stat_batch(batch: &[(IdKind, std::fs::DirEntry, String)], out: &mut Vec<Scann
             rel: rel.clone(),
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
+            regular,
         });
     }
 }

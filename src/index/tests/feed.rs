@@ -217,21 +217,20 @@ fn a_cursor_from_before_a_rebuild_asks_for_resync() {
     index
         .set_agent_cursor("claude", "check", &old)
         .expect("save");
-    index.clear().expect("clear");
-    assert!(index.stamps().expect("stamps").is_empty());
-    assert_eq!(index.task(&id("TASK-a")).expect("task"), None);
-    // The rebuild is a new baseline.
+    // The rebuild is a new baseline: the files it loads are no news.
     assert_eq!(
-        put(
+        rebuild(
             &mut index,
-            "editor",
             vec![
                 update(task("TASK-a", "a", 0)),
-                update(task("TASK-b", "b", 0))
+                update(task("TASK-c", "c", 0))
             ]
         ),
-        0
+        2
     );
+    assert_eq!(index.stamps().expect("stamps").len(), 2);
+    assert_eq!(index.task(&id("TASK-b")).expect("task"), None);
+    assert!(index.task(&id("TASK-c")).expect("task").is_some());
     let saved = index.agent_cursor("claude", "check").expect("cursor");
     assert_eq!(saved.as_deref(), Some(old.as_str()));
     let answer = index.changes_since(saved.as_deref(), 0).expect("feed");

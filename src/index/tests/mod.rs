@@ -184,6 +184,14 @@ pub fn fresh() -> (tempfile::TempDir, Index) {
     (dir, index)
 }
 
+/// Empties the index and loads `updates` as `index rebuild` does; returns
+/// the number of files loaded.
+pub fn rebuild(index: &mut Index, updates: Vec<FileUpdate>) -> usize {
+    let n = updates.len();
+    let rows = updates.into_iter().map(super::BulkRow::encode).collect();
+    index.rebuild([rows], n, drop).expect("rebuild")
+}
+
 /// Applies updates credited to `actor`; returns the number of feed rows.
 pub fn put(index: &mut Index, actor: &str, updates: Vec<FileUpdate>) -> usize {
     index

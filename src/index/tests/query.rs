@@ -534,3 +534,69 @@ fn latest_context_of_a_kind_skips_newer_contexts_of_the_other_kind() {
         Some(snapshot)
     );
 }
+
+/// A search walks the list order when it has many matches and looks up each
+/// match when it has few (`search_in_order`); either way a page is the slice
+/// of the whole sorted list of matches, with the same total and next offset.
+#[test]
+fn a_search_gives_the_same_pages_whichever_way_it_walks() {
+    use crate::index::ArchiveScope;
+    let (_dir, mut index) = fresh();
+    let mut rand = xorshift(0x5851_f42d_4c95_7f2d);
+    let mut updates = Vec::new();
+    for i in 0..400 {
+        let rare = if rand(40) == 0 { " rare" } else { "" };
+        let common = if rand(10) < 8 { " common" } else { "" };
+        let mut t = task(&format!("TASK-s{i:03}"), &format!("task{common}{rare}"), i);
+        t.priority = Priority::ALL[rand(Priority::ALL.len() as u64) as usize];
+        t.status = [Status::Todo, Status::InProgress, Status::Done][rand(3) as usize];
+        if i > 0 && rand(4) == 0 {
+            t.depends_on = vec![id(&format!("TASK-s{:03}", rand(i as u64)))];
+        }
+        let path = if rand(5) == 0 && t.status == Status::Done {
+            format!("archive/tasks/{}.yaml", t.id)
+        } else {
+            format!("tasks/{}.yaml", t.id)
+        };
+        updates.push(update_at(&path, t));
+    }
+    put(&mut index, "editor", updates);
+    let mut walked = [0, 0];
+    for word in ["common", "rare", "task common"] {
+        for scope in [
+            ArchiveScope::Live,
+            ArchiveScope::Archived,
+            ArchiveScope::All,
+        ] {
+            let q = |offset, limit| TaskQuery {
+                query: Some(word.into()),
+                archived: scope,
+                offset,
+                limit,
+                ..TaskQuery::default()
+            };
+            let all = index.tasks(&q(0, 0)).expect("whole search");
+            assert_eq!(all.total, all.tasks.len());
+            for (offset, limit) in [(0, 1), (0, 5), (0, 50), (3, 7), (40, 20), (390, 50)] {
+                let expr = crate::index::fts::match_expr(word).expect("words");
+                let n = index.match_count(&expr).expect("count");
+                walked[usize::from(index.search_in_order(&q(offset, limit), n).expect("plan"))] +=
+                    1;
+                let page = index.tasks(&q(offset, limit)).expect("page");
+                let want: Vec<_> = all.tasks.iter().skip(offset).take(limit).collect();
+                assert_eq!(
+                    page.tasks.iter().collect::<Vec<_>>(),
+                    want,
+                    "{word:?} {scope:?} {offset}+{limit}"
+                );
+                assert_eq!(page.total, all.total, "{word:?} {scope:?}");
+                let end = offset + page.tasks.len();
+                assert_eq!(page.next_offset, (end < all.total).then_some(end));
+            }
+        }
+    }
+    assert!(
+        walked[0] > 0 && walked[1] > 0,
+        "both ways must be taken (by lookup, in order): {walked:?}"
+    );
+}

@@ -280,9 +280,9 @@ fn task_counts_kept_by_triggers_equal_a_count_of_the_rows() {
         assert_eq!(page.total as i64, live_rows, "list total after step {step}");
     }
     assert!(!kept(&index).is_empty());
-    index.clear().expect("clear");
+    rebuild(&mut index, Vec::new());
     assert_eq!(kept(&index), Vec::new());
-    // `clear` drops the triggers to empty `tasks` fast: they must be back.
+    // A rebuild drops the triggers to empty `tasks` fast: they must be back.
     put(
         &mut index,
         "editor",
