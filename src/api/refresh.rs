@@ -12,7 +12,7 @@
 //! refresh that trusts its monitor would never look at that file again).
 
 use super::{Orchestron, Result};
-use crate::index::{BulkBatch, BulkRow, FileStamp, FileUpdate, Refresh};
+use crate::index::{BulkBatch, BulkRow, BulkStart, FileStamp, FileUpdate, Refresh};
 use crate::store::{self, Changes, LoadedFile, Monitor, ScannedFile, Scope};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -177,7 +177,7 @@ impl Orchestron {
         // rebuild: streamed, in bounded memory.
         if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
             let _lock = self.ws.lock()?;
-            self.stream_in(&candidates, None, Load::Baseline)?;
+            self.stream_in(&candidates, None, BulkStart::Baseline)?;
             self.index.settle()?;
             t.lap("refresh: bulk load");
             // A baseline appends no feed rows.
@@ -245,7 +245,7 @@ impl Orchestron {
         let store::Listing { files, temps } = store::scan(self.ws.root())?;
         store::remove_stale_temps(&lock, &temps);
         t.lap("rebuild: stat pass");
-        let count = self.stream_in(&files, progress, Load::Rebuild)?;
+        let count = self.stream_in(&files, progress, BulkStart::Rebuild)?;
         t.lap("rebuild: clear + read + parse + insert");
         self.index.settle()?;
         t.lap("rebuild: checkpoint");
@@ -259,7 +259,7 @@ impl Orchestron {
         &mut self,
         files: &[ScannedFile],
         progress: Option<&Progress>,
-        load: Load,
+        start: BulkStart,
     ) -> Result<usize> {
         let root = self.ws.root();
         let total = files.len();
@@ -307,10 +307,7 @@ impl Orchestron {
                 // Freed here after all if the freeing thread is gone.
                 let _ = spent_tx.send(batch);
             };
-            let loaded = match load {
-                Load::Baseline => index.bulk_load(rx.iter(), total, spent),
-                Load::Rebuild => index.rebuild(rx.iter(), total, spent),
-            };
+            let loaded = index.bulk_load(start, rx.iter(), total, spent);
             drop(spent_tx);
             let joined = store::join_all(workers, "rebuild");
             let _ = freer.join();
@@ -346,15 +343,6 @@ impl Orchestron {
         }
         Ok(())
     }
-}
-
-/// What a bulk load starts from.
-#[derive(Clone, Copy)]
-enum Load {
-    /// An empty index awaiting its baseline (a deleted cache, a new schema).
-    Baseline,
-    /// Whatever the index holds, emptied first (`index rebuild`).
-    Rebuild,
 }
 
 /// A progress callback: (files done, files in all). Called from worker threads.

@@ -36,6 +36,15 @@ pub struct BulkRow {
     key_lines: String,
 }
 
+/// What a bulk load starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStart {
+    /// An empty index awaiting its baseline (a deleted cache, a new schema).
+    Baseline,
+    /// Whatever the index holds, emptied first (`index rebuild`).
+    Rebuild,
+}
+
 /// A batch of rows, or why one of them could not be encoded.
 pub type BulkBatch = Result<Vec<BulkRow>, IndexError>;
 
@@ -56,43 +65,24 @@ impl BulkRow {
 }
 
 impl Index {
-    /// Loads every batch into an index that awaits its baseline
-    /// ([`Index::awaits_baseline`]); returns the number of files loaded. A
-    /// failed batch source leaves nothing committed.
+    /// Loads every batch, `expected` files in all, in one transaction, and
+    /// returns the number of files loaded; fewer than `expected` (a parsing
+    /// thread died) or a failed batch commits nothing, so the index stays as
+    /// it was. `Baseline` loads into an index that awaits its baseline
+    /// ([`Index::awaits_baseline`]); `Rebuild` first empties the index as a
+    /// new feed generation (every older cursor gets `resync`), so the emptied
+    /// pages are reused by the load and written once. Each batch is handed
+    /// to `done` once inserted, so that the caller can free it on another
+    /// thread (freeing a batch's records is a tenth of the writer's time,
+    /// and the writer is what a rebuild waits on).
     pub fn bulk_load(
         &mut self,
-        batches: impl IntoIterator<Item = BulkBatch>,
-        expected: usize,
-        done: impl FnMut(Vec<BulkRow>),
-    ) -> Result<usize, IndexError> {
-        self.load(batches, expected, done, false)
-    }
-
-    /// Empties the index and loads every batch, in one transaction, as a new
-    /// feed generation (every older cursor gets `resync`): the emptied pages
-    /// are reused by the load and written once, and a failed load leaves the
-    /// old index as it was.
-    pub fn rebuild(
-        &mut self,
-        batches: impl IntoIterator<Item = BulkBatch>,
-        expected: usize,
-        done: impl FnMut(Vec<BulkRow>),
-    ) -> Result<usize, IndexError> {
-        self.load(batches, expected, done, true)
-    }
-
-    /// The load of `expected` files (fewer is an error, and nothing is
-    /// committed); each batch is handed to `done` once inserted, so that the
-    /// caller can free it on another thread (freeing a batch's records is a
-    /// tenth of the writer's time, and the writer is what a rebuild waits on).
-    fn load(
-        &mut self,
+        start: BulkStart,
         batches: impl IntoIterator<Item = BulkBatch>,
         expected: usize,
         mut done: impl FnMut(Vec<BulkRow>),
-        clear: bool,
     ) -> Result<usize, IndexError> {
-        self.load_unnamed(batches, expected, &mut done, clear)
+        self.load_unnamed(batches, expected, &mut done, start == BulkStart::Rebuild)
             .map_err(|e| e.at(&self.path))
     }
 

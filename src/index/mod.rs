@@ -26,7 +26,7 @@ mod types;
 mod tests;
 
 pub use apply::EDITOR;
-pub use bulk::{BulkBatch, BulkRow};
+pub use bulk::{BulkBatch, BulkRow, BulkStart};
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 

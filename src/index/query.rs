@@ -74,9 +74,14 @@ impl Index {
         let mut from = "tasks t";
         if let Some(expr) = &search {
             let m = bind(&mut args, Value::Text(expr.clone()));
-            let n = self.match_count(expr)?;
-            matches = Some(n);
-            if self.search_in_order(q, n)? {
+            // Both uses of the match count (the plan, the total) are for
+            // searches that filter on nothing else: others skip the count.
+            if filters_only_archive_and_status(q) {
+                matches = Some(self.match_count(expr)?);
+            }
+            if let Some(n) = matches
+                && self.search_in_order(q, n)?
+            {
                 clauses.push(format!(
                     "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
                 ));

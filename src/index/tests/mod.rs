@@ -189,7 +189,9 @@ pub fn fresh() -> (tempfile::TempDir, Index) {
 pub fn rebuild(index: &mut Index, updates: Vec<FileUpdate>) -> usize {
     let n = updates.len();
     let rows = updates.into_iter().map(super::BulkRow::encode).collect();
-    index.rebuild([rows], n, drop).expect("rebuild")
+    index
+        .bulk_load(super::BulkStart::Rebuild, [rows], n, drop)
+        .expect("rebuild")
 }
 
 /// Applies updates credited to `actor`; returns the number of feed rows.
