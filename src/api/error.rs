@@ -107,7 +107,11 @@ impl Error {
             Error::Store(StoreError::Locked { .. } | StoreError::WatcherServing { .. }) => {
                 ErrorClass::Conflict
             }
-            Error::Store(StoreError::LinkedOutside { .. } | StoreError::BadDbPath { .. }) => {
+            Error::Store(
+                StoreError::LinkedOutside { .. }
+                | StoreError::BadDbPath { .. }
+                | StoreError::UserFile { .. },
+            ) => {
                 ErrorClass::InvalidInput
             }
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,

@@ -155,10 +155,11 @@ impl Orchestron {
         agents_md::write_agent_instructions(project, claude)
     }
 
-    /// Writes a file the user asked for (a rendered board page, …), as the
-    /// store writes every file: atomically, so a reader never sees half of it.
+    /// Writes a file the user named (a rendered board page, …): a new path or
+    /// a regular file is replaced atomically, a symbolic link, FIFO or device
+    /// is written through (`store::write_file`).
     pub fn write_output_file(path: &Path, bytes: &[u8]) -> Result<()> {
-        Ok(crate::store::write_file(path, bytes)?)
+        Ok(crate::store::write_named_file(path, bytes)?)
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

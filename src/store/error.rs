@@ -17,6 +17,14 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A file the user named (an output path, a file to read) that cannot be
+    /// used: their input, not our fault.
+    #[error("{path}")]
+    UserFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// A `.orchestron` that is a symbolic link out of its project.
     #[error(
         "{} is a symbolic link to {}, outside the project; refused, not followed",

@@ -27,7 +27,7 @@ pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{
-    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file,
+    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file, write_named_file,
     write_if_missing,
 };
 pub use init::{GITATTRIBUTES, InitReport, init};

@@ -592,3 +592,29 @@ fn closed_stderr_does_not_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn search_for_symbols_and_cjk_finds_what_the_text_contains() {
+    let env = TestEnv::new();
+    let cjk = env.create(&["日本語タイトル"]);
+    let rocket = env.create(&["Deploy 🚀 on Friday", "-d", "See #12"]);
+    env.create(&["Plain words"]);
+    let ids = |q: &str| -> Vec<String> {
+        let page = env.json(&["task", "list", "-q", q]);
+        let mut v: Vec<String> = page["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        assert_eq!(page["total"], v.len(), "{q}");
+        v
+    };
+    assert_eq!(ids("タイトル"), [cjk.clone()]);
+    assert_eq!(ids("🚀"), [rocket.clone()]);
+    assert_eq!(ids("#"), [rocket.clone()]);
+    assert_eq!(ids("#12"), [rocket]);
+    assert!(ids("📝").is_empty());
+    assert!(ids("#13").is_empty());
+}
