@@ -135,16 +135,21 @@ impl Workspace {
         lock: &WorkspaceLock,
         record: &T,
     ) -> Result<LoadedFile, StoreError> {
-        self.create_in(lock, record, false)
+        self.create_in(lock, record, false, None)
     }
 
     /// Writes a new record in the archive (`archived`) or among the live
     /// ones: what an import of an exported backlog puts back where it was.
+    /// `text`, the file the record was exported from, is written as it is —
+    /// comments, unknown keys and layout included — when it holds exactly
+    /// `record`; otherwise (no text, or a text that says something else) the
+    /// record is rendered in the canonical layout.
     pub fn create_in<T: StoredRecord>(
         &self,
         _lock: &WorkspaceLock,
         record: &T,
         archived: bool,
+        text: Option<&str>,
     ) -> Result<LoadedFile, StoreError> {
         let path = if archived {
             RecordPath::archived(T::KIND, record.id())
@@ -152,6 +157,12 @@ impl Workspace {
             RecordPath::of(T::KIND, record.id())
         };
         let rel = path.rel();
+        if let Some(text) = text {
+            let loaded = load_record(T::KIND, &rel, text.as_bytes());
+            if loaded.record.clone().and_then(T::from_record).as_ref() == Some(record) {
+                return self.write_loaded(rel, text, loaded, record);
+            }
+        }
         let text = record.render().map_err(|message| StoreError::Encode {
             path: rel.clone(),
             message,

@@ -1,11 +1,12 @@
 //! `orchestron import json`: reads back what `orchestron export --json`
 //! wrote. Records keep their ids and every field, and archived ones go back
 //! into the archive, so an export imported into an empty workspace gives the
-//! same records (and the same export). A record whose id is already taken is
+//! same records (and the same export); a record's exported file text is
+//! written back byte for byte when it still holds the record's fields. A record whose id is already taken is
 //! left alone and counted as existing: a second run creates nothing.
 
 use super::{ImportReport, ImportSource, Imported, text_of};
-use crate::api::export::{BacklogExport, EXPORT_FORMAT};
+use crate::api::export::{BacklogExport, EXPORT_FORMAT, RecordTexts, record_file};
 use crate::api::{Error, Orchestron, Progress, Result};
 use crate::store::SourceFile;
 
@@ -43,17 +44,20 @@ impl Orchestron {
         for doc in docs {
             report.found += doc.tasks.len() + doc.sprints.len() + doc.contexts.len();
             let archived = |id| doc.archived.contains(id);
+            let files = &doc.files;
             for s in &doc.sprints {
                 s.validate()?;
                 let exists = self.index.sprint(&s.id)?.is_some();
-                self.import_record(&lock, s, &s.name, exists, archived(&s.id), &mut report)?;
+                let at = (archived(&s.id), files);
+                self.import_record(&lock, s, &s.name, exists, at, &mut report)?;
                 done += 1;
                 tick(progress, done, total);
             }
             for t in &doc.tasks {
                 t.validate()?;
                 let exists = self.index.task(&t.id)?.is_some();
-                self.import_record(&lock, t, &t.title, exists, archived(&t.id), &mut report)?;
+                let at = (archived(&t.id), files);
+                self.import_record(&lock, t, &t.title, exists, at, &mut report)?;
                 done += 1;
                 tick(progress, done, total);
             }
@@ -64,7 +68,7 @@ impl Orchestron {
                     .checkpoint
                     .clone()
                     .unwrap_or_else(|| c.kind.as_str().into());
-                self.import_record(&lock, c, &title, exists, false, &mut report)?;
+                self.import_record(&lock, c, &title, exists, (false, files), &mut report)?;
                 done += 1;
                 tick(progress, done, total);
             }
@@ -72,14 +76,15 @@ impl Orchestron {
         Ok(report)
     }
 
-    /// Writes one exported record unless its id is taken.
+    /// Writes one exported record unless its id is taken: in the archive or
+    /// not (`at.0`), from its exported file text when `at.1` holds it.
     fn import_record<T: crate::store::StoredRecord>(
         &mut self,
         lock: &crate::store::WorkspaceLock,
         record: &T,
         title: &str,
         exists: bool,
-        archived: bool,
+        at: (bool, &RecordTexts),
         report: &mut ImportReport,
     ) -> Result<()> {
         if exists || self.ws.exists(T::KIND, record.id()) {
@@ -87,7 +92,11 @@ impl Orchestron {
             return Ok(());
         }
         if !report.dry_run {
-            let written = self.ws.create_in(lock, record, archived)?;
+            let (archived, files) = at;
+            let text = files.get(&record_file(T::KIND, record.id(), archived).rel());
+            let written = self
+                .ws
+                .create_in(lock, record, archived, text.map(String::as_str))?;
             self.index_written(written)?;
         }
         let imported = Imported {
