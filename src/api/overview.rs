@@ -105,6 +105,7 @@ impl Orchestron {
         problems.extend(self.claim_conflicts()?);
         problems.extend(self.stale_claim_problems()?);
         problems.extend(self.closed_but_open_problems()?);
+        problems.extend(self.ws.config_problems());
         problems.extend(self.ws.strays().into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,
