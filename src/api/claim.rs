@@ -131,7 +131,7 @@ impl Orchestron {
             });
             let written = self.write_task(&id, |_, task| {
                 if task.status.is_closed() {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Refused(format!(
                         "{} is {}: nothing to claim",
                         task.id, task.status
                     )));

@@ -27,8 +27,8 @@ pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{
-    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file, write_named_file,
-    write_if_missing,
+    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file,
+    write_if_missing, write_named_file,
 };
 pub use init::{GITATTRIBUTES, InitReport, init};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};

@@ -611,10 +611,30 @@ fn search_for_symbols_and_cjk_finds_what_the_text_contains() {
         assert_eq!(page["total"], v.len(), "{q}");
         v
     };
-    assert_eq!(ids("タイトル"), [cjk.clone()]);
-    assert_eq!(ids("🚀"), [rocket.clone()]);
-    assert_eq!(ids("#"), [rocket.clone()]);
+    assert_eq!(ids("タイトル"), [cjk]);
+    assert_eq!(ids("🚀"), std::slice::from_ref(&rocket));
+    assert_eq!(ids("#"), std::slice::from_ref(&rocket));
     assert_eq!(ids("#12"), [rocket]);
     assert!(ids("📝").is_empty());
     assert!(ids("#13").is_empty());
+}
+
+#[test]
+fn requests_the_state_refuses_exit_5_not_invalid_input() {
+    let env = TestEnv::new();
+    let t = env.create(&["Finished already"]);
+    env.ok(&["task", "update", &t, "--status", "done"]);
+    let r = env.run(&["task", "claim", &t]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing to claim"), "{}", r.stderr);
+    let r = env.run(&["archive", "--restore", &t]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("is not archived"), "{}", r.stderr);
+    env.ok(&["sprint", "create", "One"]);
+    env.ok(&["sprint", "create", "Two"]);
+    env.ok(&["sprint", "start", "One"]);
+    let r = env.run(&["sprint", "start", "Two"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let r = env.run(&["sprint", "create", "one"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
 }

@@ -183,7 +183,11 @@ fn a_search_for_symbols_or_cjk_finds_the_tasks_containing_them() {
     tasks[2]
         .notes
         .push(entry("bob", "Mentions x-ray and Straße#5", 4));
-    put(&mut index, "editor", tasks.into_iter().map(update).collect());
+    put(
+        &mut index,
+        "editor",
+        tasks.into_iter().map(update).collect(),
+    );
     let search = |words: &str| {
         let page = index
             .tasks(&TaskQuery {
