@@ -633,7 +633,7 @@ fn unique_id(rng: &mut Rng, prefix: &str, seen: &mut HashSet<String>) -> RecordI
 /// first (closed) sprint, for the archive comparison, and no other task is
 /// in that sprint.
 fn generate(project: &Path, n: usize, closed_first: usize) -> Backlog {
-    orchestron::api::Orchestron::init(project).expect("init workspace");
+    orchestron::api::Orchestron::init(project, false).expect("init workspace");
     let root = project.join(".orchestron");
     let mut rng = Rng(0x0bac_c10c ^ n as u64);
     let mut seen = HashSet::new();

@@ -146,8 +146,22 @@ impl Orchestron {
         })
     }
 
-    /// Creates a workspace in `project` (idempotent).
-    pub fn init(project: &Path) -> Result<InitReport> {
+    /// Creates a workspace in `project` (idempotent). A project inside
+    /// another workspace's project is refused, naming that workspace — its
+    /// commands already work there — unless `nested` asks for a second one.
+    pub fn init(project: &Path, nested: bool) -> Result<InitReport> {
+        let fresh = !project.join(crate::store::DIR_NAME).exists();
+        if fresh
+            && !nested
+            && let Some(parent) = project.parent()
+            && let Ok(outer) = crate::store::Workspace::open(None, parent)
+        {
+            return Err(Error::Refused(format!(
+                "{} is inside the project of the workspace {}, which orchestron already uses                  here; run it there, or `orchestron init --force` for a second workspace                  nested in this folder",
+                project.display(),
+                outer.root().display()
+            )));
+        }
         Ok(crate::store::init(project)?)
     }
 

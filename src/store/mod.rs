@@ -48,5 +48,5 @@ pub use user_files::{
     read_bytes, read_small_text, read_text_if_exists, write_file, write_if_missing,
     write_named_file,
 };
-pub use workspace::Workspace;
+pub use workspace::{DIR_NAME, Workspace};
 pub use yaml_doc::parse_yaml;

@@ -275,3 +275,25 @@ fn check_reports_a_config_value_that_commands_cannot_read() {
         r.stdout
     );
 }
+
+#[test]
+fn check_reports_every_bad_field_of_a_record_not_only_the_first() {
+    let env = TestEnv::new();
+    write_by_hand(
+        &env,
+        "TASK-hand4",
+        "id: TASK-hand4\ntitle: Three typos\nstatus: DOEN\npriority: HIHG\nprogress: 140\n",
+    );
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 6, "{}", r.stdout);
+    for (line, word) in [(3, "DOEN"), (4, "HIHG"), (5, "140")] {
+        let at = format!("TASK-hand4.yaml:{line}:");
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.contains(&at) && l.contains(word)),
+            "no error at line {line} naming {word}:\n{}",
+            r.stdout
+        );
+    }
+}

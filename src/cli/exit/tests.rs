@@ -19,6 +19,7 @@ fn variant(e: &Error) -> &'static str {
         Error::NotFound { .. } => "NotFound",
         Error::BrokenRecord { .. } => "BrokenRecord",
         Error::Held { .. } => "Held",
+        Error::ClosedElsewhere { .. } => "ClosedElsewhere",
         Error::Blocked { .. } => "Blocked",
         Error::Cycle { .. } => "Cycle",
         Error::ParentLoop { .. } => "ParentLoop",
@@ -38,6 +39,7 @@ const ALL: &[&str] = &[
     "NotFound",
     "BrokenRecord",
     "Held",
+    "ClosedElsewhere",
     "Blocked",
     "Cycle",
     "ParentLoop",
@@ -169,6 +171,15 @@ fn table() -> Vec<(Error, Code, ErrorClass, ErrorCode)> {
             Error::Held {
                 id: s("TASK-x"),
                 holder: s("bob"),
+            },
+            Code::Conflict,
+            C::Conflict,
+            refused,
+        ),
+        (
+            Error::ClosedElsewhere {
+                id: s("TASK-x"),
+                closed: s("on main by bob"),
             },
             Code::Conflict,
             C::Conflict,
