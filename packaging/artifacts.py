@@ -159,7 +159,7 @@ def cmd_npm(args):
 def bundle_tools(binary):
     """Name and first sentence of each tool, asked from the binary itself."""
     with tempfile.TemporaryDirectory() as empty:
-        tools = mcp_stdio.list_tools([str(binary), "mcp"], cwd=empty)
+        tools = mcp_stdio.list_tools([str(Path(binary).resolve()), "mcp"], cwd=empty)
     listed = []
     for tool in tools:
         description = tool.get("description", "").strip()

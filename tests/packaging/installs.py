@@ -149,7 +149,7 @@ def main():
         run(["npm", "install", launcher, native], cwd=project, env=env)
         installed["npm"] = project / f"node_modules/@orchestron/{platform}/bin/orchestron"
         exercise([str(project / "node_modules/.bin/orchestron")], tmp / "p-npm", env, version)
-        npx = ["npx", "--prefix", str(project), "--no", "orchestron"]
+        npx = ["npx", "--prefix", str(project), "--no", "--", "orchestron"]
         exercise(npx, tmp / "p-npx", env, version)
 
     def npm_global():
