@@ -70,7 +70,14 @@ fn tests_folder_holds_only_the_one_binary() {
     // target from them.
     assert_eq!(
         names,
-        ["browser", "clients", "conformance", "it", "packaging", "python"],
+        [
+            "browser",
+            "clients",
+            "conformance",
+            "it",
+            "packaging",
+            "python"
+        ],
         "a new area of tests is a module of tests/it/main.rs, not a new binary"
     );
     for folder in ["browser", "clients", "conformance", "packaging", "python"] {
