@@ -57,6 +57,13 @@ pub enum Error {
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
+    /// The file or folder a user named to import from cannot be read.
+    #[error("cannot read the import source {path}")]
+    ImportSource {
+        path: String,
+        #[source]
+        source: StoreError,
+    },
     /// A fault on our side — the watcher cannot start, a built-in template or
     /// a value cannot be encoded: never reported as the caller's input.
     #[error("{what}")]
@@ -93,6 +100,7 @@ impl Error {
             Error::NotFound { .. } => ErrorClass::NotFound,
             Error::Model(_)
             | Error::Invalid(_)
+            | Error::ImportSource { .. }
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
             | Error::Cycle { .. }

@@ -508,18 +508,30 @@ impl Orchestron {
     /// Ids lengthen as the backlog grows so that two branches minting ids at once
     /// stay unlikely to collide (about 1 in 10,000 for a thousand ids per side).
     pub(crate) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
-        let count = self.ws.count(kind);
-        let len = match count {
+        let mut ids = self.new_ids(kind, 1)?;
+        ids.pop()
+            .ok_or_else(|| Error::internal("minting an id", "no id was made"))
+    }
+
+    /// `n` distinct fresh ids of `kind`, their length chosen for the backlog
+    /// as it will be once they exist (a batch import mints them all before
+    /// any file is written).
+    pub(crate) fn new_ids(&self, kind: IdKind, n: usize) -> Result<Vec<RecordId>> {
+        let len = match self.ws.count(kind) + n {
             0..2_000 => 5,
             2_000..60_000 => 6,
             _ => 7,
         };
-        loop {
+        let mut ids = std::collections::HashSet::with_capacity(n);
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
             let id = RecordId::generate(self.ws.prefix(kind), len)?;
-            if !self.ws.exists(kind, &id) {
-                return Ok(id);
+            if !ids.contains(&id) && !self.ws.exists(kind, &id) {
+                ids.insert(id.clone());
+                out.push(id);
             }
         }
+        Ok(out)
     }
 
     /// Parses `input` as a task id and checks that the task exists.

@@ -62,9 +62,10 @@ pub struct SourceFile {
 }
 
 /// The files an import reads from `path`: the file itself, or every file
-/// below the folder whose name ends in `.{ext}`, sorted by path (hidden files
-/// and folders — `.lock`, `.git` — skipped).
-pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, StoreError> {
+/// below the folder whose name ends in one of `exts` (`.md`, `.yml`), sorted
+/// by path (hidden files and folders — `.lock`, `.git` — skipped below the
+/// folder named, which may itself be hidden: `.tickets`).
+pub fn read_source_files(path: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, StoreError> {
     let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
     if !meta.is_dir() {
         let name = path
@@ -75,7 +76,7 @@ pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, Stor
             bytes: read_bytes(path)?,
         }]);
     }
-    let suffix = format!(".{ext}");
+    let suffixes: Vec<String> = exts.iter().map(|e| format!(".{e}")).collect();
     let mut out = Vec::new();
     // Names start with the folder's own name (a Claude task list's id).
     let path = &path.canonicalize().map_err(|e| StoreError::io(path, e))?;
@@ -90,7 +91,7 @@ pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, Stor
             StoreError::io(at, e.into())
         })?;
         let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || !name.ends_with(&suffix) {
+        if !entry.file_type().is_file() || !suffixes.iter().any(|s| name.ends_with(s.as_str())) {
             continue;
         }
         let rel = entry
