@@ -11,6 +11,7 @@ mod edit;
 mod error;
 mod files;
 mod init;
+mod live_updates;
 mod load;
 mod lock;
 mod monitor;
@@ -23,7 +24,7 @@ mod scan;
 mod workspace;
 
 pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
-pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
+pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{
@@ -31,6 +32,7 @@ pub use files::{
     write_if_missing,
 };
 pub use init::{GITATTRIBUTES, InitReport, init};
+pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
