@@ -78,16 +78,15 @@ impl ImportSource {
         }
     }
 
-    /// The folder a project keeps this source's files in, when the user
-    /// names the project rather than the folder (`.tickets` is hidden, so a
-    /// walk of the project would not enter it).
-    fn folder_in_project(self, path: &Path) -> Option<PathBuf> {
-        let inner = match self {
-            ImportSource::Tk => path.join(".tickets"),
-            ImportSource::KanbanMd => path.join("kanban"),
-            _ => return None,
-        };
-        inner.is_dir().then_some(inner)
+    /// The folder a project keeps this source's files in, read instead
+    /// when the user names the project (`.tickets` is hidden, so a walk of
+    /// the project would not enter it).
+    fn folder_in_project(self) -> Option<&'static str> {
+        match self {
+            ImportSource::Tk => Some(".tickets"),
+            ImportSource::KanbanMd => Some("kanban"),
+            _ => None,
+        }
     }
 }
 
@@ -273,14 +272,16 @@ impl Orchestron {
     ) -> Result<ImportReport> {
         let (files, base) = match &req.input {
             ImportInput::Path(p) => {
-                let p = req.source.folder_in_project(p).unwrap_or_else(|| p.clone());
-                let files = crate::store::read_source_files(&p, req.source.extensions()).map_err(
-                    |source| Error::ImportSource {
-                        path: p.display().to_string(),
-                        source,
-                    },
-                )?;
-                (files, p.canonicalize().ok())
+                let read = crate::store::read_source(
+                    p,
+                    req.source.extensions(),
+                    req.source.folder_in_project(),
+                )
+                .map_err(|source| Error::ImportSource {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                (read.files, Some(read.from))
             }
             ImportInput::Bytes(b) => (
                 vec![SourceFile {
