@@ -34,6 +34,7 @@ mod templates;
 mod updates;
 mod watch;
 mod watcher_socket;
+mod write;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
@@ -64,6 +65,7 @@ pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
 pub use watch::{RecordChange, RecordEvent, RecordWatcher};
 pub use watcher_socket::WatcherStatus;
+pub use write::ClaimLost;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};

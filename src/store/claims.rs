@@ -43,6 +43,25 @@ pub struct RemoteHold {
 /// Claims by task id.
 pub type Claims = BTreeMap<String, Claim>;
 
+/// A claim that ended because someone else forced a write over it: kept
+/// so that its holder is told (on its next MCP call, in `status` and
+/// `task show`), in whichever work tree of the clone it works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LostClaim {
+    pub task: String,
+    pub holder: String,
+    /// Who forced the write, and when.
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The work tree and branch the claim was held from.
+    pub worktree: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The holder has been told over MCP.
+    #[serde(default)]
+    pub told: bool,
+}
+
 /// The registry in one folder, with a re-entrant lock of its own.
 #[derive(Debug, Clone)]
 pub struct ClaimRegistry {
@@ -66,9 +85,31 @@ impl ClaimRegistry {
     /// Every claim. Written atomically, so a reader without the lock still
     /// sees a whole file; a missing file is no claims.
     pub fn load(&self) -> Result<Claims, StoreError> {
-        let path = self.dir.join("claims.json");
+        self.load_json("claims.json")
+    }
+
+    /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save(&self, lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
+        self.save_json(lock, "claims.json", claims)
+    }
+
+    /// The claims lost to a forced write, oldest first (a missing file is none).
+    pub fn lost(&self) -> Result<Vec<LostClaim>, StoreError> {
+        self.load_json("lost-claims.json")
+    }
+
+    /// Replaces the lost claims (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save_lost(&self, lock: &WorkspaceLock, lost: &[LostClaim]) -> Result<(), StoreError> {
+        self.save_json(lock, "lost-claims.json", &lost)
+    }
+
+    fn load_json<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> Result<T, StoreError> {
+        let path = self.dir.join(name);
         match super::read_text_if_exists(&path)? {
-            None => Ok(Claims::new()),
+            None => Ok(T::default()),
             Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Invalid {
                 path,
                 line: e.line(),
@@ -78,10 +119,14 @@ impl ClaimRegistry {
         }
     }
 
-    /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
-    pub fn save(&self, _lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
-        let path = self.dir.join("claims.json");
-        let text = serde_json::to_string_pretty(claims).map_err(|e| StoreError::Encode {
+    fn save_json<T: Serialize>(
+        &self,
+        _lock: &WorkspaceLock,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let path = self.dir.join(name);
+        let text = serde_json::to_string_pretty(value).map_err(|e| StoreError::Encode {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 /// (with claims' `lease`, `release` and `force`, which cost 0.4 KB, and the
 /// two insight tools, 1.1 KB) stays under 12 KB; never raise it past 12,000.
 const BUDGETS: &[(&str, usize)] = &[
-    ("tools/list", 11_300),
+    ("tools/list", 11_500),
     ("orchestron_task_create", 1_000),
     ("orchestron_task_list (50 tasks)", 8_000),
     ("orchestron_task_get (20 notes)", 8_000),
@@ -353,7 +353,13 @@ async fn every_answer_stays_within_its_budget() {
         let mut alice = env.human();
         // 49 ordinary tasks and the big one: 50 tasks, two writes each.
         for t in tasks.iter().chain(std::iter::once(&big)) {
-            alice.set_priority(t, Priority::Critical).unwrap();
+            // The big one is claude's claim: a human talks to the holder
+            // (a clarification) rather than re-prioritising under it.
+            if *t == big {
+                alice.clarify(t, "Totals by Friday").unwrap();
+            } else {
+                alice.set_priority(t, Priority::Critical, false).unwrap();
+            }
             alice
                 .update_task(
                     t,
