@@ -11,6 +11,7 @@ mod edit;
 mod error;
 mod files;
 mod init;
+mod live_updates;
 mod load;
 mod lock;
 mod monitor;
@@ -31,6 +32,7 @@ pub use files::{
     write_if_missing,
 };
 pub use init::{GITATTRIBUTES, InitReport, init};
+pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
