@@ -3,9 +3,11 @@
 //! the one order shared with `task list`. The pick and the take happen under
 //! the workspace lock and the claim registry's lock (see [`super::lease`]), so
 //! concurrent claimers — in one work tree or in several — each get a different
-//! task or "nothing ready", never both the same one.
+//! task or "nothing ready", never both the same one. A task closed in another
+//! work tree or clone is never handed out (see [`super::closed_mark`]).
 
-use super::lease::{held_error, readiness};
+use super::closed_mark::closed_error;
+use super::lease::held_error;
 use super::remote_claim::RemoteState;
 use super::write::{Intent, live_claim_of_other};
 use super::{Error, Orchestron, Result, Updated};
@@ -95,17 +97,21 @@ impl Orchestron {
         // task is then held by the winner).
         for _ in 0..MAX_REMOTE_ATTEMPTS {
             let remote = self.remote_state()?;
+            let closed = self.closed_elsewhere(remote.as_ref())?;
             let id = match id {
                 Some(id) => self.existing_task_id(id)?,
                 None => {
-                    let claims = self.claims()?;
-                    let view = merged_view(&claims, remote.as_ref());
-                    match self.next_ready_among(&who, &view)? {
+                    let view = merged_view(&self.claims()?, remote.as_ref());
+                    let not_ready = self.readiness_with(&who, &view, &closed);
+                    match self.next_ready_among(&who, not_ready)? {
                         Some(t) => t.id,
                         None => return Ok(None),
                     }
                 }
             };
+            if let Some(mark) = closed.get(id.as_str()).filter(|_| !opts.force) {
+                return Err(closed_error(&id, mark));
+            }
             let mut write = self.begin_write(&id, Intent::Claim(None))?;
             let Some(taken) = self.take(&id, &who, lease, opts, write.claims(), remote.as_ref())?
             else {
@@ -252,12 +258,16 @@ impl Orchestron {
     /// The task the caller should do next: ready leaf work, in the one order
     /// shared by claim and list (priority, then what it unblocks, then age).
     pub fn next_task(&self) -> Result<Option<Task>> {
-        let claims = self.claims()?;
-        self.next_ready_among(self.actor(), &claims)
+        let who = self.actor().to_string();
+        let not_ready = self.readiness_here(&who)?;
+        self.next_ready_among(&who, not_ready)
     }
 
-    fn next_ready_among(&self, who: &str, claims: &crate::store::Claims) -> Result<Option<Task>> {
-        let (held_elsewhere, ready_anyway) = readiness(claims, who);
+    fn next_ready_among(
+        &self,
+        who: &str,
+        (held_elsewhere, ready_anyway): (Vec<RecordId>, Vec<RecordId>),
+    ) -> Result<Option<Task>> {
         let stale: std::collections::HashSet<String> =
             ready_anyway.iter().map(|i| i.to_string()).collect();
         let page = self.index.tasks(&TaskQuery {

@@ -37,6 +37,12 @@ pub enum Error {
         "refused: {id} is claimed by {holder}; ask them, or override with --force (MCP: force: true) — their claim ends and they are told"
     )]
     ClaimedByOther { id: String, holder: String },
+    /// A claim of a task closed in another work tree or clone that this
+    /// one's files do not show yet.
+    #[error(
+        "refused: {id} was closed elsewhere: {closed}; merge that work to see it here, or claim with --force / force: true to take it anyway"
+    )]
+    ClosedElsewhere { id: String, closed: String },
     #[error(
         "refused: {id} depends on open work ({open}); finish that first, or claim with --force / force: true"
     )]
@@ -102,6 +108,7 @@ impl Error {
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
             | Error::ClaimedByOther { .. }
+            | Error::ClosedElsewhere { .. }
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }
             | Error::Blocked { .. }

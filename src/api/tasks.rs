@@ -272,8 +272,7 @@ impl Orchestron {
         }
         if query.ready {
             let who = query.ready_for.clone().unwrap_or_default();
-            (query.held_elsewhere, query.ready_anyway) =
-                super::lease::readiness(&self.claims()?, &who);
+            (query.held_elsewhere, query.ready_anyway) = self.readiness_here(&who)?;
         }
         self.list_tasks(&query)
     }

@@ -155,25 +155,30 @@ impl TaskWrite {
             o.index_written(written)?;
         }
         let closed = modified.new.status.is_closed() && !modified.old.status.is_closed();
-        self.settle_claim(o, &modified.new)?;
-        let mut warnings = Vec::new();
-        if closed {
-            warnings.extend(o.open_children_warning(&modified.new)?);
-        }
-        Ok(Updated {
+        let mut updated = Updated {
             changes: diff_fields(&modified.old, &modified.new),
             task: modified.new,
-            warnings,
-        })
+            warnings: Vec::new(),
+        };
+        self.settle_claim(o, &updated)?;
+        if closed {
+            updated
+                .warnings
+                .extend(o.open_children_warning(&updated.task)?);
+        }
+        Ok(updated)
     }
 
-    /// The registry after the write: a claim taken is recorded; a forced
-    /// write ends the claim it overrode and keeps a [`LostClaim`] for its
-    /// holder; a write by the holder renews the lease; a close, a hand-over
-    /// or leaving IN_PROGRESS ends the claim. Another work tree's files do
-    /// not show its claim yet, so from here only a close (or force) ends it.
-    fn settle_claim(&mut self, o: &Orchestron, task: &Task) -> Result<()> {
+    /// The registry after the write: a claim taken is recorded; a close ends
+    /// the claim and leaves the closed mark ([`Orchestron::record_closed_mark`],
+    /// the one place a close is handled); a forced write ends the claim it
+    /// overrode and keeps a [`LostClaim`] for its holder; a write by the
+    /// holder renews the lease; a hand-over or leaving IN_PROGRESS ends the
+    /// claim. Another work tree's files do not show its claim yet, so from
+    /// here only a close (or force) ends it.
+    fn settle_claim(&mut self, o: &Orchestron, updated: &Updated) -> Result<()> {
         let scope = o.claim_scope()?;
+        let task = &updated.task;
         let key = task.id.as_str();
         if let Intent::Claim(claim) = &self.intent {
             if let Some(claim) = claim {
@@ -182,13 +187,17 @@ impl TaskWrite {
             }
             return Ok(());
         }
-        let Some(c) = self.claims.get(key).cloned() else {
-            return Ok(());
-        };
+        // A close settles the claim itself (and reloads the registry).
+        let closed = o.record_closed_mark(updated)?;
         if let Some(lost) = self.overridden.take() {
-            self.end_claim(o, &c)?;
+            if !closed {
+                self.end_claim(o, &lost)?;
+            }
             return o.record_lost_claim(&self.registry_lock, &task.id, lost, &self.who);
         }
+        let Some(c) = self.claims.get(key).cloned().filter(|_| !closed) else {
+            return Ok(());
+        };
         let held = task.status == crate::model::Status::InProgress
             && task.assignee.as_deref() == Some(c.holder.as_str());
         let elsewhere = c.worktree != scope.worktree;
@@ -202,7 +211,7 @@ impl TaskWrite {
             self.claims.insert(key.to_string(), renewed);
             return Ok(scope.registry.save(&self.registry_lock, &self.claims)?);
         }
-        if held || (elsewhere && !task.status.is_closed()) {
+        if held || elsewhere {
             return Ok(());
         }
         self.end_claim(o, &c)

@@ -24,7 +24,7 @@ mod scan;
 mod workspace;
 
 pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
-pub use claims::{Claim, ClaimRegistry, Claims, LostClaim, RemoteHold};
+pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, LostClaim, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use files::{
