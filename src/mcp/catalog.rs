@@ -240,10 +240,7 @@ fn build() -> Vec<ToolDef> {
                     ("assignee", s("default: you")),
                     ("lease", s("90s, 30m, 2h (default: claims.lease or 2h)")),
                     ("release", boolean("give taskId back (TODO, unassigned)")),
-                    (
-                        "force",
-                        boolean("claim although dependencies are open or it was closed elsewhere"),
-                    ),
+                    ("force", boolean("claim although dependencies are open")),
                 ],
                 &[],
             ),
