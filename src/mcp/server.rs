@@ -228,7 +228,7 @@ fn tool_result((out, unseen): Called) -> CallToolResult {
     if let Some(line) = notice::notice(&unseen) {
         let mut updates = serde_json::Map::new();
         updates.insert("notice".into(), json!(line));
-        updates.extend(brief::digest(&unseen));
+        updates.extend(brief::notice_digest(&unseen));
         content.push(ContentBlock::text(line));
         structured.insert("updates".into(), Value::Object(updates));
     }
