@@ -163,6 +163,13 @@ impl Orchestron {
         Ok(crate::store::write_file(path, bytes)?)
     }
 
+    /// Reads a small text file the user named (an HTTP token file) through
+    /// the store: at most 1 MiB, so a wrong path is refused, not read whole.
+    pub fn read_input_file(path: &Path) -> Result<String> {
+        const MAX: u64 = 1 << 20;
+        Ok(crate::store::read_small_text(path, MAX)?)
+    }
+
     /// The workspace folder (`…/.orchestron`), for adapters to show and to
     /// hand back to [`Orchestron::git_setup`].
     pub fn root(&self) -> &Path {
