@@ -162,13 +162,13 @@ impl OrchestronServer {
 /// What every client shows the model about this server (kept under ~600
 /// characters: it is paid in every session).
 pub const INSTRUCTIONS: &str = "Orchestron tracks this project's tasks as YAML files in git. \
-Start a session with the orchestron_resume prompt, or orchestron_context_get (the last \
-handoff) then orchestron_task_list {\"ready\": true}. Take a task with \
-orchestron_task_claim or orchestron_task_update status IN_PROGRESS; record progress and \
-notes with orchestron_task_update. End a session with orchestron_handoff_prepare \
-(completedWork, remainingWork, notes). A result that says \"N updates since your last \
-call\" means a human or another agent changed something: read it; \
-orchestron_check_updates pages through the detail.";
+Start a session with orchestron_context_get (what the last session saved and handed off) \
+then orchestron_task_list {\"ready\": true}. Take a task with orchestron_task_claim; \
+record progress and notes with orchestron_task_update. End a session with \
+orchestron_handoff_prepare (completedWork, remainingWork, notes). A result that says \
+\"N updates since your last call\" means a human or another agent changed something: \
+read it; orchestron_check_updates pages through the detail. (A human can run the \
+orchestron_resume and orchestron_handoff prompts as slash commands.)";
 
 /// The name used when a client sends none (a 2026-07-28 request may omit
 /// `clientInfo`): recording the git user instead would credit a human with
@@ -259,7 +259,7 @@ fn tool_result((out, unseen, lost): Called) -> CallToolResult {
     if let Some(line) = notice::notice(&unseen) {
         let mut updates = serde_json::Map::new();
         updates.insert("notice".into(), json!(line));
-        updates.extend(brief::digest(&unseen));
+        updates.extend(brief::notice_digest(&unseen));
         content.push(ContentBlock::text(line));
         structured.insert("updates".into(), Value::Object(updates));
     }
