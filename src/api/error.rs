@@ -31,6 +31,12 @@ pub enum Error {
     },
     #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
     Held { id: String, holder: String },
+    /// A write to a task another agent holds on a live lease (see
+    /// docs/CLAIMS.md): the holder, where and until when, and the override.
+    #[error(
+        "refused: {id} is claimed by {holder}; ask them, or override with --force (MCP: force: true) — their claim ends and they are told"
+    )]
+    ClaimedByOther { id: String, holder: String },
     /// A claim of a task closed in another work tree or clone that this
     /// one's files do not show yet.
     #[error(
@@ -109,6 +115,7 @@ impl Error {
             | Error::ImportSource { .. }
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
+            | Error::ClaimedByOther { .. }
             | Error::ClosedElsewhere { .. }
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }

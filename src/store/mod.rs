@@ -26,7 +26,7 @@ mod workspace;
 mod yaml_doc;
 
 pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
-pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, RemoteHold};
+pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, LostClaim, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use import_source::{SourceFile, read_source};
