@@ -9,12 +9,14 @@
 //! reported as conflicted. New comments are added as notes. A task held by
 //! another agent, or archived, is not changed at all: it is reported as
 //! conflicted with the reason, and its baseline is kept so the next run
-//! tries again.
+//! tries again. The update goes through the one task write path
+//! (`api/write.rs`), whose claim check makes that refusal.
 
 use super::plan::{Plan, to_task};
 use super::{IMPORTER, ImportReport, ImportSource, Reimported};
+use crate::api::write::Intent;
 use crate::api::{Error, Orchestron, Result};
-use crate::model::{Entry, Priority, RecordId, Status, Task, lease_now};
+use crate::model::{Entry, Priority, RecordId, Status, Task};
 use crate::store::WorkspaceLock;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -207,27 +209,30 @@ impl Orchestron {
             }
             return Ok(());
         }
-        if let Some(reason) = self.why_not_writable(task)? {
-            fields.extend(conflicts);
-            report.conflicted.push(entry(fields, Some(reason)));
-            return Ok(());
-        }
+        // The one task write path: its claim check refuses a task another
+        // agent holds, and an archived one; a dry run begins the write (the
+        // same checks) and drops it unwritten.
+        let write = match self.begin_write(&task.id, Intent::Change { force: false }) {
+            Ok(w) => w,
+            Err(e) => match refusal(&e) {
+                Some(reason) => {
+                    fields.extend(conflicts);
+                    report.conflicted.push(entry(fields, Some(reason)));
+                    return Ok(());
+                }
+                None => return Err(e),
+            },
+        };
         if !report.dry_run {
             let external = d.external.clone();
-            let written = self.modify_task(&task.id, |_, t| {
+            write.commit(self, |_, t| {
                 for f in &take {
                     (f.take)(t, &theirs);
                 }
                 t.notes.extend(notes);
                 t.external = Some(external);
                 Ok(())
-            });
-            if let Err(e @ (Error::Held { .. } | Error::Archived { .. })) = written {
-                fields.extend(conflicts);
-                report.conflicted.push(entry(fields, Some(e.to_string())));
-                return Ok(());
-            }
-            written?;
+            })?;
         }
         baseline.items.insert(d.external.clone(), new);
         report.updated.push(entry(fields, None));
@@ -236,20 +241,18 @@ impl Orchestron {
         }
         Ok(())
     }
+}
 
-    /// Why an import must leave `task` alone: archived (the archive is never
-    /// rewritten), or claimed by someone else (a claim is exclusive).
-    fn why_not_writable(&self, task: &Task) -> Result<Option<String>> {
-        if self.index.archived(&task.id)? == Some(true) {
-            return Ok(Some(format!(
-                "{} is archived (restore it with `archive --restore` to take the source's changes)",
-                task.id
-            )));
-        }
-        let claims = self.claims()?;
-        Ok(claims
-            .get(task.id.as_str())
-            .filter(|c| c.expires > lease_now() && c.holder != self.actor())
-            .map(|c| format!("{} is held by {}", task.id, c.holder)))
+/// Why the write path refused an import's update, said for the import:
+/// the next run brings the change once the task is free.
+fn refusal(e: &Error) -> Option<String> {
+    match e {
+        Error::ClaimedByOther { id, holder } => Some(format!(
+            "{id} is claimed by {holder}; the next import brings the change once it is released"
+        )),
+        Error::Archived { id } => Some(format!(
+            "{id} is archived; restore it (`archive --restore`) and import again to take the change"
+        )),
+        _ => None,
     }
 }

@@ -127,7 +127,7 @@ fn reimport_leaves_a_task_held_by_another_agent_alone() {
     assert_eq!(report["updated"], json!([]), "{report:#}");
     let held = &report["conflicted"][0];
     assert!(
-        held["reason"].as_str().unwrap().contains("held by bob"),
+        held["reason"].as_str().unwrap().contains("claimed by bob"),
         "{report:#}"
     );
     assert_eq!(tasks(&env)[0]["title"], "Held");
