@@ -135,21 +135,16 @@ impl Workspace {
         lock: &WorkspaceLock,
         record: &T,
     ) -> Result<LoadedFile, StoreError> {
-        self.create_in(lock, record, false, None)
+        self.create_in(lock, record, false)
     }
 
     /// Writes a new record in the archive (`archived`) or among the live
     /// ones: what an import of an exported backlog puts back where it was.
-    /// `text`, the file the record was exported from, is written as it is —
-    /// comments, unknown keys and layout included — when it holds exactly
-    /// `record`; otherwise (no text, or a text that says something else) the
-    /// record is rendered in the canonical layout.
     pub fn create_in<T: StoredRecord>(
         &self,
         _lock: &WorkspaceLock,
         record: &T,
         archived: bool,
-        text: Option<&str>,
     ) -> Result<LoadedFile, StoreError> {
         let path = if archived {
             RecordPath::archived(T::KIND, record.id())
@@ -157,18 +152,83 @@ impl Workspace {
             RecordPath::of(T::KIND, record.id())
         };
         let rel = path.rel();
-        if let Some(text) = text {
-            let loaded = load_record(T::KIND, &rel, text.as_bytes());
-            if loaded.record.clone().and_then(T::from_record).as_ref() == Some(record) {
-                return self.write_loaded(rel, text, loaded, record);
-            }
-        }
         let text = record.render().map_err(|message| StoreError::Encode {
             path: rel.clone(),
             message,
         })?;
         let loaded = load_record(T::KIND, &rel, text.as_bytes());
         self.write_loaded(rel, &text, loaded, record)
+    }
+
+    /// Writes many new records at once (an import): each `(record, archived)`
+    /// rendered and checked like [`Workspace::create_in`], then every file
+    /// written and made durable together ([`super::atomic::write_batch`]).
+    /// Returns what the index needs, in the order given.
+    pub fn create_all<T: StoredRecord>(
+        &self,
+        lock: &WorkspaceLock,
+        records: &[(T, bool)],
+    ) -> Result<Vec<LoadedFile>, StoreError> {
+        self.create_all_from(lock, records, &std::collections::BTreeMap::new())
+    }
+
+    /// [`Workspace::create_all`], where `texts` may hold a record's file text
+    /// by its path (`tasks/TASK-7k2mq.yaml`, an exported file): written as it
+    /// is — comments, unknown keys and layout included — when it holds
+    /// exactly that record, else the record is rendered in canonical layout.
+    pub fn create_all_from<T: StoredRecord>(
+        &self,
+        lock: &WorkspaceLock,
+        records: &[(T, bool)],
+        texts: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<LoadedFile>, StoreError> {
+        let mut staged = Vec::with_capacity(records.len());
+        for (record, archived) in records {
+            let path = if *archived {
+                RecordPath::archived(T::KIND, record.id())
+            } else {
+                RecordPath::of(T::KIND, record.id())
+            };
+            let rel = path.rel();
+            let given = texts.get(&rel).and_then(|text| {
+                let loaded = load_record(T::KIND, &rel, text.as_bytes());
+                let same = loaded.record.clone().and_then(T::from_record).as_ref() == Some(record);
+                same.then(|| (text.clone(), loaded))
+            });
+            let (text, mut loaded) = match given {
+                Some(given) => given,
+                None => {
+                    let text = record.render().map_err(|message| StoreError::Encode {
+                        path: rel.clone(),
+                        message,
+                    })?;
+                    let loaded = load_record(T::KIND, &rel, text.as_bytes());
+                    (text, loaded)
+                }
+            };
+            if loaded.record.is_none() {
+                loaded.record = Some(record.clone().into_record());
+            }
+            staged.push((rel, text, loaded));
+        }
+        let files: Vec<(std::path::PathBuf, &[u8])> = staged
+            .iter()
+            .map(|(rel, text, _)| (self.abs(rel), text.as_bytes()))
+            .collect();
+        let metas = super::atomic::write_batch(lock, &files)?;
+        Ok(staged
+            .into_iter()
+            .zip(metas)
+            .map(|((rel, text, loaded), meta)| LoadedFile {
+                stamp: Stamp {
+                    size: meta.len(),
+                    mtime_ns: super::mtime_ns(&meta),
+                    hash: content_hash(text.as_bytes()),
+                },
+                rel,
+                loaded,
+            })
+            .collect())
     }
 
     /// Reads record `id`, applies `change`, and when the record changed writes

@@ -2,12 +2,14 @@
 //! wrote. Records keep their ids and every field, and archived ones go back
 //! into the archive, so an export imported into an empty workspace gives the
 //! same records (and the same export); a record's exported file text is
-//! written back byte for byte when it still holds the record's fields. A record whose id is already taken is
-//! left alone and counted as existing: a second run creates nothing.
+//! written back byte for byte when it still holds the record's fields. A
+//! record whose id is already taken is
+//! left alone and counted as unchanged: a second run creates nothing.
 
 use super::{ImportReport, ImportSource, Imported, text_of};
-use crate::api::export::{BacklogExport, EXPORT_FORMAT, RecordTexts, record_file};
+use crate::api::export::{BacklogExport, EXPORT_FORMAT};
 use crate::api::{Error, Orchestron, Progress, Result};
+use crate::model::IdKind;
 use crate::store::SourceFile;
 
 impl Orchestron {
@@ -40,77 +42,109 @@ impl Orchestron {
             .iter()
             .map(|d| d.tasks.len() + d.sprints.len() + d.contexts.len())
             .sum();
+        let mut batch = Batch::default();
         let mut done = 0;
         for doc in docs {
             report.found += doc.tasks.len() + doc.sprints.len() + doc.contexts.len();
-            let archived = |id| doc.archived.contains(id);
-            let files = &doc.files;
-            for s in &doc.sprints {
+            batch.files.extend(doc.files);
+            let archived = |id: &crate::model::RecordId| doc.archived.contains(id);
+            for s in doc.sprints {
                 s.validate()?;
-                let exists = self.index.sprint(&s.id)?.is_some();
-                let at = (archived(&s.id), files);
-                self.import_record(&lock, s, &s.name, exists, at, &mut report)?;
+                let exists =
+                    self.index.sprint(&s.id)?.is_some() || self.ws.exists(IdKind::Sprint, &s.id);
+                let (title, at) = (s.name.clone(), archived(&s.id));
+                take_record(
+                    (s, title, at),
+                    exists,
+                    &mut batch.sprints,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
-            for t in &doc.tasks {
+            for t in doc.tasks {
                 t.validate()?;
-                let exists = self.index.task(&t.id)?.is_some();
-                let at = (archived(&t.id), files);
-                self.import_record(&lock, t, &t.title, exists, at, &mut report)?;
+                let exists =
+                    self.index.task(&t.id)?.is_some() || self.ws.exists(IdKind::Task, &t.id);
+                let (title, at) = (t.title.clone(), archived(&t.id));
+                take_record(
+                    (t, title, at),
+                    exists,
+                    &mut batch.tasks,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
-            for c in &doc.contexts {
+            for c in doc.contexts {
                 c.validate()?;
-                let exists = self.index.context_exists(&c.id)?;
+                let exists =
+                    self.index.context_exists(&c.id)? || self.ws.exists(IdKind::Context, &c.id);
                 let title = c
                     .checkpoint
                     .clone()
                     .unwrap_or_else(|| c.kind.as_str().into());
-                self.import_record(&lock, c, &title, exists, (false, files), &mut report)?;
+                take_record(
+                    (c, title, false),
+                    exists,
+                    &mut batch.contexts,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
         }
+        if !report.dry_run {
+            let texts = &batch.files;
+            let mut written = self.ws.create_all_from(&lock, &batch.sprints, texts)?;
+            written.extend(self.ws.create_all_from(&lock, &batch.tasks, texts)?);
+            written.extend(self.ws.create_all_from(&lock, &batch.contexts, texts)?);
+            self.index_written_all(written)?;
+        }
         Ok(report)
     }
+}
 
-    /// Writes one exported record unless its id is taken: in the archive or
-    /// not (`at.0`), from its exported file text when `at.1` holds it.
-    fn import_record<T: crate::store::StoredRecord>(
-        &mut self,
-        lock: &crate::store::WorkspaceLock,
-        record: &T,
-        title: &str,
-        exists: bool,
-        at: (bool, &RecordTexts),
-        report: &mut ImportReport,
-    ) -> Result<()> {
-        if exists || self.ws.exists(T::KIND, record.id()) {
-            report.existing += 1;
-            return Ok(());
-        }
-        if !report.dry_run {
-            let (archived, files) = at;
-            let text = files.get(&record_file(T::KIND, record.id(), archived).rel());
-            let written = self
-                .ws
-                .create_in(lock, record, archived, text.map(String::as_str))?;
-            self.index_written(written)?;
-        }
-        let imported = Imported {
-            id: Some(record.id().clone()),
-            external: record.id().to_string(),
-            title: title.to_string(),
-        };
-        if T::KIND == crate::model::IdKind::Sprint {
-            report.sprints.push(imported);
-        } else {
-            report.created.push(imported);
-        }
-        Ok(())
+/// Takes one exported record `(record, title, archived)` into the batch
+/// unless its id is taken (by the workspace, or by an earlier record of
+/// this import).
+fn take_record<T: crate::store::StoredRecord>(
+    (record, title, archived): (T, String, bool),
+    exists: bool,
+    batch: &mut Vec<(T, bool)>,
+    taken: &mut std::collections::HashSet<crate::model::RecordId>,
+    report: &mut ImportReport,
+) {
+    if exists || !taken.insert(record.id().clone()) {
+        report.unchanged += 1;
+        return;
     }
+    let imported = Imported {
+        id: Some(record.id().clone()),
+        external: record.id().to_string(),
+        title,
+    };
+    match T::KIND {
+        IdKind::Sprint => report.sprints.push(imported),
+        IdKind::Context => report.contexts.push(imported),
+        IdKind::Task => report.created.push(imported),
+    }
+    batch.push((record, archived));
+}
+
+/// The records of an export to write, by kind, each with whether it goes
+/// to the archive.
+#[derive(Default)]
+struct Batch {
+    sprints: Vec<(crate::model::Sprint, bool)>,
+    tasks: Vec<(crate::model::Task, bool)>,
+    contexts: Vec<(crate::model::ContextSnapshot, bool)>,
+    ids: std::collections::HashSet<crate::model::RecordId>,
+    /// The exported file texts, by path (`BacklogExport::files`).
+    files: crate::api::export::RecordTexts,
 }
 
 fn tick(progress: Option<&Progress>, done: usize, total: usize) {

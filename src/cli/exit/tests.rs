@@ -20,6 +20,8 @@ fn variant(e: &Error) -> &'static str {
         Error::BrokenRecord { .. } => "BrokenRecord",
         Error::Held { .. } => "Held",
         Error::ClosedElsewhere { .. } => "ClosedElsewhere",
+        Error::ClaimedByOther { .. } => "ClaimedByOther",
+        Error::ImportSource { .. } => "ImportSource",
         Error::Blocked { .. } => "Blocked",
         Error::Cycle { .. } => "Cycle",
         Error::ParentLoop { .. } => "ParentLoop",
@@ -40,6 +42,8 @@ const ALL: &[&str] = &[
     "BrokenRecord",
     "Held",
     "ClosedElsewhere",
+    "ClaimedByOther",
+    "ImportSource",
     "Blocked",
     "Cycle",
     "ParentLoop",
@@ -175,6 +179,24 @@ fn table() -> Vec<(Error, Code, ErrorClass, ErrorCode)> {
             Code::Conflict,
             C::Conflict,
             refused,
+        ),
+        (
+            Error::ClaimedByOther {
+                id: s("TASK-x"),
+                holder: s("bob"),
+            },
+            Code::Conflict,
+            C::Conflict,
+            refused,
+        ),
+        (
+            Error::ImportSource {
+                path: s("issues.json"),
+                source: StoreError::io(path(), io()),
+            },
+            Code::InvalidInput,
+            C::InvalidInput,
+            bad,
         ),
         (
             Error::ClosedElsewhere {
