@@ -215,21 +215,47 @@ def cmd_mcpb(args):
     print(out)
 
 
+# cargo-binstall's `{ archive-suffix }` for each pkg-fmt we use (it tries each in turn).
+BINSTALL_SUFFIXES = {"tgz": [".tgz", ".tar.gz"], "zip": [".zip"]}
+
+
+def binstall_layout(target):
+    """Archive name and the binary's path inside it, rendered from Cargo.toml's
+    [package.metadata.binstall], so the archive is what `cargo binstall` asks for."""
+    package = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]
+    meta = package["metadata"]["binstall"]
+    fmt = meta.get("overrides", {}).get(target, {}).get("pkg-fmt", meta["pkg-fmt"])
+    values = {
+        "repo": package["repository"],
+        "name": package["name"],
+        "version": package["version"],
+        "target": target,
+        "bin": "orchestron",
+        "binary-ext": ".exe" if "windows" in target else "",
+        "archive-suffix": BINSTALL_SUFFIXES[fmt][-1],
+    }
+
+    def render(template):
+        rendered = re.sub(r"\{ *([a-z-]+) *\}", lambda m: values[m.group(1)], template)
+        if "{" in rendered:
+            sys.exit(f"Cargo.toml binstall template {template!r}: unknown key")
+        return rendered
+
+    return fmt, render(meta["pkg-url"]).rsplit("/", 1)[1], render(meta["bin-dir"])
+
+
 def cmd_archive(args):
-    """orchestron-<version>-<target>.tar.gz (.zip on Windows), as binstall's metadata names it."""
-    crate = Crate()
-    platform = platform_of(args.target)
-    top = f"orchestron-{crate.version}-{args.target}"
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if platform.startswith("win32"):
-        path = out / f"{top}.zip"
+    """The release archive cargo-binstall fetches, named and laid out as its metadata says."""
+    platform_of(args.target)
+    fmt, name, inner = binstall_layout(args.target)
+    path = Path(args.out) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "zip":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(args.binary, f"{top}/{exe(platform)}")
+            archive.write(args.binary, inner)
     else:
-        path = out / f"{top}.tar.gz"
         with tarfile.open(path, "w:gz") as archive:
-            info = archive.gettarinfo(args.binary, f"{top}/{exe(platform)}")
+            info = archive.gettarinfo(args.binary, inner)
             info.mode, info.uid, info.gid, info.uname, info.gname = 0o755, 0, 0, "", ""
             with open(args.binary, "rb") as binary:
                 archive.addfile(info, binary)

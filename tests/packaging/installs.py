@@ -5,9 +5,10 @@ and runs each installed entry point: `--version`, `init`, then an MCP session
 Entry points: the wheel through pip (a fresh venv), `uvx` and `pipx`; the npm
 tarballs in a project (node_modules/.bin and `npx`) and with `npm install -g`
 into a temporary prefix; the MCP Bundle unpacked and started the way its
-manifest says. Every registry a client could fall back to is an unreachable
-loopback address, so a step that wanted the network fails instead of fetching.
-Finally every installed binary must be the very bytes of the wheel's.
+manifest says; the release archive unpacked as cargo-binstall would. Every
+registry a client could fall back to is an unreachable loopback address, so a
+step that wanted the network fails instead of fetching. Finally every installed
+binary must be the very bytes of the wheel's.
 
 Run by tests/packaging/run (after .ci/package); prints `N passed, N failed`.
 """
@@ -18,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -112,7 +114,8 @@ def one(pattern):
 
 def main():
     version = artifacts.Crate().version
-    platform = artifacts.platform_of(run(["rustc", "-vV"]).split("host: ")[1].split()[0])
+    target = run(["rustc", "-vV"]).split("host: ")[1].split()[0]
+    platform = artifacts.platform_of(target)
     wheel = one(f"orchestron-{version}-*.whl")
     launcher = one(f"orchestron-{version}.tgz")
     native = one(f"orchestron-{platform}-{version}.tgz")
@@ -181,7 +184,16 @@ def main():
         args = [a.replace("${user_config.project}", str(project)) for a in manifest["server"]["mcp_config"]["args"]]
         exercise([str(server)], project, env, version, mcp_args=args, mcp_cwd=tmp)
 
-    checks = [pip_venv, uvx, pipx, npm_project, npm_global, npm_launcher_alone, mcpb]
+    def binstall_archive():
+        # What `cargo binstall` does with the release archive: the file its pkg-url
+        # names, unpacked, the binary taken from its bin-dir path.
+        _, name, inner = artifacts.binstall_layout(target)
+        with tarfile.open(DIST / name) as archive:
+            archive.extractall(tmp / "binstall", filter="tar")
+        installed["binstall"] = tmp / "binstall" / inner
+        exercise([str(installed["binstall"])], tmp / "p-binstall", env, version)
+
+    checks = [pip_venv, uvx, pipx, npm_project, npm_global, npm_launcher_alone, mcpb, binstall_archive]
     passed, failed = 0, 0
     for check in checks:
         try:
@@ -192,12 +204,12 @@ def main():
             failed += 1
             print(f"FAIL  {check.__name__}: {e}")
     different = {name: path for name, path in installed.items() if sha256(path) != wheel_sha}
-    if different or len(installed) != 4:
+    if different or len(installed) != 5:
         failed += 1
         print(f"FAIL  one binary: {different or installed} differ from the wheel's")
     else:
         passed += 1
-        print("ok    one binary: pip, pipx, npm and the bundle run the wheel's bytes")
+        print("ok    one binary: pip, pipx, npm, the bundle and the archive run the wheel's bytes")
     if failed == 0:
         shutil.rmtree(tmp)
     else:
