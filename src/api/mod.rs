@@ -152,7 +152,7 @@ impl Orchestron {
     /// another workspace's project is refused, naming that workspace — its
     /// commands already work there — unless `nested` asks for a second one.
     pub fn init(project: &Path, nested: bool) -> Result<InitReport> {
-        let fresh = !project.join(crate::store::DIR_NAME).exists();
+        let fresh = !crate::store::has_workspace(project);
         if fresh
             && !nested
             && let Some(parent) = project.parent()

@@ -137,22 +137,13 @@ impl Config {
 /// (warnings, as for records: a misspelt key would silently do nothing) and
 /// values that parse as YAML but not as what the commands read them as
 /// (`claims.lease: 30 minutes`).
-pub fn config_problems(path: &str, text: &str) -> Vec<super::Problem> {
+/// `doc` is the file read as data (the store parses it), `text` its text
+/// (for lines).
+pub fn config_problems(path: &str, text: &str, doc: &serde_json::Value) -> Vec<super::Problem> {
     let mut out = Vec::new();
-    let Ok(doc) = yaml_serde::from_str::<serde_json::Value>(text) else {
-        return out;
-    };
     let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
-    unknown_keys(
-        &schema,
-        &schema,
-        &doc,
-        &mut Vec::new(),
-        path,
-        text,
-        &mut out,
-    );
-    if let Ok(config) = yaml_serde::from_str::<Config>(text)
+    unknown_keys(&schema, &schema, doc, &mut Vec::new(), path, text, &mut out);
+    if let Ok(config) = serde_json::from_value::<Config>(doc.clone())
         && let Some(lease) = &config.claims.lease
         && super::lease::parse_lease(lease).is_none()
     {
@@ -260,7 +251,9 @@ mod tests {
     #[test]
     fn a_lease_commands_cannot_read_and_unknown_keys_are_problems() {
         let text = "orchestron: 1\nclaims:\n  lease: 30 minutes\n  remot: origin\nwip_limt: 4\n";
-        let found: Vec<(usize, usize, String)> = config_problems("config.yaml", text)
+        let doc = serde_json::json!({"orchestron": 1,
+            "claims": {"lease": "30 minutes", "remot": "origin"}, "wip_limt": 4});
+        let found: Vec<(usize, usize, String)> = config_problems("config.yaml", text, &doc)
             .into_iter()
             .map(|p| (p.line, p.column, p.message))
             .collect();
@@ -280,6 +273,9 @@ mod tests {
                 .iter()
                 .any(|(l, c, m)| (*l, *c) == (5, 1) && m.contains("unknown key `wip_limt`"))
         );
-        assert!(config_problems("config.yaml", "orchestron: 1\nclaims: {lease: 2h}\n").is_empty());
+        let ok = serde_json::json!({"orchestron": 1, "claims": {"lease": "2h"}});
+        assert!(
+            config_problems("config.yaml", "orchestron: 1\nclaims: {lease: 2h}\n", &ok).is_empty()
+        );
     }
 }

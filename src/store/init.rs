@@ -96,3 +96,8 @@ pub fn init(project: &Path) -> Result<InitReport, StoreError> {
         created,
     })
 }
+
+/// Whether `project` holds a workspace folder (`.orchestron/`) of its own.
+pub fn has_workspace(project: &Path) -> bool {
+    project.join(DIR_NAME).exists()
+}

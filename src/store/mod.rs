@@ -30,7 +30,7 @@ pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, LostClai
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use import_source::{SourceFile, read_source};
-pub use init::{GITATTRIBUTES, InitReport, init};
+pub use init::{GITATTRIBUTES, InitReport, has_workspace, init};
 pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
@@ -48,5 +48,5 @@ pub use user_files::{
     read_bytes, read_small_text, read_text_if_exists, write_file, write_if_missing,
     write_named_file,
 };
-pub use workspace::{DIR_NAME, Workspace};
+pub use workspace::Workspace;
 pub use yaml_doc::parse_yaml;

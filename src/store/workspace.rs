@@ -97,8 +97,12 @@ impl Workspace {
     /// What `check` reports in `config.yaml` beyond what loading refuses:
     /// unknown keys, values the commands cannot read (`model::config_problems`).
     pub fn config_problems(&self) -> Vec<crate::model::Problem> {
-        std::fs::read_to_string(self.root.join("config.yaml"))
-            .map(|text| crate::model::config_problems("config.yaml", &text))
+        let Ok(text) = std::fs::read_to_string(self.root.join("config.yaml")) else {
+            return Vec::new();
+        };
+        // A file that does not parse was refused when the workspace loaded.
+        yaml_serde::from_str::<serde_json::Value>(&text)
+            .map(|doc| crate::model::config_problems("config.yaml", &text, &doc))
             .unwrap_or_default()
     }
 
