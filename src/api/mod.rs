@@ -83,6 +83,9 @@ pub struct OpenOptions {
     pub cwd: PathBuf,
     /// `--agent`: who is acting (wins over `ORCHESTRON_AGENT`).
     pub agent: Option<String>,
+    /// Told (files read, files in all) while the first command on a new
+    /// cache builds the index, for a progress bar.
+    pub build_progress: Option<fn(usize, usize)>,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -100,6 +103,8 @@ pub struct Orchestron {
     /// The socket through which this process lends its monitor to CLI
     /// commands (see `watcher_socket.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
+    /// See [`OpenOptions::build_progress`].
+    build_progress: Option<fn(usize, usize)>,
 }
 
 impl Orchestron {
@@ -120,6 +125,7 @@ impl Orchestron {
             monitor: None,
             monitor_token: None,
             lent: None,
+            build_progress: opts.build_progress,
         };
         o.refresh()?;
         Ok(o)
@@ -141,6 +147,7 @@ impl Orchestron {
             monitor: None,
             monitor_token: None,
             lent: None,
+            build_progress: None,
         })
     }
 

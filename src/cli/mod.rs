@@ -132,8 +132,19 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// Opens the workspace; on a terminal, the first command on a new cache
+    /// shows `index rebuild`'s progress bar while it builds the index.
     pub fn open(&self) -> crate::api::Result<Orchestron> {
-        Orchestron::open(&self.opts)
+        if !output::wants_progress(self.json) {
+            return Orchestron::open(&self.opts);
+        }
+        let opts = OpenOptions {
+            build_progress: Some(output::building_bar),
+            ..self.opts.clone()
+        };
+        let opened = Orchestron::open(&opts);
+        output::clear_building_bar();
+        opened
     }
 
     /// Opens without refreshing, for `index rebuild`.
@@ -183,6 +194,7 @@ pub fn main() -> i32 {
             root: cli.root.clone(),
             cwd,
             agent: cli.agent.clone(),
+            build_progress: None,
         },
     };
     let result = match cli.command {

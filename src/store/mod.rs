@@ -10,6 +10,7 @@ mod claims;
 mod edit;
 mod error;
 mod files;
+mod filesystem;
 mod init;
 mod load;
 mod lock;
@@ -30,6 +31,7 @@ pub use files::{
     SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file,
     write_if_missing,
 };
+pub use filesystem::unwatchable;
 pub use init::{GITATTRIBUTES, InitReport, init};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
