@@ -57,7 +57,7 @@ pub enum Error {
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
-    /// A fault on our side — the watcher cannot start, a built-in template or
+    /// A fault on our side — the live updates cannot start, a built-in template or
     /// a value cannot be encoded: never reported as the caller's input.
     #[error("{what}")]
     Internal {

@@ -1,6 +1,8 @@
 //! `orchestron init --mcp <client>`: registering the MCP server in a project's
 //! own configuration for Claude Code (`.mcp.json`), Cursor (`.cursor/mcp.json`),
-//! VS Code (`.vscode/mcp.json`) or Codex (`.codex/config.toml`). An existing
+//! VS Code (`.vscode/mcp.json`), Codex (`.codex/config.toml`) or Gemini CLI
+//! (`.gemini/settings.json`), with what the user must still do (trust or
+//! approve the project) before the client starts the server. An existing
 //! file keeps every other entry; an existing `orchestron` entry is left as it
 //! is; a file that cannot be read as JSON is refused rather than overwritten.
 
@@ -18,14 +20,16 @@ pub enum McpClient {
     Claude,
     Codex,
     Cursor,
+    Gemini,
     Vscode,
 }
 
 impl McpClient {
-    pub const ALL: [McpClient; 4] = [
+    pub const ALL: [McpClient; 5] = [
         McpClient::Claude,
         McpClient::Codex,
         McpClient::Cursor,
+        McpClient::Gemini,
         McpClient::Vscode,
     ];
 
@@ -34,6 +38,7 @@ impl McpClient {
             McpClient::Claude => "claude",
             McpClient::Codex => "codex",
             McpClient::Cursor => "cursor",
+            McpClient::Gemini => "gemini",
             McpClient::Vscode => "vscode",
         }
     }
@@ -44,7 +49,32 @@ impl McpClient {
             McpClient::Claude => ".mcp.json",
             McpClient::Codex => ".codex/config.toml",
             McpClient::Cursor => ".cursor/mcp.json",
+            McpClient::Gemini => ".gemini/settings.json",
             McpClient::Vscode => ".vscode/mcp.json",
+        }
+    }
+
+    /// What the user must still do before the client starts a project's
+    /// server (each ignores or disables it in a project not yet trusted).
+    pub fn next_step(self, project: &Path) -> Option<String> {
+        let p = project.display();
+        match self {
+            McpClient::Claude => Some(
+                "Claude Code asks once to approve the project's .mcp.json servers \
+                 (or run `claude mcp list` in the project)"
+                    .to_string(),
+            ),
+            McpClient::Codex => Some(format!(
+                "Codex reads .codex/config.toml only in a trusted project: trust it when \
+                 Codex asks, or add to ~/.codex/config.toml:\n    [projects.\"{p}\"]\n    \
+                 trust_level = \"trusted\""
+            )),
+            McpClient::Gemini => Some(format!(
+                "Gemini CLI disables the server until the folder is trusted: trust it when \
+                 Gemini asks (or /permissions), or add \"{p}\": \"TRUST_FOLDER\" to \
+                 ~/.gemini/trustedFolders.json"
+            )),
+            McpClient::Cursor | McpClient::Vscode => None,
         }
     }
 }
@@ -57,12 +87,13 @@ impl FromStr for McpClient {
             "claude" | "claude-code" | "claude_code" => Some(McpClient::Claude),
             "codex" => Some(McpClient::Codex),
             "cursor" => Some(McpClient::Cursor),
+            "gemini" | "gemini-cli" => Some(McpClient::Gemini),
             "vscode" | "vs-code" | "code" => Some(McpClient::Vscode),
             _ => None,
         };
         found.ok_or_else(|| {
             Error::Invalid(format!(
-                "unknown MCP client {s:?}: expected one of claude, codex, cursor, vscode"
+                "unknown MCP client {s:?}: expected one of claude, codex, cursor, gemini, vscode"
             ))
         })
     }
@@ -75,6 +106,9 @@ pub struct McpConfigReport {
     pub path: PathBuf,
     /// False when an `orchestron` entry was already there (left untouched).
     pub added: bool,
+    /// What the user must still do before the client starts the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
 }
 
 /// The server entry: `orchestron mcp` on stdio.
@@ -107,6 +141,7 @@ impl Orchestron {
                 client,
                 path,
                 added: false,
+                next_step: client.next_step(project),
             });
         };
         // The client's folder (`.cursor/`, …) is created along with the file.
@@ -115,6 +150,7 @@ impl Orchestron {
             client,
             path,
             added: true,
+            next_step: client.next_step(project),
         })
     }
 }

@@ -22,8 +22,10 @@ mod import;
 pub mod insights;
 mod layout;
 mod lease;
+mod live_updates;
 mod mcp_clients;
 mod merging;
+mod monitor_loan;
 mod overview;
 mod refresh;
 mod remote_claim;
@@ -32,8 +34,6 @@ mod sync;
 mod tasks;
 mod templates;
 mod updates;
-mod watch;
-mod watcher_socket;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
@@ -53,8 +53,10 @@ pub use insights::flow::Flow;
 pub use insights::forecast::Forecast;
 pub use insights::sprint_progress::Burndown;
 pub use lease::{ClaimView, HeldTask};
+pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
+pub use monitor_loan::WatcherStatus;
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintUpdated, SprintView};
@@ -62,8 +64,6 @@ pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
-pub use watch::{RecordChange, RecordEvent, RecordWatcher};
-pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
@@ -101,7 +101,7 @@ pub struct Orchestron {
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
     /// The socket through which this process lends its monitor to CLI
-    /// commands (see `watcher_socket.rs`), while it serves one.
+    /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
     /// See [`OpenOptions::build_progress`].
     build_progress: Option<fn(usize, usize)>,

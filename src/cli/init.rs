@@ -9,8 +9,9 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Also register the MCP server in this client's project-level config:
-    /// claude (.mcp.json), codex (.codex/config.toml), cursor (.cursor/mcp.json)
-    /// or vscode (.vscode/mcp.json). Other entries in the file are kept.
+    /// claude (.mcp.json), codex (.codex/config.toml), cursor (.cursor/mcp.json),
+    /// gemini (.gemini/settings.json) or vscode (.vscode/mcp.json). Other
+    /// entries in the file are kept.
     #[arg(long, value_name = "CLIENT")]
     mcp: Option<String>,
     /// Only write the Orchestron section of AGENTS.md (and of CLAUDE.md when
@@ -90,7 +91,8 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         s.push_str(&agent_lines(&agents));
         output::text(&s)?;
     }
-    if let Some(m) = &mcp {
+    // With --json the report is in the JSON (`mcp`), not printed after it.
+    if let (false, Some(m)) = (ctx.json, &mcp) {
         let what = if m.added {
             "registered the MCP server in"
         } else {
@@ -101,6 +103,9 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             m.client.as_str(),
             m.path.display()
         ))?;
+        if let Some(step) = &m.next_step {
+            output::text(&format!("  next: {step}"))?;
+        }
     }
     Ok(Code::Ok)
 }

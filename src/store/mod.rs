@@ -12,6 +12,7 @@ mod error;
 mod files;
 mod filesystem;
 mod init;
+mod live_updates;
 mod load;
 mod lock;
 mod monitor;
@@ -33,6 +34,7 @@ pub use files::{
 };
 pub use filesystem::unwatchable;
 pub use init::{GITATTRIBUTES, InitReport, init};
+pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};

@@ -22,6 +22,7 @@ fn init_mcp_writes_project_config_without_clobbering() {
     for (client, file) in [
         ("codex", ".codex/config.toml"),
         ("cursor", ".cursor/mcp.json"),
+        ("gemini", ".gemini/settings.json"),
         ("vscode", ".vscode/mcp.json"),
     ] {
         env.ok(&["init", "--mcp", client]);
@@ -34,8 +35,32 @@ fn init_mcp_writes_project_config_without_clobbering() {
     let bad = env.run(&["init", "--mcp", "emacs"]);
     assert_ne!(bad.code, 0);
     assert!(
-        bad.stderr.contains("claude, codex, cursor, vscode"),
+        bad.stderr.contains("claude, codex, cursor, gemini, vscode"),
         "{}",
         bad.stderr
+    );
+}
+
+#[test]
+fn init_mcp_codex_and_gemini_say_how_to_trust_the_project() {
+    let env = TestEnv::bare();
+    let codex = env.ok(&["init", "--mcp", "codex"]);
+    let project = env.path().display().to_string();
+    assert!(
+        codex.contains(&format!("[projects.\"{project}\"]"))
+            && codex.contains("trust_level = \"trusted\""),
+        "{codex}"
+    );
+    let gemini = env.ok(&["init", "--mcp", "gemini"]);
+    assert!(
+        gemini.contains("trustedFolders.json") && gemini.contains(&project),
+        "{gemini}"
+    );
+    let json = env.json(&["init", "--mcp", "codex"]);
+    assert!(
+        json["mcp"]["next_step"]
+            .as_str()
+            .is_some_and(|s| s.contains("trust_level")),
+        "{json}"
     );
 }

@@ -11,6 +11,7 @@ mod board;
 mod claims;
 mod cli;
 mod cli_watcher;
+mod clients;
 mod common;
 mod concurrency;
 mod crashes;
