@@ -301,8 +301,9 @@ fn run(args: &[String]) -> Run {
 /// [`run`] with extra environment variables.
 fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(BIN);
+    // Off unless a row says otherwise: the watcher-auto rows are apart.
     cmd.args(args)
-        .env_remove("ORCHESTRON_WATCHER")
+        .env("ORCHESTRON_WATCHER", "off")
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
         .envs(vars.iter().copied())

@@ -149,20 +149,24 @@ fn write_tasks(dir: &Path) {
     const LABELS: &[&str] = &["backend", "frontend", "infra", "bug", "perf"];
     const STATUSES: &[&str] = &["To Do", "To Do", "In Progress", "Done"];
     let mut rng = super::Rng(0x0bac_1096);
-    let mut words = |rng: &mut super::Rng, n: usize| {
+    let words = |rng: &mut super::Rng, n: usize| {
         (0..n)
             .map(|_| *rng.pick(WORDS))
             .collect::<Vec<_>>()
             .join(" ")
     };
     for i in 1..=TASKS {
-        let mut title = words(&mut rng, 4 + rng.below(5));
+        let n = 4 + rng.below(5);
+        let mut title = words(&mut rng, n);
         if rng.chance(2) {
             title.push(' ');
             title.push_str(WORD);
         }
         let description = (0..3)
-            .map(|_| words(&mut rng, 6 + rng.below(7)))
+            .map(|_| {
+                let n = 6 + rng.below(7);
+                words(&mut rng, n)
+            })
             .collect::<Vec<_>>()
             .join(". ");
         let list = |items: Vec<String>| {

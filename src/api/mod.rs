@@ -56,7 +56,7 @@ pub use lease::{ClaimView, HeldTask};
 pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
-pub use monitor_loan::WatcherStatus;
+pub use monitor_loan::{AUTO_START_TASKS, WatcherStatus};
 pub use overview::{Overview, SprintProgress};
 pub use refresh::Progress;
 pub use sprints::{NewSprint, SprintUpdated, SprintView};
@@ -86,6 +86,10 @@ pub struct OpenOptions {
     /// Told (files read, files in all) while the first command on a new
     /// cache builds the index, for a progress bar.
     pub build_progress: Option<fn(usize, usize)>,
+    /// Starts a watcher of the workspace folder given in the background
+    /// (see `monitor_loan.rs`); only an adapter knows how (the CLI runs
+    /// `orchestron watch --background`). `None`: never started from here.
+    pub start_watcher: Option<fn(&Path)>,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -105,6 +109,8 @@ pub struct Orchestron {
     lent: Option<crate::store::MonitorServer>,
     /// See [`OpenOptions::build_progress`].
     build_progress: Option<fn(usize, usize)>,
+    /// See [`OpenOptions::start_watcher`].
+    start_watcher: Option<fn(&Path)>,
 }
 
 impl Orchestron {
@@ -126,6 +132,7 @@ impl Orchestron {
             monitor_token: None,
             lent: None,
             build_progress: opts.build_progress,
+            start_watcher: opts.start_watcher,
         };
         o.refresh()?;
         Ok(o)
@@ -148,6 +155,7 @@ impl Orchestron {
             monitor_token: None,
             lent: None,
             build_progress: None,
+            start_watcher: None,
         })
     }
 

@@ -145,7 +145,11 @@ impl Orchestron {
         if let Some(kept) = self.index.kept_listing()?
             && kept.dirs == dirs
             && dirs.iter().all(|(_, m)| {
-                m.is_some_and(|m| m < kept.listed_at_ns.saturating_sub(super::refresh::RACY_WINDOW_NS))
+                m.is_some_and(|m| {
+                    m < kept
+                        .listed_at_ns
+                        .saturating_sub(super::refresh::RACY_WINDOW_NS)
+                })
             })
         {
             return Ok(kept.strays);

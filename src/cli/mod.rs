@@ -101,9 +101,10 @@ enum Command {
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
     /// Watch the record files and tell CLI commands what changed, so that they
-    /// need not stat every file (used when `watcher: true` is in config.yaml
-    /// or ORCHESTRON_WATCHER=1). Runs until stopped.
-    Watch,
+    /// need not stat every file. Commands start one by themselves in a large
+    /// workspace (`watcher: auto` in config.yaml, the default); this one runs
+    /// until stopped.
+    Watch(watch::WatchArgs),
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
     Report(report::ReportArgs),
     /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
@@ -136,10 +137,14 @@ impl Ctx {
     /// shows `index rebuild`'s progress bar while it builds the index.
     pub fn open(&self) -> crate::api::Result<Orchestron> {
         if !output::wants_progress(self.json) {
-            return Orchestron::open(&self.opts);
+            return Orchestron::open(&OpenOptions {
+                start_watcher: Some(watch::start_in_background),
+                ..self.opts.clone()
+            });
         }
         let opts = OpenOptions {
             build_progress: Some(output::building_bar),
+            start_watcher: Some(watch::start_in_background),
             ..self.opts.clone()
         };
         let opened = Orchestron::open(&opts);
@@ -195,6 +200,7 @@ pub fn main() -> i32 {
             cwd,
             agent: cli.agent.clone(),
             build_progress: None,
+            start_watcher: None,
         },
     };
     let result = match cli.command {
@@ -212,7 +218,7 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
-        Command::Watch => watch::run(&ctx),
+        Command::Watch(args) => watch::run(&ctx, args),
         #[cfg(feature = "http")]
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),

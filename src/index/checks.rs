@@ -39,7 +39,10 @@ impl Index {
     }
 
     /// The problems kept for `version`, if they were computed at it.
-    pub fn kept_checks(&self, version: &ContentVersion) -> Result<Option<Vec<Problem>>, IndexError> {
+    pub fn kept_checks(
+        &self,
+        version: &ContentVersion,
+    ) -> Result<Option<Vec<Problem>>, IndexError> {
         let Some(kept) = self.meta_get(meta::CHECKS)? else {
             return Ok(None);
         };

@@ -28,7 +28,7 @@ mod tests;
 
 pub use apply::EDITOR;
 pub use bulk::{BulkBatch, BulkRow, BulkStart};
-pub use checks::{ContentVersion, KeptListing};
+pub use checks::KeptListing;
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
@@ -136,8 +136,7 @@ impl Index {
         // and is a no-op read when already set. synchronous=NORMAL is safe with
         // WAL (a crash may lose the last commit, never corrupt), and a lost
         // commit only means the next refresh re-reads those files.
-        conn.busy_timeout(BUSY_WAIT)
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_WAIT).map_err(open_err)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(open_err)?;

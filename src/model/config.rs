@@ -30,15 +30,79 @@ pub struct Config {
     /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
-    /// Let CLI commands ask a running watcher (`orchestron watch`, or an
+    /// Whether CLI commands ask a running watcher (`orchestron watch`, or an
     /// `orchestron mcp` of this workspace) what changed instead of stat'ing
-    /// every record file, as git's `core.fsmonitor` does. Off by default;
-    /// `ORCHESTRON_WATCHER=1` / `0` overrides it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub watcher: bool,
+    /// every record file, and start one in the background, as git's builtin
+    /// fsmonitor does: `auto` (the default: ask one that runs, start one in a
+    /// large workspace), `manual` (ask one that runs, never start one: run
+    /// `orchestron watch` yourself), `off`.
+    /// `ORCHESTRON_WATCHER` overrides it.
+    #[serde(default, skip_serializing_if = "WatcherMode::is_default")]
+    pub watcher: WatcherMode,
+    /// How long a watcher started in the background serves without a
+    /// question before it exits: `90s`, `30m` (the default), `2h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watcher_idle: Option<String>,
     /// What `orchestron archive` with no arguments puts away (docs/ARCHIVE.md).
     #[serde(default, skip_serializing_if = "ArchiveConfig::is_default")]
     pub archive: ArchiveConfig,
+}
+
+/// `watcher:` in `config.yaml`; `true`/`on` and `false` are read as `manual` and `off`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WatcherMode {
+    /// Ask a running watcher; start one when the workspace is large.
+    #[default]
+    Auto,
+    /// Ask a running watcher; never start one.
+    Manual,
+    /// Stat every record file; never ask or start a watcher.
+    Off,
+}
+
+impl WatcherMode {
+    fn is_default(&self) -> bool {
+        *self == WatcherMode::Auto
+    }
+
+    /// `auto`, `manual`/`on`/`true`/`1`/`yes`, `off`/`false`/`0`/`no`.
+    pub fn parse(text: &str) -> Option<WatcherMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(WatcherMode::Auto),
+            "manual" | "on" | "true" | "1" | "yes" => Some(WatcherMode::Manual),
+            "off" | "false" | "0" | "no" => Some(WatcherMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatcherMode::Auto => "auto",
+            WatcherMode::Manual => "manual",
+            WatcherMode::Off => "off",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WatcherMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Switch(bool),
+            Word(String),
+        }
+        match Written::deserialize(d)? {
+            Written::Switch(true) => Ok(WatcherMode::Manual),
+            Written::Switch(false) => Ok(WatcherMode::Off),
+            Written::Word(w) => WatcherMode::parse(&w).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid watcher {w:?}: expected auto, manual or off"
+                ))
+            }),
+        }
+    }
 }
 
 /// `archive:` in `config.yaml`: the policy `orchestron archive` applies when
@@ -111,7 +175,8 @@ impl Default for Config {
             agents: default_agents(),
             wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
-            watcher: false,
+            watcher: WatcherMode::Auto,
+            watcher_idle: None,
             archive: ArchiveConfig::default(),
         }
     }

@@ -229,7 +229,11 @@ fn a_stray_file_added_after_a_kept_listing_is_reported() {
     assert_eq!(env.ok(&["check"]), "0 error(s), 0 warning(s)\n");
     std::fs::write(env.ws().join("tasks/notes.txt"), "scratch").unwrap();
     let r = env.run(&["check"]);
-    assert!(r.stdout.contains("tasks/notes.txt:1:1: warning: not a record file"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("tasks/notes.txt:1:1: warning: not a record file"),
+        "{r:?}"
+    );
     // Gone again, in a folder aged once more: the listing is redone.
     std::fs::remove_file(env.ws().join("tasks/notes.txt")).unwrap();
     age_folder(&env.ws().join("tasks"));
@@ -247,7 +251,12 @@ fn problems_kept_between_commands_follow_a_hand_fix() {
         let status = env.json(&["status"]);
         let problems = status["problems"].as_array().unwrap();
         assert_eq!(problems.len(), 1, "{status}");
-        assert!(problems[0]["message"].as_str().unwrap().contains("TASK-ghost1"));
+        assert!(
+            problems[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("TASK-ghost1")
+        );
     }
     write_by_hand(&env, &id, &text);
     let status = env.json(&["status"]);

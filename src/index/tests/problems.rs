@@ -191,10 +191,17 @@ fn kept_checks_are_dropped_by_any_change_and_never_kept_for_newer_content() {
     let problems = index.problems().expect("problems");
     assert_eq!(problems.len(), 1);
     index.keep_checks(&v1, &problems).expect("keep");
-    assert_eq!(index.kept_checks(&v1).expect("kept"), Some(problems.clone()));
+    assert_eq!(
+        index.kept_checks(&v1).expect("kept"),
+        Some(problems.clone())
+    );
 
     // The dependency is fixed by hand: the kept answer no longer holds.
-    put(&mut index, "editor", vec![update(task("TASK-d", "fixed", 0))]);
+    put(
+        &mut index,
+        "editor",
+        vec![update(task("TASK-d", "fixed", 0))],
+    );
     let v2 = index.content_version().expect("version");
     assert_ne!(v1, v2);
     assert_eq!(index.kept_checks(&v2).expect("kept"), None);

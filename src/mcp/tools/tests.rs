@@ -72,6 +72,7 @@ proptest! {
             cwd: dir.path().to_path_buf(),
             agent: Some("fuzz".into()),
             build_progress: None,
+            start_watcher: None,
         };
         let mut o = Orchestron::open(&opts).unwrap();
         let seeded = o

@@ -61,6 +61,7 @@ pub fn opts(dir: &Path, agent: Option<&str>) -> OpenOptions {
         cwd: dir.to_path_buf(),
         agent: agent.map(str::to_string),
         build_progress: None,
+        start_watcher: None,
     }
 }
 
