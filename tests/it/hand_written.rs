@@ -246,7 +246,9 @@ fn problems_kept_between_commands_follow_a_hand_fix() {
     let id = env.create(&["Waits on a ghost"]);
     let path = env.task_path(&id);
     let text = env.read(&path);
-    write_by_hand(&env, &id, &format!("{text}depends_on: [TASK-ghost1]\n"));
+    let ghostly = text.replace("depends_on: []", "depends_on: [TASK-ghost1]");
+    assert_ne!(ghostly, text);
+    write_by_hand(&env, &id, &ghostly);
     for _ in 0..2 {
         let status = env.json(&["status"]);
         let problems = status["problems"].as_array().unwrap();
