@@ -9,6 +9,7 @@ mod archive;
 mod board;
 mod broken;
 mod claim;
+mod closed_mark;
 mod contexts;
 mod credit;
 mod diff;
@@ -34,12 +35,14 @@ mod sync;
 mod tasks;
 mod templates;
 mod updates;
+mod write;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
 pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
+pub use closed_mark::ClosedElsewhere;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
@@ -64,6 +67,7 @@ pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
+pub use write::ClaimLost;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
@@ -174,6 +178,13 @@ impl Orchestron {
     /// store writes every file: atomically, so a reader never sees half of it.
     pub fn write_output_file(path: &Path, bytes: &[u8]) -> Result<()> {
         Ok(crate::store::write_file(path, bytes)?)
+    }
+
+    /// Reads a small text file the user named (an HTTP token file) through
+    /// the store: at most 1 MiB, so a wrong path is refused, not read whole.
+    pub fn read_input_file(path: &Path) -> Result<String> {
+        const MAX: u64 = 1 << 20;
+        Ok(crate::store::read_small_text(path, MAX)?)
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

@@ -22,6 +22,10 @@ pub struct Overview {
     /// Claims held in other work trees of this clone, or stale.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<super::HeldTask>,
+    /// Claims that ended in the last days because someone forced a write
+    /// over them (docs/CLAIMS.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims_ended: Vec<super::ClaimLost>,
 }
 
 /// The active sprint and how far along it is.
@@ -63,7 +67,7 @@ impl Orchestron {
             None => None,
         };
         let in_progress = self.in_progress(None, 20)?.tasks;
-        let (held_elsewhere, ready_anyway) = super::lease::readiness(&self.claims()?, self.actor());
+        let (held_elsewhere, ready_anyway) = self.readiness_here(self.actor())?;
         let ready = self
             .index
             .tasks(&TaskQuery {
@@ -83,6 +87,7 @@ impl Orchestron {
             latest_context: self.index.contexts(1)?.into_iter().next(),
             problems: self.check()?,
             claims: self.notable_claims()?,
+            claims_ended: self.lost_claims()?,
         })
     }
 
@@ -98,6 +103,7 @@ impl Orchestron {
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
         let mut problems = self.backlog_problems()?;
         problems.extend(self.stale_claim_problems()?);
+        problems.extend(self.claims_config_problems()?);
         problems.extend(self.strays()?.into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,

@@ -50,6 +50,9 @@ pub struct HandoffArgs {
     pub remaining: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+    /// Hand off a task another agent holds (its claim ends, and it is told).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
@@ -120,9 +123,18 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                 if let Some(n) = &s.notes {
                     text.push_str(&format!("  notes       {}\n", n.trim()));
                 }
-                if !s.context.is_empty() {
+                if let Some(h) = &v.handoff {
+                    text.push_str(&format!(
+                        "  handoff     {} by {} at {} (newer)\n",
+                        h.id,
+                        h.by,
+                        timestamp(&h.at)
+                    ));
+                }
+                let keys = v.saved_keys();
+                if !keys.is_empty() {
                     text.push('\n');
-                    for (k, val) in &s.context {
+                    for (k, val) in &keys {
                         let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
                         text.push_str(&format!("  {k}: {val}\n"));
                     }
@@ -178,6 +190,7 @@ pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
         completed_work: a.done.into_iter().collect(),
         remaining_work: a.remaining.into_iter().collect(),
         notes: a.note,
+        force: a.force,
     })?;
     if ctx.json {
         output::json(&saved(&s))?;

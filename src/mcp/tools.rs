@@ -245,6 +245,7 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
         parent: clearable("parent")?,
         estimate,
         criteria_done: criteria,
+        force: a.bool("force")?.unwrap_or(false),
         ..TaskPatch::default()
     };
     let u = api(o.update_task(&id, patch))?;
@@ -256,7 +257,8 @@ fn task_claim(o: &mut Orchestron, a: &Args) -> Res {
     let assignee = a.str("assignee")?.filter(|s| !s.trim().is_empty());
     if a.bool("release")?.unwrap_or(false) {
         let id = id.ok_or_else(|| Failure::invalid("release needs taskId".to_string()))?;
-        return Ok(updated("Released", &api(o.release(&id))?));
+        let force = a.bool("force")?.unwrap_or(false);
+        return Ok(updated("Released", &api(o.release(&id, force))?));
     }
     let opts = crate::api::ClaimOptions {
         lease: a.str("lease")?.filter(|s| !s.trim().is_empty()),
@@ -286,7 +288,8 @@ fn task_depend(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.req_str("taskId")?;
     let on = a.req_str("on")?;
     let remove = a.bool("remove")?.unwrap_or(false);
-    let u = api(o.depend(&id, &on, remove))?;
+    let force = a.bool("force")?.unwrap_or(false);
+    let u = api(o.depend(&id, &on, remove, force))?;
     let mut out = updated("Updated", &u);
     let target = crate::model::RecordId::parse(&on).map_or(on.clone(), |i| i.to_string());
     out.text = if remove {
@@ -308,15 +311,29 @@ fn task_clarify(o: &mut Orchestron, a: &Args) -> Res {
     Ok(out)
 }
 
-/// The context envelope: the saved keys at top level, then `snapshot` and
-/// `lastSession` (which win over saved keys of the same name).
+/// The context envelope: the saved keys at top level (the snapshot's as
+/// saved, then a newer handoff's), then `snapshot`, `handoff` and
+/// `lastSession` (which win over saved keys of the same name); the seed's
+/// keys are derived only where the agent saved none, richer facts go under
+/// `derived`.
 pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
     let Some(view) = view else {
         return obj(vec![("snapshot", Value::Null)]);
     };
-    let s = &view.snapshot;
-    let mut m = s.context.clone();
-    m.insert("snapshot".into(), snapshot_meta(s));
+    let mut m = view.saved_keys();
+    m.insert("snapshot".into(), snapshot_meta(&view.snapshot));
+    if let Some(h) = &view.handoff {
+        // Its keys are at top level and the snapshot has the git state in
+        // full: what is left is where and when.
+        let git = h
+            .git
+            .as_ref()
+            .map(|g| json!({"branch": g.branch, "head": g.head}));
+        m.insert(
+            "handoff".into(),
+            json!({"id": h.id, "kind": h.kind, "at": h.at, "by": h.by, "taskId": h.task, "git": git}),
+        );
+    }
     let last = view.last_session.as_ref().map(|l| {
         json!({
             "id": l.id, "kind": l.kind, "at": l.at, "by": l.by,
@@ -324,7 +341,6 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         })
     });
     m.insert("lastSession".into(), last.unwrap_or(Value::Null));
-    // Derived facts fill the seed's keys unless the agent saved its own.
     let r = &view.resume;
     for (key, value) in [
         ("lastTask", json!(r.last_task)),
@@ -332,6 +348,16 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         ("nextSteps", json!(r.next_steps)),
     ] {
         m.entry(key).or_insert(value);
+    }
+    let mut derived = Map::new();
+    if let Some(t) = &r.task {
+        derived.insert("task".into(), json!(t));
+    }
+    if !r.done_today.is_empty() {
+        derived.insert("doneToday".into(), json!(r.done_today));
+    }
+    if !derived.is_empty() {
+        m.insert("derived".into(), Value::Object(derived));
     }
     m
 }
@@ -354,8 +380,11 @@ fn context_get(o: &mut Orchestron, a: &Args) -> Res {
                 .task
                 .as_ref()
                 .map_or(String::new(), |t| format!(" for {t}"));
+            let handoff = v.handoff.as_ref().map_or(String::new(), |h| {
+                format!(", then handoff {} by {}", h.id, h.by)
+            });
             format!(
-                "Latest {} {} by {}{task}",
+                "Latest {} {} by {}{task}{handoff}",
                 v.snapshot.kind.as_str(),
                 v.snapshot.id,
                 v.snapshot.by
@@ -403,6 +432,7 @@ fn handoff_prepare(o: &mut Orchestron, a: &Args) -> Res {
         completed_work: a.str_list("completedWork")?,
         remaining_work: a.str_list("remainingWork")?,
         notes: a.str("notes")?,
+        force: a.bool("force")?.unwrap_or(false),
     };
     let s = api(o.handoff(input))?;
     let task = s

@@ -141,6 +141,11 @@ pub struct ClaimsConfig {
     /// never both hold a task. Claiming then needs that remote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
+    /// How long a close is remembered for the other worktrees (and, with
+    /// `remote`, the other clones) whose files do not show it yet, so they
+    /// do not hand the task out again: `30m`, `12h`, `1d` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_mark: Option<String>,
 }
 
 impl ClaimsConfig {
