@@ -104,6 +104,7 @@ impl Orchestron {
         let mut problems = self.backlog_problems()?;
         problems.extend(self.stale_claim_problems()?);
         problems.extend(self.claims_config_problems()?);
+        problems.extend(self.ws.config_problems());
         problems.extend(self.strays()?.into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,

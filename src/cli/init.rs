@@ -19,6 +19,10 @@ pub struct InitArgs {
     /// `init` writes it too; text outside the section's markers is kept.
     #[arg(long)]
     agents: bool,
+    /// Create a workspace here even inside another workspace's project (a
+    /// nested one; without it, init names the workspace already in use).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
@@ -41,7 +45,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         }
         return Ok(Code::Ok);
     }
-    let report = Orchestron::init(&project)?;
+    let report = Orchestron::init(&project, args.force)?;
     let agents = Orchestron::write_agent_instructions(&project, claude)?;
     let mcp = match client {
         Some(c) => Some(Orchestron::install_mcp_config(&project, c)?),
