@@ -212,6 +212,16 @@ impl Orchestron {
     }
 
     fn next_ready_among(&self, who: &str, claims: &crate::store::Claims) -> Result<Option<Task>> {
+        Ok(self.ready_among(who, claims, 1)?.into_iter().next())
+    }
+
+    /// The first `n` tasks `who` could take, in the order of [`Self::next_task`].
+    pub(crate) fn ready_among(
+        &self,
+        who: &str,
+        claims: &crate::store::Claims,
+        n: usize,
+    ) -> Result<Vec<Task>> {
         let (held_elsewhere, ready_anyway) = readiness(claims, who);
         let stale: std::collections::HashSet<String> =
             ready_anyway.iter().map(|i| i.to_string()).collect();
@@ -227,7 +237,9 @@ impl Orchestron {
         Ok(page
             .tasks
             .into_iter()
-            .find(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str()))))
+            .filter(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str())))
+            .take(n)
+            .collect())
     }
 
     /// A claim waits for the task's dependencies: refused while one is open.

@@ -151,6 +151,30 @@ impl Orchestron {
         Ok(snapshot)
     }
 
+    /// A snapshot that hides nothing saved before it: the latest snapshot's
+    /// keys carried forward under `input`'s own, about the task the caller
+    /// holds when `input` names none. A hook's automatic checkpoint (before
+    /// Claude Code compacts the conversation) is saved this way, so the next
+    /// `context_get` still returns what the agent saved, in its shape.
+    pub fn save_context_keeping(&mut self, mut input: SaveContext) -> Result<ContextSnapshot> {
+        let mut context = self
+            .index
+            .latest_context(ContextKind::Snapshot)?
+            .map(|c| c.context)
+            .unwrap_or_default();
+        context.append(&mut input.context);
+        input.context = context;
+        if input.task.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            let me = self.actor().to_string();
+            input.task = self
+                .in_progress(Some(&me), 1)?
+                .tasks
+                .first()
+                .map(|t| t.id.to_string());
+        }
+        self.write_snapshot(ContextKind::Snapshot, input)
+    }
+
     fn write_snapshot(&mut self, kind: ContextKind, input: SaveContext) -> Result<ContextSnapshot> {
         let size = serde_json::to_vec(&input.context).map_or(0, |v| v.len());
         if size > CONTEXT_BYTES {
