@@ -153,12 +153,15 @@ fn updates(s: &mut String, d: &Digest, mcp: bool) {
     // updates notice anyway: a count is enough here.
     if mcp {
         s.push_str(&format!(
-            "{} updates since your last check (orchestron_check_updates).\n",
-            d.total
+            "{} since your last check (orchestron_check_updates).\n",
+            count_updates(d.total)
         ));
         return;
     }
-    s.push_str(&format!("{} updates since your last check:\n", d.total));
+    s.push_str(&format!(
+        "{} since your last check:\n",
+        count_updates(d.total)
+    ));
     if let Some(earlier) = d.earlier_line() {
         s.push_str(&format!("- {}\n", short(&earlier, LINE_CHARS)));
     }
@@ -171,6 +174,14 @@ fn updates(s: &mut String, d: &Digest, mcp: bool) {
         s.push_str(&format!("- {} {} ({})\n", c.id, short(&what, 80), c.by));
     }
     s.push_str("  (all: `orchestron updates`)\n");
+}
+
+fn count_updates(n: usize) -> String {
+    if n == 1 {
+        "1 update".to_string()
+    } else {
+        format!("{n} updates")
+    }
 }
 
 /// Longest title, and longest line of joined items, printed.
