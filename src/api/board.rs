@@ -133,6 +133,8 @@ impl Orchestron {
             }
         }
         let claims = self.claims()?;
+        // Closed in another work tree: not work to pick up here (docs/CLAIMS.md).
+        let closed = self.closed_elsewhere(None)?;
         let mut columns: Vec<BoardColumn> = Status::ALL
             .iter()
             .filter(|s| query.cancelled || **s != Status::Cancelled)
@@ -142,7 +144,11 @@ impl Orchestron {
                 cards: Vec::new(),
             })
             .collect();
-        for task in page.tasks {
+        for task in page
+            .tasks
+            .into_iter()
+            .filter(|t| !closed.contains_key(t.id.as_str()))
+        {
             let Some(column) = columns.iter_mut().find(|c| c.status == task.status) else {
                 continue;
             };

@@ -3,9 +3,11 @@
 //! the one order shared with `task list`. The pick and the take happen under
 //! the workspace lock and the claim registry's lock (see [`super::lease`]), so
 //! concurrent claimers — in one work tree or in several — each get a different
-//! task or "nothing ready", never both the same one.
+//! task or "nothing ready", never both the same one. A task closed in another
+//! work tree or clone is never handed out (see [`super::closed_mark`]).
 
-use super::lease::{held_error, readiness};
+use super::closed_mark::closed_error;
+use super::lease::held_error;
 use super::{Error, Orchestron, Result, Updated};
 use crate::index::TaskQuery;
 use crate::model::{Entry, RecordId, Status, Task, lease_now};
@@ -63,13 +65,19 @@ impl Orchestron {
                 Some(r) => super::remote_claim::merged(&claims, r),
                 None => claims.clone(),
             };
+            let closed = self.closed_elsewhere(remote.as_ref())?;
             let id = match id {
                 Some(id) => self.existing_task_id(id)?,
-                None => match self.next_ready_among(&who, &view)? {
-                    Some(t) => t.id,
-                    None => return Ok(None),
-                },
+                None => {
+                    match self.next_ready_among(&who, self.readiness_with(&who, &view, &closed))? {
+                        Some(t) => t.id,
+                        None => return Ok(None),
+                    }
+                }
             };
+            if let Some(mark) = closed.get(id.as_str()).filter(|_| !opts.force) {
+                return Err(closed_error(&id, mark));
+            }
             let now = lease_now();
             let prior = self.claim_view(&view, &id)?;
             if let Some(v) = prior.as_ref().filter(|v| v.holder != who && !v.stale) {
@@ -207,22 +215,27 @@ impl Orchestron {
     /// The task the caller should do next: ready leaf work, in the one order
     /// shared by claim and list (priority, then what it unblocks, then age).
     pub fn next_task(&self) -> Result<Option<Task>> {
-        let claims = self.claims()?;
-        self.next_ready_among(self.actor(), &claims)
+        let who = self.actor().to_string();
+        let not_ready = self.readiness_here(&who)?;
+        self.next_ready_among(&who, not_ready)
     }
 
-    fn next_ready_among(&self, who: &str, claims: &crate::store::Claims) -> Result<Option<Task>> {
-        Ok(self.ready_among(who, claims, 1)?.into_iter().next())
+    fn next_ready_among(
+        &self,
+        who: &str,
+        not_ready: (Vec<RecordId>, Vec<RecordId>),
+    ) -> Result<Option<Task>> {
+        Ok(self.ready_among(who, not_ready, 1)?.into_iter().next())
     }
 
-    /// The first `n` tasks `who` could take, in the order of [`Self::next_task`].
+    /// The first `n` tasks `who` could take, in the order of
+    /// [`Self::next_task`]; `not_ready` is [`Orchestron::readiness_here`]'s.
     pub(crate) fn ready_among(
         &self,
         who: &str,
-        claims: &crate::store::Claims,
+        (held_elsewhere, ready_anyway): (Vec<RecordId>, Vec<RecordId>),
         n: usize,
     ) -> Result<Vec<Task>> {
-        let (held_elsewhere, ready_anyway) = readiness(claims, who);
         let stale: std::collections::HashSet<String> =
             ready_anyway.iter().map(|i| i.to_string()).collect();
         let page = self.index.tasks(&TaskQuery {

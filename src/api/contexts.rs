@@ -1,6 +1,8 @@
-//! Context snapshots and handoffs: save, show (the latest by default, with the
-//! session before it), list. Snapshot files are append-only: written once,
-//! never rewritten.
+//! Context snapshots and handoffs: save, show, list. Show by default is what
+//! the last session left, whole (docs/MCP.md, "Resume"): the latest snapshot's
+//! keys exactly as the agent saved them, plus the latest handoff when it is
+//! newer, with the seed's keys derived in the seed's types where the agent
+//! saved none. Snapshot files are append-only: written once, never rewritten.
 
 use super::{Error, Orchestron, Result, TaskPatch};
 use crate::index::TaskRef;
@@ -49,25 +51,54 @@ fn items_value(list: &[&str]) -> Option<Value> {
     }
 }
 
-/// A snapshot with a short account of the session before it.
+/// What a session left: a context record, the latest handoff when it is
+/// newer, and a short account of the session before it.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ContextView {
+    /// The latest snapshot the agent saved (else the latest handoff), or the
+    /// record asked for by id.
     pub snapshot: ContextSnapshot,
+    /// The latest handoff, when it is newer than `snapshot` (latest only): a
+    /// later record of another kind never hides what an agent saved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<ContextSnapshot>,
     pub last_session: Option<SessionSummary>,
     /// Where the session stood, derived from the records (the seed's
     /// integration reads `lastTask`, `completedToday` and `nextSteps`).
     pub resume: ResumeFacts,
 }
 
-/// What a resuming agent asks first, derived at read time (never stored): the
-/// task the snapshot was about (else the caller's newest work in progress),
-/// what was finished today, and what to do next (the handoff's remaining work,
-/// else the next ready tasks).
+impl ContextView {
+    /// The saved keys as the next session reads them: the snapshot's exactly
+    /// as saved, then the newer handoff's keys it does not have.
+    pub fn saved_keys(&self) -> Map<String, Value> {
+        let mut m = self.snapshot.context.clone();
+        if let Some(h) = &self.handoff {
+            for (k, v) in &h.context {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        m
+    }
+}
+
+/// What a resuming agent asks first, derived at read time (never stored).
+/// The seed's keys in the seed's types — `last_task` an id, the other two
+/// lists of strings — fill in what the agent did not save; the richer
+/// derived data has names of its own.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ResumeFacts {
-    pub last_task: Option<TaskRef>,
-    pub completed_today: Vec<TaskRef>,
+    /// The task the session was about: the newer handoff's, else the
+    /// snapshot's, else the caller's newest work in progress.
+    pub last_task: Option<RecordId>,
+    /// The handoff's completed work, else the tasks finished today.
+    pub completed_today: Vec<String>,
+    /// The handoff's remaining work, else the next ready tasks.
     pub next_steps: Vec<String>,
+    /// `last_task` with its title and status.
+    pub task: Option<TaskRef>,
+    /// The tasks finished today.
+    pub done_today: Vec<TaskRef>,
 }
 
 /// At most this many tasks in `completedToday` and ready tasks in `nextSteps`.
@@ -83,6 +114,18 @@ pub struct SessionSummary {
     pub task: Option<RecordId>,
     pub notes: Option<String>,
     pub checkpoint: Option<String>,
+}
+
+/// A handoff's work items as strings (one text or a list).
+fn string_items(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The largest free-form context accepted, as JSON bytes.
@@ -210,19 +253,26 @@ impl Orchestron {
         Ok(snapshot)
     }
 
-    /// The snapshot `id`, or the latest; `Ok(None)` when nothing is saved yet.
+    /// The snapshot `id`, or what the last session left: the latest snapshot
+    /// with the latest handoff when that is newer (the handoff alone when no
+    /// snapshot was saved). `Ok(None)` when nothing is saved yet.
     pub fn context(&self, id: Option<&str>) -> Result<Option<ContextView>> {
         let all = self.index.contexts(0)?;
-        let pos = match id {
+        let newest = |kind: ContextKind| all.iter().position(|c| c.kind == kind);
+        let (pos, handoff) = match id {
             Some(input) => {
                 let id = RecordId::parse(input)?;
                 match all.iter().position(|c| c.id == id) {
-                    Some(p) => p,
+                    Some(p) => (p, None),
                     None => return Err(self.not_found("context", input)),
                 }
             }
-            None if all.is_empty() => return Ok(None),
-            None => 0,
+            None => match (newest(ContextKind::Snapshot), newest(ContextKind::Handoff)) {
+                (Some(s), Some(h)) if h < s => (s, all.get(h).cloned()),
+                (Some(s), _) => (s, None),
+                (None, Some(h)) => (h, None),
+                (None, None) => return Ok(None),
+            },
         };
         let last_session = all.get(pos + 1).map(|c| SessionSummary {
             id: c.id.clone(),
@@ -236,21 +286,29 @@ impl Orchestron {
         let Some(snapshot) = all.get(pos).cloned() else {
             return Ok(None);
         };
-        let resume = self.resume_facts(&snapshot)?;
+        let resume = self.resume_facts(&snapshot, handoff.as_ref())?;
         Ok(Some(ContextView {
             snapshot,
+            handoff,
             last_session,
             resume,
         }))
     }
 
-    fn resume_facts(&self, snapshot: &ContextSnapshot) -> Result<ResumeFacts> {
+    fn resume_facts(
+        &self,
+        snapshot: &ContextSnapshot,
+        handoff: Option<&ContextSnapshot>,
+    ) -> Result<ResumeFacts> {
         let task_ref = |t: crate::model::Task| TaskRef {
             id: t.id,
             title: t.title,
             status: t.status,
         };
-        let last_task = match &snapshot.task {
+        let about = handoff
+            .and_then(|h| h.task.as_ref())
+            .or(snapshot.task.as_ref());
+        let task = match about {
             Some(id) => self.index.task(id)?.map(task_ref),
             None => self
                 .in_progress(Some(self.actor()), 1)?
@@ -259,39 +317,28 @@ impl Orchestron {
                 .next()
                 .map(task_ref),
         };
-        let midnight = crate::api::insights::clock()
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .map(|d| d.and_utc());
-        let mut completed_today = Vec::new();
-        for step in self.index.status_steps()?.into_iter().rev() {
-            if midnight.is_some_and(|m| step.at < m) {
-                break;
-            }
-            if completed_today.len() == RESUME_ITEMS
-                || completed_today.iter().any(|t: &TaskRef| t.id == step.id)
-            {
-                continue;
-            }
-            if let Some(t) = self.index.task(&step.id)?
-                && t.status == crate::model::Status::Done
-            {
-                completed_today.push(task_ref(t));
-            }
-        }
-        let remaining = snapshot.context.get("remainingWork");
-        let mut next_steps: Vec<String> = match remaining {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
+        let last_task = about
+            .cloned()
+            .or_else(|| task.as_ref().map(|t| t.id.clone()));
+        let done_today = self.done_today()?;
+        // The handoff says what was done and what remains, in the agent's words.
+        let words = handoff.unwrap_or(snapshot);
+        let completed_today = match string_items(words.context.get("completedWork")) {
+            done if !done.is_empty() => done,
+            _ => done_today
                 .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
+                .map(|t| format!("{}: {}", t.id, t.title))
                 .collect(),
-            _ => Vec::new(),
         };
+        let mut next_steps = string_items(words.context.get("remainingWork"));
         if next_steps.is_empty() {
+            let who = self.actor().to_string();
+            let (held_elsewhere, ready_anyway) = self.readiness_here(&who)?;
             let ready = self.index.tasks(&crate::index::TaskQuery {
                 ready: true,
-                ready_for: Some(self.actor().to_string()),
+                ready_for: Some(who),
+                held_elsewhere,
+                ready_anyway,
                 leaf: true,
                 limit: RESUME_ITEMS,
                 ..crate::index::TaskQuery::default()
@@ -306,7 +353,36 @@ impl Orchestron {
             last_task,
             completed_today,
             next_steps,
+            task,
+            done_today,
         })
+    }
+
+    /// The tasks moved to DONE since midnight (UTC), newest first.
+    fn done_today(&self) -> Result<Vec<TaskRef>> {
+        let midnight = crate::api::insights::clock()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc());
+        let mut out: Vec<TaskRef> = Vec::new();
+        for step in self.index.status_steps()?.into_iter().rev() {
+            if midnight.is_some_and(|m| step.at < m) {
+                break;
+            }
+            if out.len() == RESUME_ITEMS || out.iter().any(|t| t.id == step.id) {
+                continue;
+            }
+            if let Some(t) = self.index.task(&step.id)?
+                && t.status == crate::model::Status::Done
+            {
+                out.push(TaskRef {
+                    id: t.id,
+                    title: t.title,
+                    status: t.status,
+                });
+            }
+        }
+        Ok(out)
     }
 
     pub fn list_contexts(&self, limit: usize) -> Result<Vec<ContextSnapshot>> {

@@ -8,14 +8,15 @@
 //! `A` alone = commit A to the work tree.
 
 use super::{Error, Orchestron, Result};
-use crate::git::{GitRepo, ObjectId};
+use crate::git::{After, GitRepo, ObjectId};
 use crate::model::{
     Entry, FieldChange, IdKind, Priority, Record, RecordId, Sprint, SprintStatus, Status, Task,
     diff_fields,
 };
-use crate::store::{RecordPath, load_record};
+use crate::store::{RecordPath, load_record, read_record_texts};
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The backlog changes of a range.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -85,10 +86,14 @@ impl Orchestron {
             format!("{prefix}/tasks")
         };
         let include = |p: &str| RecordPath::is_record_name(p.rsplit('/').next().unwrap_or(p));
-        let changed = repo.changed_files(from, to, &tasks_dir, &include)?;
+        let after = match to {
+            Some(commit) => After::Commit(commit),
+            None => After::WorkTree(self.work_tree_records(&prefix)?),
+        };
+        let changed = repo.changed_files(from, &after, &tasks_dir, &include)?;
         let sprints_dir = format!("{}sprints", tasks_dir.trim_end_matches("tasks"));
         let mut sprints = Vec::new();
-        for file in repo.changed_files(from, to, &sprints_dir, &include)? {
+        for file in repo.changed_files(from, &after, &sprints_dir, &include)? {
             let name = file.path.rsplit('/').next().unwrap_or_default();
             let Some(rel) = RecordPath::in_dir(IdKind::Sprint, name).map(|p| p.rel()) else {
                 continue;
@@ -132,6 +137,27 @@ impl Orchestron {
             tasks,
             sprints,
         })
+    }
+}
+
+impl Orchestron {
+    /// The text of every live task and sprint file, by its path relative to
+    /// the repository root (`prefix` is the workspace folder's), read through
+    /// the store's record reader.
+    fn work_tree_records(&self, prefix: &str) -> Result<BTreeMap<String, String>> {
+        let mut files = BTreeMap::new();
+        for kind in [IdKind::Task, IdKind::Sprint] {
+            for (path, text) in read_record_texts(self.ws.root(), kind)? {
+                let rel = path.rel();
+                let key = if prefix.is_empty() {
+                    rel
+                } else {
+                    format!("{prefix}/{rel}")
+                };
+                files.insert(key, text);
+            }
+        }
+        Ok(files)
     }
 }
 

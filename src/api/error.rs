@@ -31,6 +31,12 @@ pub enum Error {
     },
     #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
     Held { id: String, holder: String },
+    /// A claim of a task closed in another work tree or clone that this
+    /// one's files do not show yet.
+    #[error(
+        "refused: {id} was closed elsewhere: {closed}; merge that work to see it here, or claim with --force / force: true to take it anyway"
+    )]
+    ClosedElsewhere { id: String, closed: String },
     #[error(
         "refused: {id} depends on open work ({open}); finish that first, or claim with --force / force: true"
     )]
@@ -57,7 +63,7 @@ pub enum Error {
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
-    /// A fault on our side — the watcher cannot start, a built-in template or
+    /// A fault on our side — the live updates cannot start, a built-in template or
     /// a value cannot be encoded: never reported as the caller's input.
     #[error("{what}")]
     Internal {
@@ -95,6 +101,7 @@ impl Error {
             | Error::Invalid(_)
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
+            | Error::ClosedElsewhere { .. }
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }
             | Error::Blocked { .. }

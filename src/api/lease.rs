@@ -4,11 +4,13 @@
 //! holder renews the lease, a close or a hand-over ends it. The task file keeps
 //! only `assignee` and `status`, so a renewal is never a diff.
 
-use super::{Error, Orchestron, Result};
-use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, Status, Task, lease_now, parse_lease};
+use super::closed_mark::ClosedElsewhere;
+use super::{Error, Orchestron, Result, Updated};
+use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, Status, lease_now, parse_lease};
 use crate::store::{Claim, ClaimRegistry, Claims};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Where claims are kept for this workspace, and which work tree we are.
@@ -157,11 +159,44 @@ impl Orchestron {
         Ok(out)
     }
 
-    /// After a write of `task` by the caller: renews the lease when the caller
-    /// holds it, and forgets the claim when the task closed, left IN_PROGRESS
-    /// or went to someone else. Takes the registry lock only when something
-    /// changes.
-    pub(crate) fn after_task_write(&self, task: &Task) -> Result<()> {
+    /// An error per `claims:` duration in `config.yaml` that does not parse
+    /// (`check`): a bad one would fail every claim or close later.
+    pub(crate) fn claims_config_problems(&self) -> Result<Vec<crate::model::Problem>> {
+        let c = &self.ws.config.claims;
+        let path = self.ws.root().join("config.yaml");
+        let text = crate::store::read_text_if_exists(&path)?.unwrap_or_default();
+        Ok([("lease", &c.lease), ("closed_mark", &c.closed_mark)]
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let value = value.as_deref()?;
+                parse_lease(value).is_none().then(|| {
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+                        .map_or(1, |i| i + 1);
+                    crate::model::Problem::error(
+                        "config.yaml",
+                        line,
+                        1,
+                        format!(
+                            "claims.{key}: {value:?} is not a duration (expected {LEASE_FORMAT})"
+                        ),
+                    )
+                })
+            })
+            .collect())
+    }
+
+    /// After a write of a task by the caller: a close ends the claim and
+    /// leaves the closed mark ([`Orchestron::record_closed_mark`]); otherwise
+    /// the holder's write renews the lease, and a move out of IN_PROGRESS or
+    /// to someone else forgets the claim. Takes the registry lock only when
+    /// something changes.
+    pub(crate) fn after_task_write(&self, updated: &Updated) -> Result<()> {
+        if self.record_closed_mark(updated)? {
+            return Ok(());
+        }
+        let task = &updated.task;
         let scope = self.claim_scope()?;
         let key = task.id.as_str();
         let Some(claim) = scope.registry.load()?.get(key).cloned() else {
@@ -207,10 +242,33 @@ fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
     }
 }
 
+impl Orchestron {
+    /// What decides readiness here for `who` beyond the files: the tasks not
+    /// ready (held by someone else on a live lease, or closed elsewhere) and
+    /// those ready although the files say IN_PROGRESS (stale claims).
+    pub(crate) fn readiness_here(&self, who: &str) -> Result<(Vec<RecordId>, Vec<RecordId>)> {
+        let claims = self.claims()?;
+        let closed = self.closed_elsewhere(None)?;
+        Ok(self.readiness_with(who, &claims, &closed))
+    }
+
+    /// [`Orchestron::readiness_here`] from claims and closed marks in hand.
+    pub(crate) fn readiness_with(
+        &self,
+        who: &str,
+        claims: &Claims,
+        closed: &BTreeMap<String, ClosedElsewhere>,
+    ) -> (Vec<RecordId>, Vec<RecordId>) {
+        let (mut held, stale) = readiness(claims, who);
+        held.extend(closed.keys().filter_map(|id| RecordId::parse(id).ok()));
+        (held, stale)
+    }
+}
+
 /// Claims that make a task not ready for `who` (live, someone else's) and
 /// claims that make it ready although the files say IN_PROGRESS (expired,
 /// someone else's).
-pub(crate) fn readiness(claims: &Claims, who: &str) -> (Vec<RecordId>, Vec<RecordId>) {
+fn readiness(claims: &Claims, who: &str) -> (Vec<RecordId>, Vec<RecordId>) {
     let now = lease_now();
     let mut held = Vec::new();
     let mut stale = Vec::new();

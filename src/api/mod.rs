@@ -9,6 +9,7 @@ mod archive;
 mod board;
 mod broken;
 mod claim;
+mod closed_mark;
 mod contexts;
 mod credit;
 mod diff;
@@ -22,8 +23,10 @@ mod import;
 pub mod insights;
 mod layout;
 mod lease;
+mod live_updates;
 mod mcp_clients;
 mod merging;
+mod monitor_loan;
 mod overview;
 mod prime;
 mod refresh;
@@ -34,14 +37,13 @@ mod sync;
 mod tasks;
 mod templates;
 mod updates;
-mod watch;
-mod watcher_socket;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
 pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card};
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
+pub use closed_mark::ClosedElsewhere;
 pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
@@ -55,8 +57,10 @@ pub use insights::flow::Flow;
 pub use insights::forecast::Forecast;
 pub use insights::sprint_progress::Burndown;
 pub use lease::{ClaimView, HeldTask};
+pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
+pub use monitor_loan::WatcherStatus;
 pub use overview::{Overview, SprintProgress};
 pub use prime::{HandoffBrief, HeldWork, Prime};
 pub use refresh::Progress;
@@ -66,8 +70,6 @@ pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
-pub use watch::{RecordChange, RecordEvent, RecordWatcher};
-pub use watcher_socket::WatcherStatus;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
@@ -102,7 +104,7 @@ pub struct Orchestron {
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
     /// The socket through which this process lends its monitor to CLI
-    /// commands (see `watcher_socket.rs`), while it serves one.
+    /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
 }
 
@@ -173,6 +175,13 @@ impl Orchestron {
     /// store writes every file: atomically, so a reader never sees half of it.
     pub fn write_output_file(path: &Path, bytes: &[u8]) -> Result<()> {
         Ok(crate::store::write_file(path, bytes)?)
+    }
+
+    /// Reads a small text file the user named (an HTTP token file) through
+    /// the store: at most 1 MiB, so a wrong path is refused, not read whole.
+    pub fn read_input_file(path: &Path) -> Result<String> {
+        const MAX: u64 = 1 << 20;
+        Ok(crate::store::read_small_text(path, MAX)?)
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

@@ -68,7 +68,7 @@ impl Orchestron {
             None => None,
         };
         let in_progress = self.in_progress(None, 20)?.tasks;
-        let (held_elsewhere, ready_anyway) = super::lease::readiness(&self.claims()?, self.actor());
+        let (held_elsewhere, ready_anyway) = self.readiness_here(self.actor())?;
         let ready = self
             .index
             .tasks(&TaskQuery {
@@ -104,6 +104,7 @@ impl Orchestron {
         let mut problems = self.index.problems()?;
         problems.extend(self.claim_conflicts()?);
         problems.extend(self.stale_claim_problems()?);
+        problems.extend(self.claims_config_problems()?);
         problems.extend(self.closed_but_open_problems()?);
         problems.extend(self.ws.strays().into_iter().map(|path| {
             crate::model::Problem::warning(

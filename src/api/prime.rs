@@ -114,9 +114,9 @@ impl Orchestron {
                 handoff_due.push(t.id.clone());
             }
         }
-        let claims = self.claims()?;
+        let not_ready = self.readiness_here(&me)?;
         let ready = self
-            .ready_among(&me, &claims, READY_SHOWN + page.tasks.len())?
+            .ready_among(&me, not_ready, READY_SHOWN + page.tasks.len())?
             .into_iter()
             .filter(|t| t.status != Status::InProgress)
             .take(READY_SHOWN)

@@ -5,7 +5,7 @@
 //! its file monitor which paths changed since its last refresh, behind a
 //! barrier that guarantees every earlier event was seen, and re-reads only
 //! those; whenever the monitor cannot vouch, it runs the full stat pass. A
-//! CLI command may borrow such a process's monitor (`watcher_socket.rs`).
+//! CLI command may borrow such a process's monitor (`monitor_loan.rs`).
 //!
 //! Files are read and applied under the workspace lock, so that no process can
 //! apply an older read of a file after another applied a newer one (a
@@ -44,7 +44,7 @@ impl Orchestron {
     pub fn refresh(&mut self) -> Result<usize> {
         match self.monitor.clone() {
             Some(m) => self.refresh_watched(&m),
-            None if self.watcher_enabled() => self.refresh_via_watcher(),
+            None if self.borrows_monitor() => self.refresh_via_lent_monitor(),
             None => self.refresh_all(Scope::Live),
         }
     }
@@ -59,17 +59,29 @@ impl Orchestron {
         self.refresh_all(Scope::WithArchive)
     }
 
-    /// Starts a file monitor on the workspace: from now on each refresh asks
-    /// it what changed instead of stat'ing every file (for a long-running
-    /// process; `ORCHESTRON_WATCH_LIMIT` bounds the paths it remembers).
-    pub fn refresh_from_watcher(&mut self) -> Result<()> {
+    /// Starts this process's file monitor on the workspace (once; later
+    /// calls return the same one): from now on each refresh asks it what
+    /// changed instead of stat'ing every file, and live updates and the
+    /// monitor lent to CLI commands are built on it — one watch per process
+    /// (for a long-running process; `ORCHESTRON_WATCH_LIMIT` bounds the paths
+    /// it remembers).
+    pub fn start_monitor(&mut self) -> Result<()> {
+        self.monitor().map(drop)
+    }
+
+    /// This process's file monitor, started on first use.
+    pub(super) fn monitor(&mut self) -> Result<Arc<Monitor>> {
+        if let Some(m) = &self.monitor {
+            return Ok(Arc::clone(m));
+        }
         let limit = std::env::var("ORCHESTRON_WATCH_LIMIT")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(store::DEFAULT_LIMIT);
-        self.monitor = Some(Arc::new(Monitor::start(self.ws.root(), limit)?));
+        let monitor = Arc::new(Monitor::start(self.ws.root(), limit)?);
+        self.monitor = Some(Arc::clone(&monitor));
         self.monitor_token = None;
-        Ok(())
+        Ok(monitor)
     }
 
     /// The refresh of a process with a monitor: the barrier, then only the

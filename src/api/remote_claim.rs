@@ -10,7 +10,7 @@
 use super::{Error, Orchestron, Result};
 use crate::git::{RemoteClaim, RemoteClaims, RemoteEntry};
 use crate::model::lease_now;
-use crate::store::{Claim, Claims, RemoteHold};
+use crate::store::{Claim, Claims, ClosedMark, RemoteHold};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -74,6 +74,7 @@ impl Orchestron {
             since: claim.since,
             expires: claim.expires,
             lease_secs: claim.lease_secs,
+            closed: None,
         };
         let r = RemoteClaims {
             dir: &dir,
@@ -96,6 +97,59 @@ impl Orchestron {
             remote: &remote,
         };
         r.delete(id, &hold.sha)?;
+        Ok(())
+    }
+
+    /// Replaces the task's claim ref with a closed mark: over the ref this
+    /// clone holds (`held`), else over whatever the remote has there (read
+    /// once more if another clone moved it meanwhile). A ref another clone
+    /// keeps moving is left to it: a claim it takes there stands.
+    pub(crate) fn push_closed_mark(
+        &self,
+        id: &str,
+        held: Option<&RemoteHold>,
+        mark: &ClosedMark,
+    ) -> Result<()> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(());
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        let record = RemoteClaim {
+            holder: mark.by.clone(),
+            worktree: mark.worktree.display().to_string(),
+            branch: mark.branch.clone(),
+            since: mark.at,
+            expires: mark.until,
+            lease_secs: 0,
+            closed: Some(mark.status.clone()),
+        };
+        let mut expected = held.map(|h| h.sha.clone());
+        for _ in 0..2 {
+            if r.write(id, expected.as_deref(), &record)?.is_some() {
+                return Ok(());
+            }
+            expected = r.fetch_all()?.get(id).map(|e| e.sha.clone());
+        }
+        Ok(())
+    }
+
+    /// Deletes the closed mark on the task's claim ref, if that is what the
+    /// ref holds (a reopen).
+    pub(crate) fn drop_remote_closed_mark(&self, id: &str) -> Result<()> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(());
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        let state = r.fetch_all()?;
+        if let Some(e) = state.get(id).filter(|e| is_closed_mark(e)) {
+            r.delete(id, &e.sha)?;
+        }
         Ok(())
     }
 
@@ -134,7 +188,7 @@ pub(crate) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>
 /// elsewhere, with its holder, work tree and lease.
 pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
     let mut out = local.clone();
-    for (id, entry) in remote {
+    for (id, entry) in remote.iter().filter(|(_, e)| !is_closed_mark(e)) {
         let ours = local
             .get(id)
             .and_then(|c| c.remote.as_ref())
@@ -145,6 +199,32 @@ pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
         out.insert(id.clone(), from_remote(entry));
     }
     out
+}
+
+/// A claim ref that holds a closed mark, not a claim.
+fn is_closed_mark(entry: &RemoteEntry) -> bool {
+    entry.claim.as_ref().is_some_and(|c| c.closed.is_some())
+}
+
+/// The closed marks among the remote's claim refs, by task id.
+pub(crate) fn closed_marks(remote: &RemoteState) -> Vec<(String, ClosedMark)> {
+    remote
+        .iter()
+        .filter_map(|(id, e)| {
+            let c = e.claim.as_ref()?;
+            Some((
+                id.clone(),
+                ClosedMark {
+                    status: c.closed.clone()?,
+                    by: c.holder.clone(),
+                    worktree: PathBuf::from(&c.worktree),
+                    branch: c.branch.clone(),
+                    at: c.since,
+                    until: c.expires,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The held-by view of a remote claim; an unreadable one holds forever.

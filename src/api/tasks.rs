@@ -212,8 +212,7 @@ impl Orchestron {
         }
         if query.ready {
             let who = query.ready_for.clone().unwrap_or_default();
-            (query.held_elsewhere, query.ready_anyway) =
-                super::lease::readiness(&self.claims()?, &who);
+            (query.held_elsewhere, query.ready_anyway) = self.readiness_here(&who)?;
         }
         self.list_tasks(&query)
     }
@@ -411,7 +410,7 @@ impl Orchestron {
         change: impl FnOnce(&Self, &mut Task) -> Result<()>,
     ) -> Result<Updated> {
         let updated = self.write_task(id, change)?;
-        self.after_task_write(&updated.task)?;
+        self.after_task_write(&updated)?;
         Ok(updated)
     }
 

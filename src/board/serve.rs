@@ -1,5 +1,5 @@
 //! `orchestron serve`: the board page live in a browser, over loopback HTTP.
-//! The workspace's file watcher (`Orchestron::watch`) signals each settled
+//! The workspace's live updates (`Orchestron::live_updates`) signal each settled
 //! batch of record changes; the server then refreshes, builds the board once
 //! and pushes it to every open page as a server-sent event, so a human's edit
 //! or an agent's tool call shows up without a reload. Read-only unless
@@ -15,7 +15,7 @@
 //! `/api/tasks/{id}/status` the move.
 
 use super::html;
-use crate::api::{Board, BoardQuery, Error, ErrorClass, Orchestron, RecordWatcher};
+use crate::api::{Board, BoardQuery, Error, ErrorClass, LiveUpdates, Orchestron};
 use crate::http::{Guard, Tokens};
 use crate::model::{Status, with_causes};
 use axum::Router;
@@ -100,12 +100,18 @@ pub async fn serve(
     opts: ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    if let Err(e) = api.refresh_from_watcher() {
-        tracing::warn!("every refresh stats every record file: {}", with_causes(&e));
-    }
     let changed = Arc::new(Notify::new());
     let signal = changed.clone();
-    let _watcher: RecordWatcher = api.watch(move |_events| signal.notify_one())?;
+    // The one file monitor: refreshes ask it, and it signals every change.
+    let _live: Option<LiveUpdates> = api
+        .live_updates(move |_events| signal.notify_one())
+        .inspect_err(|e| {
+            tracing::warn!(
+                "pages update only on reload, every refresh stats every record file: {}",
+                with_causes(e)
+            );
+        })
+        .ok();
     let board = api.board(&opts.query)?;
     let (tx, _) = watch::channel(Arc::new(html::script_json(&board)?));
     let shared = Arc::new(Shared {

@@ -131,9 +131,18 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                 if let Some(n) = &s.notes {
                     text.push_str(&format!("  notes       {}\n", n.trim()));
                 }
-                if !s.context.is_empty() {
+                if let Some(h) = &v.handoff {
+                    text.push_str(&format!(
+                        "  handoff     {} by {} at {} (newer)\n",
+                        h.id,
+                        h.by,
+                        timestamp(&h.at)
+                    ));
+                }
+                let keys = v.saved_keys();
+                if !keys.is_empty() {
                     text.push('\n');
-                    for (k, val) in &s.context {
+                    for (k, val) in &keys {
                         let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
                         text.push_str(&format!("  {k}: {val}\n"));
                     }

@@ -48,7 +48,8 @@ pub enum TaskCommand {
         /// 2h (default: `claims.lease` in config.yaml, else 2h).
         #[arg(long)]
         lease: Option<String>,
-        /// Claim although dependencies are still open.
+        /// Claim although dependencies are still open, or although the task
+        /// was closed in another worktree or clone (not merged here yet).
         #[arg(long)]
         force: bool,
     },

@@ -1,6 +1,6 @@
 //! `orchestron watch`: a process that only watches the record files and
 //! lends its file monitor to CLI commands over the workspace's socket (see
-//! `api::Orchestron::serve_watcher`). It prints one line once it serves, then
+//! `api::Orchestron::lend_monitor`). It prints one line once it serves, then
 //! runs until it is stopped; a socket it leaves behind is stale, which
 //! clients detect and the next watcher replaces.
 
@@ -11,7 +11,7 @@ use super::output;
 pub fn run(ctx: &Ctx) -> CmdResult {
     super::logging::init("warn");
     let mut o = ctx.open()?;
-    let socket = o.serve_watcher()?;
+    let socket = o.lend_monitor()?;
     let on = if o.watcher_status().enabled {
         "CLI commands here use it"
     } else {

@@ -12,7 +12,6 @@ use chrono::{DateTime, TimeZone, Utc};
 use gix::ObjectId;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// One committed version of a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,6 +28,14 @@ pub struct FileVersion {
     pub summary: String,
     /// The file's text after this commit; `None` when the commit deleted it.
     pub text: Option<String>,
+}
+
+/// The newer side of a comparison: a commit, or the work tree's files (text
+/// by repository-relative path, `/`-separated), read by the caller.
+#[derive(Debug)]
+pub enum After {
+    Commit(ObjectId),
+    WorkTree(BTreeMap<String, String>),
 }
 
 /// A file that differs between two sides, with its text on each side.
@@ -123,12 +130,13 @@ impl GitRepo {
     }
 
     /// Files under `prefix` (a directory relative to the repository root, `""` for
-    /// all) that differ between commit `from` and `to`; `to = None` compares with
-    /// the files in the work tree. `include` filters paths (e.g. only `*.yaml`).
+    /// all) that differ between commit `from` and `to`: another commit, or the
+    /// work tree's files as the caller read them (the store reads record files;
+    /// git does not). `include` filters paths (e.g. only `*.yaml`).
     pub fn changed_files(
         &self,
         from: Option<ObjectId>,
-        to: Option<ObjectId>,
+        to: &After,
         prefix: &str,
         include: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<ChangedFile>, GitError> {
@@ -136,51 +144,73 @@ impl GitRepo {
             Some(c) => self.blobs_under(c, prefix, include)?,
             None => BTreeMap::new(),
         };
-        let mut out = Vec::new();
         match to {
-            Some(c) => {
-                let after = self.blobs_under(c, prefix, include)?;
-                for path in before
-                    .keys()
-                    .chain(after.keys())
-                    .collect::<std::collections::BTreeSet<_>>()
-                {
-                    let (b, a) = (before.get(path), after.get(path));
-                    if b != a {
-                        out.push(ChangedFile {
-                            path: path.clone(),
-                            before: b.map(|id| self.blob_text(*id)).transpose()?,
-                            after: a.map(|id| self.blob_text(*id)).transpose()?,
-                        });
-                    }
-                }
+            After::Commit(c) => {
+                let after = self.blobs_under(*c, prefix, include)?;
+                self.changed_between(&before, &after)
             }
-            None => {
-                let after = worktree_files(self.root(), prefix, include)?;
-                let kind = self.repo.object_hash();
-                let paths: std::collections::BTreeSet<&String> =
-                    before.keys().chain(after.keys()).collect();
-                for path in paths {
-                    let a = after.get(path);
-                    // Hash the work-tree file as git would: an unchanged file costs
-                    // no blob read.
-                    let same_blob = |id: &ObjectId, text: &String| {
-                        gix::objs::compute_hash(kind, gix::objs::Kind::Blob, text.as_bytes())
-                            .is_ok_and(|h| h == *id)
-                    };
-                    let b = match (before.get(path), a) {
-                        (Some(id), Some(text)) if same_blob(id, text) => continue,
-                        (Some(id), _) => Some(self.blob_text(*id)?),
-                        (None, _) => None,
-                    };
-                    if b.as_ref() != a {
-                        out.push(ChangedFile {
-                            path: path.clone(),
-                            before: b,
-                            after: a.cloned(),
-                        });
-                    }
-                }
+            After::WorkTree(files) => {
+                let prefix = prefix.trim_matches('/');
+                let after: BTreeMap<&String, &String> = files
+                    .iter()
+                    .filter(|(p, _)| under(prefix, p) && include(p))
+                    .collect();
+                self.changed_against(&before, &after)
+            }
+        }
+    }
+
+    /// The files whose blobs differ between two commits' listings.
+    fn changed_between(
+        &self,
+        before: &BTreeMap<String, ObjectId>,
+        after: &BTreeMap<String, ObjectId>,
+    ) -> Result<Vec<ChangedFile>, GitError> {
+        let mut out = Vec::new();
+        let paths: std::collections::BTreeSet<&String> =
+            before.keys().chain(after.keys()).collect();
+        for path in paths {
+            let (b, a) = (before.get(path), after.get(path));
+            if b != a {
+                out.push(ChangedFile {
+                    path: path.clone(),
+                    before: b.map(|id| self.blob_text(*id)).transpose()?,
+                    after: a.map(|id| self.blob_text(*id)).transpose()?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The files that differ between a commit's listing and the work tree's texts.
+    fn changed_against(
+        &self,
+        before: &BTreeMap<String, ObjectId>,
+        after: &BTreeMap<&String, &String>,
+    ) -> Result<Vec<ChangedFile>, GitError> {
+        let kind = self.repo.object_hash();
+        let mut out = Vec::new();
+        let paths: std::collections::BTreeSet<&String> =
+            before.keys().chain(after.keys().copied()).collect();
+        for path in paths {
+            let a = after.get(path).copied();
+            // Hash the work-tree file as git would: an unchanged file costs
+            // no blob read.
+            let same_blob = |id: &ObjectId, text: &String| {
+                gix::objs::compute_hash(kind, gix::objs::Kind::Blob, text.as_bytes())
+                    .is_ok_and(|h| h == *id)
+            };
+            let b = match (before.get(path), a) {
+                (Some(id), Some(text)) if same_blob(id, text) => continue,
+                (Some(id), _) => Some(self.blob_text(*id)?),
+                (None, _) => None,
+            };
+            if b.as_ref() != a {
+                out.push(ChangedFile {
+                    path: path.clone(),
+                    before: b,
+                    after: a.cloned(),
+                });
             }
         }
         Ok(out)
@@ -239,56 +269,12 @@ impl GitRepo {
     }
 }
 
-/// Files under `root/prefix` in the work tree, with their text, by repo-relative path.
-fn worktree_files(
-    root: &Path,
-    prefix: &str,
-    include: &dyn Fn(&str) -> bool,
-) -> Result<BTreeMap<String, String>, GitError> {
-    let mut out = BTreeMap::new();
-    let prefix = prefix.trim_matches('/');
-    let mut stack = vec![prefix.to_string()];
-    while let Some(dir) = stack.pop() {
-        let abs = if dir.is_empty() {
-            root.to_path_buf()
-        } else {
-            root.join(&dir)
-        };
-        let entries = match std::fs::read_dir(&abs) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(GitError::Io { path: abs, source }),
-        };
-        for entry in entries {
-            let entry = entry.map_err(|source| GitError::Io {
-                path: abs.clone(),
-                source,
-            })?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if dir.is_empty() && name == ".git" {
-                continue;
-            }
-            let path = if dir.is_empty() {
-                name
-            } else {
-                format!("{dir}/{name}")
-            };
-            let ft = entry.file_type().map_err(|source| GitError::Io {
-                path: entry.path(),
-                source,
-            })?;
-            if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file() && include(&path) {
-                let bytes = std::fs::read(entry.path()).map_err(|source| GitError::Io {
-                    path: entry.path(),
-                    source,
-                })?;
-                out.insert(path, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    Ok(out)
+/// Whether repo-relative `path` lies under the folder `prefix` (`""`: the root).
+fn under(prefix: &str, path: &str) -> bool {
+    prefix.is_empty()
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// One commit as the authorship walk needs it: parents, author, the tree of the

@@ -23,6 +23,7 @@ pub(crate) use cli::move_tracked;
 pub use cli::{LineMerge, config_set, driver_program, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
+pub use history::After;
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::GitRepo;

@@ -7,7 +7,8 @@
 //! same way; receive-pack checks the old value under its ref lock, so of two
 //! clones pushing at once exactly one wins. Reading is one fetch of every
 //! claim ref into `refs/orchestron/remote-claims/<remote>/` (pruned), then
-//! `for-each-ref` over that local copy.
+//! `for-each-ref` over that local copy. A closed task's ref may hold a closed
+//! mark instead of a claim (docs/CLAIMS.md, "Closed elsewhere").
 
 use super::GitError;
 use super::cli::{command_error, run, spawn};
@@ -30,6 +31,12 @@ pub struct RemoteClaim {
     pub since: DateTime<Utc>,
     pub expires: DateTime<Utc>,
     pub lease_secs: i64,
+    /// Set when the ref is a closed mark rather than a claim: the status the
+    /// task was closed with (`holder` closed it at `since`; the mark lapses at
+    /// `expires`). An older Orchestron reads it as a claim until then, which
+    /// keeps the task from being handed out there too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
 }
 
 /// A claim ref on the remote: its commit and what it says (`None` when the

@@ -265,7 +265,7 @@ fn changed_files_between_commits_and_against_the_work_tree() {
     let yaml = |p: &str| p.ends_with(".yaml");
     let (c1, c2) = (repo.resolve(&c1).unwrap(), repo.resolve(&c2).unwrap());
     let d = repo
-        .changed_files(Some(c1), Some(c2), ".orchestron", &yaml)
+        .changed_files(Some(c1), &After::Commit(c2), ".orchestron", &yaml)
         .unwrap();
     let got: Vec<_> = d
         .iter()
@@ -279,12 +279,26 @@ fn changed_files_between_commits_and_against_the_work_tree() {
             (".orchestron/tasks/C.yaml", None, Some("c1\n")),
         ]
     );
+    // The work tree as the store reads it: A and C as committed, C edited,
+    // and a file outside the prefix that must be left out.
+    let work_tree = After::WorkTree(
+        [
+            (".orchestron/tasks/A.yaml", "a2\n"),
+            (".orchestron/tasks/C.yaml", "c2\n"),
+            (".orchestronx/tasks/D.yaml", "d\n"),
+        ]
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .into(),
+    );
     let w = repo
-        .changed_files(Some(c2), None, ".orchestron", &yaml)
+        .changed_files(Some(c2), &work_tree, ".orchestron", &yaml)
         .unwrap();
     assert_eq!(w.len(), 1);
+    assert_eq!(w[0].path, ".orchestron/tasks/C.yaml");
     assert_eq!(w[0].after.as_deref(), Some("c2\n"));
-    let all = repo.changed_files(None, Some(c1), "", &|_| true).unwrap();
+    let all = repo
+        .changed_files(None, &After::Commit(c1), "", &|_| true)
+        .unwrap();
     assert_eq!(all.len(), 3);
 }
 

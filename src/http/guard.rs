@@ -14,6 +14,7 @@
 //! - A request body size limit (413 past it), and never a CORS wildcard: the
 //!   guard answers no preflight and strips `Access-Control-Allow-Origin: *`.
 
+use crate::api::Orchestron;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
@@ -50,12 +51,9 @@ pub enum GuardError {
          (such as 127.0.0.1:{default_port})"
     )]
     BadAddr { value: String, default_port: u16 },
-    #[error("reading the token file {}", path.display())]
-    TokenFile {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The source names the file.
+    #[error("reading the token file")]
+    TokenFile(#[source] crate::api::Error),
     #[error("the token file {} holds no token", path.display())]
     NoToken { path: PathBuf },
     #[error("{}:{line}: a line is `TOKEN` or `AGENT TOKEN`, not {fields} words", path.display())]
@@ -155,10 +153,7 @@ impl Tokens {
     pub fn load(file: Option<&Path>, env_token: Option<&str>) -> Result<Tokens, GuardError> {
         let mut tokens = Vec::new();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).map_err(|source| GuardError::TokenFile {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let text = Orchestron::read_input_file(path).map_err(GuardError::TokenFile)?;
             tokens.extend(parse_token_file(&text, path)?);
         }
         if let Some(secret) = env_token.filter(|t| !t.trim().is_empty()) {

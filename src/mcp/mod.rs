@@ -8,7 +8,8 @@
 //! [`args`] (reading a model's arguments), [`brief`] (results cut to size), [`error`] (the one error edge), [`tools`] (what each tool does),
 //! [`notice`] (the "N updates since your last call" line), [`resources`],
 //! [`complete`] (id completion),
-//! [`prompts`], [`push`] (file watcher → notifications) and [`server`] (the
+//! [`prompts`], [`push`] (live updates → notifications), [`insights`] (the
+//! two insight tools) and [`server`] (the
 //! rmcp handler that ties them together).
 
 pub mod args;

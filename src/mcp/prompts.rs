@@ -119,7 +119,11 @@ fn context_lines(view: &ContextView) -> String {
             l.at.format("%Y-%m-%d %H:%M UTC")
         ));
     }
-    for (k, v) in &c.context {
+    if let Some(h) = &view.handoff {
+        s.push_str(&format!("then handoff {} by {}\n", h.id, h.by));
+    }
+    let keys = view.saved_keys();
+    for (k, v) in &keys {
         let text = match v {
             Value::Null => continue,
             Value::String(t) => t.clone(),
@@ -128,7 +132,7 @@ fn context_lines(view: &ContextView) -> String {
         s.push_str(&format!("- {k}: {}\n", short(&text, CONTEXT_VALUE_CHARS)));
     }
     if let Some(n) = &c.notes
-        && !c.context.contains_key("notes")
+        && !keys.contains_key("notes")
     {
         s.push_str(&format!("- notes: {}\n", short(n, CONTEXT_VALUE_CHARS)));
     }

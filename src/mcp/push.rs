@@ -1,4 +1,5 @@
-//! Live updates. The API's record watcher feeds one broadcast channel; two
+//! Live updates. The API's live updates (built on the process's one file
+//! monitor) feed one broadcast channel; two
 //! kinds of listener drain it. Clients of the older protocol era subscribe
 //! with `resources/subscribe` and get `notifications/resources/updated` for the
 //! URIs they asked for, plus `notifications/resources/list_changed` when a
@@ -7,12 +8,12 @@
 //! subscription's sink. Pushes are a courtesy: correctness never depends on
 //! them (the notice on the next tool result carries the same news).
 //!
-//! One [`Hub`] serves a whole server process (one watcher, however many
+//! One [`Hub`] serves a whole server process (one monitor, however many
 //! clients); each client session has its own [`Subscriptions`] — over HTTP
 //! many sessions share the hub, each told only of the URIs it asked for.
 
 use super::resources;
-use crate::api::{RecordChange, RecordEvent, RecordWatcher};
+use crate::api::{LiveUpdates, RecordChange, RecordEvent};
 use rmcp::model::ResourceUpdatedNotificationParam;
 use rmcp::service::{Peer, RoleServer, SubscriptionContext};
 use std::collections::HashSet;
@@ -31,10 +32,13 @@ pub struct Batch {
 
 impl Batch {
     pub fn from_events(events: &[RecordEvent]) -> Batch {
+        // A batch can name every record (the monitor lost track): no
+        // quadratic de-duplication.
+        let mut seen: HashSet<String> = HashSet::new();
         let mut updated: Vec<String> = Vec::new();
         for e in events {
             for uri in resources::affected(e.kind, &e.id) {
-                if !updated.contains(&uri) {
+                if seen.insert(uri.clone()) {
                     updated.push(uri);
                 }
             }
@@ -46,17 +50,17 @@ impl Batch {
     }
 }
 
-/// The channel and the watcher that feeds it: one per server process.
+/// The channel and the live updates that feed it: one per server process.
 pub struct Hub {
     tx: broadcast::Sender<Batch>,
-    watcher: Mutex<Option<RecordWatcher>>,
+    live: Mutex<Option<LiveUpdates>>,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         Hub {
             tx: broadcast::channel(256).0,
-            watcher: Mutex::default(),
+            live: Mutex::default(),
         }
     }
 }
@@ -75,15 +79,15 @@ fn fold(uri: &str) -> String {
 }
 
 impl Hub {
-    /// A sender for the watcher's thread.
+    /// A sender for the live updates' thread.
     pub fn sender(&self) -> broadcast::Sender<Batch> {
         self.tx.clone()
     }
 
-    /// Keeps the watcher alive as long as the hub.
-    pub fn keep(&self, watcher: RecordWatcher) {
-        if let Ok(mut w) = self.watcher.lock() {
-            *w = Some(watcher);
+    /// Keeps the live updates flowing as long as the hub.
+    pub fn keep(&self, live: LiveUpdates) {
+        if let Ok(mut w) = self.live.lock() {
+            *w = Some(live);
         }
     }
 

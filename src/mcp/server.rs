@@ -58,7 +58,7 @@ impl OrchestronServer {
             session: Arc::default(),
             attribution: Attribution::Process,
         };
-        server.watch(&mut o);
+        server.start_monitor(&mut o);
         if let Ok(mut api) = server.api.lock() {
             *api = Some(o);
         }
@@ -86,7 +86,7 @@ impl OrchestronServer {
     }
 
     /// The handler for one more client session of a shared server: the same
-    /// workspace, watcher and push channel, its own subscriptions.
+    /// workspace, file monitor and push channel, its own subscriptions.
     pub fn for_new_session(&self) -> Self {
         OrchestronServer {
             session: Arc::default(),
@@ -94,27 +94,28 @@ impl OrchestronServer {
         }
     }
 
-    /// Starts the push watcher and the file monitor that lets each request
-    /// refresh only what changed (without one, every request stats every file).
-    fn watch(&self, o: &mut Orchestron) {
-        if let Err(e) = o.refresh_from_watcher() {
-            tracing::warn!("every request stats every record file: {e}");
-        } else {
-            // The same monitor answers CLI commands that opted in; when
-            // another process serves them already, that one keeps doing so.
-            match o.serve_watcher() {
-                Ok(socket) => tracing::debug!("serving CLI commands on {}", socket.display()),
-                Err(e) if e.class() == crate::api::ErrorClass::Conflict => {
-                    tracing::debug!("not serving CLI commands: {e}");
-                }
-                Err(e) => tracing::warn!("not serving CLI commands: {e}"),
+    /// Starts the process's one file monitor, which lets each request
+    /// refresh only what changed (without one, every request stats every
+    /// file), is lent to CLI commands, and feeds the live updates.
+    fn start_monitor(&self, o: &mut Orchestron) {
+        if let Err(e) = o.start_monitor() {
+            tracing::warn!("every request stats every record file, no live resource updates: {e}");
+            return;
+        }
+        // The same monitor answers CLI commands that opted in; when
+        // another process lends one already, that one keeps doing so.
+        match o.lend_monitor() {
+            Ok(socket) => tracing::debug!("serving CLI commands on {}", socket.display()),
+            Err(e) if e.class() == crate::api::ErrorClass::Conflict => {
+                tracing::debug!("not serving CLI commands: {e}");
             }
+            Err(e) => tracing::warn!("not serving CLI commands: {e}"),
         }
         let tx = self.hub.sender();
-        match o.watch(move |events| {
+        match o.live_updates(move |events| {
             let _ = tx.send(push::Batch::from_events(&events));
         }) {
-            Ok(w) => self.hub.keep(w),
+            Ok(live) => self.hub.keep(live),
             Err(e) => tracing::warn!("no live resource updates: {e}"),
         }
     }
@@ -136,7 +137,7 @@ impl OrchestronServer {
                 // A missing workspace says how to create one (its class is
                 // NoWorkspace); any other failure to open is reported as it is.
                 let mut o = Orchestron::open(&server.opts).map_err(Failure::from)?;
-                server.watch(&mut o);
+                server.start_monitor(&mut o);
                 *guard = Some(o);
             }
             let Some(o) = guard.as_mut() else {

@@ -308,15 +308,29 @@ fn task_clarify(o: &mut Orchestron, a: &Args) -> Res {
     Ok(out)
 }
 
-/// The context envelope: the saved keys at top level, then `snapshot` and
-/// `lastSession` (which win over saved keys of the same name).
+/// The context envelope: the saved keys at top level (the snapshot's as
+/// saved, then a newer handoff's), then `snapshot`, `handoff` and
+/// `lastSession` (which win over saved keys of the same name); the seed's
+/// keys are derived only where the agent saved none, richer facts go under
+/// `derived`.
 pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
     let Some(view) = view else {
         return obj(vec![("snapshot", Value::Null)]);
     };
-    let s = &view.snapshot;
-    let mut m = s.context.clone();
-    m.insert("snapshot".into(), snapshot_meta(s));
+    let mut m = view.saved_keys();
+    m.insert("snapshot".into(), snapshot_meta(&view.snapshot));
+    if let Some(h) = &view.handoff {
+        // Its keys are at top level and the snapshot has the git state in
+        // full: what is left is where and when.
+        let git = h
+            .git
+            .as_ref()
+            .map(|g| json!({"branch": g.branch, "head": g.head}));
+        m.insert(
+            "handoff".into(),
+            json!({"id": h.id, "kind": h.kind, "at": h.at, "by": h.by, "taskId": h.task, "git": git}),
+        );
+    }
     let last = view.last_session.as_ref().map(|l| {
         json!({
             "id": l.id, "kind": l.kind, "at": l.at, "by": l.by,
@@ -324,7 +338,6 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         })
     });
     m.insert("lastSession".into(), last.unwrap_or(Value::Null));
-    // Derived facts fill the seed's keys unless the agent saved its own.
     let r = &view.resume;
     for (key, value) in [
         ("lastTask", json!(r.last_task)),
@@ -332,6 +345,16 @@ pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
         ("nextSteps", json!(r.next_steps)),
     ] {
         m.entry(key).or_insert(value);
+    }
+    let mut derived = Map::new();
+    if let Some(t) = &r.task {
+        derived.insert("task".into(), json!(t));
+    }
+    if !r.done_today.is_empty() {
+        derived.insert("doneToday".into(), json!(r.done_today));
+    }
+    if !derived.is_empty() {
+        m.insert("derived".into(), Value::Object(derived));
     }
     m
 }
@@ -354,8 +377,11 @@ fn context_get(o: &mut Orchestron, a: &Args) -> Res {
                 .task
                 .as_ref()
                 .map_or(String::new(), |t| format!(" for {t}"));
+            let handoff = v.handoff.as_ref().map_or(String::new(), |h| {
+                format!(", then handoff {} by {}", h.id, h.by)
+            });
             format!(
-                "Latest {} {} by {}{task}",
+                "Latest {} {} by {}{task}{handoff}",
                 v.snapshot.kind.as_str(),
                 v.snapshot.id,
                 v.snapshot.by

@@ -77,6 +77,11 @@ pub struct ClaimsConfig {
     /// never both hold a task. Claiming then needs that remote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
+    /// How long a close is remembered for the other worktrees (and, with
+    /// `remote`, the other clones) whose files do not show it yet, so they
+    /// do not hand the task out again: `30m`, `12h`, `1d` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_mark: Option<String>,
 }
 
 impl ClaimsConfig {
@@ -142,8 +147,10 @@ mod tests {
 
     #[test]
     fn codex_and_gemini_clients_are_recorded_by_short_names_even_with_an_older_agents_map() {
-        let mut config = Config::default();
-        config.agents = BTreeMap::from([("claude-code".to_string(), "claude".to_string())]);
+        let mut config = Config {
+            agents: BTreeMap::from([("claude-code".to_string(), "claude".to_string())]),
+            ..Config::default()
+        };
         assert_eq!(config.actor_name("codex-mcp-client"), "codex");
         assert_eq!(config.actor_name("gemini-cli-mcp-client"), "gemini");
         assert_eq!(config.actor_name("claude-code"), "claude");

@@ -5,6 +5,8 @@
 //! that every worktree of one clone sees the same claims, or the workspace's
 //! cache outside git. It has its own lock, because the worktrees sharing it
 //! each have their own workspace lock. Lock order: workspace, then registry.
+//! Beside the claims it keeps the short-lived closed marks (`closed.json`): a
+//! task closed in one work tree, so the others do not hand it out again.
 
 use super::lock::LockState;
 use super::{StoreError, WorkspaceLock, write_atomic};
@@ -66,9 +68,21 @@ impl ClaimRegistry {
     /// Every claim. Written atomically, so a reader without the lock still
     /// sees a whole file; a missing file is no claims.
     pub fn load(&self) -> Result<Claims, StoreError> {
-        let path = self.dir.join("claims.json");
+        self.load_file("claims.json")
+    }
+
+    /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save(&self, _lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
+        self.save_file("claims.json", claims)
+    }
+
+    fn load_file<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> Result<T, StoreError> {
+        let path = self.dir.join(name);
         match super::read_text_if_exists(&path)? {
-            None => Ok(Claims::new()),
+            None => Ok(T::default()),
             Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Invalid {
                 path,
                 line: e.line(),
@@ -78,14 +92,51 @@ impl ClaimRegistry {
         }
     }
 
-    /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
-    pub fn save(&self, _lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
-        let path = self.dir.join("claims.json");
-        let text = serde_json::to_string_pretty(claims).map_err(|e| StoreError::Encode {
+    fn save_file<T: Serialize>(&self, name: &str, value: &T) -> Result<(), StoreError> {
+        let path = self.dir.join(name);
+        let text = serde_json::to_string_pretty(value).map_err(|e| StoreError::Encode {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
         std::fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
         write_atomic(&path, text.as_bytes()).map(|_| ())
+    }
+}
+
+/// A task closed (DONE or CANCELLED) in one work tree, remembered in the
+/// registry so the other work trees of the clone — whose files still say it
+/// is open until they merge — do not hand it out again. Short-lived: it
+/// lapses at `until`, and a work tree whose own files show the close ignores
+/// it before that.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClosedMark {
+    /// The status it was closed with.
+    pub status: String,
+    pub by: String,
+    /// The work tree (project folder) it was closed in.
+    pub worktree: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    pub at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// Closed marks by task id.
+pub type ClosedMarks = BTreeMap<String, ClosedMark>;
+
+impl ClaimRegistry {
+    /// Every closed mark (`closed.json` beside the claims; read without the
+    /// lock, like [`ClaimRegistry::load`]).
+    pub fn load_closed(&self) -> Result<ClosedMarks, StoreError> {
+        self.load_file("closed.json")
+    }
+
+    /// Replaces the closed marks (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save_closed(
+        &self,
+        _lock: &WorkspaceLock,
+        marks: &ClosedMarks,
+    ) -> Result<(), StoreError> {
+        self.save_file("closed.json", marks)
     }
 }

@@ -9,8 +9,9 @@ mod cache_path;
 mod claims;
 mod edit;
 mod error;
-mod files;
+mod import_source;
 mod init;
+mod live_updates;
 mod load;
 mod lock;
 mod monitor;
@@ -20,17 +21,17 @@ mod record_path;
 mod record_read;
 mod records;
 mod scan;
+mod user_files;
 mod workspace;
+mod yaml_doc;
 
 pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
-pub use claims::{Claim, ClaimRegistry, Claims, RemoteHold};
+pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
-pub use files::{
-    SourceFile, parse_yaml, read_bytes, read_source_files, read_text_if_exists, write_file,
-    write_if_missing,
-};
+pub use import_source::{SourceFile, read_source_files};
 pub use init::{GITATTRIBUTES, InitReport, init};
+pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
@@ -38,7 +39,13 @@ pub use monitor_socket::{MonitorServer, ask_since, serving_pid, socket_path};
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
-pub use record_read::{RecordReadError, read_listed_record_bytes, read_record_bytes};
+pub use record_read::{
+    RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_texts,
+};
 pub use records::{LoadedFile, Stamp, StoredRecord};
 pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};
+pub use user_files::{
+    read_bytes, read_small_text, read_text_if_exists, write_file, write_if_missing,
+};
 pub use workspace::Workspace;
+pub use yaml_doc::parse_yaml;

@@ -35,6 +35,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -100,6 +101,21 @@ impl std::fmt::Debug for Monitor {
 struct Shared {
     state: Mutex<State>,
     cookie_seen: Condvar,
+    /// Woken (at most one pending signal each) whenever a record path is
+    /// recorded or a loss happens: see [`Monitor::wake_on_change`].
+    listeners: Mutex<Vec<SyncSender<()>>>,
+}
+
+impl Shared {
+    /// Tells every listener that [`Monitor::since`] has news; a listener
+    /// that is gone is forgotten.
+    fn wake(&self) {
+        let mut listeners = self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        listeners.retain(|l| !matches!(l.try_send(()), Err(TrySendError::Disconnected(()))));
+    }
 }
 
 struct State {
@@ -157,6 +173,7 @@ impl Monitor {
                 limit: limit.max(1),
             }),
             cookie_seen: Condvar::new(),
+            listeners: Mutex::default(),
         });
         let instance = std::process::id() as u64 ^ (u64::from(getrandom::u32().unwrap_or(0)) << 32);
         let handler = Handler {
@@ -267,6 +284,25 @@ impl Monitor {
         (token, changes)
     }
 
+    /// A channel that gets a signal whenever a record file changes or the
+    /// monitor loses track (signals coalesce: one pending at most). It only
+    /// says "ask [`Monitor::since`]"; what changed comes from there. The
+    /// sender half is returned too, so its owner can wake the receiver itself.
+    pub fn wake_on_change(&self) -> (SyncSender<()>, Receiver<()>) {
+        let (tx, rx) = sync_channel(1);
+        self.shared
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(tx.clone());
+        (tx, rx)
+    }
+
+    /// The workspace root this monitor watches.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Creates a cookie and waits for its event; false on a timeout or when
     /// the cookie cannot be written.
     fn barrier(&self, wait: Duration) -> bool {
@@ -317,25 +353,34 @@ impl Handler {
                 let mut st = lock(&self.shared);
                 st.rearm = true;
                 st.lose(format!("the watcher failed: {e}"));
+                drop(st);
+                self.shared.wake();
                 return;
             }
         };
         if event.need_rescan() {
             lock(&self.shared).lose("the event queue overflowed");
+            self.shared.wake();
             return;
         }
         // Reads (ours included) change nothing.
         if matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
             return;
         }
-        for path in &event.paths {
-            self.on_path(path, &event.kind);
+        let news = event
+            .paths
+            .iter()
+            .fold(false, |news, path| self.on_path(path, &event.kind) | news);
+        if news {
+            self.shared.wake();
         }
     }
 
-    fn on_path(&self, path: &Path, kind: &EventKind) {
+    /// Records one path of an event; true when [`Monitor::since`] now has
+    /// something new to say (a record changed, or a loss).
+    fn on_path(&self, path: &Path, kind: &EventKind) -> bool {
         let Ok(rel) = path.strip_prefix(&self.root) else {
-            return;
+            return false;
         };
         let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
         match parts.as_slice() {
@@ -343,49 +388,62 @@ impl Handler {
                 let mut st = lock(&self.shared);
                 st.rearm = true;
                 st.lose("the workspace folder was moved or removed");
+                true
             }
             [dir] if IdKind::ALL.iter().any(|k| k.dir() == *dir) => {
                 let mut st = lock(&self.shared);
                 st.rearm = true;
                 st.lose(format!("the {dir} folder was created, moved or removed"));
+                true
             }
             ["cache"] | ["cache", "watch"] if matches!(kind, EventKind::Remove(_)) => {
                 lock(&self.shared).rearm = true;
+                false
             }
-            [dir, name] => {
-                let Some(k) = IdKind::ALL.into_iter().find(|k| k.dir() == *dir) else {
-                    return;
-                };
-                if RecordPath::in_dir(k, name).is_none() {
-                    return;
-                }
-                let linked = matches!(kind, EventKind::Create(_) | EventKind::Modify(_))
-                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-                let key = format!("{dir}/{name}");
-                let mut st = lock(&self.shared);
-                st.linked |= linked;
-                if st.changed.len() >= st.limit && !st.changed.contains_key(&key) {
-                    let limit = st.limit;
-                    st.lose(format!("more than {limit} record files changed"));
-                    return;
-                }
-                let epoch = st.epoch;
-                st.changed.insert(key, epoch);
-            }
+            [dir, name] => self.on_record(path, dir, name, kind),
             ["cache", "watch", name] if matches!(kind, EventKind::Create(_)) => {
-                let Some(n) = name
-                    .strip_prefix(self.cookie_prefix.as_str())
-                    .and_then(|n| n.parse::<u64>().ok())
-                else {
-                    return;
-                };
-                let mut st = lock(&self.shared);
-                st.cookie = st.cookie.max(n);
-                drop(st);
-                self.shared.cookie_seen.notify_all();
+                self.on_cookie(name);
+                false
             }
-            _ => {}
+            _ => false,
         }
+    }
+
+    /// Stamps a changed record file with the open epoch; true if it is one.
+    fn on_record(&self, path: &Path, dir: &str, name: &str, kind: &EventKind) -> bool {
+        let Some(k) = IdKind::ALL.into_iter().find(|k| k.dir() == dir) else {
+            return false;
+        };
+        if RecordPath::in_dir(k, name).is_none() {
+            return false;
+        }
+        let linked = matches!(kind, EventKind::Create(_) | EventKind::Modify(_))
+            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let key = format!("{dir}/{name}");
+        let mut st = lock(&self.shared);
+        st.linked |= linked;
+        if st.changed.len() >= st.limit && !st.changed.contains_key(&key) {
+            let limit = st.limit;
+            st.lose(format!("more than {limit} record files changed"));
+            return true;
+        }
+        let epoch = st.epoch;
+        st.changed.insert(key, epoch);
+        true
+    }
+
+    /// A cookie of ours came back: every earlier event has been recorded.
+    fn on_cookie(&self, name: &str) {
+        let Some(n) = name
+            .strip_prefix(self.cookie_prefix.as_str())
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            return;
+        };
+        let mut st = lock(&self.shared);
+        st.cookie = st.cookie.max(n);
+        drop(st);
+        self.shared.cookie_seen.notify_all();
     }
 }
 

@@ -1,6 +1,6 @@
 //! Where a record lives: `<kind folder>/<stem>.yaml` under the workspace root.
 //! The one place that turns a path into (kind, id) and back, so the stat pass,
-//! the loader, the watcher, the change feed and the git diff agree on which
+//! the loader, the file monitor, the change feed and the git diff agree on which
 //! files are records. The stem is kept as written: a file whose name is not a
 //! valid id is still a record file (the loader reports the mismatch).
 //! Archived tasks and sprints live under `archive/<kind folder>/` (see

@@ -63,6 +63,48 @@ pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordRead
     open_and_read(&target)
 }
 
+/// The text of every live record file of `kind` in the workspace folder
+/// `root` (names only from the listing; each file read as above), by its
+/// path relative to `root` (`tasks/TASK-7k2mq.yaml`). A file that cannot be
+/// read, or that is refused, fails the whole: a diff must not leave one out.
+pub fn read_record_texts(
+    root: &Path,
+    kind: crate::model::IdKind,
+) -> Result<Vec<(super::RecordPath, String)>, super::StoreError> {
+    use super::{RecordPath, StoreError};
+    let dir = root.join(kind.dir());
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::io(dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(&dir, e))?;
+        let Some(path) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| RecordPath::in_dir(kind, n))
+        else {
+            continue;
+        };
+        match read_record_bytes(root, &entry.path()) {
+            Ok(bytes) => out.push((path, String::from_utf8_lossy(&bytes).into_owned())),
+            Err(e) if e.is_missing() => {}
+            Err(RecordReadError::Io(e)) => return Err(StoreError::io(entry.path(), e)),
+            Err(refused) => {
+                return Err(StoreError::Broken {
+                    path: path.rel(),
+                    line: 1,
+                    column: 1,
+                    message: refused.to_string(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// [`read_record_bytes`] for a file that the caller's own stat pass, an
 /// `lstat` moments ago, saw as a regular file (not a link): that stat is not
 /// repeated. What could have been swapped in since is still caught: a link

@@ -266,17 +266,6 @@ impl Workspace {
         Ok(true)
     }
 
-    /// Every record file of `kind` present now.
-    pub fn list(&self, kind: IdKind) -> Vec<RecordPath> {
-        let Ok(entries) = std::fs::read_dir(self.dir(kind)) else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .filter_map(|e| RecordPath::in_dir(kind, e.file_name().to_str()?))
-            .collect()
-    }
-
     /// Files in the record folders that the tool does not read (`TASK-x.yml`,
     /// `notes.txt`), as paths relative to the workspace root: a record saved
     /// under the wrong extension would otherwise vanish without a word.

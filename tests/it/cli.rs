@@ -200,6 +200,7 @@ fn context_and_handoff_json_outputs() {
     let latest = env.json(&["context", "show"]);
     let mut latest_r = r.value(&latest);
     latest_r["snapshot"]["git"] = json!("[git]");
+    latest_r["handoff"]["git"] = json!("[git]");
     insta::assert_json_snapshot!("context_show_latest", latest_r);
     assert_eq!(env.json(&["context", "list"]).as_array().unwrap().len(), 2);
     let task = env.json(&["task", "show", &t]);

@@ -154,29 +154,9 @@ fn sixteen_claimers_in_two_worktrees_get_eight_distinct_tasks_and_eight_nothing_
 
 #[test]
 fn a_task_held_in_another_worktree_shows_its_holder_and_branch_and_is_not_ready_there() {
-    let env = TestEnv::new();
-    let id = env.create(&["Shared work"]);
-    env.git(&["add", "-A"]);
-    env.git(&["commit", "-q", "-m", "task"]);
-    let outside = tempfile::tempdir().expect("tempdir");
-    let second = outside.path().join("second");
-    env.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "feature",
-        second.to_str().unwrap(),
-    ]);
-    let in_second = |args: &[&str]| {
-        let out = env
-            .command(crate::common::BIN)
-            .current_dir(&second)
-            .args(args)
-            .output()
-            .expect("run");
-        crate::common::to_run(out)
-    };
+    let w = super::closed::TwoWorktrees::new(1);
+    let (env, id) = (&w.env, w.ids[0].clone());
+    let in_second = |args: &[&str]| w.in_second(args);
     let r = in_second(&["--agent", "bob", "task", "claim", &id]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // The main worktree's file still says TODO: the registry says otherwise.

@@ -4,6 +4,7 @@
 //! of the clone is not ready there. Real processes, real git, no sleeps: the
 //! lease clock is moved with `ORCHESTRON_NOW`.
 
+mod closed;
 mod concurrent;
 mod lease;
 pub(crate) mod remote;

@@ -1,7 +1,8 @@
 //! Remote claims (`claims.remote: origin`): two clones of one bare repository
 //! claim the same task at once, round after round — exactly one wins and the
 //! other is told who; after expiry the other clone takes the task over; a
-//! renewal pushes only below half the lease; release and DONE delete the ref;
+//! renewal pushes only below half the lease; release deletes the ref and DONE
+//! leaves a closed mark there;
 //! an unreachable remote is exit 8 with no local claim left behind.
 
 use crate::common::{Run, TestEnv, to_run};
@@ -191,7 +192,7 @@ fn two_clones_claiming_one_task_at_once_get_exactly_one_winner_each_round() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(remote.claim_ref(id), None, "release deletes the ref");
 
-    // DONE deletes the ref too.
+    // DONE replaces the claim with a closed mark (docs/CLAIMS.md).
     let id = &remote.ids[1];
     let (env, who) = if remote.claim_text(id).contains("\"holder\":\"alice\"") {
         (&a, "alice")
@@ -200,7 +201,12 @@ fn two_clones_claiming_one_task_at_once_get_exactly_one_winner_each_round() {
     };
     let r = env.run(&["--agent", who, "task", "update", id, "--status", "DONE"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(remote.claim_ref(id), None, "DONE deletes the ref");
+    let text = remote.claim_text(id);
+    assert!(
+        text.contains("\"closed\":\"DONE\""),
+        "a closed mark: {text}"
+    );
+    assert!(text.contains(&format!("\"holder\":\"{who}\"")), "{text}");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 mod budgets;
 mod resources;
+mod resume;
 mod seed;
 mod sessions;
 mod tools;

@@ -1,6 +1,7 @@
-//! The watcher shared with CLI commands, as git shares its `core.fsmonitor`:
-//! a process holding a file monitor (`orchestron watch`, the MCP server, any
-//! other long-running adapter) lends it on the workspace's socket, and a CLI
+//! Lending a file monitor to CLI commands, as git shares its `core.fsmonitor`:
+//! a process holding one (`orchestron watch`, the MCP server, any other
+//! long-running adapter — what users call "the watcher") lends it on the
+//! workspace's socket, and a CLI
 //! command with the feature on (`watcher: true` in `config.yaml`, or
 //! `ORCHESTRON_WATCHER=1`) asks it what changed since the token stored in the
 //! index, re-reads only those paths and stores the new token. Whatever the
@@ -38,19 +39,11 @@ impl Orchestron {
     /// socket (starting the monitor if this process has none yet), for as
     /// long as this `Orchestron` lives. Returns the socket's path. Another
     /// live watcher on the socket is a `Conflict` naming its pid.
-    pub fn serve_watcher(&mut self) -> Result<PathBuf> {
+    pub fn lend_monitor(&mut self) -> Result<PathBuf> {
         if let Some(lent) = &self.lent {
             return Ok(lent.path().to_path_buf());
         }
-        if self.monitor.is_none() {
-            self.refresh_from_watcher()?;
-        }
-        let Some(monitor) = self.monitor.clone() else {
-            return Err(super::Error::internal(
-                "serving the watcher",
-                "no file monitor",
-            ));
-        };
+        let monitor = self.monitor()?;
         let server = MonitorServer::start(monitor, self.ws.root(), SERVED_BARRIER)?;
         let path = server.path().to_path_buf();
         self.lent = Some(server);
@@ -64,7 +57,7 @@ impl Orchestron {
             Err(why) => (None, Some(why.0)),
         };
         WatcherStatus {
-            enabled: self.watcher_enabled(),
+            enabled: self.borrows_monitor(),
             serving_pid,
             why_not,
             socket: store::socket_path(self.ws.root()),
@@ -73,7 +66,7 @@ impl Orchestron {
 
     /// `ORCHESTRON_WATCHER` (`1`/`true`/`on`, `0`/`false`/`off`) wins over
     /// `config.yaml`'s `watcher:`.
-    pub(super) fn watcher_enabled(&self) -> bool {
+    pub(super) fn borrows_monitor(&self) -> bool {
         match std::env::var("ORCHESTRON_WATCHER").ok().as_deref() {
             Some("1" | "true" | "on" | "yes") => true,
             Some("0" | "false" | "off" | "no") => false,
@@ -84,7 +77,7 @@ impl Orchestron {
     /// The refresh of a CLI command with the watcher on: ask it, under the
     /// workspace lock (so that no other process's refresh interleaves between
     /// the answer and the stored token), then re-read only what it names.
-    pub(super) fn refresh_via_watcher(&mut self) -> Result<usize> {
+    pub(super) fn refresh_via_lent_monitor(&mut self) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let _lock = self.ws.lock()?;
         let since: Option<Token> = self

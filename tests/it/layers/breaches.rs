@@ -1,0 +1,249 @@
+//! The guard on a synthetic breach of each kind: source text fed to the
+//! checker as if it were a file at the given place under `src/`. Each breach
+//! must be found, named as resolved, on its line; the clean twins must not.
+
+use super::guard::{Breach, check};
+
+/// What the checker names in `source`, as if it were `src/{rel}`.
+fn named(rel: &str, source: &str) -> Vec<String> {
+    check(rel, source)
+        .expect("parses")
+        .into_iter()
+        .map(|b| b.named)
+        .collect()
+}
+
+fn breaches(rel: &str, source: &str) -> Vec<Breach> {
+    check(rel, source).expect("parses")
+}
+
+#[test]
+fn an_adapter_naming_the_store_through_a_use_group_is_caught() {
+    assert_eq!(
+        named("cli/task.rs", "use crate::{api, store};\n"),
+        ["crate::store"]
+    );
+    assert_eq!(
+        named(
+            "mcp/tools.rs",
+            "use crate::{api::Orchestron, index::{TaskQuery as Q}};\n"
+        ),
+        ["crate::index::TaskQuery"]
+    );
+}
+
+#[test]
+fn super_chains_are_resolved_from_the_file_s_place() {
+    // In src/cli/board/mod.rs, `super::super` is the crate root.
+    assert_eq!(
+        named("cli/board/mod.rs", "use super::super::git::History;\n"),
+        ["crate::git::History"]
+    );
+    // Inside api, `super::store` is api's own child — not the store layer.
+    assert!(named("api/tasks.rs", "use super::store;\n").is_empty());
+    // In a top-level adapter module, `super::index` is the crate's index.
+    assert_eq!(
+        named("http/mod.rs", "fn f() { super::index::open(); }\n"),
+        ["crate::index::open"]
+    );
+}
+
+#[test]
+fn a_fully_qualified_path_in_an_expression_or_a_type_is_caught() {
+    let source =
+        "fn f() -> crate::store::Stamp {\n    crate::index::Index::open();\n    todo!()\n}\n";
+    let found = breaches("board/serve.rs", source);
+    let at: Vec<(usize, &str)> = found.iter().map(|b| (b.line, b.named.as_str())).collect();
+    assert_eq!(
+        at,
+        [(1, "crate::store::Stamp"), (2, "crate::index::Index::open")]
+    );
+}
+
+#[test]
+fn a_path_inside_a_macro_is_caught() {
+    assert_eq!(
+        named(
+            "mcp/server.rs",
+            "fn f() { tracing::warn!(\"{}\", crate::git::head()); }\n"
+        ),
+        ["crate::git::head"]
+    );
+    assert_eq!(
+        named(
+            "cli/mod.rs",
+            "fn f(p: &Path) { println!(\"{}\", p.exists()); }\n"
+        ),
+        [".exists()"]
+    );
+}
+
+#[test]
+fn a_name_imported_then_extended_is_resolved() {
+    let source = "use crate as root;\nuse root::store as s;\nfn f() { s::Workspace::open(); }\n";
+    let found = named("api/x.rs", source);
+    assert!(found.is_empty(), "api may name the store: {found:?}");
+    let found = named("cli/x.rs", source);
+    assert!(
+        found.iter().all(|n| n.starts_with("crate::store")) && found.len() >= 2,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn file_io_sql_git_watch_yaml_and_processes_above_the_store_are_caught() {
+    for (source, expect) in [
+        ("use std::fs;", "std::fs"),
+        ("use std::{fs::read, io};", "std::fs::read"),
+        (
+            "fn f() { ::std::fs::remove_file(\"x\"); }",
+            "std::fs::remove_file",
+        ),
+        (
+            "use std as s; fn f() { s::fs::write(\"x\", \"\"); }",
+            "std::fs::write",
+        ),
+        (
+            "use std::os::unix::fs::PermissionsExt;",
+            "std::os::unix::fs::PermissionsExt",
+        ),
+        ("use std::process::Command;", "std::process::Command"),
+        ("use tokio::fs::read;", "tokio::fs::read"),
+        ("use rusqlite::Connection;", "rusqlite::Connection"),
+        ("fn f() { gix::open(\".\"); }", "gix::open"),
+        ("use notify::Watcher;", "notify::Watcher"),
+        ("extern crate notify as n;", "notify"),
+        (
+            "fn f() { yaml_serde::from_str::<u8>(\"\"); }",
+            "yaml_serde::from_str",
+        ),
+        ("use yaml_edit::Document;", "yaml_edit::Document"),
+        (
+            "fn f(p: &std::path::Path) -> bool { p.is_dir() }",
+            ".is_dir()",
+        ),
+        (
+            "fn f(p: &Path) { std::path::Path::exists(p); }",
+            "std::path::Path::exists",
+        ),
+    ] {
+        for place in [
+            "api/tasks.rs",
+            "cli/task.rs",
+            "mcp/tools.rs",
+            "board/serve.rs",
+            "http/guard.rs",
+        ] {
+            let found = named(place, source);
+            assert!(
+                found.iter().any(|n| n == expect),
+                "{place}: `{source}` should name {expect}, found {found:?}"
+            );
+        }
+        // The store is where files are touched.
+        assert!(
+            named("store/files.rs", source).is_empty(),
+            "store/files.rs: `{source}`"
+        );
+    }
+}
+
+#[test]
+fn the_lower_layers_naming_the_api_or_an_adapter_are_caught() {
+    for place in ["store/records.rs", "index/query.rs", "git/history.rs"] {
+        assert_eq!(
+            named(place, "use crate::api::Error;"),
+            ["crate::api::Error"]
+        );
+        assert_eq!(
+            named(place, "fn f() { crate::mcp::serve(); }"),
+            ["crate::mcp::serve"]
+        );
+        assert!(
+            named(
+                place,
+                "use crate::model::Task; use crate::store::RecordPath;"
+            )
+            .is_empty()
+        );
+    }
+}
+
+#[test]
+fn the_model_naming_anything_above_it_is_caught() {
+    for layer in [
+        "store", "index", "git", "api", "cli", "mcp", "board", "http",
+    ] {
+        let found = named("model/task.rs", &format!("use crate::{layer}::X;"));
+        assert_eq!(found, [format!("crate::{layer}::X")]);
+    }
+    assert_eq!(
+        named("model/config.rs", "use std::fs::read;"),
+        ["std::fs::read"]
+    );
+}
+
+#[test]
+fn a_glob_of_the_crate_root_and_a_path_attribute_are_caught() {
+    assert_eq!(named("cli/x.rs", "use crate::*;"), ["use crate::*"]);
+    assert_eq!(named("api/mod.rs", "use super::*;"), ["use crate::*"]);
+    assert_eq!(
+        named(
+            "api/x.rs",
+            "#[path = \"../store/records.rs\"]\nmod records;"
+        ),
+        ["#[path]"]
+    );
+}
+
+#[test]
+fn inline_modules_move_super_and_test_code_is_left_out() {
+    // `super` inside `mod inner` of src/cli/mod.rs is src/cli.
+    assert!(named("cli/mod.rs", "mod inner { use super::super::api::X; }").is_empty());
+    assert_eq!(
+        named("cli/mod.rs", "mod inner { use super::super::index::X; }"),
+        ["crate::index::X"]
+    );
+    // Test code is not built into the program; `cfg(not(test))` code is.
+    assert!(named("api/x.rs", "#[cfg(test)]\nmod tests { use std::fs; }").is_empty());
+    assert_eq!(
+        named(
+            "api/x.rs",
+            "#[cfg(not(test))]\nfn f() { std::fs::read(\"x\"); }"
+        ),
+        ["std::fs::read"]
+    );
+}
+
+#[test]
+fn what_each_layer_may_name_is_not_flagged() {
+    let clean = [
+        (
+            "cli/task.rs",
+            "use crate::api::{Orchestron, TaskPatch}; use crate::model::Status; fn f() { crate::timing::Phase::start(); }",
+        ),
+        (
+            "mcp/http.rs",
+            "use crate::http::Guard; use std::path::Path; fn f(p: &Path) { p.join(\"x\"); }",
+        ),
+        (
+            "api/import/json.rs",
+            "fn f(ws: &Workspace) -> bool { ws.exists(Kind::Task, &id) }",
+        ),
+        (
+            "api/tasks.rs",
+            "use crate::store::{self, Workspace}; use crate::index::Index; use crate::git::GitRepo;",
+        ),
+        (
+            "store/records.rs",
+            "use std::fs; use crate::index::FileStamp; fn f(p: &Path) -> bool { p.exists() }",
+        ),
+        (
+            "model/task.rs",
+            "use crate::model::Status; use std::collections::HashMap;",
+        ),
+    ];
+    for (place, source) in clean {
+        assert!(named(place, source).is_empty(), "{place}: {source}");
+    }
+}

@@ -1,0 +1,457 @@
+//! The layer checker: parses one source file with `syn` and lists every place
+//! where it names something its layer may not. It resolves what a name means
+//! the way the compiler would in the cases that matter for hiding an arrow:
+//! `use` trees (groups, renames, `self`/`super` chains, a name brought in by
+//! one `use` and extended by another), paths written out in expressions and
+//! types, paths inside macro invocations (`format!`, `tracing::warn!` — their
+//! tokens are scanned, not parsed), `extern crate … as`, and inline modules.
+//! Code under `#[cfg(test)]` (and test files) is not checked: it is not built
+//! into the program.
+
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
+use std::collections::HashMap;
+use syn::visit::Visit;
+
+/// The crate's top-level modules, bottom up.
+pub const MODULES: [&str; 10] = [
+    "model", "timing", "store", "index", "git", "api", "cli", "mcp", "board", "http",
+];
+
+/// The adapters: they reach files, SQL and git only through `api`.
+pub const ADAPTERS: [&str; 4] = ["cli", "mcp", "board", "http"];
+
+/// Which top-level modules a layer may name.
+pub fn may_name(layer: &str) -> &'static [&'static str] {
+    match layer {
+        "model" | "timing" => &["model", "timing"],
+        "store" | "index" | "git" => &["model", "timing", "store", "index", "git"],
+        "api" => &["model", "timing", "store", "index", "git", "api"],
+        _ => &["model", "timing", "api", "cli", "mcp", "board", "http"],
+    }
+}
+
+/// Outside crates and std modules that touch files, SQL, git, the file
+/// watch, YAML or processes: only `store`, `index` and `git` use them.
+const BELOW_THE_API: [&[&str]; 9] = [
+    &["std", "fs"],
+    &["std", "process"],
+    &["tokio", "fs"],
+    &["tokio", "process"],
+    &["rusqlite"],
+    &["gix"],
+    &["notify"],
+    &["yaml_serde"],
+    &["yaml_edit"],
+];
+
+/// `Path` and `PathBuf` methods that go to the disk (called with no
+/// arguments: `ws.exists(kind, id)` is the store's own question).
+const DISK_METHODS: [&str; 10] = [
+    "exists",
+    "try_exists",
+    "is_dir",
+    "is_file",
+    "is_symlink",
+    "metadata",
+    "symlink_metadata",
+    "read_dir",
+    "read_link",
+    "canonicalize",
+];
+
+/// One place where a file names what its layer may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    pub line: usize,
+    /// What was named, resolved (`crate::store::Workspace`, `std::fs::read`,
+    /// `.exists()`, `#[path]`, `use crate::*`).
+    pub named: String,
+}
+
+/// The breaches of the file at `rel` (relative to `src/`, e.g.
+/// `api/tasks.rs`), whose text is `source`.
+pub fn check(rel: &str, source: &str) -> Result<Vec<Breach>, String> {
+    let file = syn::parse_file(source).map_err(|e| format!("{rel}: {e}"))?;
+    let module = module_path(rel);
+    let Some(layer) = module.first().cloned() else {
+        return Ok(Vec::new());
+    };
+    let mut aliases = Aliases::default();
+    // Twice: a `use` may extend a name that a later `use` brings in.
+    for _ in 0..2 {
+        let mut collect = Collect {
+            module: module.clone(),
+            aliases: &mut aliases,
+        };
+        collect.visit_file(&file);
+    }
+    let mut checker = Checker {
+        layer,
+        module,
+        aliases: &aliases,
+        breaches: Vec::new(),
+    };
+    checker.visit_file(&file);
+    checker.breaches.sort_by_key(|b| b.line);
+    checker.breaches.dedup();
+    Ok(checker.breaches)
+}
+
+/// `api/tasks.rs` → `[api, tasks]`; `api/mod.rs` → `[api]`.
+fn module_path(rel: &str) -> Vec<String> {
+    let rel = rel.strip_suffix(".rs").unwrap_or(rel);
+    let mut parts: Vec<String> = rel.split('/').map(str::to_string).collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// Whether a file is test code only (`tests.rs`, or under a `tests/` folder).
+pub fn is_test_file(rel: &str) -> bool {
+    rel.split('/').any(|p| p == "tests" || p == "tests.rs")
+}
+
+/// Names brought into scope by `use` and `extern crate`, each with the path
+/// it stands for. Per file, not per scope: a name used for two things in one
+/// file is resolved to both, which can only find more.
+#[derive(Default)]
+struct Aliases(HashMap<String, Vec<Vec<String>>>);
+
+impl Aliases {
+    fn add(&mut self, name: String, path: Vec<String>) {
+        let paths = self.0.entry(name).or_default();
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+}
+
+/// What a path names, from module `module`: `crate::…` paths for the crate's
+/// own items, anything else as written (an outside crate, or a local name).
+fn resolve(
+    module: &[String],
+    leading_colon: bool,
+    segs: &[String],
+    aliases: &Aliases,
+) -> Vec<Vec<String>> {
+    let Some(first) = segs.first() else {
+        return Vec::new();
+    };
+    if leading_colon {
+        return vec![segs.to_vec()];
+    }
+    match first.as_str() {
+        "crate" => vec![segs.to_vec()],
+        "self" | "super" => {
+            let mut base: Vec<String> = module.to_vec();
+            let mut rest = segs;
+            if first == "self" {
+                rest = &segs[1..];
+            }
+            while rest.first().is_some_and(|s| s == "super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+            let mut out = vec!["crate".to_string()];
+            out.extend(base);
+            out.extend(rest.iter().cloned());
+            vec![out]
+        }
+        name => match aliases.0.get(name) {
+            Some(paths) => paths
+                .iter()
+                .map(|p| p.iter().chain(&segs[1..]).cloned().collect())
+                .collect(),
+            None => vec![segs.to_vec()],
+        },
+    }
+}
+
+/// Every path a `use` tree imports, with the name it is imported as (`None`
+/// for a glob).
+fn flatten(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<String>)>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            flatten(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) if n.ident == "self" => {
+            let name = prefix.last().cloned();
+            out.push((prefix.clone(), name));
+        }
+        syn::UseTree::Name(n) => {
+            let mut path = prefix.clone();
+            path.push(n.ident.to_string());
+            out.push((path, Some(n.ident.to_string())));
+        }
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix.clone();
+            if r.ident != "self" {
+                path.push(r.ident.to_string());
+            }
+            out.push((path, Some(r.rename.to_string())));
+        }
+        syn::UseTree::Glob(_) => out.push((prefix.clone(), None)),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                flatten(t, prefix, out);
+            }
+        }
+    }
+}
+
+/// Whether an item's attributes leave it out of the program: `#[cfg(test)]`
+/// exactly (a `cfg(not(test))` item is built, and checked).
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| match &a.meta {
+        syn::Meta::List(l) => l.path.is_ident("cfg") && l.tokens.to_string() == "test",
+        _ => false,
+    })
+}
+
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item as I;
+    match item {
+        I::Const(i) => &i.attrs,
+        I::Enum(i) => &i.attrs,
+        I::ExternCrate(i) => &i.attrs,
+        I::Fn(i) => &i.attrs,
+        I::ForeignMod(i) => &i.attrs,
+        I::Impl(i) => &i.attrs,
+        I::Macro(i) => &i.attrs,
+        I::Mod(i) => &i.attrs,
+        I::Static(i) => &i.attrs,
+        I::Struct(i) => &i.attrs,
+        I::Trait(i) => &i.attrs,
+        I::TraitAlias(i) => &i.attrs,
+        I::Type(i) => &i.attrs,
+        I::Union(i) => &i.attrs,
+        I::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// The first pass: what each imported name stands for.
+struct Collect<'a> {
+    module: Vec<String>,
+    aliases: &'a mut Aliases,
+}
+
+impl<'ast> Visit<'ast> for Collect<'_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if !is_test_only(item_attrs(item)) {
+            syn::visit::visit_item(self, item);
+        }
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        self.module.push(m.ident.to_string());
+        syn::visit::visit_item_mod(self, m);
+        self.module.pop();
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let mut flat = Vec::new();
+        flatten(&u.tree, &mut Vec::new(), &mut flat);
+        for (path, name) in flat {
+            let Some(name) = name else { continue };
+            for resolved in resolve(&self.module, u.leading_colon.is_some(), &path, self.aliases) {
+                self.aliases.add(name.clone(), resolved);
+            }
+        }
+    }
+
+    fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+        let name = e.rename.as_ref().map_or(&e.ident, |(_, r)| r).to_string();
+        self.aliases.add(name, vec![e.ident.to_string()]);
+    }
+}
+
+/// The second pass: every path, resolved and held against the layer.
+struct Checker<'a> {
+    layer: String,
+    module: Vec<String>,
+    aliases: &'a Aliases,
+    breaches: Vec<Breach>,
+}
+
+impl Checker<'_> {
+    fn path(&mut self, leading_colon: bool, segs: &[String], span: Span) {
+        for resolved in resolve(&self.module, leading_colon, segs, self.aliases) {
+            if self.forbidden(&resolved) {
+                self.breaches.push(Breach {
+                    line: span.start().line,
+                    named: resolved.join("::"),
+                });
+            }
+        }
+    }
+
+    fn forbidden(&self, path: &[String]) -> bool {
+        let starts = |prefix: &[&str]| {
+            path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
+        };
+        if path.first().is_some_and(|s| s == "crate") {
+            return path.get(1).is_some_and(|top| {
+                MODULES.contains(&top.as_str()) && !may_name(&self.layer).contains(&top.as_str())
+            });
+        }
+        let above_the_store = self.layer == "api" || ADAPTERS.contains(&self.layer.as_str());
+        // `Path::exists(&p)`: a disk method called as a function.
+        let disk_fn = starts(&["std", "path"])
+            && path
+                .last()
+                .is_some_and(|m| DISK_METHODS.contains(&m.as_str()));
+        if above_the_store && disk_fn {
+            return true;
+        }
+        let os_fs = starts(&["std", "os"]) && path.get(3).is_some_and(|s| s == "fs");
+        (above_the_store || self.layer == "model")
+            && (BELOW_THE_API.iter().any(|p| starts(p)) || os_fs)
+    }
+
+    fn method(&mut self, name: &str, span: Span) {
+        let above_the_store = self.layer == "api" || ADAPTERS.contains(&self.layer.as_str());
+        if above_the_store && DISK_METHODS.contains(&name) {
+            self.breaches.push(Breach {
+                line: span.start().line,
+                named: format!(".{name}()"),
+            });
+        }
+    }
+
+    /// Paths and method calls inside a macro's tokens.
+    fn tokens(&mut self, tokens: TokenStream) {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while i < trees.len() {
+            match &trees[i] {
+                TokenTree::Group(g) => {
+                    self.tokens(g.stream());
+                    i += 1;
+                }
+                TokenTree::Punct(p) if p.as_char() == '.' => {
+                    if let (Some(TokenTree::Ident(m)), Some(TokenTree::Group(g))) =
+                        (trees.get(i + 1), trees.get(i + 2))
+                        && g.delimiter() == Delimiter::Parenthesis
+                        && g.stream().is_empty()
+                    {
+                        self.method(&m.to_string(), m.span());
+                    }
+                    i += 1;
+                }
+                _ => {
+                    let start = i;
+                    let leading = is_path_sep(&trees, i);
+                    if leading {
+                        i += 2;
+                    }
+                    let mut segs = Vec::new();
+                    while let Some(TokenTree::Ident(id)) = trees.get(i) {
+                        segs.push(id.to_string());
+                        i += 1;
+                        if is_path_sep(&trees, i) {
+                            i += 2;
+                        } else {
+                            break;
+                        }
+                    }
+                    if segs.is_empty() {
+                        i = start + 1;
+                    } else {
+                        let span = trees[start].span();
+                        self.path(leading, &segs, span);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `::` at `i`.
+fn is_path_sep(trees: &[TokenTree], i: usize) -> bool {
+    matches!(
+        (trees.get(i), trees.get(i + 1)),
+        (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
+    )
+}
+
+impl<'ast> Visit<'ast> for Checker<'_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if !is_test_only(item_attrs(item)) {
+            syn::visit::visit_item(self, item);
+        }
+    }
+
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        // A module's file is found by its place; `#[path]` would let a
+        // file of one layer be compiled into another.
+        if m.attrs.iter().any(|a| a.path().is_ident("path")) {
+            self.breaches.push(Breach {
+                line: m.ident.span().start().line,
+                named: "#[path]".into(),
+            });
+        }
+        self.module.push(m.ident.to_string());
+        syn::visit::visit_item_mod(self, m);
+        self.module.pop();
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        let mut flat = Vec::new();
+        flatten(&u.tree, &mut Vec::new(), &mut flat);
+        let line = u.use_token.span.start().line;
+        for (path, name) in flat {
+            let resolved = resolve(&self.module, u.leading_colon.is_some(), &path, self.aliases);
+            if name.is_none() && resolved.iter().any(|p| p == &["crate"]) {
+                // `use crate::*` brings every layer's name into scope unseen.
+                self.breaches.push(Breach {
+                    line,
+                    named: "use crate::*".into(),
+                });
+            }
+            for p in resolved {
+                if self.forbidden(&p) {
+                    self.breaches.push(Breach {
+                        line,
+                        named: p.join("::"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
+        self.path(false, &[e.ident.to_string()], e.ident.span());
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        if let Some(first) = p.segments.first() {
+            self.path(p.leading_colon.is_some(), &segs, first.ident.span());
+        }
+        syn::visit::visit_path(self, p);
+    }
+
+    fn visit_expr_method_call(&mut self, c: &'ast syn::ExprMethodCall) {
+        if c.args.is_empty() {
+            self.method(&c.method.to_string(), c.method.span());
+        }
+        syn::visit::visit_expr_method_call(self, c);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        self.tokens(m.tokens.clone());
+        syn::visit::visit_macro(self, m);
+    }
+}

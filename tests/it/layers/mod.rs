@@ -1,0 +1,123 @@
+//! The arrows hold: `model` ← `store` / `index` / `git` ← `api` ← the
+//! adapters (`src/cli`, `src/mcp`, `src/board`, and `src/http`, what every
+//! HTTP adapter shares). Outside the crate the compiler enforces it (`store`,
+//! `index` and `git` are `pub(crate)`); inside, [`guard`] parses every source
+//! file and resolves what each name means, so a `use crate::{store, …}`, a
+//! `super::super::index`, a path written out in an expression or inside a
+//! macro is seen as what it is. The rules:
+//! - `model` names no other layer; `store`, `index` and `git` name neither
+//!   `api` nor an adapter; `api` names no adapter; an adapter names no
+//!   `store`, `index` or `git`.
+//! - `api` and the adapters touch no files, SQL, git, file watch, YAML or
+//!   processes themselves: no `std::fs`, `std::process`, `tokio::fs`,
+//!   `rusqlite`, `gix`, `notify`, `yaml_serde`, `yaml_edit`, and no `Path`
+//!   method that goes to the disk (`exists`, `metadata`, `read_dir`, …).
+//! - No `#[path]` and no `use crate::*` (both would hide where a name comes from).
+//!
+//! [`breaches`] proves the guard on a synthetic breach of each kind. It also
+//! keeps `tests/` to the one integration-test binary.
+
+mod breaches;
+mod guard;
+
+use std::path::{Path, PathBuf};
+
+/// Where a rule has a real exception: (file under `src/`, what it names).
+/// Each says why.
+const ALLOWED: &[(&str, &str)] = &[
+    // The process id seeds the id generator's randomness; it starts no process.
+    ("model/id.rs", "std::process::id"),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .expect("read source folder")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_source_file_keeps_to_its_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut checked_layers = std::collections::BTreeSet::new();
+    let mut found = Vec::new();
+    let mut allowed_seen = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if guard::is_test_file(&rel) {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("read source");
+        let breaches = guard::check(&rel, &text).expect("parse source");
+        if let Some(top) = rel.split('/').next().filter(|t| !t.ends_with(".rs")) {
+            checked_layers.insert(top.to_string());
+        }
+        for b in breaches {
+            if ALLOWED.contains(&(rel.as_str(), b.named.as_str())) {
+                allowed_seen.push((rel.clone(), b.named));
+                continue;
+            }
+            found.push(format!("src/{rel}:{}: {}", b.line, b.named));
+        }
+    }
+    let expected: std::collections::BTreeSet<String> = guard::MODULES
+        .iter()
+        .filter(|m| **m != "timing")
+        .map(|m| m.to_string())
+        .collect();
+    assert_eq!(checked_layers, expected, "a layer moved: update the guard");
+    assert!(
+        found.is_empty(),
+        "names outside the layer (see tests/it/layers/mod.rs for the rules):\n{}",
+        found.join("\n")
+    );
+    for (file, named) in ALLOWED {
+        assert!(
+            allowed_seen.iter().any(|(f, n)| f == file && n == named),
+            "allow-list entry src/{file}: {named} no longer needed: remove it"
+        );
+    }
+}
+
+#[test]
+fn tests_folder_holds_only_the_one_binary() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut names: Vec<String> = std::fs::read_dir(&tests)
+        .expect("read tests/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // `browser` (the board's Node driver), `clients/` (the real agent clients,
+    // npm), `conformance/` (the npm conformance suite) and `python/` (the
+    // Python SDK client) hold no Rust: cargo builds no test target from them.
+    assert_eq!(
+        names,
+        ["browser", "clients", "conformance", "it", "python"],
+        "a new area of tests is a module of tests/it/main.rs, not a new binary"
+    );
+    for folder in ["browser", "clients", "conformance", "python"] {
+        let rust: Vec<PathBuf> = {
+            let mut found = Vec::new();
+            rust_files(&tests.join(folder), &mut found);
+            found
+                .into_iter()
+                .filter(|p| !p.components().any(|c| c.as_os_str() == "node_modules"))
+                .collect()
+        };
+        assert!(rust.is_empty(), "Rust under tests/{folder}: {rust:?}");
+    }
+}
