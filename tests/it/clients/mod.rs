@@ -96,13 +96,14 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 
-    /// Gemini CLI: disables a folder's servers until the folder is trusted.
-    pub fn trust_gemini(&self, project: &Path) {
-        let key = project.display().to_string();
-        self.write_json(
-            ".gemini/trustedFolders.json",
-            &json!({ key: "TRUST_FOLDER" }),
-        );
+    /// Gemini CLI: disables a folder's servers until the folder is trusted,
+    /// and installs an extension only from a trusted folder.
+    pub fn trust_gemini(&self, folders: &[&Path]) {
+        let trusted: serde_json::Map<String, Value> = folders
+            .iter()
+            .map(|f| (f.display().to_string(), json!("TRUST_FOLDER")))
+            .collect();
+        self.write_json(".gemini/trustedFolders.json", &Value::Object(trusted));
     }
 }
 
