@@ -26,6 +26,8 @@ pub struct ArchiveRequest {
     pub sprint: Option<String>,
     /// Only say what would move.
     pub dry_run: bool,
+    /// Archive tasks another agent still holds (their claims end; they are told).
+    pub force: bool,
 }
 
 /// What an archive (or restore) moved, or would move.
@@ -136,6 +138,7 @@ impl Orchestron {
             dry_run: req.dry_run,
         };
         if !req.dry_run {
+            self.check_moves(&report.tasks, req.force)?;
             let moves = planned_moves(&report.tasks, &report.sprints, true);
             report.moved_by_git = self.move_files(&lock, &moves)?;
         }
@@ -143,7 +146,7 @@ impl Orchestron {
     }
 
     /// Brings archived tasks or sprints back among the live records.
-    pub fn restore(&mut self, ids: &[String], dry_run: bool) -> Result<ArchiveReport> {
+    pub fn restore(&mut self, ids: &[String], dry_run: bool, force: bool) -> Result<ArchiveReport> {
         let lock = self.ws.lock()?;
         self.refresh_with_archive()?;
         let mut tasks = Vec::new();
@@ -173,6 +176,7 @@ impl Orchestron {
             dry_run,
         };
         if !dry_run {
+            self.check_moves(&report.tasks, force)?;
             let moves = planned_moves(&report.tasks, &report.sprints, false);
             report.moved_by_git = self.move_files(&lock, &moves)?;
         }

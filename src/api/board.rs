@@ -219,24 +219,16 @@ impl Orchestron {
     }
 
     /// A card moved to another column: `task update ID --status S` (the same
-    /// validation, lock and lossless one-line write), refused while another
-    /// agent holds the task on a live claim — a board is a shared screen, and
-    /// a drag must not take work from under the agent doing it.
-    pub fn move_card(&mut self, id: &str, status: Status) -> Result<Updated> {
-        let id = self.existing_task_id(id)?;
-        let _lock = self.locked_fresh()?;
-        let claims = self.claims()?;
-        let actor = self.actor().to_string();
-        if let Some(v) = self
-            .claim_view(&claims, &id)?
-            .filter(|v| v.holder != actor && !v.stale)
-        {
-            return Err(super::lease::held_error(&id, &v));
-        }
+    /// write path: lock, claim check, lossless one-line write). A task another
+    /// agent holds on a live claim is refused unless `force` — a board is a
+    /// shared screen, and a drag must not take work from under the agent
+    /// doing it by accident.
+    pub fn move_card(&mut self, id: &str, status: Status, force: bool) -> Result<Updated> {
         self.update_task(
-            id.as_str(),
+            id,
             TaskPatch {
                 status: Some(status),
+                force,
                 ..TaskPatch::default()
             },
         )

@@ -8,10 +8,49 @@
 
 use super::closed_mark::closed_error;
 use super::lease::held_error;
+use super::remote_claim::RemoteState;
+use super::write::{Intent, live_claim_of_other};
 use super::{Error, Orchestron, Result, Updated};
 use crate::index::TaskQuery;
 use crate::model::{Entry, RecordId, Status, Task, lease_now};
-use crate::store::Claim;
+use crate::store::{Claim, Claims, RemoteHold};
+
+/// What a claim decided to take: the registry entry, the remote ref it
+/// pushed (given back should the file refuse), and the takeover note with
+/// the expired holder's name.
+struct Taken {
+    claim: Claim,
+    pushed: Option<RemoteHold>,
+    note: Option<(String, Entry)>,
+}
+
+/// The registry with the remote's claims joined in, when `claims.remote` is set.
+fn merged_view(local: &Claims, remote: Option<&RemoteState>) -> Claims {
+    match remote {
+        Some(r) => super::remote_claim::merged(local, r),
+        None => local.clone(),
+    }
+}
+
+/// The file's own refusals of a claim: a closed task, or one the file says
+/// another agent is working on (unless that is the expired holder).
+fn claimable(task: &Task, who: &str, expired_holder: Option<&str>) -> Result<()> {
+    if task.status.is_closed() {
+        return Err(Error::Invalid(format!(
+            "{} is {}: nothing to claim",
+            task.id, task.status
+        )));
+    }
+    if let Some(holder) = held_by_other(task, who)
+        && expired_holder != Some(holder.as_str())
+    {
+        return Err(Error::Held {
+            id: task.id.to_string(),
+            holder,
+        });
+    }
+    Ok(())
+}
 
 /// How to claim.
 #[derive(Debug, Clone, Default)]
@@ -49,27 +88,22 @@ impl Orchestron {
         // Pick and take under one lock, on an index refreshed inside it: a
         // concurrent claimer either sees this claim or waits for it, so it
         // picks another task instead of losing a race to "held by". The
-        // registry lock (shared by every work tree of the clone) comes second.
+        // registry lock (shared by every work tree of the clone) comes second
+        // and is held from the pick to the write.
         let _lock = self.locked_fresh()?;
-        let scope = self.claim_scope()?.clone();
-        let reg_lock = scope.registry.lock()?;
-        let mut claims = scope.registry.load()?;
+        let _registry = self.claim_scope()?.registry.lock()?;
         // With `claims.remote`, another clone may win the remote ref between
         // our read and our push: then read again and pick again (a named
         // task is then held by the winner).
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
+        for _ in 0..MAX_REMOTE_ATTEMPTS {
             let remote = self.remote_state()?;
-            let view = match &remote {
-                Some(r) => super::remote_claim::merged(&claims, r),
-                None => claims.clone(),
-            };
             let closed = self.closed_elsewhere(remote.as_ref())?;
             let id = match id {
                 Some(id) => self.existing_task_id(id)?,
                 None => {
-                    match self.next_ready_among(&who, self.readiness_with(&who, &view, &closed))? {
+                    let view = merged_view(&self.claims()?, remote.as_ref());
+                    let not_ready = self.readiness_with(&who, &view, &closed);
+                    match self.next_ready_among(&who, not_ready)? {
                         Some(t) => t.id,
                         None => return Ok(None),
                     }
@@ -78,121 +112,134 @@ impl Orchestron {
             if let Some(mark) = closed.get(id.as_str()).filter(|_| !opts.force) {
                 return Err(closed_error(&id, mark));
             }
-            let now = lease_now();
-            let prior = self.claim_view(&view, &id)?;
-            if let Some(v) = prior.as_ref().filter(|v| v.holder != who && !v.stale) {
-                return Err(held_error(&id, v));
-            }
-            let expired = prior.filter(|v| v.holder != who && v.stale);
-            if !opts.force {
-                self.refuse_open_dependencies(&id)?;
-            }
-            let mine = claims.get(id.as_str()).filter(|c| c.holder == who);
-            let mut claim = Claim {
-                holder: who.clone(),
-                worktree: scope.worktree.clone(),
-                branch: self.current_branch(),
-                since: mine.map_or(now, |c| c.since),
-                expires: now + lease,
-                lease_secs: lease.num_seconds(),
-                remote: None,
+            let mut write = self.begin_write(&id, Intent::Claim(None))?;
+            let Some(taken) = self.take(&id, &who, lease, opts, write.claims(), remote.as_ref())?
+            else {
+                continue;
             };
-            let mut pushed = None;
-            if let Some(r) = &remote {
-                let on_remote = r.get(id.as_str());
-                let held = mine
-                    .and_then(|c| c.remote.clone())
-                    .filter(|h| on_remote.is_some_and(|e| e.sha == h.sha));
-                match held {
-                    Some(h) if !super::remote_claim::renewal_due(&h, claim.lease_secs, now) => {
-                        claim.remote = Some(h);
-                    }
-                    _ => match self.push_remote_claim(
-                        id.as_str(),
-                        on_remote.map(|e| e.sha.as_str()),
-                        &claim,
-                    )? {
-                        Some(h) => {
-                            pushed = Some(h.clone());
-                            claim.remote = Some(h);
-                        }
-                        None if attempts < MAX_REMOTE_ATTEMPTS => continue,
-                        None => {
-                            return Err(Error::Held {
-                                id: id.to_string(),
-                                holder:
-                                    "another clone (it kept winning the claim ref on the remote)"
-                                        .into(),
-                            });
-                        }
-                    },
-                }
-            }
-            let takeover_note = expired.as_ref().map(|v| Entry {
-                at: crate::model::now(),
-                by: who.clone(),
-                text: format!(
-                    "took over the claim from {}, whose lease expired {}",
-                    v.holder,
-                    v.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
-            });
-            let written = self.write_task(&id, |_, task| {
-                if task.status.is_closed() {
-                    return Err(Error::Invalid(format!(
-                        "{} is {}: nothing to claim",
-                        task.id, task.status
-                    )));
-                }
-                if let Some(holder) = held_by_other(task, &who)
-                    && expired.as_ref().is_none_or(|v| v.holder != holder)
-                {
-                    return Err(Error::Held {
-                        id: task.id.to_string(),
-                        holder,
-                    });
-                }
+            let Taken {
+                claim,
+                pushed,
+                note,
+            } = taken;
+            write.set_intent(Intent::Claim(Some(Box::new(claim))));
+            let expired_holder = note.as_ref().map(|(holder, _)| holder.clone());
+            let written = write.commit(self, |_, task| {
+                claimable(task, &who, expired_holder.as_deref())?;
                 task.assignee = Some(who.clone());
                 task.status = Status::InProgress;
-                task.notes.extend(takeover_note);
+                task.notes.extend(note.map(|(_, n)| n));
                 Ok(())
             });
-            let result = match written {
-                Ok(r) => r,
-                Err(e) => {
-                    // The file refused the claim: give the remote ref back
-                    // (the refusal is what the caller must see).
-                    if let Some(h) = &pushed {
-                        let _ = self.drop_remote_claim(id.as_str(), h);
-                    }
-                    return Err(e);
-                }
-            };
-            claims.insert(id.to_string(), claim);
-            scope.registry.save(&reg_lock, &claims)?;
-            return Ok(Some(result));
+            if written.is_err()
+                && let Some(h) = &pushed
+            {
+                // The file refused the claim: give the remote ref back
+                // (the refusal is what the caller must see).
+                let _ = self.drop_remote_claim(id.as_str(), h);
+            }
+            return written.map(Some);
         }
+        Err(Error::Held {
+            id: id.unwrap_or("the next ready task").to_string(),
+            holder: "another clone (it kept winning the claim ref on the remote)".into(),
+        })
+    }
+
+    /// Decides whether `who` may take `id` (on the registry `view`, the
+    /// remote's claims joined in) and takes the remote ref when one is set.
+    /// `Ok(None)` when another clone won the ref first: read again.
+    fn take(
+        &self,
+        id: &RecordId,
+        who: &str,
+        lease: chrono::Duration,
+        opts: &ClaimOptions,
+        local: &Claims,
+        remote: Option<&RemoteState>,
+    ) -> Result<Option<Taken>> {
+        let view = merged_view(local, remote);
+        let view = &view;
+        let now = lease_now();
+        if let Some(c) = live_claim_of_other(view, id, who) {
+            let here = &self.claim_scope()?.worktree;
+            return Err(held_error(id, &super::lease::view_of(c, here, now)));
+        }
+        let expired = view.get(id.as_str()).filter(|c| c.holder != who);
+        if !opts.force {
+            self.refuse_open_dependencies(id)?;
+        }
+        let mine = local.get(id.as_str()).filter(|c| c.holder == who);
+        let mut claim = Claim {
+            holder: who.to_string(),
+            worktree: self.claim_scope()?.worktree.clone(),
+            branch: self.current_branch(),
+            since: mine.map_or(now, |c| c.since),
+            expires: now + lease,
+            lease_secs: lease.num_seconds(),
+            remote: None,
+        };
+        let mut pushed = None;
+        if let Some(r) = remote {
+            let on_remote = r.get(id.as_str());
+            let held = mine
+                .and_then(|c| c.remote.clone())
+                .filter(|h| on_remote.is_some_and(|e| e.sha == h.sha));
+            match held {
+                Some(h) if !super::remote_claim::renewal_due(&h, claim.lease_secs, now) => {
+                    claim.remote = Some(h);
+                }
+                _ => {
+                    let expected = on_remote.map(|e| e.sha.as_str());
+                    let Some(h) = self.push_remote_claim(id.as_str(), expected, &claim)? else {
+                        return Ok(None);
+                    };
+                    pushed = Some(h.clone());
+                    claim.remote = Some(h);
+                }
+            }
+        }
+        let note = expired.map(|c| {
+            let text = format!(
+                "took over the claim from {}, whose lease expired {}",
+                c.holder,
+                c.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            let entry = Entry {
+                at: crate::model::now(),
+                by: who.to_string(),
+                text,
+            };
+            (c.holder.clone(), entry)
+        });
+        Ok(Some(Taken {
+            claim,
+            pushed,
+            note,
+        }))
     }
 
     /// Gives `id` back: TODO, unassigned, its claim forgotten. Only its
-    /// holder releases a task (anyone else reassigns it explicitly).
-    pub fn release(&mut self, id: &str) -> Result<Updated> {
+    /// holder releases a task, unless `force` (then the holder is told).
+    pub fn release(&mut self, id: &str, force: bool) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
         let who = self.actor().to_string();
         let _lock = self.locked_fresh()?;
-        let scope = self.claim_scope()?.clone();
-        let reg_lock = scope.registry.lock()?;
-        let mut claims = scope.registry.load()?;
-        if let Some(v) = self.claim_view(&claims, &id)?.filter(|v| v.holder != who) {
-            return Err(held_error(&id, &v));
-        }
+        let mut write = self.begin_write(&id, Intent::Change { force })?;
         // The remote ref goes first: an unreachable remote leaves everything
         // as it was, to be retried.
-        if let Some(hold) = claims.get(id.as_str()).and_then(|c| c.remote.as_ref()) {
-            self.drop_remote_claim(id.as_str(), hold)?;
+        if let Some(hold) = write
+            .claims()
+            .get(id.as_str())
+            .and_then(|c| c.remote.clone())
+        {
+            self.drop_remote_claim(id.as_str(), &hold)?;
+            write.forget_remote_hold();
         }
-        let result = self.write_task(&id, |_, task| {
-            if let Some(holder) = held_by_other(task, &who) {
+        write.commit(self, |_, task| {
+            if let Some(holder) = held_by_other(task, &who)
+                && !force
+            {
                 return Err(Error::Held {
                     id: task.id.to_string(),
                     holder,
@@ -201,15 +248,11 @@ impl Orchestron {
             if task.status == Status::InProgress {
                 task.status = Status::Todo;
             }
-            if task.assignee.as_deref() == Some(who.as_str()) {
+            if force || task.assignee.as_deref() == Some(who.as_str()) {
                 task.assignee = None;
             }
             Ok(())
-        })?;
-        if claims.remove(id.as_str()).is_some() {
-            scope.registry.save(&reg_lock, &claims)?;
-        }
-        Ok(result)
+        })
     }
 
     /// The task the caller should do next: ready leaf work, in the one order

@@ -4,7 +4,8 @@
 //! newer, with the seed's keys derived in the seed's types where the agent
 //! saved none. Snapshot files are append-only: written once, never rewritten.
 
-use super::{Error, Orchestron, Result, TaskPatch};
+use super::write::Intent;
+use super::{Error, Orchestron, Result};
 use crate::index::TaskRef;
 use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId, now_millis};
 use serde::Serialize;
@@ -28,6 +29,9 @@ pub struct HandoffInput {
     pub completed_work: Vec<String>,
     pub remaining_work: Vec<String>,
     pub notes: Option<String>,
+    /// Hand off a task another agent holds on a live lease (its claim ends,
+    /// and it is told).
+    pub force: bool,
 }
 
 /// The non-blank items, trimmed.
@@ -167,6 +171,9 @@ impl Orchestron {
                 context.insert(key.into(), v);
             }
         }
+        // The claim check comes before the snapshot: a refused handoff
+        // leaves nothing behind.
+        let write = self.begin_write(&task, Intent::Change { force: input.force })?;
         let snapshot = self.write_snapshot(
             ContextKind::Handoff,
             SaveContext {
@@ -184,13 +191,11 @@ impl Orchestron {
             note.push_str(&format!(". Remaining: {}", remaining.join("; ")));
         }
         let note: String = note.chars().take(Limits::ENTRY_CHARS).collect();
-        self.update_task(
-            task.as_str(),
-            TaskPatch {
-                notes: vec![note],
-                ..TaskPatch::default()
-            },
-        )?;
+        let entry = self.entry("note", &note)?;
+        write.commit(self, |_, t| {
+            t.notes.push(entry);
+            Ok(())
+        })?;
         Ok(snapshot)
     }
 

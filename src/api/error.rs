@@ -31,6 +31,12 @@ pub enum Error {
     },
     #[error("{id} is held by {holder} (IN_PROGRESS); ask them or reassign it explicitly")]
     Held { id: String, holder: String },
+    /// A write to a task another agent holds on a live lease (see
+    /// docs/CLAIMS.md): the holder, where and until when, and the override.
+    #[error(
+        "refused: {id} is claimed by {holder}; ask them, or override with --force (MCP: force: true) — their claim ends and they are told"
+    )]
+    ClaimedByOther { id: String, holder: String },
     /// A claim of a task closed in another work tree or clone that this
     /// one's files do not show yet.
     #[error(
@@ -63,6 +69,13 @@ pub enum Error {
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
+    /// The file or folder a user named to import from cannot be read.
+    #[error("cannot read the import source {path}")]
+    ImportSource {
+        path: String,
+        #[source]
+        source: StoreError,
+    },
     /// A fault on our side — the live updates cannot start, a built-in template or
     /// a value cannot be encoded: never reported as the caller's input.
     #[error("{what}")]
@@ -99,8 +112,10 @@ impl Error {
             Error::NotFound { .. } => ErrorClass::NotFound,
             Error::Model(_)
             | Error::Invalid(_)
+            | Error::ImportSource { .. }
             | Error::Index(IndexError::InvalidCursor { .. }) => ErrorClass::InvalidInput,
             Error::Held { .. }
+            | Error::ClaimedByOther { .. }
             | Error::ClosedElsewhere { .. }
             | Error::Cycle { .. }
             | Error::ParentLoop { .. }

@@ -1,12 +1,14 @@
 //! Use-cases on the task graph: dependencies (a cycle is refused) and the
 //! parent hierarchy (a loop is refused).
 
+use super::write::Intent;
 use super::{Error, Orchestron, Result, Updated};
 use crate::model::RecordId;
 
 impl Orchestron {
-    /// Adds (or with `remove`, drops) the dependency `id` → `on`; refuses a cycle.
-    pub fn depend(&mut self, id: &str, on: &str, remove: bool) -> Result<Updated> {
+    /// Adds (or with `remove`, drops) the dependency `id` → `on`; refuses a
+    /// cycle, and a task another agent holds unless `force`.
+    pub fn depend(&mut self, id: &str, on: &str, remove: bool, force: bool) -> Result<Updated> {
         // The cycle check decides from what it reads: it runs under the lock
         // that the write takes, so two `depend` calls cannot close a cycle
         // together.
@@ -29,7 +31,7 @@ impl Orchestron {
                 });
             }
         }
-        self.modify_task(&id, |_, task| {
+        self.write_task(&id, Intent::Change { force }, |_, task| {
             if remove {
                 task.depends_on.retain(|d| d != &on);
             } else if !task.depends_on.contains(&on) {

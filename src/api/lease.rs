@@ -1,12 +1,13 @@
 //! Claims as local state: where the claim registry lives (the git common
 //! directory, shared by every worktree of a clone; the workspace cache outside
 //! git), how long a lease is, and what a write does to it — a write by the
-//! holder renews the lease, a close or a hand-over ends it. The task file keeps
-//! only `assignee` and `status`, so a renewal is never a diff.
+//! holder renews the lease, a close or a hand-over ends it (`write.rs`, the
+//! write path's last step). The task file keeps only `assignee` and `status`,
+//! so a renewal is never a diff.
 
 use super::closed_mark::ClosedElsewhere;
-use super::{Error, Orchestron, Result, Updated};
-use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, Status, lease_now, parse_lease};
+use super::{Error, Orchestron, Result};
+use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, lease_now, parse_lease};
 use crate::store::{Claim, ClaimRegistry, Claims};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -186,53 +187,9 @@ impl Orchestron {
             })
             .collect())
     }
-
-    /// After a write of a task by the caller: a close ends the claim and
-    /// leaves the closed mark ([`Orchestron::record_closed_mark`]); otherwise
-    /// the holder's write renews the lease, and a move out of IN_PROGRESS or
-    /// to someone else forgets the claim. Takes the registry lock only when
-    /// something changes.
-    pub(crate) fn after_task_write(&self, updated: &Updated) -> Result<()> {
-        if self.record_closed_mark(updated)? {
-            return Ok(());
-        }
-        let task = &updated.task;
-        let scope = self.claim_scope()?;
-        let key = task.id.as_str();
-        let Some(claim) = scope.registry.load()?.get(key).cloned() else {
-            return Ok(());
-        };
-        let held = task.status == Status::InProgress
-            && task.assignee.as_deref() == Some(claim.holder.as_str());
-        // Another work tree's files do not show its claim yet: only a close
-        // ends it from here.
-        let elsewhere = claim.worktree != scope.worktree;
-        if (held && claim.holder != self.actor()) || (elsewhere && !task.status.is_closed()) {
-            return Ok(());
-        }
-        let lock = scope.registry.lock()?;
-        let mut claims = scope.registry.load()?;
-        let Some(c) = claims.get_mut(key) else {
-            return Ok(());
-        };
-        if held {
-            let now = lease_now();
-            c.expires = now + chrono::Duration::seconds(c.lease_secs.max(1));
-            // The remote first: if it cannot be renewed there, the local
-            // lease is not extended either, and the error says so.
-            c.remote = self.renew_remote_claim(key, c, now)?;
-        } else {
-            if let Some(hold) = &c.remote {
-                self.drop_remote_claim(key, hold)?;
-            }
-            claims.remove(key);
-        }
-        scope.registry.save(&lock, &claims)?;
-        Ok(())
-    }
 }
 
-fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
+pub(crate) fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
     ClaimView {
         holder: c.holder.clone(),
         branch: c.branch.clone(),

@@ -37,6 +37,7 @@ mod sync;
 mod tasks;
 mod templates;
 mod updates;
+mod write;
 
 pub use agents_md::{AgentFile, SectionOutcome};
 pub use archive::{ArchiveReport, ArchiveRequest};
@@ -70,6 +71,7 @@ pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
+pub use write::ClaimLost;
 
 pub use crate::git::merge::Side as MergeSide;
 pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};

@@ -22,6 +22,10 @@ pub struct Overview {
     /// Claims held in other work trees of this clone, or stale.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<super::HeldTask>,
+    /// Claims that ended in the last days because someone forced a write
+    /// over them (docs/CLAIMS.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims_ended: Vec<super::ClaimLost>,
 }
 
 /// The active sprint and how far along it is.
@@ -88,6 +92,7 @@ impl Orchestron {
             latest_context: self.index.contexts(1)?.into_iter().next(),
             problems: self.check()?,
             claims: self.notable_claims()?,
+            claims_ended: self.lost_claims()?,
         })
     }
 

@@ -340,15 +340,27 @@ impl Orchestron {
     /// "failed" would retry and add its note twice. The index keeps the old
     /// stamp of the file, so the next refresh reads the file again.
     pub(crate) fn index_written(&mut self, written: LoadedFile) -> Result<()> {
+        self.index_written_all(vec![written])
+    }
+
+    /// [`Orchestron::index_written`] for many files in one update of the
+    /// index: a batch import indexes once.
+    pub(crate) fn index_written_all(&mut self, written: Vec<LoadedFile>) -> Result<()> {
+        let Some(first) = written.first().map(|w| w.rel.clone()) else {
+            return Ok(());
+        };
+        let what = match written.len() {
+            1 => format!("{first} was"),
+            n => format!("{first} and {} other record(s) were", n - 1),
+        };
         let actor = self.actor().to_string();
-        let rel = written.rel.clone();
         if let Err(e) = self.index.apply(Refresh {
-            updates: vec![update_of(written)],
+            updates: written.into_iter().map(update_of).collect(),
             deleted: Vec::new(),
             actor,
         }) {
             tracing::warn!(
-                "{rel} was written, but the index cache could not take it ({}); \
+                "{what} written, but the index cache could not take it ({}); \
                  the next command reads it again",
                 crate::model::with_causes(&e)
             );

@@ -4,11 +4,12 @@
 //! once, so concurrent processes never lose an update.
 
 use super::claim::held_by_other;
+use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
     Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
-    TaskType, diff_fields, now,
+    TaskType, now,
 };
 use crate::store::StoreError;
 use serde::Serialize;
@@ -54,6 +55,61 @@ pub struct TaskPatch {
     pub criteria_done: Vec<usize>,
     pub criteria_undone: Vec<usize>,
     pub add_criteria: Vec<String>,
+    /// Write although another agent holds the task on a live lease: the
+    /// claim ends, a note says whose it was, and its holder is told.
+    pub force: bool,
+}
+
+impl TaskPatch {
+    /// Only notes: how others talk to the holder of a claimed task, so the
+    /// claim check lets it through (see `write.rs`).
+    fn is_talk(&self) -> bool {
+        let TaskPatch {
+            status,
+            progress,
+            notes: _,
+            priority,
+            kind,
+            assignee,
+            title,
+            description,
+            labels,
+            add_labels,
+            remove_labels,
+            sprint,
+            parent,
+            estimate,
+            criteria_done,
+            criteria_undone,
+            add_criteria,
+            force: _,
+        } = self;
+        status.is_none()
+            && progress.is_none()
+            && priority.is_none()
+            && kind.is_none()
+            && assignee.is_none()
+            && title.is_none()
+            && description.is_none()
+            && labels.is_none()
+            && add_labels.is_empty()
+            && remove_labels.is_empty()
+            && sprint.is_none()
+            && parent.is_none()
+            && estimate.is_none()
+            && criteria_done.is_empty()
+            && criteria_undone.is_empty()
+            && add_criteria.is_empty()
+    }
+
+    /// The claim check's view of this patch.
+    pub(crate) fn intent(&self) -> Intent {
+        if self.is_talk() {
+            Intent::Talk
+        } else {
+            Intent::Change { force: self.force }
+        }
+    }
 }
 
 /// A task with what surrounds it: the tasks it waits for, the tasks waiting for
@@ -70,6 +126,10 @@ pub struct TaskView {
     /// nobody has claimed it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<super::ClaimView>,
+    /// The latest claim on it that ended because someone forced a write
+    /// over it (in the last days).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_ended: Option<super::ClaimLost>,
     /// True when the task lies in the archive (read-only; lists leave it out).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
@@ -239,6 +299,10 @@ impl Orchestron {
         Ok(TaskView {
             archived: self.index.archived(&task.id)? == Some(true),
             claim: self.claim_view(&self.claims()?, &task.id)?,
+            claim_ended: self
+                .lost_claims()?
+                .into_iter()
+                .rfind(|l| l.task == task.id.as_str()),
             updated: self.last_changed(&task)?,
             dependents: self.index.dependents(&task.id)?,
             children: self.index.children(&task.id)?,
@@ -256,23 +320,28 @@ impl Orchestron {
             Some(Some(_)) => Some(self.locked_fresh()?),
             _ => None,
         };
-        self.modify_task(&id, |o, task| o.apply_patch(task, &patch, &actor))
+        self.write_task(&id, patch.intent(), |o, task| {
+            o.apply_patch(task, &patch, &actor)
+        })
     }
 
+    /// Adds a clarification: anyone may, also to a task another agent holds
+    /// (the claim stays).
     pub fn clarify(&mut self, id: &str, text: &str) -> Result<Updated> {
         let id = self.existing_task_id(id)?;
         let entry = self.entry("clarification", text)?;
-        self.modify_task(&id, |_, task| {
+        self.write_task(&id, Intent::Talk, |_, task| {
             task.clarifications.push(entry);
             Ok(())
         })
     }
 
-    pub fn set_priority(&mut self, id: &str, priority: Priority) -> Result<Updated> {
+    pub fn set_priority(&mut self, id: &str, priority: Priority, force: bool) -> Result<Updated> {
         self.update_task(
             id,
             TaskPatch {
                 priority: Some(priority),
+                force,
                 ..TaskPatch::default()
             },
         )
@@ -401,57 +470,6 @@ impl Orchestron {
         Ok(lock)
     }
 
-    /// The read-modify-write at the heart of every task write; afterwards the
-    /// claim on the task follows (renewed by its holder's write, forgotten when
-    /// the task closes or changes hands).
-    pub(crate) fn modify_task(
-        &mut self,
-        id: &RecordId,
-        change: impl FnOnce(&Self, &mut Task) -> Result<()>,
-    ) -> Result<Updated> {
-        let updated = self.write_task(id, change)?;
-        self.after_task_write(&updated)?;
-        Ok(updated)
-    }
-
-    /// [`Orchestron::modify_task`] without the claim bookkeeping, for the
-    /// claim use-cases that keep the registry themselves.
-    pub(crate) fn write_task(
-        &mut self,
-        id: &RecordId,
-        change: impl FnOnce(&Self, &mut Task) -> Result<()>,
-    ) -> Result<Updated> {
-        // Where git keeps the history, the status change itself is the record
-        // (a one-line diff); elsewhere the moment is written into the file.
-        let stamp = self.needs_status_stamps();
-        let lock = self.ws.lock()?;
-        self.refuse_archived(id)?;
-        let modified = self
-            .ws
-            .modify(&lock, id, |new: &mut Task| {
-                let before = new.status;
-                change(self, new)?;
-                if stamp {
-                    new.stamp_status_change(before, now());
-                }
-                Ok::<_, Error>(new.validate()?)
-            })
-            .map_err(|e| self.record_error("task", id, e))?;
-        let changes = diff_fields(&modified.old, &modified.new);
-        if let Some(written) = modified.written {
-            self.index_written(written)?;
-        }
-        let mut warnings = Vec::new();
-        if modified.new.status.is_closed() && !modified.old.status.is_closed() {
-            warnings.extend(self.open_children_warning(&modified.new)?);
-        }
-        Ok(Updated {
-            task: modified.new,
-            changes,
-            warnings,
-        })
-    }
-
     /// "closed with open children": closing an EPIC or STORY before its
     /// children is allowed (plans change) but worth saying.
     pub(crate) fn open_children_warning(&self, task: &Task) -> Result<Option<String>> {
@@ -493,7 +511,7 @@ impl Orchestron {
     }
 
     /// A note or clarification (`what`, as messages name it) by the actor, now.
-    fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
+    pub(crate) fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
         let text = text.trim().to_string();
         Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
@@ -507,18 +525,30 @@ impl Orchestron {
     /// Ids lengthen as the backlog grows so that two branches minting ids at once
     /// stay unlikely to collide (about 1 in 10,000 for a thousand ids per side).
     pub(crate) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
-        let count = self.ws.count(kind);
-        let len = match count {
+        let mut ids = self.new_ids(kind, 1)?;
+        ids.pop()
+            .ok_or_else(|| Error::internal("minting an id", "no id was made"))
+    }
+
+    /// `n` distinct fresh ids of `kind`, their length chosen for the backlog
+    /// as it will be once they exist (a batch import mints them all before
+    /// any file is written).
+    pub(crate) fn new_ids(&self, kind: IdKind, n: usize) -> Result<Vec<RecordId>> {
+        let len = match self.ws.count(kind) + n {
             0..2_000 => 5,
             2_000..60_000 => 6,
             _ => 7,
         };
-        loop {
+        let mut ids = std::collections::HashSet::with_capacity(n);
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
             let id = RecordId::generate(self.ws.prefix(kind), len)?;
-            if !self.ws.exists(kind, &id) {
-                return Ok(id);
+            if !ids.contains(&id) && !self.ws.exists(kind, &id) {
+                ids.insert(id.clone());
+                out.push(id);
             }
         }
+        Ok(out)
     }
 
     /// Parses `input` as a task id and checks that the task exists.

@@ -202,6 +202,9 @@ async fn events(
 #[derive(Deserialize)]
 struct MoveRequest {
     status: String,
+    /// Move a card another agent holds (its claim ends; it is told).
+    #[serde(default)]
+    force: bool,
 }
 
 /// Moves a card: `task update ID --status S` through the API.
@@ -232,7 +235,7 @@ async fn move_card(
         let status: Status = request.status.parse().map_err(Error::from)?;
         let updated = {
             let mut api = s.api.lock().unwrap_or_else(|p| p.into_inner());
-            api.move_card(&id, status)?
+            api.move_card(&id, status, request.force)?
         };
         let board = s.publish()?;
         Ok::<_, ServeError>((updated, board))
@@ -250,6 +253,10 @@ async fn move_card(
             let (code, class) = match e.class() {
                 ErrorClass::NotFound => (StatusCode::NOT_FOUND, "not_found"),
                 ErrorClass::InvalidInput => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+                // A claim refusal the page offers to force.
+                ErrorClass::Conflict if matches!(e, Error::ClaimedByOther { .. }) => {
+                    (StatusCode::CONFLICT, "claimed")
+                }
                 ErrorClass::Conflict => (StatusCode::CONFLICT, "conflict"),
                 ErrorClass::BrokenRecord => (StatusCode::CONFLICT, "broken_record"),
                 ErrorClass::NoWorkspace | ErrorClass::Unavailable | ErrorClass::Internal => {

@@ -25,6 +25,9 @@ pub struct ArchiveArgs {
     /// Only list what would move.
     #[arg(long)]
     dry_run: bool,
+    /// Move tasks another agent still holds (their claims end; they are told).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(ctx: &Ctx, args: ArchiveArgs) -> CmdResult {
@@ -34,9 +37,10 @@ pub fn run(ctx: &Ctx, args: ArchiveArgs) -> CmdResult {
             before: args.before,
             sprint: args.sprint,
             dry_run: args.dry_run,
+            force: args.force,
         })?
     } else {
-        o.restore(&args.restore, args.dry_run)?
+        o.restore(&args.restore, args.dry_run, args.force)?
     };
     if ctx.json {
         output::json(&report)?;

@@ -55,6 +55,9 @@ pub struct HandoffArgs {
     pub remaining: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+    /// Hand off a task another agent holds (its claim ends, and it is told).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
@@ -198,6 +201,7 @@ pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
         completed_work: a.done.into_iter().collect(),
         remaining_work: a.remaining.into_iter().collect(),
         notes: a.note,
+        force: a.force,
     })?;
     if ctx.json {
         output::json(&saved(&s))?;

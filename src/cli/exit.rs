@@ -20,6 +20,8 @@ pub enum Code {
     NoWorkspace = 7,
     /// A git remote the command needs could not be reached (`claims.remote`, `sync`).
     Unavailable = 8,
+    /// An import finished, but some items could not be imported (listed).
+    Incomplete = 9,
 }
 
 /// What a command returns: success with an exit code, or an error.

@@ -1,6 +1,7 @@
-//! `orchestron import github|claude|backlog|beads|json PATH [--dry-run]`:
-//! bring a backlog in from where it lives today (`-` reads stdin). Each
-//! import is idempotent: a second run creates nothing.
+//! `orchestron import github|claude|backlog|beads|tk|kanban-md|json PATH
+//! [--dry-run]`: bring a backlog in from where it lives today (`-` reads
+//! stdin). A second run creates nothing and brings changed items in step.
+//! Exit 9 when some item could not be imported (the report lists it).
 
 use super::Ctx;
 use super::exit::{CmdResult, Code};
@@ -13,14 +14,15 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// github (a `gh issue list --state all --json number,title,body,labels,
-    /// state,assignees,milestone,createdAt,closedAt,comments` file), claude
-    /// (`~/.claude/tasks/<list>/`), backlog (a Backlog.md project or its
-    /// `backlog/` folder), beads (a JSONL export) or json (`orchestron export
-    /// --json`).
+    /// state,assignees,milestone,createdAt,closedAt,comments,url` file),
+    /// claude (`~/.claude/tasks/<list>/`), backlog (a Backlog.md project or
+    /// its `backlog/` folder), beads (a JSONL export), tk (a project or its
+    /// `.tickets/`), kanban-md (a project or its `kanban/`) or json
+    /// (`orchestron export --json`).
     source: String,
     /// The file or folder to read; `-` reads stdin.
     path: PathBuf,
-    /// Only list what would be created.
+    /// Only list what would be created and changed.
     #[arg(long)]
     dry_run: bool,
 }
@@ -53,36 +55,74 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> CmdResult {
     } else {
         output::text(&describe(&report))?;
     }
-    Ok(Code::Ok)
+    Ok(if report.incomplete() {
+        Code::Incomplete
+    } else {
+        Code::Ok
+    })
 }
 
 fn describe(r: &ImportReport) -> String {
     let verb = if r.dry_run { "Would create" } else { "Created" };
     let mut s = format!(
-        "{}: {} item(s) found; {verb} {} task(s) and {} sprint(s); {} already imported\n",
+        "{}: {} item(s) found; {verb} {} task(s), {} sprint(s) and {} context(s)\n",
         r.source,
         r.found,
         r.created.len(),
         r.sprints.len(),
-        r.existing
+        r.contexts.len(),
     );
-    let shown = if r.dry_run { r.created.len() } else { 0 };
-    for t in r.created.iter().take(shown) {
-        s.push_str(&format!("  {}  {}\n", t.external, t.title));
-    }
-    if !r.unmapped.is_empty() {
-        s.push_str(&format!(
-            "{} field(s) had no place in a task and were kept in a note:\n",
-            r.unmapped.len()
-        ));
-        for u in &r.unmapped {
-            s.push_str(&format!("  {u}\n"));
+    let updated = if r.dry_run { "would update" } else { "updated" };
+    s.push_str(&format!(
+        "Imported before: {} {updated}, {} unchanged, {} conflicted\n",
+        r.updated.len(),
+        r.unchanged,
+        r.conflicted.len()
+    ));
+    if r.dry_run {
+        for t in &r.created {
+            s.push_str(&format!("  + {}  {}\n", t.external, t.title));
         }
     }
-    if !r.skipped.is_empty() {
-        s.push_str(&format!("{} could not be imported:\n", r.skipped.len()));
-        for u in &r.skipped {
-            s.push_str(&format!("  {u}\n"));
+    for t in &r.updated {
+        s.push_str(&format!(
+            "  ~ {} {}: {}\n",
+            t.id,
+            t.external,
+            t.fields.join(", ")
+        ));
+    }
+    if !r.conflicted.is_empty() {
+        s.push_str(
+            "Left as they are here (changed here and in the source since the last import):\n",
+        );
+        for t in &r.conflicted {
+            let why = t
+                .reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!(" ({r})"));
+            s.push_str(&format!(
+                "  ! {} {}: {}{why}\n",
+                t.id,
+                t.external,
+                t.fields.join(", ")
+            ));
+        }
+    }
+    let lists = [
+        (
+            &r.unmapped,
+            "field(s) had no place in a task and were kept in a note:",
+        ),
+        (&r.ignored, "source bookkeeping not imported:"),
+        (&r.skipped, "could not be imported:"),
+    ];
+    for (list, what) in lists {
+        if !list.is_empty() {
+            s.push_str(&format!("{} {what}\n", list.len()));
+            for u in list {
+                s.push_str(&format!("  {u}\n"));
+            }
         }
     }
     s

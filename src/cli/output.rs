@@ -168,6 +168,9 @@ pub fn task_view(v: &TaskView) -> String {
             c.describe(),
         );
     }
+    if let Some(l) = &v.claim_ended {
+        field("claim ended", l.describe());
+    }
     if let Some(p) = &t.parent {
         field("parent", p.to_string());
     }

@@ -68,6 +68,12 @@ pub fn status(ctx: &Ctx) -> CmdResult {
             s.push_str(&format!("  {}  {}\n", h.id, h.claim.describe()));
         }
     }
+    if !v.claims_ended.is_empty() {
+        s.push_str("\nClaims ended by a forced write\n");
+        for l in &v.claims_ended {
+            s.push_str(&format!("  {}\n", l.describe()));
+        }
+    }
     s.push_str("\nReady next\n");
     if v.ready.is_empty() {
         s.push_str("  (nothing ready)\n");

@@ -26,6 +26,10 @@ pub enum TaskCommand {
         id: String,
         #[arg(long, value_parser = parse::<Priority>())]
         set: Priority,
+        /// Write although another agent holds the task (its claim ends,
+        /// a note says whose it was, and it is told).
+        #[arg(long)]
+        force: bool,
     },
     /// Make a task depend on another (refuses a cycle).
     Depend {
@@ -36,6 +40,10 @@ pub enum TaskCommand {
         /// Remove the dependency instead.
         #[arg(long)]
         remove: bool,
+        /// Write although another agent holds the task (its claim ends,
+        /// a note says whose it was, and it is told).
+        #[arg(long)]
+        force: bool,
     },
     /// Take a task (or the best ready leaf task): assign it, move it to
     /// IN_PROGRESS and hold it for a lease. Claiming it again renews the lease.
@@ -54,7 +62,12 @@ pub enum TaskCommand {
         force: bool,
     },
     /// Give a task you hold back: TODO, unassigned, its claim ended.
-    Release { id: String },
+    Release {
+        id: String,
+        /// Write although another agent holds the task (its holder is told).
+        #[arg(long)]
+        force: bool,
+    },
     /// Show the task you should do next (ready, highest priority).
     Next,
     /// Who changed what in a task, commit by commit (from git), newest first.
@@ -228,6 +241,10 @@ pub struct UpdateArgs {
     /// Add an acceptance criterion.
     #[arg(long = "add-criterion")]
     pub add_criteria: Vec<String>,
+    /// Write although another agent holds the task (its claim ends, a note
+    /// says whose it was, and it is told). Notes need no force.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
@@ -348,13 +365,19 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 criteria_done: a.criteria_done,
                 criteria_undone: a.criteria_undone,
                 add_criteria: a.add_criteria,
+                force: a.force,
             };
             let updated = o.update_task(&a.id, patch)?;
             report(ctx, &updated)?;
         }
         TaskCommand::Clarify { id, text } => report(ctx, &o.clarify(&id, &text)?)?,
-        TaskCommand::Priority { id, set } => report(ctx, &o.set_priority(&id, set)?)?,
-        TaskCommand::Depend { id, on, remove } => report(ctx, &o.depend(&id, &on, remove)?)?,
+        TaskCommand::Priority { id, set, force } => report(ctx, &o.set_priority(&id, set, force)?)?,
+        TaskCommand::Depend {
+            id,
+            on,
+            remove,
+            force,
+        } => report(ctx, &o.depend(&id, &on, remove, force)?)?,
         TaskCommand::Claim {
             id,
             assignee,
@@ -369,7 +392,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task to claim.")?,
         },
-        TaskCommand::Release { id } => report(ctx, &o.release(&id)?)?,
+        TaskCommand::Release { id, force } => report(ctx, &o.release(&id, force)?)?,
         TaskCommand::History { id, limit } => return super::git::history(&o, ctx, &id, limit),
         TaskCommand::Next => match o.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,

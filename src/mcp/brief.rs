@@ -151,6 +151,50 @@ pub fn digest(d: &Digest) -> Map<String, Value> {
     m
 }
 
+/// The digest attached to another tool's result, beside its notice line: the
+/// notice already tells each change in words, so the entries keep only what a
+/// program would act on — `recent` as {seq, id, by, op, fields}, `earlier`
+/// without the groups' sentences. It is paid on every call that follows a
+/// change (`orchestron_check_updates` has the whole entries).
+pub fn notice_digest(d: &Digest) -> Map<String, Value> {
+    let recent = d
+        .recent
+        .iter()
+        .map(|c| {
+            let mut m = Map::new();
+            m.insert("seq".into(), json!(c.seq));
+            m.insert("id".into(), json!(c.id));
+            m.insert("by".into(), json!(c.by));
+            m.insert("op".into(), json!(c.op));
+            if !c.fields.is_empty() {
+                m.insert("fields".into(), changes(&c.fields));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert("total".into(), json!(d.total));
+    m.insert("recent".into(), Value::Array(recent));
+    if !d.earlier.is_empty() {
+        let earlier = d
+            .earlier
+            .iter()
+            .map(|g| {
+                let mut v = json!(g);
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("summary");
+                }
+                v
+            })
+            .collect();
+        m.insert("earlier".into(), Value::Array(earlier));
+    }
+    if d.others > 0 {
+        m.insert("others".into(), json!(d.others));
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,9 @@ fn output(keys: &[(&str, &str)]) -> Value {
     json!({"type": "object", "properties": p})
 }
 
+/// `force` on a write another agent's claim would refuse.
+const FORCE: &str = "override another's claim";
+
 const TASK_OUT: &[(&str, &str)] = &[("task", "object"), ("changes", "array")];
 
 fn def(
@@ -221,6 +224,7 @@ fn build() -> Vec<ToolDef> {
                         json!({"type": "array", "items": {"type": "integer"}, "description": "criteria to mark done, from 1"}),
                     ),
                     ("estimate", int("points")),
+                    ("force", boolean(FORCE)),
                 ],
                 &["taskId"],
             ),
@@ -251,6 +255,7 @@ fn build() -> Vec<ToolDef> {
                     ("taskId", task_id()),
                     ("on", s("the task it waits for")),
                     ("remove", boolean("")),
+                    ("force", boolean(FORCE)),
                 ],
                 &["taskId", "on"],
             ),
@@ -298,6 +303,7 @@ fn build() -> Vec<ToolDef> {
                     ("completedWork", list("one text or a list")),
                     ("remainingWork", list("one text or a list")),
                     ("notes", s("")),
+                    ("force", boolean(FORCE)),
                 ],
                 &["taskId"],
             ),

@@ -162,13 +162,13 @@ impl OrchestronServer {
 /// What every client shows the model about this server (kept under ~600
 /// characters: it is paid in every session).
 pub const INSTRUCTIONS: &str = "Orchestron tracks this project's tasks as YAML files in git. \
-Start a session with the orchestron_resume prompt, or orchestron_context_get (the last \
-handoff) then orchestron_task_list {\"ready\": true}. Take a task with \
-orchestron_task_claim or orchestron_task_update status IN_PROGRESS; record progress and \
-notes with orchestron_task_update. End a session with orchestron_handoff_prepare \
-(completedWork, remainingWork, notes). A result that says \"N updates since your last \
-call\" means a human or another agent changed something: read it; \
-orchestron_check_updates pages through the detail.";
+Start a session with orchestron_context_get (what the last session saved and handed off) \
+then orchestron_task_list {\"ready\": true}. Take a task with orchestron_task_claim; \
+record progress and notes with orchestron_task_update. End a session with \
+orchestron_handoff_prepare (completedWork, remainingWork, notes). A result that says \
+\"N updates since your last call\" means a human or another agent changed something: \
+read it; orchestron_check_updates pages through the detail. (A human can run the \
+orchestron_resume and orchestron_handoff prompts as slash commands.)";
 
 /// The name used when a client sends none (a 2026-07-28 request may omit
 /// `clientInfo`): recording the git user instead would credit a human with
@@ -208,27 +208,58 @@ fn token_agent(_ctx: &RequestContext<RoleServer>) -> Option<String> {
     None
 }
 
-/// What a tool call produced: the tool's answer (or refusal) and a digest of
-/// the changes others made since the caller last looked.
-type Called = (Result<tools::Output, Failure>, crate::api::Digest);
+/// What a tool call produced: the tool's answer (or refusal), a digest of
+/// the changes others made since the caller last looked, and the caller's
+/// claims that others' forced writes ended since it was last told.
+type Called = (
+    Result<tools::Output, Failure>,
+    crate::api::Digest,
+    Vec<crate::api::ClaimLost>,
+);
+
+/// The line that tells a holder its claims ended ("Your claim on TASK-x
+/// ended: bob forced a write at …"), in both views.
+fn lost_line(lost: &[crate::api::ClaimLost]) -> Option<String> {
+    let parts: Vec<String> = lost
+        .iter()
+        .map(|l| {
+            format!(
+                "{} ({} forced a write at {}; see its notes)",
+                l.task,
+                l.by,
+                l.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("Your claim ended on {}", parts.join("; ")))
+}
 
 /// The result in both views, each complete on its own: `content` is the text,
 /// its explanations and the notice line; `structuredContent` opens with the
 /// same `summary` line and carries the notice as text beside its data.
-fn tool_result((out, unseen): Called) -> CallToolResult {
+fn tool_result((out, unseen, lost): Called) -> CallToolResult {
+    let lost = lost_line(&lost);
     let out = match out {
         Ok(out) => out,
-        Err(failure) => return CallToolResult::error(vec![ContentBlock::text(failure.message)]),
+        Err(failure) => {
+            let mut content = vec![ContentBlock::text(failure.message)];
+            content.extend(lost.map(ContentBlock::text));
+            return CallToolResult::error(content);
+        }
     };
     let mut content = vec![ContentBlock::text(out.text)];
     content.extend(out.extra.into_iter().map(ContentBlock::text));
     let mut structured = serde_json::Map::new();
     structured.insert("summary".into(), json!(out.summary));
     structured.extend(out.structured);
+    if let Some(line) = lost {
+        content.push(ContentBlock::text(line.clone()));
+        structured.insert("claims_ended".into(), json!(line));
+    }
     if let Some(line) = notice::notice(&unseen) {
         let mut updates = serde_json::Map::new();
         updates.insert("notice".into(), json!(line));
-        updates.extend(brief::digest(&unseen));
+        updates.extend(brief::notice_digest(&unseen));
         content.push(ContentBlock::text(line));
         structured.insert("updates".into(), Value::Object(updates));
     }
@@ -294,12 +325,14 @@ impl ServerHandler for OrchestronServer {
                 } else {
                     crate::api::Digest::default()
                 };
-                Ok((out, unseen))
+                // Told once, on whatever the holder calls next.
+                let lost = o.take_lost_claims().unwrap_or_default();
+                Ok((out, unseen, lost))
             })
             .await;
         let result = match called {
             Ok(c) => tool_result(c),
-            Err(failure) => tool_result((Err(failure), crate::api::Digest::default())),
+            Err(failure) => tool_result((Err(failure), crate::api::Digest::default(), Vec::new())),
         };
         Ok(result.into())
     }

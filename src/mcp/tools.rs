@@ -245,6 +245,7 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
         parent: clearable("parent")?,
         estimate,
         criteria_done: criteria,
+        force: a.bool("force")?.unwrap_or(false),
         ..TaskPatch::default()
     };
     let u = api(o.update_task(&id, patch))?;
@@ -256,7 +257,8 @@ fn task_claim(o: &mut Orchestron, a: &Args) -> Res {
     let assignee = a.str("assignee")?.filter(|s| !s.trim().is_empty());
     if a.bool("release")?.unwrap_or(false) {
         let id = id.ok_or_else(|| Failure::invalid("release needs taskId".to_string()))?;
-        return Ok(updated("Released", &api(o.release(&id))?));
+        let force = a.bool("force")?.unwrap_or(false);
+        return Ok(updated("Released", &api(o.release(&id, force))?));
     }
     let opts = crate::api::ClaimOptions {
         lease: a.str("lease")?.filter(|s| !s.trim().is_empty()),
@@ -286,7 +288,8 @@ fn task_depend(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.req_str("taskId")?;
     let on = a.req_str("on")?;
     let remove = a.bool("remove")?.unwrap_or(false);
-    let u = api(o.depend(&id, &on, remove))?;
+    let force = a.bool("force")?.unwrap_or(false);
+    let u = api(o.depend(&id, &on, remove, force))?;
     let mut out = updated("Updated", &u);
     let target = crate::model::RecordId::parse(&on).map_or(on.clone(), |i| i.to_string());
     out.text = if remove {
@@ -429,6 +432,7 @@ fn handoff_prepare(o: &mut Orchestron, a: &Args) -> Res {
         completed_work: a.str_list("completedWork")?,
         remaining_work: a.str_list("remainingWork")?,
         notes: a.str("notes")?,
+        force: a.bool("force")?.unwrap_or(false),
     };
     let s = api(o.handoff(input))?;
     let task = s

@@ -13,6 +13,9 @@ impl Limits {
     pub const DESCRIPTION_CHARS: usize = 64 * 1024;
     pub const ENTRY_CHARS: usize = 16 * 1024;
     pub const NAME_CHARS: usize = 100;
+    /// An imported task's source key: room for a project, an id and, when
+    /// the source uses the id twice, the item's path.
+    pub const EXTERNAL_CHARS: usize = 500;
     pub const LABELS: usize = 50;
 
     /// Checks a text field's length in characters.

@@ -50,9 +50,10 @@ pub struct Task {
     /// When the task was closed: written once, at the move to DONE/CANCELLED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<DateTime<Utc>>,
-    /// Where an imported task came from, as `<source>#<id>` (`github#123`,
-    /// `beads#bd-a1b2`): what makes a second import of the same source
-    /// create nothing. Written once, by the import.
+    /// Where an imported task came from, as `<source>:<project>#<id>`
+    /// (`github:owner/repo#123`, `backlog:web#task-7`) or `<source>#<id>`
+    /// (`beads#bd-a1b2`): what a second import of the same source matches,
+    /// to update the task instead of creating another. Written by the import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<String>,
     #[serde(default)]
@@ -178,7 +179,7 @@ impl Task {
             Limits::check_text("description", d, Limits::DESCRIPTION_CHARS)?;
         }
         if let Some(x) = &self.external {
-            Limits::check_line("external", x, Limits::NAME_CHARS)?;
+            Limits::check_line("external", x, Limits::EXTERNAL_CHARS)?;
         }
         if let Some(a) = &self.assignee {
             Limits::check_line("assignee", a, Limits::NAME_CHARS)?;

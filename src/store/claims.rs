@@ -45,6 +45,25 @@ pub struct RemoteHold {
 /// Claims by task id.
 pub type Claims = BTreeMap<String, Claim>;
 
+/// A claim that ended because someone else forced a write over it: kept
+/// so that its holder is told (on its next MCP call, in `status` and
+/// `task show`), in whichever work tree of the clone it works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LostClaim {
+    pub task: String,
+    pub holder: String,
+    /// Who forced the write, and when.
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The work tree and branch the claim was held from.
+    pub worktree: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The holder has been told over MCP.
+    #[serde(default)]
+    pub told: bool,
+}
+
 /// The registry in one folder, with a re-entrant lock of its own.
 #[derive(Debug, Clone)]
 pub struct ClaimRegistry {
@@ -74,6 +93,16 @@ impl ClaimRegistry {
     /// Replaces the registry (the caller holds [`ClaimRegistry::lock`]).
     pub fn save(&self, _lock: &WorkspaceLock, claims: &Claims) -> Result<(), StoreError> {
         self.save_file("claims.json", claims)
+    }
+
+    /// The claims lost to a forced write, oldest first (a missing file is none).
+    pub fn lost(&self) -> Result<Vec<LostClaim>, StoreError> {
+        self.load_file("lost-claims.json")
+    }
+
+    /// Replaces the lost claims (the caller holds [`ClaimRegistry::lock`]).
+    pub fn save_lost(&self, _lock: &WorkspaceLock, lost: &[LostClaim]) -> Result<(), StoreError> {
+        self.save_file("lost-claims.json", &lost)
     }
 
     fn load_file<T: serde::de::DeserializeOwned + Default>(

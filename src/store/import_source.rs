@@ -1,8 +1,8 @@
 //! Reading a foreign backlog for an import: the one file the user named, or
-//! every file of one extension below the folder they named.
+//! every file of the source's extensions below the folder they named.
 
 use super::{StoreError, read_bytes};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One file of a foreign backlog being imported: its path from the folder
 /// the user named, that folder's own name first (`<list>/3.json`;
@@ -13,10 +13,36 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
+/// What an import read: the files, and the canonical path of the file or
+/// folder they were read from (what a project without a name of its own is
+/// told apart by).
+#[derive(Debug, Clone)]
+pub struct SourceRead {
+    pub files: Vec<SourceFile>,
+    pub from: PathBuf,
+}
+
+/// [`read_source_files`] of `path`, or of its folder `inner` when it has
+/// one (a project named for its `.tickets/`, which a walk skips as hidden).
+pub fn read_source(
+    path: &Path,
+    exts: &[&str],
+    inner: Option<&str>,
+) -> Result<SourceRead, StoreError> {
+    let path = match inner.map(|i| path.join(i)) {
+        Some(p) if p.is_dir() => p,
+        _ => path.to_path_buf(),
+    };
+    let files = read_source_files(&path, exts)?;
+    let from = path.canonicalize().map_err(|e| StoreError::io(&path, e))?;
+    Ok(SourceRead { files, from })
+}
+
 /// The files an import reads from `path`: the file itself, or every file
-/// below the folder whose name ends in `.{ext}`, sorted by path (hidden files
-/// and folders — `.lock`, `.git` — skipped).
-pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, StoreError> {
+/// below the folder whose name ends in one of `exts` (`.md`, `.yml`), sorted
+/// by path (hidden files and folders — `.lock`, `.git` — skipped below the
+/// folder named, which may itself be hidden: `.tickets`).
+fn read_source_files(path: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, StoreError> {
     let meta = std::fs::metadata(path).map_err(|e| StoreError::io(path, e))?;
     if !meta.is_dir() {
         let name = path
@@ -27,7 +53,7 @@ pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, Stor
             bytes: read_bytes(path)?,
         }]);
     }
-    let suffix = format!(".{ext}");
+    let suffixes: Vec<String> = exts.iter().map(|e| format!(".{e}")).collect();
     let mut out = Vec::new();
     // Names start with the folder's own name (a Claude task list's id).
     let path = &path.canonicalize().map_err(|e| StoreError::io(path, e))?;
@@ -42,7 +68,7 @@ pub fn read_source_files(path: &Path, ext: &str) -> Result<Vec<SourceFile>, Stor
             StoreError::io(at, e.into())
         })?;
         let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || !name.ends_with(&suffix) {
+        if !entry.file_type().is_file() || !suffixes.iter().any(|s| name.ends_with(s.as_str())) {
             continue;
         }
         let rel = entry

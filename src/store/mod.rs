@@ -26,10 +26,10 @@ mod workspace;
 mod yaml_doc;
 
 pub use atomic::{is_temp_name, remove_stale_temps, write_atomic};
-pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, RemoteHold};
+pub use claims::{Claim, ClaimRegistry, Claims, ClosedMark, ClosedMarks, LostClaim, RemoteHold};
 pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
-pub use import_source::{SourceFile, read_source_files};
+pub use import_source::{SourceFile, read_source};
 pub use init::{GITATTRIBUTES, InitReport, init};
 pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};

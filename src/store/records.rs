@@ -160,6 +160,53 @@ impl Workspace {
         self.write_loaded(rel, &text, loaded, record)
     }
 
+    /// Writes many new records at once (an import): each `(record, archived)`
+    /// rendered and checked like [`Workspace::create_in`], then every file
+    /// written and made durable together ([`super::atomic::write_batch`]).
+    /// Returns what the index needs, in the order given.
+    pub fn create_all<T: StoredRecord>(
+        &self,
+        lock: &WorkspaceLock,
+        records: &[(T, bool)],
+    ) -> Result<Vec<LoadedFile>, StoreError> {
+        let mut staged = Vec::with_capacity(records.len());
+        for (record, archived) in records {
+            let path = if *archived {
+                RecordPath::archived(T::KIND, record.id())
+            } else {
+                RecordPath::of(T::KIND, record.id())
+            };
+            let rel = path.rel();
+            let text = record.render().map_err(|message| StoreError::Encode {
+                path: rel.clone(),
+                message,
+            })?;
+            let mut loaded = load_record(T::KIND, &rel, text.as_bytes());
+            if loaded.record.is_none() {
+                loaded.record = Some(record.clone().into_record());
+            }
+            staged.push((rel, text, loaded));
+        }
+        let files: Vec<(std::path::PathBuf, &[u8])> = staged
+            .iter()
+            .map(|(rel, text, _)| (self.abs(rel), text.as_bytes()))
+            .collect();
+        let metas = super::atomic::write_batch(lock, &files)?;
+        Ok(staged
+            .into_iter()
+            .zip(metas)
+            .map(|((rel, text, loaded), meta)| LoadedFile {
+                stamp: Stamp {
+                    size: meta.len(),
+                    mtime_ns: super::mtime_ns(&meta),
+                    hash: content_hash(text.as_bytes()),
+                },
+                rel,
+                loaded,
+            })
+            .collect())
+    }
+
     /// Reads record `id`, applies `change`, and when the record changed writes
     /// it back losslessly (the caller holds the lock across the index update
     /// too, so no other writer slips in between).

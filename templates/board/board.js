@@ -202,7 +202,7 @@
       s.addEventListener("change", function () { move(c.id, s.value); });
       e.appendChild(s);
     }
-    if (refusals[c.id]) e.appendChild(el("div", "refusal", refusals[c.id]));
+    if (refusals[c.id]) e.appendChild(refusalOf(c.id, refusals[c.id]));
     return e;
   }
 
@@ -273,19 +273,38 @@
     header(); sprintPanel(); handoffPanel(); filterChoices(); render();
   }
 
-  function move(id, status) {
+  // A move refused because another agent holds the task can be forced: the
+  // claim ends and its holder is told (docs/CLAIMS.md).
+  function refusalOf(id, r) {
+    var box = el("div", "refusal", r.text);
+    if (r.claimed) {
+      var b = el("button", "force", "Move anyway");
+      b.title = "override the claim: it ends, and its holder is told";
+      b.addEventListener("click", function () { move(id, r.status, true); });
+      box.appendChild(b);
+    }
+    return box;
+  }
+
+  function move(id, status, force) {
     delete refusals[id];
     fetch("api/tasks/" + encodeURIComponent(id) + "/status", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ status: status })
+      body: JSON.stringify({ status: status, force: !!force })
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
-      if (!res.ok) refusals[id] = res.body.error || "refused";
+      if (!res.ok) {
+        refusals[id] = {
+          text: res.body.error || "refused",
+          claimed: res.body.class === "claimed",
+          status: status
+        };
+      }
       if (res.body.board) board = res.body.board;
       redraw();
-    }).catch(function (e) { refusals[id] = "cannot reach the server: " + e; redraw(); });
+    }).catch(function (e) { refusals[id] = { text: "cannot reach the server: " + e }; redraw(); });
   }
 
   ["search", "f-assignee", "f-label", "f-priority", "f-blocked"].forEach(function (id) {

@@ -52,3 +52,32 @@ fn claude_md_gets_the_section_when_it_exists_or_claude_is_set_up() {
     assert!(other.path().join("AGENTS.md").exists());
     assert!(other.path().join(".mcp.json").exists());
 }
+
+/// The model cannot run an MCP prompt (Claude Code offers prompts to the
+/// human as slash commands): what the model is told to do is tools only, and
+/// the prompts are named as the human's.
+#[test]
+fn the_model_is_told_only_what_it_can_do_itself() {
+    let env = TestEnv::bare();
+    env.git(&["init", "-q", "-b", "main"]);
+    std::fs::write(env.path().join("AGENTS.md"), "# Agents\n").unwrap();
+    env.ok(&["init"]);
+    let section = env.read(&env.path().join("AGENTS.md"));
+    let instructions = orchestron::mcp::server::INSTRUCTIONS;
+    for (what, text) in [
+        ("AGENTS.md", section.as_str()),
+        ("instructions", instructions),
+    ] {
+        assert!(text.contains("orchestron_context_get"), "{what}: {text}");
+        // One bullet of the section, one sentence of the instructions.
+        for line in text.split("\n- ").flat_map(|b| b.split(". ")) {
+            if line.contains("orchestron_resume") {
+                assert!(
+                    line.contains("human") || line.contains("slash command"),
+                    "{what}: a prompt offered to the model: {line:?}"
+                );
+            }
+        }
+        assert!(text.contains("slash command"), "{what}: {text}");
+    }
+}

@@ -6,10 +6,15 @@
 //! `parent-child`, `related`, `discovered-from`), `comments`, `created_at`,
 //! `closed_at`. Blocking dependencies become `depends_on`, parent-child the
 //! parent; the other link types, design, notes, the close reason and any
-//! other field are kept in a note.
+//! other field are kept in a note. Only checklist lines are criteria (a
+//! heading, a `1)` group label or a line ending in `:` is not), and the
+//! checklist under an `Acceptance Criteria` heading inside the description
+//! counts too. Beads' own bookkeeping (hashes, compaction, sizes) is named
+//! once in the report's `ignored`, not noted on every task.
 
-use super::{Draft, Parsed, checkbox, status_of, text_of};
-use crate::model::{Criterion, Entry, Priority, Status, TaskType};
+use super::markdown::{criteria, is_criteria_heading, sections};
+use super::{Draft, Parsed, kind_of, numbered_priority, status_of, text_of};
+use crate::model::{Entry, Status};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -54,14 +59,29 @@ struct Dependency {
 
 #[derive(Debug, Deserialize)]
 struct Comment {
+    /// Empty or missing in some exports: the note is by "unknown".
     #[serde(default)]
     author: Option<String>,
     text: String,
     created_at: DateTime<Utc>,
 }
 
-/// Fields the format has that carry no meaning once imported.
-const IGNORED: &[&str] = &["updated_at", "content_hash", "source_repo"];
+/// Fields the format keeps for its own bookkeeping, which carry no meaning
+/// once imported: named once in the report.
+const IGNORED: &[&str] = &[
+    "updated_at",
+    "content_hash",
+    "source_repo",
+    "compaction_level",
+    "compacted_at",
+    "compacted_at_commit",
+    "original_size",
+    "created_by",
+    "deleted_at",
+    "deleted_by",
+    "delete_reason",
+    "original_type",
+];
 
 pub(super) fn parse(files: &[crate::store::SourceFile]) -> Parsed {
     let mut out = Parsed::default();
@@ -78,7 +98,7 @@ pub(super) fn parse(files: &[crate::store::SourceFile]) -> Parsed {
                 continue;
             }
             match serde_json::from_str::<Issue>(line) {
-                Ok(issue) => out.drafts.push(draft(issue)),
+                Ok(issue) => out.drafts.push(draft(issue, &mut out.ignored)),
                 Err(e) => {
                     out.skipped
                         .push(format!("{}:{}: not a Beads issue: {e}", file.name, n + 1))
@@ -89,7 +109,7 @@ pub(super) fn parse(files: &[crate::store::SourceFile]) -> Parsed {
     out
 }
 
-fn draft(i: Issue) -> Draft {
+fn draft(i: Issue, ignored: &mut std::collections::BTreeSet<String>) -> Draft {
     let key = |id: &str| format!("beads#{id}");
     let mut unmapped = Vec::new();
     let word = i.status.unwrap_or_else(|| "open".into());
@@ -100,26 +120,9 @@ fn draft(i: Issue) -> Draft {
     if word == "deferred" {
         unmapped.push("status: deferred".into());
     }
-    let priority = match i.priority {
-        Some(0) => Priority::Critical,
-        Some(1) => Priority::High,
-        None | Some(2) => Priority::Medium,
-        Some(3) => Priority::Low,
-        Some(p) => {
-            unmapped.push(format!("priority: P{p}"));
-            Priority::Low
-        }
-    };
-    let kind = match i.issue_type.as_deref().unwrap_or("task") {
-        "epic" => TaskType::Epic,
-        "feature" => TaskType::Story,
-        "task" => TaskType::Task,
-        "chore" => TaskType::Todo,
-        other => {
-            unmapped.push(format!("issue_type: {other}"));
-            TaskType::Task
-        }
-    };
+    let priority = numbered_priority(i.priority, &mut unmapped);
+    let mut labels = i.labels;
+    let kind = kind_of(i.issue_type.as_deref(), &mut labels, &mut unmapped);
     let mut depends_on = Vec::new();
     let mut parent = None;
     for d in i.dependencies {
@@ -130,11 +133,21 @@ fn draft(i: Issue) -> Draft {
         }
     }
     for (k, v) in i.other {
-        if IGNORED.contains(&k.as_str()) || v.is_null() || v == "" {
+        if v.is_null() || v == "" {
+            continue;
+        }
+        if IGNORED.contains(&k.as_str()) {
+            ignored.insert(k);
             continue;
         }
         let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
         unmapped.push(format!("{k}: {v}"));
+    }
+    let mut criteria = criteria(i.acceptance_criteria.as_deref().unwrap_or(""));
+    for (h, text) in sections(i.description.as_deref().unwrap_or("")) {
+        if h.is_some_and(is_criteria_heading) {
+            criteria.extend(super::markdown::criteria(&text));
+        }
     }
     Draft {
         external: key(&i.id),
@@ -144,16 +157,19 @@ fn draft(i: Issue) -> Draft {
         kind,
         priority,
         assignee: i.assignee.filter(|a| !a.trim().is_empty()),
-        labels: i.labels,
+        labels,
         created: i.created_at,
         closed: i.closed_at,
-        criteria: criteria(i.acceptance_criteria.as_deref().unwrap_or("")),
+        criteria,
         notes: i
             .comments
             .into_iter()
             .map(|c| Entry {
                 at: c.created_at,
-                by: c.author.unwrap_or_else(|| "beads".into()),
+                by: c
+                    .author
+                    .filter(|a| !a.trim().is_empty())
+                    .unwrap_or_else(|| "unknown".into()),
                 text: c.text.trim().to_string(),
             })
             .filter(|e| !e.text.is_empty())
@@ -163,19 +179,4 @@ fn draft(i: Issue) -> Draft {
         unmapped,
         ..Draft::default()
     }
-}
-
-/// Beads keeps acceptance criteria as free text: each non-empty line is one
-/// criterion (a leading `- `, `* ` or `- [ ]` / `- [x]` read as such).
-fn criteria(text: &str) -> Vec<Criterion> {
-    text.lines()
-        .filter_map(|l| {
-            let (done, text) =
-                checkbox(l).unwrap_or((false, l.trim().trim_start_matches(['-', '*']).trim()));
-            (!text.is_empty()).then(|| Criterion {
-                text: text.to_string(),
-                done,
-            })
-        })
-        .collect()
 }

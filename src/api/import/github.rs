@@ -3,7 +3,9 @@
 //! one JSON array. Comments become notes, the milestone a sprint, a CLOSED
 //! issue DONE; the first assignee is the assignee (others are kept in the
 //! note of unmapped fields, with the milestone's due date and description
-//! going to the sprint).
+//! going to the sprint). With `url` in the requested fields, keys name the
+//! repository (`github:owner/repo#12`); without it they are `github#12`,
+//! the form earlier imports wrote, which a keyed run still matches.
 
 use super::{Draft, Milestone, Parsed, status_of, text_of};
 use crate::model::{Entry, Status};
@@ -31,6 +33,8 @@ struct Issue {
     closed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     comments: Vec<Comment>,
+    #[serde(default)]
+    url: Option<String>,
     /// Fields asked for beyond the documented set (`--json url,author,…`).
     #[serde(flatten)]
     other: serde_json::Map<String, serde_json::Value>,
@@ -102,8 +106,11 @@ fn draft(i: Issue) -> Draft {
     for (key, value) in i.other {
         unmapped.push(format!("{key}: {value}"));
     }
+    let legacy = format!("github#{}", i.number);
+    let repo = i.url.as_deref().and_then(repository);
     Draft {
-        external: format!("github#{}", i.number),
+        external: repo.map_or_else(|| legacy.clone(), |r| format!("github:{r}#{}", i.number)),
+        aliases: vec![legacy],
         title: i.title,
         description: i.body,
         status,
@@ -128,5 +135,25 @@ fn draft(i: Issue) -> Draft {
         }),
         unmapped,
         ..Draft::default()
+    }
+}
+
+/// `owner/repo` of an issue's URL (`https://github.com/owner/repo/issues/12`).
+fn repository(url: &str) -> Option<String> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let mut parts = path.split('/').skip(1);
+    let (owner, repo) = (parts.next()?, parts.next()?);
+    (!owner.is_empty() && !repo.is_empty()).then(|| format!("{owner}/{repo}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repositories_come_from_issue_urls() {
+        assert_eq!(
+            super::repository("https://github.com/o/r/issues/12").as_deref(),
+            Some("o/r")
+        );
+        assert_eq!(super::repository("nonsense"), None);
     }
 }

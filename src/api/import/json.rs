@@ -2,11 +2,12 @@
 //! wrote. Records keep their ids and every field, and archived ones go back
 //! into the archive, so an export imported into an empty workspace gives the
 //! same records (and the same export). A record whose id is already taken is
-//! left alone and counted as existing: a second run creates nothing.
+//! left alone and counted as unchanged: a second run creates nothing.
 
 use super::{ImportReport, ImportSource, Imported, text_of};
 use crate::api::export::{BacklogExport, EXPORT_FORMAT};
 use crate::api::{Error, Orchestron, Progress, Result};
+use crate::model::IdKind;
 use crate::store::SourceFile;
 
 impl Orchestron {
@@ -39,69 +40,105 @@ impl Orchestron {
             .iter()
             .map(|d| d.tasks.len() + d.sprints.len() + d.contexts.len())
             .sum();
+        let mut batch = Batch::default();
         let mut done = 0;
         for doc in docs {
             report.found += doc.tasks.len() + doc.sprints.len() + doc.contexts.len();
-            let archived = |id| doc.archived.contains(id);
-            for s in &doc.sprints {
+            let archived = |id: &crate::model::RecordId| doc.archived.contains(id);
+            for s in doc.sprints {
                 s.validate()?;
-                let exists = self.index.sprint(&s.id)?.is_some();
-                self.import_record(&lock, s, &s.name, exists, archived(&s.id), &mut report)?;
+                let exists =
+                    self.index.sprint(&s.id)?.is_some() || self.ws.exists(IdKind::Sprint, &s.id);
+                let (title, at) = (s.name.clone(), archived(&s.id));
+                take_record(
+                    (s, title, at),
+                    exists,
+                    &mut batch.sprints,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
-            for t in &doc.tasks {
+            for t in doc.tasks {
                 t.validate()?;
-                let exists = self.index.task(&t.id)?.is_some();
-                self.import_record(&lock, t, &t.title, exists, archived(&t.id), &mut report)?;
+                let exists =
+                    self.index.task(&t.id)?.is_some() || self.ws.exists(IdKind::Task, &t.id);
+                let (title, at) = (t.title.clone(), archived(&t.id));
+                take_record(
+                    (t, title, at),
+                    exists,
+                    &mut batch.tasks,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
-            for c in &doc.contexts {
+            for c in doc.contexts {
                 c.validate()?;
-                let exists = self.index.context_exists(&c.id)?;
+                let exists =
+                    self.index.context_exists(&c.id)? || self.ws.exists(IdKind::Context, &c.id);
                 let title = c
                     .checkpoint
                     .clone()
                     .unwrap_or_else(|| c.kind.as_str().into());
-                self.import_record(&lock, c, &title, exists, false, &mut report)?;
+                take_record(
+                    (c, title, false),
+                    exists,
+                    &mut batch.contexts,
+                    &mut batch.ids,
+                    &mut report,
+                );
                 done += 1;
                 tick(progress, done, total);
             }
         }
+        if !report.dry_run {
+            let mut written = self.ws.create_all(&lock, &batch.sprints)?;
+            written.extend(self.ws.create_all(&lock, &batch.tasks)?);
+            written.extend(self.ws.create_all(&lock, &batch.contexts)?);
+            self.index_written_all(written)?;
+        }
         Ok(report)
     }
+}
 
-    /// Writes one exported record unless its id is taken.
-    fn import_record<T: crate::store::StoredRecord>(
-        &mut self,
-        lock: &crate::store::WorkspaceLock,
-        record: &T,
-        title: &str,
-        exists: bool,
-        archived: bool,
-        report: &mut ImportReport,
-    ) -> Result<()> {
-        if exists || self.ws.exists(T::KIND, record.id()) {
-            report.existing += 1;
-            return Ok(());
-        }
-        if !report.dry_run {
-            let written = self.ws.create_in(lock, record, archived)?;
-            self.index_written(written)?;
-        }
-        let imported = Imported {
-            id: Some(record.id().clone()),
-            external: record.id().to_string(),
-            title: title.to_string(),
-        };
-        if T::KIND == crate::model::IdKind::Sprint {
-            report.sprints.push(imported);
-        } else {
-            report.created.push(imported);
-        }
-        Ok(())
+/// Takes one exported record `(record, title, archived)` into the batch
+/// unless its id is taken (by the workspace, or by an earlier record of
+/// this import).
+fn take_record<T: crate::store::StoredRecord>(
+    (record, title, archived): (T, String, bool),
+    exists: bool,
+    batch: &mut Vec<(T, bool)>,
+    taken: &mut std::collections::HashSet<crate::model::RecordId>,
+    report: &mut ImportReport,
+) {
+    if exists || !taken.insert(record.id().clone()) {
+        report.unchanged += 1;
+        return;
     }
+    let imported = Imported {
+        id: Some(record.id().clone()),
+        external: record.id().to_string(),
+        title,
+    };
+    match T::KIND {
+        IdKind::Sprint => report.sprints.push(imported),
+        IdKind::Context => report.contexts.push(imported),
+        IdKind::Task => report.created.push(imported),
+    }
+    batch.push((record, archived));
+}
+
+/// The records of an export to write, by kind, each with whether it goes
+/// to the archive.
+#[derive(Default)]
+struct Batch {
+    sprints: Vec<(crate::model::Sprint, bool)>,
+    tasks: Vec<(crate::model::Task, bool)>,
+    contexts: Vec<(crate::model::ContextSnapshot, bool)>,
+    ids: std::collections::HashSet<crate::model::RecordId>,
 }
 
 fn tick(progress: Option<&Progress>, done: usize, total: usize) {

@@ -1,30 +1,33 @@
 //! Importing a backlog from where it lives today: GitHub issues (as `gh issue
 //! list --json …` prints them), Claude Code's own task lists, a Backlog.md
-//! folder, a Beads JSONL export, and Orchestron's own export (`json.rs`).
-//! Each source module maps its documented format — serde structs of its own —
-//! onto [`Draft`]s; this module turns drafts into tasks: one per source item,
-//! carrying the item's id as `external` (`github#123`), so a second run
-//! creates nothing. A field with no home in a task is kept in a note on it
-//! and named in the report, never dropped without a word. Sprints come from
-//! milestones by name. Files are read through the store; stdin arrives as bytes.
+//! folder, a Beads JSONL export, a tk `.tickets/` folder, a kanban-md board,
+//! and Orchestron's own export (`json.rs`). Each source module maps its
+//! documented format — serde structs of its own — onto [`Draft`]s; `plan.rs`
+//! matches drafts to the tasks earlier imports made (by `external`, the
+//! source project and id), `write.rs` creates the new ones in one batch and
+//! `update.rs` brings changed ones in step. Nothing is dropped without a
+//! word: an item that cannot be imported is in the report's `skipped`, a
+//! field with no home is kept in a note and named in `unmapped`.
 
 mod backlog;
 mod beads;
 mod claude;
 mod github;
 mod json;
+mod kanban_md;
+mod markdown;
+mod plan;
+mod tk;
+mod update;
+mod write;
 
 use super::{Error, Orchestron, Progress, Result};
-use crate::index::{ArchiveScope, TaskQuery};
-use crate::model::{
-    Criterion, Entry, IdKind, Limits, Priority, RecordId, Sprint, SprintStatus, Status, Task,
-    TaskType, Vocabulary, now,
-};
+use crate::model::{Criterion, Entry, Priority, RecordId, Status, TaskType, Vocabulary};
 use crate::store::SourceFile;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// Who the notes an import writes itself (unmapped fields) are by.
 const IMPORTER: &str = "orchestron-import";
@@ -36,15 +39,19 @@ pub enum ImportSource {
     Claude,
     Backlog,
     Beads,
+    Tk,
+    KanbanMd,
     Json,
 }
 
 impl ImportSource {
-    pub const ALL: [ImportSource; 5] = [
+    pub const ALL: [ImportSource; 7] = [
         ImportSource::Github,
         ImportSource::Claude,
         ImportSource::Backlog,
         ImportSource::Beads,
+        ImportSource::Tk,
+        ImportSource::KanbanMd,
         ImportSource::Json,
     ];
 
@@ -54,16 +61,31 @@ impl ImportSource {
             ImportSource::Claude => "claude",
             ImportSource::Backlog => "backlog",
             ImportSource::Beads => "beads",
+            ImportSource::Tk => "tk",
+            ImportSource::KanbanMd => "kanban-md",
             ImportSource::Json => "json",
         }
     }
 
     /// The file names a folder given to this source is searched for.
-    fn extension(self) -> &'static str {
+    fn extensions(self) -> &'static [&'static str] {
         match self {
-            ImportSource::Github | ImportSource::Claude | ImportSource::Json => "json",
-            ImportSource::Backlog => "md",
-            ImportSource::Beads => "jsonl",
+            ImportSource::Github | ImportSource::Claude | ImportSource::Json => &["json"],
+            ImportSource::Backlog => &["md", "yml", "yaml"],
+            ImportSource::Beads => &["jsonl"],
+            ImportSource::Tk => &["md"],
+            ImportSource::KanbanMd => &["md", "yml", "yaml", "jsonl"],
+        }
+    }
+
+    /// The folder a project keeps this source's files in, read instead
+    /// when the user names the project (`.tickets` is hidden, so a walk of
+    /// the project would not enter it).
+    fn folder_in_project(self) -> Option<&'static str> {
+        match self {
+            ImportSource::Tk => Some(".tickets"),
+            ImportSource::KanbanMd => Some("kanban"),
+            _ => None,
         }
     }
 }
@@ -71,7 +93,7 @@ impl ImportSource {
 impl std::str::FromStr for ImportSource {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let wanted = s.trim().to_ascii_lowercase();
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == wanted)
@@ -99,7 +121,7 @@ pub enum ImportInput {
 pub struct ImportRequest {
     pub source: ImportSource,
     pub input: ImportInput,
-    /// Only report what would be created.
+    /// Only report what would be created and changed.
     pub dry_run: bool,
 }
 
@@ -109,10 +131,25 @@ pub struct Imported {
     /// The new record's id (absent in a dry run, where none is minted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<RecordId>,
-    /// The source's id, as kept on the task (`github#12`); the record's own
-    /// id for a JSON import.
+    /// The source's id, as kept on the task (`github:o/r#12`); the record's
+    /// own id for a JSON import.
     pub external: String,
     pub title: String,
+}
+
+/// A task an earlier import made that this one changed, or would have
+/// changed but for edits made here since.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Reimported {
+    pub id: RecordId,
+    pub external: String,
+    pub title: String,
+    /// The fields concerned (`status`, `labels`, `notes`, …).
+    pub fields: Vec<String>,
+    /// Why the task was left alone, when it was as a whole (held by
+    /// another agent, archived).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What an import did, or would do.
@@ -122,14 +159,25 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Items the source holds.
     pub found: usize,
+    /// Tasks made for items no earlier import brought.
     pub created: Vec<Imported>,
+    /// Tasks of an earlier import brought in step with their changed source.
+    pub updated: Vec<Reimported>,
+    /// Tasks of an earlier import whose source did not change (or changed
+    /// only what was kept as it was here).
+    pub unchanged: usize,
+    /// Tasks whose source changed fields that were also changed here since
+    /// the last import: those fields were left as they are here.
+    pub conflicted: Vec<Reimported>,
     /// Sprints made for the source's milestones (by name).
     pub sprints: Vec<Imported>,
-    /// Items imported before (matched on `external`, or on id for JSON):
-    /// left as they are.
-    pub existing: usize,
+    /// Context snapshots made (JSON import).
+    pub contexts: Vec<Imported>,
     /// Fields kept in a note because a task has no place for them, per item.
     pub unmapped: Vec<String>,
+    /// The source's bookkeeping fields that carry no meaning here, listed
+    /// once for the whole import rather than on every task.
+    pub ignored: Vec<String>,
     /// Items or links that could not be imported at all, and why.
     pub skipped: Vec<String>,
 }
@@ -141,11 +189,21 @@ impl ImportReport {
             dry_run,
             found: 0,
             created: Vec::new(),
+            updated: Vec::new(),
+            unchanged: 0,
+            conflicted: Vec::new(),
             sprints: Vec::new(),
-            existing: 0,
+            contexts: Vec::new(),
             unmapped: Vec::new(),
+            ignored: Vec::new(),
             skipped: Vec::new(),
         }
+    }
+
+    /// Whether something in the source could not be brought in: the
+    /// adapters exit non-zero on it, so a script can tell.
+    pub fn incomplete(&self) -> bool {
+        !self.skipped.is_empty()
     }
 }
 
@@ -154,6 +212,14 @@ impl ImportReport {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Draft {
     pub external: String,
+    /// Older spellings of the key an earlier import may have written
+    /// (`backlog#task-1` before keys named their project).
+    pub aliases: Vec<String>,
+    /// The file the item came from (relative to what the user named):
+    /// what tells two items apart when the source uses an id twice.
+    pub source_path: Option<String>,
+    /// The source keeps the item in its archive.
+    pub archived: bool,
     pub title: String,
     pub description: Option<String>,
     pub status: Status,
@@ -162,6 +228,7 @@ pub(crate) struct Draft {
     pub assignee: Option<String>,
     pub labels: Vec<String>,
     pub created: Option<DateTime<Utc>>,
+    pub started: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
     pub criteria: Vec<Criterion>,
     /// Comments and the like, with their own time and author.
@@ -186,8 +253,13 @@ pub(crate) struct Milestone {
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
     pub drafts: Vec<Draft>,
+    /// Milestones the source defines on their own (Backlog.md's milestone
+    /// files), which become sprints even when no task names them.
+    pub milestones: Vec<Milestone>,
     /// Items (or whole files) the module could not read, and why.
     pub skipped: Vec<String>,
+    /// Bookkeeping fields seen, reported once (see [`ImportReport::ignored`]).
+    pub ignored: BTreeSet<String>,
 }
 
 impl Orchestron {
@@ -198,215 +270,71 @@ impl Orchestron {
         req: &ImportRequest,
         progress: Option<&Progress>,
     ) -> Result<ImportReport> {
-        let files = match &req.input {
-            ImportInput::Path(p) => crate::store::read_source_files(p, req.source.extension())?,
-            ImportInput::Bytes(b) => vec![SourceFile {
-                name: "-".into(),
-                bytes: b.clone(),
-            }],
+        let (files, base) = match &req.input {
+            ImportInput::Path(p) => {
+                let read = crate::store::read_source(
+                    p,
+                    req.source.extensions(),
+                    req.source.folder_in_project(),
+                )
+                .map_err(|source| Error::ImportSource {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                (read.files, Some(read.from))
+            }
+            ImportInput::Bytes(b) => (
+                vec![SourceFile {
+                    name: "-".into(),
+                    bytes: b.clone(),
+                }],
+                None,
+            ),
         };
         if req.source == ImportSource::Json {
             return self.import_export(&files, req.dry_run, progress);
         }
+        let source = Source {
+            files: &files,
+            path: base.as_deref(),
+        };
         let parsed = match req.source {
             ImportSource::Github => github::parse(&files),
             ImportSource::Claude => claude::parse(&files),
-            ImportSource::Backlog => backlog::parse(&files),
+            ImportSource::Backlog => backlog::parse(&source),
             ImportSource::Beads => beads::parse(&files),
+            ImportSource::Tk => tk::parse(&source),
+            ImportSource::KanbanMd => kanban_md::parse(&source),
             ImportSource::Json => Parsed::default(),
         };
         self.import_drafts(req.source, parsed, req.dry_run, progress)
     }
-
-    /// Writes the drafts no earlier import wrote, with their links resolved.
-    fn import_drafts(
-        &mut self,
-        source: ImportSource,
-        parsed: Parsed,
-        dry_run: bool,
-        progress: Option<&Progress>,
-    ) -> Result<ImportReport> {
-        let mut report = ImportReport::new(source, dry_run);
-        report.found = parsed.drafts.len();
-        report.skipped = parsed.skipped;
-        let lock = self.ws.lock()?;
-        self.refresh_with_archive()?;
-        // Every task an import made before, by its source key.
-        let mut known: HashMap<String, RecordId> = self
-            .index
-            .tasks(&TaskQuery {
-                archived: ArchiveScope::All,
-                ..TaskQuery::default()
-            })?
-            .tasks
-            .into_iter()
-            .filter_map(|t| Some((t.external?, t.id)))
-            .collect();
-        let mut fresh: Vec<(RecordId, Draft)> = Vec::new();
-        for d in parsed.drafts {
-            if known.contains_key(&d.external) {
-                report.existing += 1;
-                continue;
-            }
-            let mut id = self.new_id(IdKind::Task)?;
-            // Nothing is written yet: a minted id must also be new to this run.
-            while fresh.iter().any(|(other, _)| *other == id) {
-                id = self.new_id(IdKind::Task)?;
-            }
-            known.insert(d.external.clone(), id.clone());
-            fresh.push((id, d));
-        }
-        let sprints = self.import_sprints(&lock, &fresh, dry_run, &mut report)?;
-        let total = fresh.len();
-        let created = now();
-        for (n, (id, d)) in fresh.into_iter().enumerate() {
-            let task = to_task(id, d, &known, &sprints, created, &mut report);
-            if let Err(e) = task.validate() {
-                let external = task.external.unwrap_or_default();
-                report
-                    .skipped
-                    .push(format!("{external}: {}", crate::model::with_causes(&e)));
-                continue;
-            }
-            if !dry_run {
-                let written = self.ws.create(&lock, &task)?;
-                self.index_written(written)?;
-            }
-            report.created.push(Imported {
-                id: (!dry_run).then(|| task.id.clone()),
-                external: task.external.clone().unwrap_or_default(),
-                title: task.title.clone(),
-            });
-            if let Some(report) = progress {
-                report(n + 1, total);
-            }
-        }
-        Ok(report)
-    }
-
-    /// The sprint of each milestone the new tasks name: an existing sprint of
-    /// that name, else a new one (written unless `dry_run`).
-    fn import_sprints(
-        &mut self,
-        lock: &crate::store::WorkspaceLock,
-        fresh: &[(RecordId, Draft)],
-        dry_run: bool,
-        report: &mut ImportReport,
-    ) -> Result<HashMap<String, RecordId>> {
-        let mut by_name: HashMap<String, RecordId> = self
-            .index
-            .sprints()?
-            .into_iter()
-            .map(|s| (s.name.to_lowercase(), s.id))
-            .collect();
-        for m in fresh.iter().filter_map(|(_, d)| d.sprint.as_ref()) {
-            let key = m.name.to_lowercase();
-            if by_name.contains_key(&key) {
-                continue;
-            }
-            let id = self.new_id(IdKind::Sprint)?;
-            let sprint = Sprint {
-                id: id.clone(),
-                name: m.name.clone(),
-                status: SprintStatus::Planned,
-                goal: m.goal.clone().filter(|g| !g.trim().is_empty()),
-                start: None,
-                end: m.end,
-                created: now(),
-            };
-            if let Err(e) = sprint.validate() {
-                report.skipped.push(format!(
-                    "milestone {:?}: {}",
-                    m.name,
-                    crate::model::with_causes(&e)
-                ));
-                continue;
-            }
-            if !dry_run {
-                let written = self.ws.create(lock, &sprint)?;
-                self.index_written(written)?;
-            }
-            report.sprints.push(Imported {
-                id: (!dry_run).then(|| id.clone()),
-                external: m.name.clone(),
-                title: m.name.clone(),
-            });
-            by_name.insert(key, id);
-        }
-        Ok(by_name)
-    }
 }
 
-/// The task of a draft: links resolved through `known` (source key → id);
-/// a link to an item that was not imported is kept in the note of unmapped
-/// fields, like every field without a home.
-fn to_task(
-    id: RecordId,
-    d: Draft,
-    known: &HashMap<String, RecordId>,
-    sprints: &HashMap<String, RecordId>,
-    imported_at: DateTime<Utc>,
-    report: &mut ImportReport,
-) -> Task {
-    let mut unmapped = d.unmapped;
-    let created = d.created.unwrap_or(imported_at);
-    let mut t = Task::new(id, clip_line(&d.title, Limits::TITLE_CHARS), created);
-    t.status = d.status;
-    t.kind = d.kind;
-    t.priority = d.priority;
-    t.assignee = d.assignee.map(|a| clip_line(&a, Limits::NAME_CHARS));
-    for label in d.labels {
-        let label = clip_line(&label, Limits::NAME_CHARS);
-        if label.is_empty() || t.labels.contains(&label) {
-            continue;
-        }
-        if t.labels.len() == Limits::LABELS {
-            unmapped.push(format!("label: {label}"));
-        } else {
-            t.labels.push(label);
-        }
+/// The files of a source and, when read from disk, the folder (or file)
+/// the user named, canonical: what a project without a name of its own is
+/// told apart by.
+pub(crate) struct Source<'a> {
+    pub files: &'a [SourceFile],
+    pub path: Option<&'a Path>,
+}
+
+impl Source<'_> {
+    /// A short, stable name for a project that names itself nowhere: a hash
+    /// of where it lives (`p3f9a1c2e`), or `stdin`.
+    fn path_hash(&self, folder: Option<&str>) -> String {
+        let Some(path) = self.path else {
+            return "stdin".into();
+        };
+        // The folder the project's files hang from, whichever of it or its
+        // parent the user named.
+        let root = match folder {
+            Some(f) if path.file_name().is_some_and(|n| n != f) => path.join(f),
+            _ => path.to_path_buf(),
+        };
+        let hash = crate::store::content_hash(root.to_string_lossy().as_bytes());
+        format!("p{:08x}", hash as u32)
     }
-    if t.status.is_closed() {
-        t.closed = d.closed;
-        t.progress = if t.status == Status::Done { 100 } else { 0 };
-    }
-    t.description = d.description.filter(|s| !s.trim().is_empty());
-    t.acceptance_criteria = d.criteria;
-    t.sprint = d
-        .sprint
-        .and_then(|m| sprints.get(&m.name.to_lowercase()).cloned());
-    for dep in d.depends_on {
-        match known.get(&dep) {
-            Some(dep_id) if *dep_id != t.id && !t.depends_on.contains(dep_id) => {
-                t.depends_on.push(dep_id.clone());
-            }
-            Some(_) => {}
-            None => unmapped.push(format!("depends on {dep} (not in this import)")),
-        }
-    }
-    if let Some(parent) = d.parent {
-        match known.get(&parent) {
-            Some(p) if *p != t.id => t.parent = Some(p.clone()),
-            _ => unmapped.push(format!("parent {parent} (not in this import)")),
-        }
-    }
-    t.notes = d.notes;
-    if !unmapped.is_empty() {
-        for u in &unmapped {
-            report.unmapped.push(format!("{}: {u}", d.external));
-        }
-        t.notes.push(Entry {
-            at: created,
-            by: IMPORTER.into(),
-            text: format!(
-                "Imported from {} with fields a task has no place for:\n{}",
-                d.external,
-                unmapped.join("\n")
-            ),
-        });
-    }
-    t.external = Some(d.external);
-    t
 }
 
 /// A one-line text no longer than `max` characters (control characters,
@@ -421,20 +349,25 @@ fn clip_line(text: &str, max: usize) -> String {
     line.trim().to_string()
 }
 
-/// A source's status word (`in_progress`, `In Progress`, `completed`) as a
-/// status, through the model's lenient reading plus each source's synonyms;
-/// `None` for a word with no match.
+/// A source's status word (`in_progress`, `In Progress`, `completed`,
+/// `Won't Do`) as a status, through the model's lenient reading plus each
+/// source's synonyms; `None` for a word with no match.
 fn status_of(word: &str) -> Option<Status> {
-    let w = word.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    let w = word
+        .trim()
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_")
+        .replace('’', "'");
     match w.as_str() {
-        "open" | "pending" | "to_do" | "todo" | "backlog" | "new" | "deferred" => {
+        "open" | "pending" | "to_do" | "todo" | "backlog" | "new" | "deferred" | "ready" => {
             Some(Status::Todo)
         }
         "closed" | "completed" | "complete" | "done" | "resolved" => Some(Status::Done),
         "in_progress" | "doing" | "started" | "active" => Some(Status::InProgress),
         "review" | "in_review" => Some(Status::InReview),
         "blocked" | "waiting" => Some(Status::Blocked),
-        "cancelled" | "canceled" | "wontfix" | "won't_fix" | "tombstone" => Some(Status::Cancelled),
+        "cancelled" | "canceled" | "wontfix" | "won't_fix" | "wont_fix" | "won't_do"
+        | "wont_do" | "tombstone" | "abandoned" | "rejected" => Some(Status::Cancelled),
         _ => Status::all()
             .iter()
             .copied()
@@ -442,14 +375,55 @@ fn status_of(word: &str) -> Option<Status> {
     }
 }
 
-/// A Markdown checkbox line (`- [x] text`, `- [ ] text`): whether it is
+/// Priority 0–4 as Beads and tk number it (0 most urgent): 0/1/2/3 →
+/// CRITICAL/HIGH/MEDIUM/LOW; 4 (backlog) is LOW, the number kept.
+fn numbered_priority(p: Option<i64>, unmapped: &mut Vec<String>) -> Priority {
+    match p {
+        Some(0) => Priority::Critical,
+        Some(1) => Priority::High,
+        None | Some(2) => Priority::Medium,
+        Some(3) => Priority::Low,
+        Some(p) => {
+            unmapped.push(format!("priority: P{p}"));
+            Priority::Low
+        }
+    }
+}
+
+/// An issue type as Beads and tk name it: epic/feature/task/chore →
+/// EPIC/STORY/TASK/TODO; a bug is a TASK labelled `bug`; another type is a
+/// TASK, the type kept.
+fn kind_of(word: Option<&str>, labels: &mut Vec<String>, unmapped: &mut Vec<String>) -> TaskType {
+    match word.map(str::trim).unwrap_or("task") {
+        "epic" => TaskType::Epic,
+        "feature" | "story" => TaskType::Story,
+        "task" | "" => TaskType::Task,
+        "chore" => TaskType::Todo,
+        "bug" => {
+            if !labels.iter().any(|l| l == "bug") {
+                labels.push("bug".into());
+            }
+            TaskType::Task
+        }
+        other => {
+            unmapped.push(format!("type: {other}"));
+            TaskType::Task
+        }
+    }
+}
+
+/// A Markdown checkbox line (`- [x] text`, `* [ ] text`): whether it is
 /// ticked, and the text after the box.
 fn checkbox(line: &str) -> Option<(bool, &str)> {
     let l = line.trim();
-    if let Some(rest) = l.strip_prefix("- [x]").or(l.strip_prefix("- [X]")) {
+    let l = l
+        .strip_prefix("- ")
+        .or_else(|| l.strip_prefix("* "))?
+        .trim_start();
+    if let Some(rest) = l.strip_prefix("[x]").or(l.strip_prefix("[X]")) {
         return Some((true, rest.trim()));
     }
-    l.strip_prefix("- [ ]").map(|rest| (false, rest.trim()))
+    l.strip_prefix("[ ]").map(|rest| (false, rest.trim()))
 }
 
 /// Reads the text of a source file, or says why not.
@@ -467,8 +441,15 @@ mod tests {
             "GitHub".parse::<ImportSource>().unwrap(),
             ImportSource::Github
         );
+        assert_eq!(
+            "kanban_md".parse::<ImportSource>().unwrap(),
+            ImportSource::KanbanMd
+        );
         let e = "jira".parse::<ImportSource>().unwrap_err().to_string();
-        assert!(e.contains("github, claude, backlog, beads, json"), "{e}");
+        assert!(
+            e.contains("github, claude, backlog, beads, tk, kanban-md, json"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -480,10 +461,22 @@ mod tests {
             ("completed", Status::Done),
             ("CLOSED", Status::Done),
             ("IN_REVIEW", Status::InReview),
+            ("Won't Do", Status::Cancelled),
+            ("Won’t Do", Status::Cancelled),
+            ("Cancelled", Status::Cancelled),
+            ("in-progress", Status::InProgress),
         ] {
             assert_eq!(status_of(w), Some(s), "{w}");
         }
         assert_eq!(status_of("someday"), None);
+    }
+
+    #[test]
+    fn checkboxes_take_either_bullet() {
+        assert_eq!(checkbox("- [x] a"), Some((true, "a")));
+        assert_eq!(checkbox("  * [ ] b "), Some((false, "b")));
+        assert_eq!(checkbox("- b"), None);
+        assert_eq!(checkbox("[x] c"), None);
     }
 
     #[test]

@@ -207,3 +207,39 @@ fn serve_refuses_a_non_loopback_address_unless_allowed() {
     assert_ne!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("--allow-remote"), "{}", r.stderr);
 }
+
+#[test]
+fn board_move_of_a_held_task_is_refused_as_claimed_and_force_moves_it() {
+    let env = example_env();
+    env.ok(&["--agent", "bob", "task", "claim", "TASK-h5j2n"]);
+    let held = env.read(&env.task_path("TASK-h5j2n"));
+    let server = Server::start(&env, &["--write"]);
+    let post = format!(
+        "POST /api/tasks/TASK-h5j2n/status HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json",
+        server.addr
+    );
+    let (code, body) = server.request(&post, r#"{"status": "DONE"}"#);
+    assert_eq!(code, 409, "{body}");
+    let refusal: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        refusal["class"], "claimed",
+        "the page offers to force: {body}"
+    );
+    let text = refusal["error"].as_str().unwrap();
+    assert!(
+        text.contains("claimed by bob") && text.contains("lease until"),
+        "{text}"
+    );
+    assert_eq!(
+        env.read(&env.task_path("TASK-h5j2n")),
+        held,
+        "refused, yet written"
+    );
+    let (code, body) = server.request(&post, r#"{"status": "DONE", "force": true}"#);
+    assert_eq!(code, 200, "{body}");
+    let show = env.json(&["task", "show", "TASK-h5j2n"]);
+    assert_eq!(show["status"], "DONE");
+    assert!(show.get("claim").is_none(), "{show}");
+    assert_eq!(show["claim_ended"]["holder"], "bob", "{show}");
+    assert_eq!(show["claim_ended"]["by"], "dana", "{show}");
+}

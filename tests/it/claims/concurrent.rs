@@ -49,16 +49,7 @@ fn mcp_claim(w: &mut Wire, id: u64) -> Got {
 fn sixteen_claimers_in_two_worktrees_get_eight_distinct_tasks_and_eight_nothing_ready() {
     const ROUNDS: usize = 20;
     let env = TestEnv::new();
-    let outside = tempfile::tempdir().expect("tempdir");
-    let second = outside.path().join("second");
-    env.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "second",
-        second.to_str().unwrap(),
-    ]);
+    let (_outside, second) = super::add_worktree(&env, "second");
     let dirs = [env.path().to_path_buf(), second.clone()];
     let mut every_winner: HashMap<String, String> = HashMap::new();
     for round in 0..ROUNDS {

@@ -6,5 +6,29 @@
 
 mod closed;
 mod concurrent;
+mod guard;
 mod lease;
 pub(crate) mod remote;
+
+use crate::common::{BIN, Run, TestEnv, to_run};
+use std::path::{Path, PathBuf};
+
+/// A second worktree of `env`'s repo on a new `branch`, outside the first
+/// (the directory lives as long as the returned guard).
+pub(crate) fn add_worktree(env: &TestEnv, branch: &str) -> (tempfile::TempDir, PathBuf) {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let dir = outside.path().join("second");
+    env.git(&["worktree", "add", "-q", "-b", branch, dir.to_str().unwrap()]);
+    (outside, dir)
+}
+
+/// `orchestron ARGS` run in `dir` (another worktree).
+pub(crate) fn run_in(env: &TestEnv, dir: &Path, args: &[&str]) -> Run {
+    let out = env
+        .command(BIN)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run orchestron");
+    to_run(out)
+}

@@ -70,6 +70,7 @@ fn a_claude_session_sees_our_tools_instructions_and_results_within_budget() {
     let tools = orchestron_tools(&bodies[0]);
     assert_eq!(tools.len(), 16, "every tool is loaded: {tools:#?}");
     let bytes = serde_json::to_string(&tools).unwrap().len();
+    eprintln!("Claude Code's view of our tool definitions: {bytes} B");
     assert!(
         bytes <= CLAUDE_TOOL_DEFINITIONS_BUDGET,
         "Claude Code shows the model {bytes} B of our tool definitions, over \

@@ -102,14 +102,22 @@ fn tests_folder_holds_only_the_one_binary() {
         .collect();
     names.sort();
     // `browser` (the board's Node driver), `clients/` (the real agent clients,
-    // npm), `conformance/` (the npm conformance suite) and `python/` (the
-    // Python SDK client) hold no Rust: cargo builds no test target from them.
+    // npm), `conformance/` (the npm conformance suite), `packaging/` (the
+    // install test of the release artifacts) and `python/` (the Python SDK
+    // client) hold no Rust: cargo builds no test target from them.
     assert_eq!(
         names,
-        ["browser", "clients", "conformance", "it", "python"],
+        [
+            "browser",
+            "clients",
+            "conformance",
+            "it",
+            "packaging",
+            "python"
+        ],
         "a new area of tests is a module of tests/it/main.rs, not a new binary"
     );
-    for folder in ["browser", "clients", "conformance", "python"] {
+    for folder in ["browser", "clients", "conformance", "packaging", "python"] {
         let rust: Vec<PathBuf> = {
             let mut found = Vec::new();
             rust_files(&tests.join(folder), &mut found);

@@ -164,9 +164,9 @@ async fn human_changes_come_back_as_a_notice_once() {
             .clarify(&a, "Use OAuth2 for third-party integrations")
             .unwrap();
         alice
-            .set_priority(&a, orchestron::model::Priority::Critical)
+            .set_priority(&a, orchestron::model::Priority::Critical, false)
             .unwrap();
-        alice.depend(&a, &b, false).unwrap();
+        alice.depend(&a, &b, false, false).unwrap();
     }
     let r = env.call("orchestron_task_list", json!({})).await;
     let line = text(&r, 1);

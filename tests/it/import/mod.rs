@@ -4,19 +4,23 @@
 //! fields that have no home kept; and the JSON round trip of the example
 //! workspace.
 
+mod backlog;
+mod reimport;
+mod sources;
+
 use crate::common::TestEnv;
 use serde_json::{Value, json};
 use std::path::Path;
 
 /// Every task as `task list --json` shows it, sorted by `external`, for
 /// comparing two states of one workspace.
-fn tasks(env: &TestEnv) -> Vec<Value> {
+pub(crate) fn tasks(env: &TestEnv) -> Vec<Value> {
     let mut all: Vec<Value> = env.json(&["export"])["tasks"].as_array().unwrap().clone();
     all.sort_by_key(|t| t["external"].as_str().unwrap_or("").to_string());
     all
 }
 
-fn by_external<'a>(tasks: &'a [Value], key: &str) -> &'a Value {
+pub(crate) fn by_external<'a>(tasks: &'a [Value], key: &str) -> &'a Value {
     tasks
         .iter()
         .find(|t| t["external"] == key)
@@ -25,7 +29,12 @@ fn by_external<'a>(tasks: &'a [Value], key: &str) -> &'a Value {
 
 /// Imports `path` twice: the first run creates `n` tasks, the second none,
 /// and the records are the same afterwards. Returns the tasks.
-fn import_twice(env: &TestEnv, source: &str, path: &str, n: usize) -> (Value, Vec<Value>) {
+pub(crate) fn import_twice(
+    env: &TestEnv,
+    source: &str,
+    path: &str,
+    n: usize,
+) -> (Value, Vec<Value>) {
     let dry = env.json(&["import", source, path, "--dry-run"]);
     assert_eq!(dry["created"].as_array().unwrap().len(), n, "{dry:#}");
     assert!(tasks(env).is_empty(), "a dry run wrote records");
@@ -34,13 +43,14 @@ fn import_twice(env: &TestEnv, source: &str, path: &str, n: usize) -> (Value, Ve
     let after_first = tasks(env);
     let second = env.json(&["import", source, path]);
     assert_eq!(second["created"].as_array().unwrap().len(), 0, "{second:#}");
-    assert_eq!(second["existing"], n, "{second:#}");
+    assert_eq!(second["unchanged"], n, "{second:#}");
+    assert_eq!(second["updated"], json!([]), "{second:#}");
     assert_eq!(tasks(env), after_first);
     assert_eq!(env.run(&["check"]).code, 0);
     (first, after_first)
 }
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
@@ -106,7 +116,7 @@ fn github_issues_import_with_comments_milestones_and_closed_state() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let again: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(again["existing"], 2, "{again:#}");
+    assert_eq!(again["unchanged"], 2, "{again:#}");
 }
 
 #[test]
@@ -165,7 +175,7 @@ fn a_backlog_md_folder_imports_with_criteria_and_milestones() {
     );
     write(&dir.join("config.yml"), "project_name: legacy\n");
     let (first, tasks) = import_twice(&env, "backlog", "legacy", 3);
-    let ci = by_external(&tasks, "backlog#task-1");
+    let ci = by_external(&tasks, "backlog:legacy#task-1");
     assert_eq!(ci["status"], "IN_PROGRESS");
     assert_eq!(ci["priority"], "HIGH");
     assert_eq!(ci["assignee"], "alice");
@@ -180,11 +190,14 @@ fn a_backlog_md_folder_imports_with_criteria_and_milestones() {
         "{description}"
     );
     assert!(description.contains("## Implementation Notes\n\nUse the shared runner."));
-    let cache = by_external(&tasks, "backlog#task-2");
+    let cache = by_external(&tasks, "backlog:legacy#task-2");
     assert_eq!(cache["title"], "Cache deps: faster CI");
     assert_eq!(cache["depends_on"], json!([ci["id"]]));
     assert_eq!(cache["parent"], ci["id"]);
-    assert_eq!(by_external(&tasks, "backlog#task-0")["status"], "DONE");
+    assert_eq!(
+        by_external(&tasks, "backlog:legacy#task-0")["status"],
+        "DONE"
+    );
     assert!(
         first["unmapped"].to_string().contains("reporter: @bob"),
         "{first:#}"
@@ -256,7 +269,7 @@ fn the_example_workspace_round_trips_through_json_identically() {
     let target = TestEnv::new();
     write(&target.path().join("backlog.json"), &export);
     let report = target.json(&["import", "json", "backlog.json"]);
-    assert_eq!(report["existing"], 0, "{report:#}");
+    assert_eq!(report["unchanged"], 0, "{report:#}");
     let again = target.ok(&["export", "--json"]);
     assert_eq!(again, export);
     // Record files identical byte for byte, wherever the example's are canonical.
