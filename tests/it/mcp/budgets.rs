@@ -603,6 +603,7 @@ fn prime_stays_within_its_budget_on_a_busy_backlog() {
             completed_work: vec![long.clone(); 5],
             remaining_work: vec![long.clone(); 5],
             notes: Some(long.repeat(3)),
+            force: false,
         })
         .unwrap();
     claude
@@ -616,7 +617,7 @@ fn prime_stays_within_its_budget_on_a_busy_backlog() {
         .unwrap();
     while claude.updates(None, 500).unwrap().more {}
     for t in tasks.iter().take(25) {
-        alice.set_priority(t, Priority::Critical).unwrap();
+        alice.set_priority(t, Priority::Critical, false).unwrap();
         alice
             .update_task(
                 t,
@@ -656,4 +657,16 @@ fn prime_stays_within_its_budget_on_a_busy_backlog() {
     assert_eq!(json["agent"], "claude");
     assert_eq!(json["updates"]["total"], 50);
     assert_eq!(json["handoff_due"], json!([big]));
+    // A fresh handoff settles it: no reminder at stop.
+    env.ok(&[
+        "--agent",
+        "claude",
+        "handoff",
+        &big,
+        "--remaining",
+        "ISO dates",
+    ]);
+    let json = env.json(&["--agent", "claude", "prime"]);
+    assert_eq!(json["handoff_due"], json!([]), "{json}");
+    assert_eq!(env.ok(&["--agent", "claude", "prime", "--stop-hook"]), "");
 }
