@@ -31,6 +31,9 @@ use std::time::{Duration, Instant, SystemTime};
 const BIN: &str = env!("CARGO_BIN_EXE_orchestron");
 /// The word `task list --query` looks for; about 1 % of tasks mention it.
 const QUERY_WORD: &str = "postgres";
+/// A search term the word index cannot hold (a symbol): every task's text is
+/// scanned for it. Every 100th title carries it.
+const QUERY_SYMBOL: &str = "🚀";
 /// The clock insights run at: ten weeks into the generated backlog's history
 /// (tasks are created ten minutes apart from 2025-01-01).
 const INSIGHTS_NOW: &str = "2025-03-15T00:00:00Z";
@@ -144,6 +147,7 @@ const ROWS: &[&str] = &[
     "warm `report` (flow, sprint, bottlenecks)",
     "warm `report bottlenecks --json`",
     "warm `predict ID --json`",
+    "warm `task list --query 🚀` (a symbol: every text scanned)",
 ];
 
 fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
@@ -248,7 +252,14 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
             out[*row].push(run(a));
         }
     }
-    // 14–19: the same CLI commands with a watcher serving.
+    // 14: a search for a symbol, which no word index holds.
+    let symbol = args(&["task", "list", "--query", QUERY_SYMBOL]);
+    check_output(&symbol, 1);
+    run(&symbol);
+    for _ in 0..runs {
+        out[14].push(run(&symbol));
+    }
+    // 15–20: the same CLI commands with a watcher serving.
     out.extend(watcher::measure(BIN, &b.root, &b.show_id, QUERY_WORD, runs));
     // Then: the MCP server's round trips, from one long-running server.
     for times in mcp::measure(BIN, &b.root, &b.show_id, runs) {
@@ -622,7 +633,7 @@ fn unique_id(rng: &mut Rng, prefix: &str, seen: &mut HashSet<String>) -> RecordI
 /// first (closed) sprint, for the archive comparison, and no other task is
 /// in that sprint.
 fn generate(project: &Path, n: usize, closed_first: usize) -> Backlog {
-    orchestron::api::Orchestron::init(project).expect("init workspace");
+    orchestron::api::Orchestron::init(project, false).expect("init workspace");
     let root = project.join(".orchestron");
     let mut rng = Rng(0x0bac_c10c ^ n as u64);
     let mut seen = HashSet::new();
@@ -678,6 +689,10 @@ fn generate(project: &Path, n: usize, closed_first: usize) -> Backlog {
         if rng.chance(1) {
             title.push(' ');
             title.push_str(QUERY_WORD);
+        }
+        if i % 100 == 0 {
+            title.push(' ');
+            title.push_str(QUERY_SYMBOL);
         }
         let mut t = Task::new(id.clone(), title, created);
         t.status = *rng.pick(&[

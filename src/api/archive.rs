@@ -155,7 +155,7 @@ impl Orchestron {
             let id = RecordId::parse(input)?;
             if self.index.archived(&id)? != Some(true) {
                 return Err(if self.index.archived(&id)?.is_some() {
-                    Error::Invalid(format!("{id} is not archived"))
+                    Error::Refused(format!("{id} is not archived"))
                 } else {
                     self.not_found("archived record", input)
                 });

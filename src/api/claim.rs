@@ -36,7 +36,7 @@ fn merged_view(local: &Claims, remote: Option<&RemoteState>) -> Claims {
 /// another agent is working on (unless that is the expired holder).
 fn claimable(task: &Task, who: &str, expired_holder: Option<&str>) -> Result<()> {
     if task.status.is_closed() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Refused(format!(
             "{} is {}: nothing to claim",
             task.id, task.status
         )));

@@ -66,6 +66,10 @@ pub enum Error {
     /// staged, no upstream, conflicts left by the pull).
     #[error("sync refused: {0}")]
     SyncRefused(String),
+    /// A well-formed request the current state does not allow (claiming a
+    /// closed task, restoring a record that is not archived).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The caller's input is wrong (a value, a missing field, a file they point at).
     #[error("{0}")]
     Invalid(String),
@@ -121,17 +125,22 @@ impl Error {
             | Error::ParentLoop { .. }
             | Error::Blocked { .. }
             | Error::Archived { .. }
+            | Error::Refused(_)
             | Error::SyncRefused(_) => ErrorClass::Conflict,
-            Error::BrokenRecord { .. } => ErrorClass::BrokenRecord,
+            Error::BrokenRecord { .. } | Error::Store(StoreError::Config { .. }) => {
+                ErrorClass::BrokenRecord
+            }
             Error::Store(StoreError::NotFound { .. } | StoreError::NotAWorkspace { .. }) => {
                 ErrorClass::NoWorkspace
             }
             Error::Store(StoreError::Locked { .. } | StoreError::WatcherServing { .. }) => {
                 ErrorClass::Conflict
             }
-            Error::Store(StoreError::LinkedOutside { .. } | StoreError::BadDbPath { .. }) => {
-                ErrorClass::InvalidInput
-            }
+            Error::Store(
+                StoreError::LinkedOutside { .. }
+                | StoreError::BadDbPath { .. }
+                | StoreError::UserFile { .. },
+            ) => ErrorClass::InvalidInput,
             Error::Git(crate::git::GitError::UnknownRevision { .. }) => ErrorClass::InvalidInput,
             Error::Git(crate::git::GitError::Unreachable { .. }) => ErrorClass::Unavailable,
             Error::Store(_) | Error::Index(_) | Error::Git(_) | Error::Internal { .. } => {

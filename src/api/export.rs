@@ -5,9 +5,10 @@
 
 use super::{Orchestron, Result};
 use crate::index::{ArchiveScope, TaskQuery};
-use crate::model::{ContextSnapshot, RecordId, Sprint, Status, Task, TaskType};
+use crate::model::{ContextSnapshot, IdKind, RecordId, Sprint, Status, Task, TaskType};
+use crate::store::RecordPath;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 /// The version of the export document's layout.
@@ -27,6 +28,24 @@ pub struct BacklogExport {
     /// The ids of the tasks and sprints that lie in the archive.
     #[serde(default)]
     pub archived: Vec<RecordId>,
+    /// Each record's file text, by its path in the workspace
+    /// (`tasks/TASK-7k2mq.yaml`, `archive/tasks/…`): what `import json`
+    /// writes back byte for byte — comments, unknown keys and layout — when
+    /// it still holds the record's fields above (which win otherwise).
+    #[serde(default)]
+    pub files: RecordTexts,
+}
+
+/// Record file texts by path relative to the workspace.
+pub type RecordTexts = BTreeMap<String, String>;
+
+/// The file of record `id`, in the archive or out of it.
+pub(crate) fn record_file(kind: IdKind, id: &RecordId, archived: bool) -> RecordPath {
+    if archived {
+        RecordPath::archived(kind, id)
+    } else {
+        RecordPath::of(kind, id)
+    }
 }
 
 impl Orchestron {
@@ -43,12 +62,27 @@ impl Orchestron {
         tasks.sort_by(|a, b| a.id.cmp(&b.id));
         let mut contexts = self.index.contexts(0)?;
         contexts.sort_by(|a, b| a.id.cmp(&b.id));
+        let sprints = self.index.every_sprint()?;
+        let archived = self.index.archived_ids()?;
+        let mut files = RecordTexts::new();
+        let records = (tasks.iter().map(|t| (IdKind::Task, &t.id)))
+            .chain(sprints.iter().map(|s| (IdKind::Sprint, &s.id)))
+            .chain(contexts.iter().map(|c| (IdKind::Context, &c.id)));
+        for (kind, id) in records {
+            let path = record_file(kind, id, archived.binary_search(id).is_ok());
+            // A record read from another file (misnamed, duplicated) has
+            // none here: import renders it from its fields.
+            if let Some((text, _)) = self.ws.current(&path) {
+                files.insert(path.rel(), text);
+            }
+        }
         Ok(BacklogExport {
             orchestron_export: EXPORT_FORMAT,
             tasks,
-            sprints: self.index.every_sprint()?,
+            sprints,
             contexts,
-            archived: self.index.archived_ids()?,
+            archived,
+            files,
         })
     }
 

@@ -203,7 +203,7 @@ fn json_config(client: McpClient, existing: Option<&str>, path: &Path) -> Result
     }
     servers.insert("orchestron".into(), entry(client));
     let mut text = serde_json::to_string_pretty(&Value::Object(root))
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+        .map_err(|e| Error::internal("encoding the MCP client configuration", e))?;
     text.push('\n');
     Ok(Some(text))
 }

@@ -152,8 +152,22 @@ impl Orchestron {
         })
     }
 
-    /// Creates a workspace in `project` (idempotent).
-    pub fn init(project: &Path) -> Result<InitReport> {
+    /// Creates a workspace in `project` (idempotent). A project inside
+    /// another workspace's project is refused, naming that workspace — its
+    /// commands already work there — unless `nested` asks for a second one.
+    pub fn init(project: &Path, nested: bool) -> Result<InitReport> {
+        let fresh = !project.join(crate::store::DIR_NAME).exists();
+        if fresh
+            && !nested
+            && let Some(parent) = project.parent()
+            && let Ok(outer) = crate::store::Workspace::open(None, parent)
+        {
+            return Err(Error::Refused(format!(
+                "{} is inside the project of the workspace {}, which orchestron already uses                  here; run it there, or `orchestron init --force` for a second workspace                  nested in this folder",
+                project.display(),
+                outer.root().display()
+            )));
+        }
         Ok(crate::store::init(project)?)
     }
 
@@ -173,10 +187,11 @@ impl Orchestron {
         skill::install_skill(project, force)
     }
 
-    /// Writes a file the user asked for (a rendered board page, …), as the
-    /// store writes every file: atomically, so a reader never sees half of it.
+    /// Writes a file the user named (a rendered board page, …): a new path or
+    /// a regular file is replaced atomically, a symbolic link, FIFO or device
+    /// is written through (`store::write_file`).
     pub fn write_output_file(path: &Path, bytes: &[u8]) -> Result<()> {
-        Ok(crate::store::write_file(path, bytes)?)
+        Ok(crate::store::write_named_file(path, bytes)?)
     }
 
     /// Reads a small text file the user named (an HTTP token file) through

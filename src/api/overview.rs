@@ -111,6 +111,7 @@ impl Orchestron {
         problems.extend(self.stale_claim_problems()?);
         problems.extend(self.claims_config_problems()?);
         problems.extend(self.closed_but_open_problems()?);
+        problems.extend(self.ws.config_problems());
         problems.extend(self.ws.strays().into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,

@@ -61,7 +61,7 @@ impl Orchestron {
             .iter()
             .any(|s| s.name.eq_ignore_ascii_case(&sprint.name))
         {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "a sprint named {:?} already exists",
                 sprint.name
             )));
@@ -83,7 +83,7 @@ impl Orchestron {
             && let Some(active) = self.index.active_sprint()?
             && active.id != sprint.id
         {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "sprint {} ({}) is active; close it first",
                 active.id, active.name
             )));

@@ -50,24 +50,28 @@ pub fn finish(result: CmdResult) -> i32 {
         Ok(code) => code as i32,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            let code = match &e {
-                CliError::Api(api) => match api.class() {
-                    ErrorClass::NotFound => Code::NotFound,
-                    ErrorClass::InvalidInput => Code::InvalidInput,
-                    ErrorClass::Conflict => Code::Conflict,
-                    ErrorClass::BrokenRecord => Code::Problems,
-                    ErrorClass::NoWorkspace => Code::NoWorkspace,
-                    ErrorClass::Unavailable => Code::Unavailable,
-                    ErrorClass::Internal => Code::Internal,
-                },
-                CliError::Usage(_) => Code::InvalidInput,
-                CliError::Io(_) | CliError::Server(_) => Code::Internal,
-                #[cfg(feature = "http")]
-                CliError::Board(_) => Code::Internal,
-            };
             warn(&format!("error: {}", crate::model::with_causes(&e)));
-            code as i32
+            code_of(&e) as i32
         }
+    }
+}
+
+/// The exit code of a failure: its class, as the README's table has it.
+fn code_of(e: &CliError) -> Code {
+    match e {
+        CliError::Api(api) => match api.class() {
+            ErrorClass::NotFound => Code::NotFound,
+            ErrorClass::InvalidInput => Code::InvalidInput,
+            ErrorClass::Conflict => Code::Conflict,
+            ErrorClass::BrokenRecord => Code::Problems,
+            ErrorClass::NoWorkspace => Code::NoWorkspace,
+            ErrorClass::Unavailable => Code::Unavailable,
+            ErrorClass::Internal => Code::Internal,
+        },
+        CliError::Usage(_) => Code::InvalidInput,
+        CliError::Io(_) | CliError::Server(_) => Code::Internal,
+        #[cfg(feature = "http")]
+        CliError::Board(_) => Code::Internal,
     }
 }
 
@@ -78,3 +82,6 @@ pub fn warn(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
+
+#[cfg(test)]
+mod tests;

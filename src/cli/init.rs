@@ -20,8 +20,10 @@ pub struct InitArgs {
     /// too; text outside the section's markers is kept.
     #[arg(long)]
     agents: bool,
-    /// Replace skill files whose text differs from this version's (your
-    /// edits to .claude/skills/orchestron/ and .agents/skills/orchestron/).
+    /// Create a workspace here even inside another workspace's project (a
+    /// nested one; without it, init names the workspace already in use), and
+    /// replace skill files whose text differs from this version's (your edits
+    /// to .claude/skills/orchestron/ and .agents/skills/orchestron/).
     #[arg(long)]
     force: bool,
 }
@@ -46,7 +48,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         }
         return Ok(Code::Ok);
     }
-    let report = Orchestron::init(&project)?;
+    let report = Orchestron::init(&project, args.force)?;
     let agents = Orchestron::write_agent_instructions(&project, client)?;
     let skills = Orchestron::install_skill(&project, args.force)?;
     let mcp = match client {

@@ -6,6 +6,8 @@
 //! index lock from under a user's own git command.
 
 use super::GitError;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -40,6 +42,48 @@ pub(super) fn command_error(args: &[&str], out: &Output) -> GitError {
         status: out.status.to_string(),
         stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
     }
+}
+
+/// When each file at or below `path` (a file or folder in `dir`) was last
+/// committed, by its path relative to `dir`: one `git log` pass, newest
+/// first. Empty outside a repository or where git cannot run — the times
+/// are a fallback (a closed task's close time), never required.
+pub fn last_commit_times(dir: &Path, path: &str) -> HashMap<String, DateTime<Utc>> {
+    let args = [
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--format=%x01%ct",
+        "--name-only",
+        "--relative",
+        "--",
+        path,
+    ];
+    let out = match spawn(dir, &args) {
+        Ok(out) if out.status.success() => out,
+        Ok(out) => {
+            tracing::debug!("{}", command_error(&args, &out));
+            return HashMap::new();
+        }
+        Err(e) => {
+            tracing::debug!("{e}");
+            return HashMap::new();
+        }
+    };
+    let mut times = HashMap::new();
+    let mut current = None;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(secs) = line.strip_prefix('\u{1}') {
+            current = secs
+                .trim()
+                .parse()
+                .ok()
+                .and_then(|s| DateTime::from_timestamp(s, 0));
+        } else if let (Some(at), false) = (current, line.trim().is_empty()) {
+            times.entry(line.to_string()).or_insert(at);
+        }
+    }
+    times
 }
 
 /// Paths changed but not committed (staged, unstaged, untracked; deleted too),

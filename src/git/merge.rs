@@ -104,87 +104,93 @@ pub fn merge_tasks_with(
         conflicts: Vec::new(),
     };
     let b = base;
-    let mut t = ours.clone();
-    t.title = m.scalar("title", b.map(|b| &b.title), &ours.title, &theirs.title);
-    t.status = m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status);
-    t.kind = m.scalar("type", b.map(|b| &b.kind), &ours.kind, &theirs.kind);
-    t.priority = m.scalar(
-        "priority",
-        b.map(|b| &b.priority),
-        &ours.priority,
-        &theirs.priority,
-    );
-    t.parent = m.scalar("parent", b.map(|b| &b.parent), &ours.parent, &theirs.parent);
-    t.assignee = m.scalar(
-        "assignee",
-        b.map(|b| &b.assignee),
-        &ours.assignee,
-        &theirs.assignee,
-    );
-    t.created = m.scalar(
-        "created",
-        b.map(|b| &b.created),
-        &ours.created,
-        &theirs.created,
-    );
-    t.progress = m.scalar(
-        "progress",
-        b.map(|b| &b.progress),
-        &ours.progress,
-        &theirs.progress,
-    );
-    t.estimate = m.scalar(
-        "estimate",
-        b.map(|b| &b.estimate),
-        &ours.estimate,
-        &theirs.estimate,
-    );
-    t.sprint = m.scalar("sprint", b.map(|b| &b.sprint), &ours.sprint, &theirs.sprint);
-    t.started = m.scalar(
-        "started",
-        b.map(|b| &b.started),
-        &ours.started,
-        &theirs.started,
-    );
-    t.closed = m.scalar("closed", b.map(|b| &b.closed), &ours.closed, &theirs.closed);
-    t.external = m.scalar(
-        "external",
-        b.map(|b| &b.external),
-        &ours.external,
-        &theirs.external,
-    );
-    let base_description = b.map(|b| &b.description);
-    t.description = match text_merged(
-        base_description,
-        &ours.description,
-        &theirs.description,
-        text_merge,
-    ) {
-        Some(merged) => merged,
-        None => m.scalar(
-            "description",
-            base_description,
-            &ours.description,
-            &theirs.description,
+    // A struct literal, not `ours.clone()` with fields overwritten: a field
+    // added to `Task` does not compile until its merge rule is written here.
+    let mut t = Task {
+        id: ours.id.clone(),
+        title: m.scalar("title", b.map(|b| &b.title), &ours.title, &theirs.title),
+        status: m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status),
+        kind: m.scalar("type", b.map(|b| &b.kind), &ours.kind, &theirs.kind),
+        priority: m.scalar(
+            "priority",
+            b.map(|b| &b.priority),
+            &ours.priority,
+            &theirs.priority,
         ),
+        parent: m.scalar("parent", b.map(|b| &b.parent), &ours.parent, &theirs.parent),
+        assignee: m.scalar(
+            "assignee",
+            b.map(|b| &b.assignee),
+            &ours.assignee,
+            &theirs.assignee,
+        ),
+        created: m.scalar(
+            "created",
+            b.map(|b| &b.created),
+            &ours.created,
+            &theirs.created,
+        ),
+        progress: m.scalar(
+            "progress",
+            b.map(|b| &b.progress),
+            &ours.progress,
+            &theirs.progress,
+        ),
+        estimate: m.scalar(
+            "estimate",
+            b.map(|b| &b.estimate),
+            &ours.estimate,
+            &theirs.estimate,
+        ),
+        sprint: m.scalar("sprint", b.map(|b| &b.sprint), &ours.sprint, &theirs.sprint),
+        started: m.scalar(
+            "started",
+            b.map(|b| &b.started),
+            &ours.started,
+            &theirs.started,
+        ),
+        closed: m.scalar("closed", b.map(|b| &b.closed), &ours.closed, &theirs.closed),
+        external: m.scalar(
+            "external",
+            b.map(|b| &b.external),
+            &ours.external,
+            &theirs.external,
+        ),
+        description: {
+            let base_description = b.map(|b| &b.description);
+            match text_merged(
+                base_description,
+                &ours.description,
+                &theirs.description,
+                text_merge,
+            ) {
+                Some(merged) => merged,
+                None => m.scalar(
+                    "description",
+                    base_description,
+                    &ours.description,
+                    &theirs.description,
+                ),
+            }
+        },
+        labels: merge_set(b.map(|b| &b.labels[..]), &ours.labels, &theirs.labels),
+        depends_on: merge_set(
+            b.map(|b| &b.depends_on[..]),
+            &ours.depends_on,
+            &theirs.depends_on,
+        ),
+        acceptance_criteria: merge_criteria(
+            b.map(|b| &b.acceptance_criteria[..]),
+            &ours.acceptance_criteria,
+            &theirs.acceptance_criteria,
+        ),
+        clarifications: merge_entries(
+            b.map(|b| &b.clarifications[..]),
+            &ours.clarifications,
+            &theirs.clarifications,
+        ),
+        notes: merge_entries(b.map(|b| &b.notes[..]), &ours.notes, &theirs.notes),
     };
-    t.labels = merge_set(b.map(|b| &b.labels[..]), &ours.labels, &theirs.labels);
-    t.depends_on = merge_set(
-        b.map(|b| &b.depends_on[..]),
-        &ours.depends_on,
-        &theirs.depends_on,
-    );
-    t.acceptance_criteria = merge_criteria(
-        b.map(|b| &b.acceptance_criteria[..]),
-        &ours.acceptance_criteria,
-        &theirs.acceptance_criteria,
-    );
-    t.clarifications = merge_entries(
-        b.map(|b| &b.clarifications[..]),
-        &ours.clarifications,
-        &theirs.clarifications,
-    );
-    t.notes = merge_entries(b.map(|b| &b.notes[..]), &ours.notes, &theirs.notes);
     for c in &m.conflicts {
         t.notes.push(conflict_note(c, at));
     }
@@ -208,25 +214,29 @@ pub fn merge_sprints(
         conflicts: Vec::new(),
     };
     let b = base;
-    let mut s = ours.clone();
-    s.name = m.scalar("name", b.map(|b| &b.name), &ours.name, &theirs.name);
-    s.goal = m.scalar("goal", b.map(|b| &b.goal), &ours.goal, &theirs.goal);
-    s.start = m.scalar("start", b.map(|b| &b.start), &ours.start, &theirs.start);
-    s.end = m.scalar("end", b.map(|b| &b.end), &ours.end, &theirs.end);
-    s.created = m.scalar(
-        "created",
-        b.map(|b| &b.created),
-        &ours.created,
-        &theirs.created,
-    );
-    // Status: the later stage wins — a sprint closed on one branch stays closed.
-    let status_winner = if theirs.status > ours.status {
-        Side::Theirs
-    } else {
-        Side::Ours
+    // A struct literal, so a new field of `Sprint` needs its rule here.
+    let s = Sprint {
+        id: ours.id.clone(),
+        name: m.scalar("name", b.map(|b| &b.name), &ours.name, &theirs.name),
+        goal: m.scalar("goal", b.map(|b| &b.goal), &ours.goal, &theirs.goal),
+        start: m.scalar("start", b.map(|b| &b.start), &ours.start, &theirs.start),
+        end: m.scalar("end", b.map(|b| &b.end), &ours.end, &theirs.end),
+        created: m.scalar(
+            "created",
+            b.map(|b| &b.created),
+            &ours.created,
+            &theirs.created,
+        ),
+        // Status: the later stage wins — a sprint closed on one branch stays closed.
+        status: {
+            m.winner = if theirs.status > ours.status {
+                Side::Theirs
+            } else {
+                Side::Ours
+            };
+            m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status)
+        },
     };
-    m.winner = status_winner;
-    s.status = m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status);
     Ok(Merged {
         record: s,
         conflicts: m.conflicts,

@@ -156,6 +156,7 @@ impl Index {
         .map_err(open_err)?;
         conn.execute_batch("PRAGMA wal_autocheckpoint = 256;")
             .map_err(open_err)?;
+        fts::register(&conn).map_err(open_err)?;
         let old_version = schema::user_version(&conn).map_err(|e| match e {
             IndexError::Sqlite { source, .. } => open_err(source),
             other => other,

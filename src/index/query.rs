@@ -11,7 +11,7 @@
 
 use super::Index;
 use super::error::{Context, IndexError};
-use super::fts::match_expr;
+use super::fts::{CONTAINS_FN, Search};
 use super::row::{from_json, parse_id};
 use super::types::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
 use crate::model::{ContextKind, ContextSnapshot, RecordId, Sprint, Status, Task};
@@ -69,27 +69,48 @@ impl Index {
         // order column), the walk keeps the tasks among the matches and stops
         // once the page is full, reading no task row at all: the way for
         // many matches, where the first walk would read thousands of rows.
-        let search = q.query.as_deref().and_then(match_expr);
+        let search = q.query.as_deref().and_then(Search::parse);
         let mut matches = None;
         let mut from = "tasks t";
-        if let Some(expr) = &search {
-            let m = bind(&mut args, Value::Text(expr.clone()));
-            // Both uses of the match count (the plan, the total) are for
-            // searches that filter on nothing else: others skip the count.
-            if filters_only_archive_and_status(q) {
-                matches = Some(self.match_count(expr)?);
+        match &search {
+            Some(Search {
+                words: Some(expr),
+                texts,
+            }) if texts.is_empty() => {
+                let m = bind(&mut args, Value::Text(expr.clone()));
+                // Both uses of the match count (the plan, the total) are for
+                // searches that filter on nothing else: others skip the count.
+                if filters_only_archive_and_status(q) {
+                    matches = Some(self.match_count(expr)?);
+                }
+                if let Some(n) = matches
+                    && self.search_in_order(q, n)?
+                {
+                    clauses.push(format!(
+                        "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
+                    ));
+                    from = "tasks t INDEXED BY tasks_order";
+                } else {
+                    clauses.push(format!("task_fts MATCH {m}"));
+                    from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
+                }
             }
-            if let Some(n) = matches
-                && self.search_in_order(q, n)?
-            {
-                clauses.push(format!(
-                    "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
-                ));
-                from = "tasks t INDEXED BY tasks_order";
-            } else {
-                clauses.push(format!("task_fts MATCH {m}"));
+            // Text to contain is checked on each candidate's full-text row:
+            // the rows holding the words, or every row when there are none.
+            Some(Search { words, texts }) => {
+                if let Some(expr) = words {
+                    let m = bind(&mut args, Value::Text(expr.clone()));
+                    clauses.push(format!("task_fts MATCH {m}"));
+                }
+                for text in texts {
+                    let m = bind(&mut args, Value::Text(text.clone()));
+                    clauses.push(format!(
+                        "{CONTAINS_FN}({m}, f.title, f.description, f.notes, f.clarifications)"
+                    ));
+                }
                 from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
             }
+            None => {}
         }
         if q.ready {
             let mut ready = "t.status = 'TODO'".to_string();
@@ -120,7 +141,7 @@ impl Index {
             format!("WHERE {}", clauses.join(" AND "))
         };
 
-        let total = self.count_tasks(q, from, &filter, &args, matches)?;
+        let total = self.count_tasks(q, from, &filter, &args, search.is_some(), matches)?;
         let limit_mark = bind(
             &mut args,
             Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
@@ -205,6 +226,7 @@ impl Index {
         from: &str,
         filter: &str,
         args: &[Value],
+        searching: bool,
         matches: Option<usize>,
     ) -> Result<usize, IndexError> {
         let plain = filters_only_archive_and_status(q);
@@ -215,7 +237,7 @@ impl Index {
             Some(n) if plain && q.status.is_empty() && self.no_archived_tasks(q.archived)? => {
                 return Ok(n);
             }
-            None if plain => {
+            None if plain && !searching => {
                 let (clauses, count_args) = archive_and_status(q, "");
                 let filter = if clauses.is_empty() {
                     String::new()

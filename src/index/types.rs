@@ -64,7 +64,9 @@ pub struct TaskQuery {
     pub sprint: Option<RecordId>,
     pub parent: Option<RecordId>,
     /// Words searched in titles, descriptions, notes and clarifications. Every
-    /// word must match (as a prefix); FTS5 syntax in user input is not interpreted.
+    /// term must match: a word as a prefix of a word, a term with symbols or
+    /// CJK as text the task contains (`index::fts`); FTS5 syntax in user input
+    /// is not interpreted.
     pub query: Option<String>,
     /// Only tasks that can be started now: TODO with every dependency DONE or
     /// CANCELLED (a dangling dependency counts as not done).

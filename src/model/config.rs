@@ -141,6 +141,127 @@ impl Config {
     }
 }
 
+/// The problems `check` reports in `config.yaml` (`path` relative to the
+/// workspace) beyond what loading it refuses: keys its schema does not know
+/// (warnings, as for records: a misspelt key would silently do nothing) and
+/// values that parse as YAML but not as what the commands read them as
+/// (`claims.lease: 30 minutes`).
+pub fn config_problems(path: &str, text: &str) -> Vec<super::Problem> {
+    let mut out = Vec::new();
+    let Ok(doc) = yaml_serde::from_str::<serde_json::Value>(text) else {
+        return out;
+    };
+    let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
+    unknown_keys(
+        &schema,
+        &schema,
+        &doc,
+        &mut Vec::new(),
+        path,
+        text,
+        &mut out,
+    );
+    if let Ok(config) = yaml_serde::from_str::<Config>(text)
+        && let Some(lease) = &config.claims.lease
+        && super::lease::parse_lease(lease).is_none()
+    {
+        let (line, column) = nested_key_at(text, &["claims", "lease"]);
+        out.push(super::Problem::error(
+            path,
+            line,
+            column,
+            format!(
+                "claims.lease {lease:?} is not {}",
+                super::lease::LEASE_FORMAT
+            ),
+        ));
+    }
+    out
+}
+
+/// Warns about each key of `value` that the (sub)schema `node` has no
+/// property for, recursing into the properties it has.
+fn unknown_keys(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    value: &serde_json::Value,
+    at: &mut Vec<String>,
+    path: &str,
+    text: &str,
+    out: &mut Vec<super::Problem>,
+) {
+    let node = resolve(root, node);
+    let (Some(props), Some(map)) = (
+        node.get("properties").and_then(|p| p.as_object()),
+        value.as_object(),
+    ) else {
+        return;
+    };
+    for (key, v) in map {
+        at.push(key.clone());
+        match props.get(key) {
+            Some(sub) => unknown_keys(root, sub, v, at, path, text, out),
+            None => {
+                let keys: Vec<&str> = at.iter().map(String::as_str).collect();
+                let (line, column) = nested_key_at(text, &keys);
+                out.push(super::Problem::warning(
+                    path,
+                    line,
+                    column,
+                    format!(
+                        "unknown key `{}` (known here: {})",
+                        at.join("."),
+                        props.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        at.pop();
+    }
+}
+
+/// A schema node with a `$ref` (`#/$defs/ClaimsConfig`), or one wrapping
+/// a single reference (`allOf`, `anyOf` with null), replaced by its target.
+fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a serde_json::Value {
+    let reference = node.get("$ref").and_then(|r| r.as_str()).or_else(|| {
+        ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
+            node.get(*k)?
+                .as_array()?
+                .iter()
+                .find_map(|n| n.get("$ref")?.as_str())
+        })
+    });
+    reference
+        .and_then(|r| r.strip_prefix("#/"))
+        .and_then(|p| p.split('/').try_fold(root, |n, k| n.get(k)))
+        .unwrap_or(node)
+}
+
+/// The line and column of the key `keys` (a path of nested keys) in a YAML
+/// text: each key searched after its parent's line; (1, 1) when not found.
+fn nested_key_at(text: &str, keys: &[&str]) -> (usize, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    let mut found = (1, 1);
+    for key in keys {
+        let hit = lines.iter().enumerate().skip(from).find(|(_, l)| {
+            let t = l.trim_start();
+            !t.starts_with('#')
+                && (t.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
+                    || t.strip_prefix(&format!("\"{key}\""))
+                        .is_some_and(|r| r.starts_with(':')))
+        });
+        match hit {
+            Some((i, l)) => {
+                found = (i + 1, l.len() - l.trim_start().len() + 1);
+                from = i + 1;
+            }
+            None => return found,
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +280,31 @@ mod tests {
             .insert("codex-mcp-client".into(), "codex-mcp-client".into());
         assert_eq!(config.actor_name("codex-mcp-client"), "codex-mcp-client");
         assert_eq!(config.actor_name("alice"), "alice");
+    }
+
+    #[test]
+    fn a_lease_commands_cannot_read_and_unknown_keys_are_problems() {
+        let text = "orchestron: 1\nclaims:\n  lease: 30 minutes\n  remot: origin\nwip_limt: 4\n";
+        let found: Vec<(usize, usize, String)> = config_problems("config.yaml", text)
+            .into_iter()
+            .map(|p| (p.line, p.column, p.message))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(
+            found
+                .iter()
+                .any(|(l, c, m)| (*l, *c) == (3, 3) && m.contains("claims.lease \"30 minutes\""))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(l, c, m)| (*l, *c) == (4, 3) && m.contains("unknown key `claims.remot`"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(l, c, m)| (*l, *c) == (5, 1) && m.contains("unknown key `wip_limt`"))
+        );
+        assert!(config_problems("config.yaml", "orchestron: 1\nclaims: {lease: 2h}\n").is_empty());
     }
 }

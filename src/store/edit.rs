@@ -137,6 +137,14 @@ fn try_edit<T: Editable>(original: &str, old: &T, new: &T) -> Option<String> {
                         return None;
                     }
                 }
+            } else if let (Some(seq), Some(old_items), Some(new_items)) =
+                (&block_seq, o.as_array(), n.as_array())
+            {
+                // Entries inserted among others (a merge places the other
+                // side's notes in time order) or removed: item by item, so
+                // the list keeps the file's layout instead of being replaced
+                // by a re-indented block.
+                reshape(seq, old_items, new_items, &new.items(key)?)?;
             } else {
                 let node = Document::from_str(&new.field_text(key)?).ok()?.get(key)?;
                 if present {
@@ -168,6 +176,45 @@ fn appended_only(old: &serde_json::Value, new: &serde_json::Value) -> bool {
 fn changed_in_place(old: &serde_json::Value, new: &serde_json::Value) -> Option<Vec<usize>> {
     let (o, n) = (old.as_array()?, new.as_array()?);
     (o.len() == n.len()).then(|| (0..o.len()).filter(|&i| o[i] != n[i]).collect())
+}
+
+/// Turns the block sequence `seq`, whose items are `old`, into `new` (whose
+/// items render as `texts`) with the fewest whole-item edits this simple walk
+/// finds: items kept stay untouched, new ones are inserted where they go,
+/// gone ones removed, and an item replaced in place is set.
+fn reshape(
+    seq: &yaml_edit::Sequence,
+    old: &[serde_json::Value],
+    new: &[serde_json::Value],
+    texts: &[String],
+) -> Option<()> {
+    let mut current = old.to_vec();
+    let mut i = 0;
+    while i < new.len() || i < current.len() {
+        if i >= new.len() || (i < current.len() && !new[i..].contains(&current[i])) {
+            seq.remove(i)?;
+            current.remove(i);
+            continue;
+        }
+        if current.get(i) == Some(&new[i]) {
+            i += 1;
+            continue;
+        }
+        let node = item_node(texts.get(i)?)?;
+        if i >= current.len() {
+            seq.push(node);
+            current.push(new[i].clone());
+        } else if !current[i..].contains(&new[i]) {
+            seq.insert(i, node);
+            current.insert(i, new[i].clone());
+        } else if !seq.set(i, node) {
+            return None;
+        } else {
+            current[i] = new[i].clone();
+        }
+        i += 1;
+    }
+    Some(())
 }
 
 fn item_node(item: &str) -> Option<YamlNode> {
@@ -255,6 +302,23 @@ mod tests {
         assert_eq!(changed_lines(&text, &out), 1, "{out}");
         assert!(out.contains("status: IN_REVIEW  # ask bob"), "{out}");
         assert!(out.starts_with("# my notes on this task\n"));
+    }
+
+    #[test]
+    fn notes_inserted_among_others_keep_the_renderers_layout() {
+        let (_, mut old) = sample();
+        let note = |day: u32, text: &str| Entry {
+            at: format!("2026-11-{day}T10:00:00Z").parse().unwrap(),
+            by: "a".into(),
+            text: text.into(),
+        };
+        old.notes = vec![note(20, "one"), note(22, "three"), note(24, "gone")];
+        let text = format!("# kept comment\n{}", render::task(&old, ""));
+        let mut new = old.clone();
+        // As a merge leaves them: the other side's entry in time order, one removed.
+        new.notes = vec![note(20, "one"), note(21, "two"), note(22, "three")];
+        let out = edit_text(&text, &old, &new);
+        assert_eq!(out, format!("# kept comment\n{}", render::task(&new, "")));
     }
 
     #[test]

@@ -17,6 +17,23 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A file the user named (an output path, a file to read) that cannot be
+    /// used: their input, not our fault.
+    #[error("{path}")]
+    UserFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `config.yaml` cannot be read as the settings (bad YAML, a wrong
+    /// type, a bad id prefix): the user's file to fix, like a broken record.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Config {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// A `.orchestron` that is a symbolic link out of its project.
     #[error(
         "{} is a symbolic link to {}, outside the project; refused, not followed",

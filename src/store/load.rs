@@ -109,10 +109,20 @@ pub fn load_record_at(
     };
     let mut record = match parsed {
         Ok(r) => r,
-        Err((line, column, message)) => {
+        Err(first) => {
+            let errors = match kind {
+                IdKind::Task => every_field_error::<Task>(text, first, &key_lines, Task::validate),
+                IdKind::Sprint => {
+                    every_field_error::<Sprint>(text, first, &key_lines, Sprint::validate)
+                }
+                IdKind::Context => vec![first],
+            };
             return Loaded {
                 record: None,
-                problems: vec![Problem::error(rel, line, column, message)],
+                problems: errors
+                    .into_iter()
+                    .map(|(line, column, message)| Problem::error(rel, line, column, message))
+                    .collect(),
                 claims: stated_id(text).or(by_name),
                 key_lines,
             };
@@ -164,6 +174,49 @@ pub fn load_record_at(
         problems,
         key_lines,
     }
+}
+
+/// Every bad field of a record that does not load, not only the `first`
+/// error: each top-level key is tried on its own, beside placeholders for the
+/// required `id` and `title` / `name`, and each one that fails to read or to
+/// validate is reported at its line. The first error keeps its place (it may
+/// be no field's: bad YAML).
+fn every_field_error<T: serde::de::DeserializeOwned>(
+    text: &str,
+    first: (usize, usize, String),
+    key_lines: &[(String, usize)],
+    validate: fn(&T) -> Result<(), ModelError>,
+) -> Vec<(usize, usize, String)> {
+    let mut out = vec![first];
+    let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str(text) else {
+        return out;
+    };
+    let mut base = yaml_serde::Mapping::new();
+    for (key, value) in [("id", "TASK-aaaaa"), ("title", "x"), ("name", "x")] {
+        base.insert(key.into(), value.into());
+    }
+    let read = |m: yaml_serde::Mapping| -> Result<(), String> {
+        let value: T = yaml_serde::from_value(yaml_serde::Value::Mapping(m))
+            .map_err(|e| plain_words(&strip_position(&strip_location(&e.to_string())).0))?;
+        validate(&value).map_err(|e| e.to_string())
+    };
+    if read(base.clone()).is_err() {
+        return out;
+    }
+    for (key, line) in key_lines {
+        let Some(value) = map.get(key.as_str()) else {
+            continue;
+        };
+        let mut alone = base.clone();
+        alone.insert(key.as_str().into(), value.clone());
+        if let Err(message) = read(alone)
+            && out.iter().all(|(l, ..)| l != line)
+        {
+            out.push((*line, 1, message));
+        }
+    }
+    out.sort_by_key(|(line, ..)| *line);
+    out
 }
 
 /// The id a file's top-level `id:` line states, when it is one.

@@ -46,6 +46,7 @@ pub use records::{LoadedFile, Stamp, StoredRecord};
 pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};
 pub use user_files::{
     read_bytes, read_small_text, read_text_if_exists, write_file, write_if_missing,
+    write_named_file,
 };
-pub use workspace::Workspace;
+pub use workspace::{DIR_NAME, Workspace};
 pub use yaml_doc::parse_yaml;

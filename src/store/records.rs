@@ -169,6 +169,19 @@ impl Workspace {
         lock: &WorkspaceLock,
         records: &[(T, bool)],
     ) -> Result<Vec<LoadedFile>, StoreError> {
+        self.create_all_from(lock, records, &std::collections::BTreeMap::new())
+    }
+
+    /// [`Workspace::create_all`], where `texts` may hold a record's file text
+    /// by its path (`tasks/TASK-7k2mq.yaml`, an exported file): written as it
+    /// is — comments, unknown keys and layout included — when it holds
+    /// exactly that record, else the record is rendered in canonical layout.
+    pub fn create_all_from<T: StoredRecord>(
+        &self,
+        lock: &WorkspaceLock,
+        records: &[(T, bool)],
+        texts: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<LoadedFile>, StoreError> {
         let mut staged = Vec::with_capacity(records.len());
         for (record, archived) in records {
             let path = if *archived {
@@ -177,11 +190,22 @@ impl Workspace {
                 RecordPath::of(T::KIND, record.id())
             };
             let rel = path.rel();
-            let text = record.render().map_err(|message| StoreError::Encode {
-                path: rel.clone(),
-                message,
-            })?;
-            let mut loaded = load_record(T::KIND, &rel, text.as_bytes());
+            let given = texts.get(&rel).and_then(|text| {
+                let loaded = load_record(T::KIND, &rel, text.as_bytes());
+                let same = loaded.record.clone().and_then(T::from_record).as_ref() == Some(record);
+                same.then(|| (text.clone(), loaded))
+            });
+            let (text, mut loaded) = match given {
+                Some(given) => given,
+                None => {
+                    let text = record.render().map_err(|message| StoreError::Encode {
+                        path: rel.clone(),
+                        message,
+                    })?;
+                    let loaded = load_record(T::KIND, &rel, text.as_bytes());
+                    (text, loaded)
+                }
+            };
             if loaded.record.is_none() {
                 loaded.record = Some(record.clone().into_record());
             }

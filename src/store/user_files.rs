@@ -22,9 +22,46 @@ pub fn read_text_if_exists(path: &Path) -> Result<Option<String>, StoreError> {
     }
 }
 
-/// Replaces (or creates, with its folders) the file at `path`.
+/// Writes a file outside the record folders — one the user named (`board
+/// --html FILE`) or keeps (AGENTS.md, `.mcp.json`): a new path or a regular
+/// file is replaced atomically (with its folders created); anything else
+/// that is there is written through as a shell's `>` would, so a symbolic
+/// link keeps pointing where it did (its target gets the bytes) and a FIFO
+/// or a device (`/dev/stdout`) receives them instead of being replaced by a
+/// regular file. A directory is refused.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    write_atomic(path, bytes).map(drop)
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_atomic(path, bytes).map(drop),
+        Err(e) => Err(StoreError::io(path, e)),
+        Ok(m) if m.is_file() => write_atomic(path, bytes).map(drop),
+        Ok(m) if m.is_dir() => Err(StoreError::io(
+            path,
+            std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        )),
+        Ok(_) => write_through(path, bytes).map_err(|e| StoreError::io(path, e)),
+    }
+}
+
+/// [`write_file`] for a path the user named: a failure is theirs to fix
+/// (a missing permission, a directory), not an internal fault.
+pub fn write_named_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_file(path, bytes).map_err(|e| match e {
+        StoreError::Io { path, source } => StoreError::UserFile { path, source },
+        other => other,
+    })
+}
+
+/// Opens what `path` names (following a link, creating a link's missing
+/// target) and writes `bytes` into it.
+fn write_through(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// Writes the file at `path` unless one is there already (a user's file is

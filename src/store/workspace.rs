@@ -60,13 +60,26 @@ impl Workspace {
     fn load(root: PathBuf) -> Result<Self, StoreError> {
         let path = root.join("config.yaml");
         let text = std::fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        let config: Config = super::parse_yaml(&path, &text)?;
+        let config: Config = super::parse_yaml(&path, &text).map_err(|e| match e {
+            StoreError::Invalid {
+                path,
+                line,
+                column,
+                message,
+            } => StoreError::Config {
+                path,
+                line,
+                column,
+                message,
+            },
+            other => other,
+        })?;
         for prefix in [
             &config.prefix,
             &config.sprint_prefix,
             &config.context_prefix,
         ] {
-            RecordId::parse(&format!("{prefix}-x")).map_err(|e| StoreError::Invalid {
+            RecordId::parse(&format!("{prefix}-x")).map_err(|e| StoreError::Config {
                 path: path.clone(),
                 line: crate::model::key_line(&text, "prefix"),
                 column: 1,
@@ -79,6 +92,14 @@ impl Workspace {
             config,
             lock: Arc::default(),
         })
+    }
+
+    /// What `check` reports in `config.yaml` beyond what loading refuses:
+    /// unknown keys, values the commands cannot read (`model::config_problems`).
+    pub fn config_problems(&self) -> Vec<crate::model::Problem> {
+        std::fs::read_to_string(self.root.join("config.yaml"))
+            .map(|text| crate::model::config_problems("config.yaml", &text))
+            .unwrap_or_default()
     }
 
     /// The workspace folder (`…/.orchestron`).

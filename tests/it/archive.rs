@@ -131,8 +131,9 @@ fn check_judges_archived_files_and_restore_brings_them_back() {
         "--note",
         "reopened for a follow-up",
     ]);
+    // Restoring a record that is not archived: refused by the state (5).
     let twice = env.run(&["archive", "--restore", &done]);
-    assert_eq!(twice.code, 4, "{}", twice.stderr);
+    assert_eq!(twice.code, 5, "{}", twice.stderr);
 }
 
 #[test]

@@ -593,3 +593,49 @@ fn closed_stderr_does_not_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+#[test]
+fn search_for_symbols_and_cjk_finds_what_the_text_contains() {
+    let env = TestEnv::new();
+    let cjk = env.create(&["日本語タイトル"]);
+    let rocket = env.create(&["Deploy 🚀 on Friday", "-d", "See #12"]);
+    env.create(&["Plain words"]);
+    let ids = |q: &str| -> Vec<String> {
+        let page = env.json(&["task", "list", "-q", q]);
+        let mut v: Vec<String> = page["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        assert_eq!(page["total"], v.len(), "{q}");
+        v
+    };
+    assert_eq!(ids("タイトル"), [cjk]);
+    assert_eq!(ids("🚀"), std::slice::from_ref(&rocket));
+    assert_eq!(ids("#"), std::slice::from_ref(&rocket));
+    assert_eq!(ids("#12"), [rocket]);
+    assert!(ids("📝").is_empty());
+    assert!(ids("#13").is_empty());
+}
+
+#[test]
+fn requests_the_state_refuses_exit_5_not_invalid_input() {
+    let env = TestEnv::new();
+    let t = env.create(&["Finished already"]);
+    env.ok(&["task", "update", &t, "--status", "done"]);
+    let r = env.run(&["task", "claim", &t]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing to claim"), "{}", r.stderr);
+    let r = env.run(&["archive", "--restore", &t]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("is not archived"), "{}", r.stderr);
+    env.ok(&["sprint", "create", "One"]);
+    env.ok(&["sprint", "create", "Two"]);
+    env.ok(&["sprint", "start", "One"]);
+    let r = env.run(&["sprint", "start", "Two"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let r = env.run(&["sprint", "create", "one"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+}

@@ -242,3 +242,58 @@ fn status_and_check_report_the_same_problems_with_the_same_paths() {
         );
     }
 }
+
+#[test]
+fn a_misindented_config_yaml_is_the_users_file_to_fix_not_internal() {
+    let env = TestEnv::new();
+    let config = env.ws().join("config.yaml");
+    let text = env.read(&config);
+    std::fs::write(
+        &config,
+        format!("{text}claims:\n  lease: 2h\n   remote: origin\n"),
+    )
+    .unwrap();
+    for cmd in [&["status"][..], &["check"], &["task", "list"]] {
+        let r = env.run(cmd);
+        assert_eq!(r.code, 6, "{cmd:?}: {}", r.stderr);
+        assert!(r.stderr.contains("config.yaml:"), "{}", r.stderr);
+        assert!(!r.stderr.contains("internal"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn check_reports_a_config_value_that_commands_cannot_read() {
+    let env = TestEnv::new();
+    let config = env.ws().join("config.yaml");
+    let text = env.read(&config);
+    std::fs::write(&config, format!("{text}claims:\n  lease: 30 minutes\n")).unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("config.yaml:") && r.stdout.contains("claims.lease \"30 minutes\""),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn check_reports_every_bad_field_of_a_record_not_only_the_first() {
+    let env = TestEnv::new();
+    write_by_hand(
+        &env,
+        "TASK-hand4",
+        "id: TASK-hand4\ntitle: Three typos\nstatus: DOEN\npriority: HIHG\nprogress: 140\n",
+    );
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 6, "{}", r.stdout);
+    for (line, word) in [(3, "DOEN"), (4, "HIHG"), (5, "140")] {
+        let at = format!("TASK-hand4.yaml:{line}:");
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.contains(&at) && l.contains(word)),
+            "no error at line {line} naming {word}:\n{}",
+            r.stdout
+        );
+    }
+}

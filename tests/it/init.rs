@@ -64,3 +64,34 @@ fn init_mcp_codex_and_gemini_say_how_to_trust_the_project() {
         "{json}"
     );
 }
+
+#[test]
+fn init_inside_a_workspaces_project_names_it_and_nests_only_with_force() {
+    let env = TestEnv::new();
+    let sub = env.path().join("service");
+    std::fs::create_dir(&sub).unwrap();
+    let run = |args: &[&str]| {
+        crate::common::to_run(
+            env.command(crate::common::BIN)
+                .current_dir(&sub)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = run(&["init"]);
+    assert_eq!(r.code, 5, "{r:?}");
+    let outer = env.ws().canonicalize().unwrap();
+    assert!(
+        r.stderr.contains(&outer.display().to_string()),
+        "does not name {outer:?}: {}",
+        r.stderr
+    );
+    assert!(!sub.join(".orchestron").exists());
+    assert!(!sub.join("AGENTS.md").exists());
+    let r = run(&["init", "--force"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(sub.join(".orchestron/config.yaml").exists());
+    // Once it exists, init there is the usual idempotent run.
+    assert_eq!(run(&["init"]).code, 0);
+}

@@ -32,6 +32,7 @@ mod mcp;
 mod merge_fractions;
 mod merge_sim;
 mod newcomer;
+mod output_paths;
 mod paths;
 mod rebuild;
 mod rng;

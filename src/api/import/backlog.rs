@@ -14,8 +14,9 @@
 //! earlier imports wrote. The archive goes to Orchestron's archive; drafts
 //! are not tasks yet and are only counted (in `ignored`); a milestone file
 //! becomes a sprint named by its title, with its description as the goal;
-//! a closed task's `completed_date`, else its `updated_date`, is when it
-//! closed; every other front-matter key is kept in a note.
+//! a closed task's `completed_date`, else its `updated_date`, else the last
+//! commit of its file (when the project is in git), is when it closed;
+//! every other front-matter key is kept in a note.
 
 use super::markdown::{self, is_criteria_heading};
 use super::{Draft, Milestone, Parsed, Source, checkbox, status_of, text_of};
@@ -192,6 +193,7 @@ pub(super) fn parse(source: &Source) -> Parsed {
         match draft(&file.name, text, at, &project, &milestones) {
             Ok(mut d) => {
                 d.source_path = Some(rel);
+                d.source_file = Some(file.name.clone());
                 out.drafts.push(d);
             }
             Err(e) => out.skipped.push(e),

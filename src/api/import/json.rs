@@ -1,7 +1,9 @@
 //! `orchestron import json`: reads back what `orchestron export --json`
 //! wrote. Records keep their ids and every field, and archived ones go back
 //! into the archive, so an export imported into an empty workspace gives the
-//! same records (and the same export). A record whose id is already taken is
+//! same records (and the same export); a record's exported file text is
+//! written back byte for byte when it still holds the record's fields. A
+//! record whose id is already taken is
 //! left alone and counted as unchanged: a second run creates nothing.
 
 use super::{ImportReport, ImportSource, Imported, text_of};
@@ -44,6 +46,7 @@ impl Orchestron {
         let mut done = 0;
         for doc in docs {
             report.found += doc.tasks.len() + doc.sprints.len() + doc.contexts.len();
+            batch.files.extend(doc.files);
             let archived = |id: &crate::model::RecordId| doc.archived.contains(id);
             for s in doc.sprints {
                 s.validate()?;
@@ -95,9 +98,10 @@ impl Orchestron {
             }
         }
         if !report.dry_run {
-            let mut written = self.ws.create_all(&lock, &batch.sprints)?;
-            written.extend(self.ws.create_all(&lock, &batch.tasks)?);
-            written.extend(self.ws.create_all(&lock, &batch.contexts)?);
+            let texts = &batch.files;
+            let mut written = self.ws.create_all_from(&lock, &batch.sprints, texts)?;
+            written.extend(self.ws.create_all_from(&lock, &batch.tasks, texts)?);
+            written.extend(self.ws.create_all_from(&lock, &batch.contexts, texts)?);
             self.index_written_all(written)?;
         }
         Ok(report)
@@ -139,6 +143,8 @@ struct Batch {
     tasks: Vec<(crate::model::Task, bool)>,
     contexts: Vec<(crate::model::ContextSnapshot, bool)>,
     ids: std::collections::HashSet<crate::model::RecordId>,
+    /// The exported file texts, by path (`BacklogExport::files`).
+    files: crate::api::export::RecordTexts,
 }
 
 fn tick(progress: Option<&Progress>, done: usize, total: usize) {

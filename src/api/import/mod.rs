@@ -218,6 +218,9 @@ pub(crate) struct Draft {
     /// The file the item came from (relative to what the user named):
     /// what tells two items apart when the source uses an id twice.
     pub source_path: Option<String>,
+    /// The source file, as read (`<folder named>/…`): where its git
+    /// history is looked up for a close time the item does not give.
+    pub source_file: Option<String>,
     /// The source keeps the item in its archive.
     pub archived: bool,
     pub title: String,
@@ -298,7 +301,7 @@ impl Orchestron {
             files: &files,
             path: base.as_deref(),
         };
-        let parsed = match req.source {
+        let mut parsed = match req.source {
             ImportSource::Github => github::parse(&files),
             ImportSource::Claude => claude::parse(&files),
             ImportSource::Backlog => backlog::parse(&source),
@@ -307,7 +310,26 @@ impl Orchestron {
             ImportSource::KanbanMd => kanban_md::parse(&source),
             ImportSource::Json => Parsed::default(),
         };
+        if let Some(from) = &base {
+            close_times_from_git(&mut parsed, from);
+        }
         self.import_drafts(req.source, parsed, req.dry_run, progress)
+    }
+}
+
+/// Gives each closed item with no close time of its own the time its file
+/// was last committed, when the source lives in a git repository.
+fn close_times_from_git(parsed: &mut Parsed, from: &Path) {
+    let wanted = |d: &Draft| d.status.is_closed() && d.closed.is_none() && d.source_file.is_some();
+    if !parsed.drafts.iter().any(wanted) {
+        return;
+    }
+    let (Some(dir), Some(name)) = (from.parent(), from.file_name()) else {
+        return;
+    };
+    let times = crate::git::last_commit_times(dir, &name.to_string_lossy());
+    for d in parsed.drafts.iter_mut().filter(|d| wanted(d)) {
+        d.closed = d.source_file.as_ref().and_then(|f| times.get(f)).copied();
     }
 }
 

@@ -241,3 +241,112 @@ fn descriptions_changed_on_both_sides_use_the_text_merge_first() {
     assert_eq!(m.conflicts.len(), 1);
     assert_eq!(m.record.description, o.description);
 }
+
+/// Every field of `Task`, each changed on one side only, is taken from that
+/// side, whichever side it is; the list is checked against the fields the
+/// record serialises, so a new field must be added here (and to the merge).
+#[test]
+fn every_task_field_changed_on_one_side_is_taken_from_that_side() {
+    let mut b = base();
+    b.parent = Some(RecordId::parse("TASK-parnt").unwrap());
+    b.assignee = Some("ann".into());
+    b.estimate = Some(3);
+    b.sprint = Some(RecordId::parse("SPRINT-aaaaa").unwrap());
+    b.started = Some(ts("08:30:00"));
+    b.closed = Some(ts("08:40:00"));
+    b.external = Some("github#1".into());
+    b.description = Some("text".into());
+    b.depends_on = vec![RecordId::parse("TASK-depnd").unwrap()];
+    b.clarifications = vec![entry("09:10:00", "bob", "why")];
+    type Change = fn(&mut Task);
+    let changes: &[(&str, Change)] = &[
+        ("title", |t| t.title = "Other".into()),
+        ("status", |t| t.status = Status::Done),
+        ("type", |t| t.kind = crate::model::TaskType::Epic),
+        ("priority", |t| t.priority = Priority::Critical),
+        ("parent", |t| t.parent = None),
+        ("assignee", |t| t.assignee = Some("zed".into())),
+        ("created", |t| t.created = ts("07:00:00")),
+        ("progress", |t| t.progress = 70),
+        ("estimate", |t| t.estimate = Some(8)),
+        ("sprint", |t| t.sprint = None),
+        ("labels", |t| t.labels.push("ui".into())),
+        ("depends_on", |t| t.depends_on.clear()),
+        ("started", |t| t.started = Some(ts("08:31:00"))),
+        ("closed", |t| t.closed = None),
+        ("external", |t| t.external = Some("github#2".into())),
+        ("description", |t| t.description = Some("new text".into())),
+        ("acceptance_criteria", |t| {
+            t.acceptance_criteria[0].done = true;
+        }),
+        ("clarifications", |t| {
+            t.clarifications.push(entry("10:00:00", "ann", "more"));
+        }),
+        ("notes", |t| t.notes.push(entry("10:05:00", "ann", "done"))),
+    ];
+    let mut fields: Vec<String> = serde_json::to_value(&b)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "id")
+        .cloned()
+        .collect();
+    fields.sort();
+    let mut named: Vec<String> = changes.iter().map(|(n, _)| n.to_string()).collect();
+    named.sort();
+    assert_eq!(named, fields, "a Task field without a merge test");
+    for (name, change) in changes {
+        let mut changed = b.clone();
+        change(&mut changed);
+        assert_ne!(changed, b, "{name}: the change changes nothing");
+        let theirs = merge_tasks(Some(&b), &b, &changed, ts("12:00:00")).unwrap();
+        assert_eq!(theirs.record, changed, "{name} changed on their side");
+        let ours = merge_tasks(Some(&b), &changed, &b, ts("12:00:00")).unwrap();
+        assert_eq!(ours.record, changed, "{name} changed on our side");
+    }
+}
+
+/// The same for every field of `Sprint`.
+#[test]
+fn every_sprint_field_changed_on_one_side_is_taken_from_that_side() {
+    let b = Sprint {
+        id: RecordId::parse("SPRINT-aaaaa").unwrap(),
+        name: "W1".into(),
+        status: SprintStatus::Active,
+        goal: Some("ship".into()),
+        start: "2026-11-02".parse().ok(),
+        end: "2026-11-13".parse().ok(),
+        created: ts("08:00:00"),
+    };
+    type Change = fn(&mut Sprint);
+    let changes: &[(&str, Change)] = &[
+        ("name", |s| s.name = "W2".into()),
+        ("status", |s| s.status = SprintStatus::Closed),
+        ("goal", |s| s.goal = None),
+        ("start", |s| s.start = "2026-11-03".parse().ok()),
+        ("end", |s| s.end = None),
+        ("created", |s| s.created = ts("07:00:00")),
+    ];
+    let mut fields: Vec<String> = serde_json::to_value(&b)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "id")
+        .cloned()
+        .collect();
+    fields.sort();
+    let mut named: Vec<String> = changes.iter().map(|(n, _)| n.to_string()).collect();
+    named.sort();
+    assert_eq!(named, fields, "a Sprint field without a merge test");
+    for (name, change) in changes {
+        let mut changed = b.clone();
+        change(&mut changed);
+        assert_ne!(changed, b, "{name}: the change changes nothing");
+        let theirs = merge_sprints(Some(&b), &b, &changed).unwrap();
+        assert_eq!(theirs.record, changed, "{name} changed on their side");
+        let ours = merge_sprints(Some(&b), &changed, &b).unwrap();
+        assert_eq!(ours.record, changed, "{name} changed on our side");
+    }
+}

@@ -161,6 +161,7 @@ fn hostile_search_input_is_never_a_syntax_error() {
     );
     // "AND" is a word here, not an operator: nothing has both words.
     assert!(found.is_empty(), "{found:?}");
+    // A quote is text to contain, not syntax: no task holds `beta"`.
     let found = list(
         &index,
         TaskQuery {
@@ -168,7 +169,48 @@ fn hostile_search_input_is_never_a_syntax_error() {
             ..Default::default()
         },
     );
-    assert_eq!(found, ["TASK-b2"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_search_for_symbols_or_cjk_finds_the_tasks_containing_them() {
+    let (_dir, mut index) = fresh();
+    let mut tasks = vec![
+        task("TASK-e1", "🚀 Launch the 日本語タイトル page", 0),
+        task("TASK-e2", "Fix #12 in the C++ build", 1),
+        task("TASK-e3", "Plain words only", 2),
+    ];
+    tasks[2]
+        .notes
+        .push(entry("bob", "Mentions x-ray and Straße#5", 4));
+    put(
+        &mut index,
+        "editor",
+        tasks.into_iter().map(update).collect(),
+    );
+    let search = |words: &str| {
+        let page = index
+            .tasks(&TaskQuery {
+                query: Some(words.into()),
+                ..Default::default()
+            })
+            .expect("query");
+        let mut got = ids(&page.tasks);
+        got.sort();
+        assert_eq!(page.total, got.len(), "{words}");
+        got
+    };
+    assert_eq!(search("🚀"), ["TASK-e1"]);
+    assert_eq!(search("タイトル"), ["TASK-e1"]);
+    assert_eq!(search("日本語"), ["TASK-e1"]);
+    assert_eq!(search("#"), ["TASK-e2", "TASK-e3"]);
+    assert_eq!(search("#12"), ["TASK-e2"]);
+    assert_eq!(search("c++ FIX"), ["TASK-e2"]);
+    assert_eq!(search("X-Ray"), ["TASK-e3"]);
+    assert_eq!(search("straße#5"), ["TASK-e3"]);
+    assert!(search("📝").is_empty());
+    assert!(search("#13").is_empty());
+    assert_eq!(search("launch 🚀"), ["TASK-e1"]);
 }
 
 #[test]
@@ -578,7 +620,9 @@ fn a_search_gives_the_same_pages_whichever_way_it_walks() {
             let all = index.tasks(&q(0, 0)).expect("whole search");
             assert_eq!(all.total, all.tasks.len());
             for (offset, limit) in [(0, 1), (0, 5), (0, 50), (3, 7), (40, 20), (390, 50)] {
-                let expr = crate::index::fts::match_expr(word).expect("words");
+                let expr = crate::index::fts::Search::parse(word)
+                    .and_then(|s| s.words)
+                    .expect("words");
                 let n = index.match_count(&expr).expect("count");
                 walked[usize::from(index.search_in_order(&q(offset, limit), n).expect("plan"))] +=
                     1;

@@ -66,7 +66,7 @@ proptest! {
         calls in proptest::collection::vec(call(), 1..6)
     ) {
         let dir = tempfile::tempdir().unwrap();
-        Orchestron::init(dir.path()).unwrap();
+        Orchestron::init(dir.path(), false).unwrap();
         let opts = OpenOptions {
             root: Some(dir.path().to_path_buf()),
             cwd: dir.path().to_path_buf(),

@@ -231,3 +231,28 @@ fn a_file_that_cannot_be_read_is_listed_and_the_import_exits_9() {
             .contains("task-2 - Broken.md")
     );
 }
+
+#[test]
+fn a_done_backlog_md_task_without_dates_closes_when_its_file_was_last_committed() {
+    let env = TestEnv::new();
+    let dir = env.path().join("g/backlog");
+    task(
+        &dir,
+        "completed/task-5 - Shipped.md",
+        "id: task-5\ntitle: Shipped\nstatus: Done",
+        "",
+    );
+    task(
+        &dir,
+        "tasks/task-6 - Open.md",
+        "id: task-6\ntitle: Open\nstatus: To Do",
+        "",
+    );
+    env.git(&["add", "g"]);
+    env.git(&["commit", "-q", "-m", "backlog"]);
+    env.json(&["import", "backlog", "g"]);
+    let all = tasks(&env);
+    // The fixed commit date of the test environment.
+    assert_eq!(find(&all, "Shipped")["closed"], "2026-11-20T10:00:00Z");
+    assert_eq!(find(&all, "Open").get("closed"), None);
+}

@@ -272,16 +272,82 @@ fn the_example_workspace_round_trips_through_json_identically() {
     assert_eq!(report["unchanged"], 0, "{report:#}");
     let again = target.ok(&["export", "--json"]);
     assert_eq!(again, export);
-    // Record files identical byte for byte, wherever the example's are canonical.
-    for kind in ["tasks", "sprints", "contexts"] {
-        for entry in std::fs::read_dir(example.join(kind)).unwrap() {
-            let entry = entry.unwrap();
-            let ours = target.ws().join(kind).join(entry.file_name());
-            assert!(ours.exists(), "{ours:?} missing");
-        }
-    }
+    // Record files identical byte for byte.
+    assert_eq!(record_files(&target.ws()), record_files(&example));
     let second = target.json(&["import", "json", "backlog.json"]);
     assert_eq!(second["created"].as_array().unwrap().len(), 0, "{second:#}");
     let md = target.ok(&["export", "--markdown"]);
     assert!(md.starts_with("# Open work"), "{md}");
+}
+
+/// Every record file under the workspace (tasks, sprints, contexts and the
+/// archive), by path, with its bytes.
+fn record_files(ws: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for dir in [
+        "tasks",
+        "sprints",
+        "contexts",
+        "archive/tasks",
+        "archive/sprints",
+    ] {
+        let Ok(entries) = std::fs::read_dir(ws.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            out.insert(
+                format!("{dir}/{name}"),
+                std::fs::read_to_string(e.path()).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn export_then_import_keeps_hand_edits_byte_for_byte() {
+    let source = TestEnv::new();
+    let edited = source.create(&["Hand edited", "-d", "two\nlines"]);
+    source.ok(&["task", "update", &edited, "--note", "first note"]);
+    let closed = source.create(&["Closed and archived"]);
+    source.ok(&["task", "update", &closed, "--status", "done"]);
+    source.ok(&["archive", "--before", "2999-01-01"]);
+    source.ok(&["sprint", "create", "W1", "--goal", "ship"]);
+    source.ok(&["context", "save", "--set", "lastTask=x", "--notes", "n"]);
+    // A human's edits: a comment, an unknown key, a quoted title.
+    let path = source.task_path(&edited);
+    let text = source.read(&path);
+    let text = text
+        .replace(
+            "title: Hand edited",
+            "title: \"Hand edited\"  # quoted by hand",
+        )
+        .replace(
+            "\nnotes:",
+            "\n# the reviewer asked for this\nreviewer: alice\nnotes:",
+        );
+    write(&path, &text);
+    let sprint = source.ws().join("sprints");
+    let sprint = std::fs::read_dir(sprint)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let sprint_text = format!("{}# planning notes stay here\n", source.read(&sprint));
+    write(&sprint, &sprint_text);
+    let before = record_files(&source.ws());
+    assert!(
+        before.keys().any(|k| k.starts_with("archive/tasks/")),
+        "{before:#?}"
+    );
+
+    let export = source.ok(&["export", "--json"]);
+    let target = TestEnv::new();
+    write(&target.path().join("backlog.json"), &export);
+    target.json(&["import", "json", "backlog.json"]);
+    let after = record_files(&target.ws());
+    assert_eq!(after, before);
+    assert!(after.values().any(|t| t.contains("reviewer: alice")));
 }
