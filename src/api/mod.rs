@@ -28,8 +28,10 @@ mod mcp_clients;
 mod merging;
 mod monitor_loan;
 mod overview;
+mod prime;
 mod refresh;
 mod remote_claim;
+mod skill;
 mod sprints;
 mod sync;
 mod tasks;
@@ -61,7 +63,9 @@ pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
 pub use monitor_loan::{AUTO_START_TASKS, WatcherStatus};
 pub use overview::{Overview, SprintProgress};
+pub use prime::{HandoffBrief, HeldWork, Prime};
 pub use refresh::Progress;
+pub use skill::{SkillCopy, SkillOutcome};
 pub use sprints::{NewSprint, SprintUpdated, SprintView};
 pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
@@ -182,10 +186,20 @@ impl Orchestron {
         Ok(crate::store::init(project)?)
     }
 
-    /// Writes the Orchestron section of AGENTS.md (and CLAUDE.md when it
-    /// exists or `claude` is set) in `project`; see `agents_md.rs`.
-    pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<AgentFile>> {
-        agents_md::write_agent_instructions(project, claude)
+    /// Writes the Orchestron section of AGENTS.md (and of CLAUDE.md or
+    /// GEMINI.md when it exists or that client is being set up) in
+    /// `project`; see `agents_md.rs`.
+    pub fn write_agent_instructions(
+        project: &Path,
+        client: Option<McpClient>,
+    ) -> Result<Vec<AgentFile>> {
+        agents_md::write_agent_instructions(project, client)
+    }
+
+    /// Writes the `orchestron` Agent Skill where the clients read skills;
+    /// see `skill.rs`.
+    pub fn install_skill(project: &Path, force: bool) -> Result<Vec<SkillCopy>> {
+        skill::install_skill(project, force)
     }
 
     /// Writes a file the user named (a rendered board page, …): a new path or

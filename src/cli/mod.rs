@@ -17,6 +17,7 @@ mod listen;
 mod logging;
 mod mcp;
 mod output;
+mod prime;
 mod report;
 #[cfg(feature = "http")]
 mod serve;
@@ -80,6 +81,9 @@ enum Command {
     Handoff(context::HandoffArgs),
     /// What changed since you last looked (your cursor is kept in the cache).
     Updates(status::UpdatesArgs),
+    /// What an agent needs at the start of a session or after compaction: who
+    /// it is, what it holds, the latest handoff, updates, what is ready, the rules.
+    Prime(prime::PrimeArgs),
     /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
     Check,
     /// Put closed tasks and sprints away in `.orchestron/archive/` (git mv):
@@ -212,6 +216,7 @@ pub fn main() -> i32 {
         Command::Context(cmd) => context::run(&ctx, cmd),
         Command::Handoff(args) => context::handoff(&ctx, args),
         Command::Updates(args) => status::updates(&ctx, args),
+        Command::Prime(args) => prime::run(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),

@@ -166,8 +166,14 @@ fn default_context_prefix() -> String {
 fn default_wip_limit() -> u32 {
     3
 }
+/// The names the MCP clients we test with send (`clientInfo.name`), mapped to
+/// the names people use for them.
 fn default_agents() -> BTreeMap<String, String> {
-    BTreeMap::from([("claude-code".to_string(), "claude".to_string())])
+    BTreeMap::from([
+        ("claude-code".to_string(), "claude".to_string()),
+        ("codex-mcp-client".to_string(), "codex".to_string()),
+        ("gemini-cli-mcp-client".to_string(), "gemini".to_string()),
+    ])
 }
 
 impl Default for Config {
@@ -188,11 +194,14 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The name to record for an agent or user, after the `agents` mapping.
+    /// The name to record for an agent or user: `raw` through `agents:`,
+    /// then through the default map (a workspace whose `agents:` predates a
+    /// default still gets it; map a name to itself to keep it).
     pub fn actor_name(&self, raw: &str) -> String {
         self.agents
             .get(raw)
             .cloned()
+            .or_else(|| default_agents().remove(raw))
             .unwrap_or_else(|| raw.to_string())
     }
 }
@@ -321,6 +330,22 @@ fn nested_key_at(text: &str, keys: &[&str]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codex_and_gemini_clients_are_recorded_by_short_names_even_with_an_older_agents_map() {
+        let mut config = Config {
+            agents: BTreeMap::from([("claude-code".to_string(), "claude".to_string())]),
+            ..Config::default()
+        };
+        assert_eq!(config.actor_name("codex-mcp-client"), "codex");
+        assert_eq!(config.actor_name("gemini-cli-mcp-client"), "gemini");
+        assert_eq!(config.actor_name("claude-code"), "claude");
+        config
+            .agents
+            .insert("codex-mcp-client".into(), "codex-mcp-client".into());
+        assert_eq!(config.actor_name("codex-mcp-client"), "codex-mcp-client");
+        assert_eq!(config.actor_name("alice"), "alice");
+    }
 
     #[test]
     fn a_lease_commands_cannot_read_and_unknown_keys_are_problems() {
