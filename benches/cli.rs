@@ -16,6 +16,9 @@
 //!   prompt at that size before and after archiving nine tenths of it, and
 //!   at a tenth of the size (see `cli/archive.rs`); `ORCHESTRON_BENCH_SIZES=`
 //!   (empty) runs only that comparison.
+//! - `ORCHESTRON_BENCH_BACKLOG_MD=/path/to/backlog` also times Backlog.md
+//!   (npm `backlog.md`) beside Orchestron on the same 1,000 tasks (see
+//!   `cli/backlog_md.rs`).
 
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use orchestron::model::{
@@ -82,6 +85,9 @@ fn main() {
         .and_then(|s| s.trim().replace('_', "").parse().ok())
     {
         archive::compare(BIN, n, runs_override.unwrap_or(15));
+    }
+    if let Ok(backlog) = std::env::var("ORCHESTRON_BENCH_BACKLOG_MD") {
+        backlog_md::compare(BIN, &backlog, runs_override.unwrap_or(10));
     }
 }
 
@@ -305,20 +311,27 @@ fn run(args: &[String]) -> Run {
 
 /// [`run`] with extra environment variables.
 fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
-    let started = Instant::now();
-    let child = Command::new(BIN)
-        .args(args)
-        .env_remove("ORCHESTRON_WATCHER")
+    let mut cmd = Command::new(BIN);
+    // Off unless a row says otherwise: the watcher-auto rows are apart.
+    cmd.args(args)
+        .env("ORCHESTRON_WATCHER", "off")
         .env_remove("ORCHESTRON_DB")
         .env_remove("ORCHESTRON_ROOT")
         .envs(vars.iter().copied())
         // Insights as of a fixed moment inside the generated history.
-        .env("ORCHESTRON_NOW", INSIGHTS_NOW)
+        .env("ORCHESTRON_NOW", INSIGHTS_NOW);
+    run_command(cmd, args)
+}
+
+/// Runs `cmd` to completion with no input or output; `args` name it in a failure.
+fn run_command(mut cmd: Command, args: &[String]) -> Run {
+    let started = Instant::now();
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn orchestron");
+        .expect("spawn the measured program");
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: plain wait4 on our own child with valid out-pointers; the Child
@@ -329,7 +342,7 @@ fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
     assert_eq!(rc, pid, "wait4 failed");
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "orchestron {args:?} failed with status {status}"
+        "{args:?} failed with status {status}"
     );
     drop(child);
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
@@ -451,6 +464,8 @@ mod watcher;
 
 #[path = "cli/archive.rs"]
 mod archive;
+#[path = "cli/backlog_md.rs"]
+mod backlog_md;
 
 #[path = "../tests/it/rng.rs"]
 mod rng;

@@ -1,11 +1,11 @@
 //! Agent instructions in the project's own instruction files: `orchestron
 //! init` (and `init --agents` alone) writes a short Orchestron section into
-//! AGENTS.md — and into CLAUDE.md when that file exists or Claude Code is the
-//! client being set up — between begin/end markers. Only the text between the
+//! AGENTS.md — and into CLAUDE.md (GEMINI.md) when that file exists or Claude
+//! Code (Gemini CLI) is the client being set up — between begin/end markers. Only the text between the
 //! markers is ever replaced; every byte outside them is kept, and a second
 //! run with the same template changes nothing.
 
-use super::Result;
+use super::{McpClient, Result};
 use crate::store::{read_text_if_exists, write_file};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -40,10 +40,17 @@ pub enum SectionOutcome {
 }
 
 /// Writes the section into `AGENTS.md` of `project`, and into `CLAUDE.md`
-/// when it exists or `claude` is set.
-pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<AgentFile>> {
+/// (`GEMINI.md`) when it exists or `client` is Claude Code (Gemini CLI).
+pub fn write_agent_instructions(
+    project: &Path,
+    client: Option<McpClient>,
+) -> Result<Vec<AgentFile>> {
     let mut out = Vec::new();
-    for (name, wanted) in [("AGENTS.md", true), ("CLAUDE.md", claude)] {
+    for (name, wanted) in [
+        ("AGENTS.md", true),
+        ("CLAUDE.md", client == Some(McpClient::Claude)),
+        ("GEMINI.md", client == Some(McpClient::Gemini)),
+    ] {
         let path = project.join(name);
         let current = read_text_if_exists(&path)?;
         if current.is_none() && !wanted {

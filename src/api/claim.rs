@@ -266,8 +266,19 @@ impl Orchestron {
     fn next_ready_among(
         &self,
         who: &str,
-        (held_elsewhere, ready_anyway): (Vec<RecordId>, Vec<RecordId>),
+        not_ready: (Vec<RecordId>, Vec<RecordId>),
     ) -> Result<Option<Task>> {
+        Ok(self.ready_among(who, not_ready, 1)?.into_iter().next())
+    }
+
+    /// The first `n` tasks `who` could take, in the order of
+    /// [`Self::next_task`]; `not_ready` is [`Orchestron::readiness_here`]'s.
+    pub(crate) fn ready_among(
+        &self,
+        who: &str,
+        (held_elsewhere, ready_anyway): (Vec<RecordId>, Vec<RecordId>),
+        n: usize,
+    ) -> Result<Vec<Task>> {
         let stale: std::collections::HashSet<String> =
             ready_anyway.iter().map(|i| i.to_string()).collect();
         let page = self.index.tasks(&TaskQuery {
@@ -282,7 +293,9 @@ impl Orchestron {
         Ok(page
             .tasks
             .into_iter()
-            .find(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str()))))
+            .filter(|t| held_by_other(t, who).is_none_or(|_| stale.contains(t.id.as_str())))
+            .take(n)
+            .collect())
     }
 
     /// A claim waits for the task's dependencies: refused while one is open.

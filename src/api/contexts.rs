@@ -199,6 +199,33 @@ impl Orchestron {
         Ok(snapshot)
     }
 
+    /// A snapshot that hides nothing saved before it: what the last session
+    /// left (the latest snapshot's keys, and the latest handoff's when it is
+    /// newer) carried forward under `input`'s own keys, about the task the
+    /// caller holds when `input` names none. A hook's automatic checkpoint
+    /// (before Claude Code compacts the conversation) is saved this way, so
+    /// the next `context_get` still returns what the agent saved, in its shape.
+    pub fn save_context_keeping(&mut self, mut input: SaveContext) -> Result<ContextSnapshot> {
+        let snapshot = self.index.latest_context(ContextKind::Snapshot)?;
+        let handoff = self.index.latest_context(ContextKind::Handoff)?;
+        let newer_handoff = handoff.filter(|h| snapshot.as_ref().is_none_or(|s| h.at > s.at));
+        let mut context = snapshot.map(|c| c.context).unwrap_or_default();
+        if let Some(h) = newer_handoff {
+            context.extend(h.context);
+        }
+        context.append(&mut input.context);
+        input.context = context;
+        if input.task.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            let me = self.actor().to_string();
+            input.task = self
+                .in_progress(Some(&me), 1)?
+                .tasks
+                .first()
+                .map(|t| t.id.to_string());
+        }
+        self.write_snapshot(ContextKind::Snapshot, input)
+    }
+
     fn write_snapshot(&mut self, kind: ContextKind, input: SaveContext) -> Result<ContextSnapshot> {
         let size = serde_json::to_vec(&input.context).map_or(0, |v| v.len());
         if size > CONTEXT_BYTES {

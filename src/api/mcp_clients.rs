@@ -155,6 +155,21 @@ impl Orchestron {
     }
 }
 
+/// Whether any client's project-level config in `project` registers the
+/// server (an unreadable file counts as not registering it).
+pub(crate) fn registered_anywhere(project: &Path) -> bool {
+    McpClient::ALL.iter().any(|&client| {
+        let path = project.join(client.config_path());
+        match read_text_if_exists(&path) {
+            Ok(Some(text)) => match client {
+                McpClient::Codex => codex_toml(Some(&text)).is_none(),
+                _ => matches!(json_config(client, Some(&text), &path), Ok(None)),
+            },
+            _ => false,
+        }
+    })
+}
+
 /// The JSON file with our entry added, or `None` when it is already there.
 fn json_config(client: McpClient, existing: Option<&str>, path: &Path) -> Result<Option<String>> {
     let key = if client == McpClient::Vscode {

@@ -28,8 +28,10 @@ mod mcp_clients;
 mod merging;
 mod monitor_loan;
 mod overview;
+mod prime;
 mod refresh;
 mod remote_claim;
+mod skill;
 mod sprints;
 mod sync;
 mod tasks;
@@ -59,9 +61,11 @@ pub use lease::{ClaimView, HeldTask};
 pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
-pub use monitor_loan::WatcherStatus;
+pub use monitor_loan::{AUTO_START_TASKS, WatcherStatus};
 pub use overview::{Overview, SprintProgress};
+pub use prime::{HandoffBrief, HeldWork, Prime};
 pub use refresh::Progress;
+pub use skill::{SkillCopy, SkillOutcome};
 pub use sprints::{NewSprint, SprintUpdated, SprintView};
 pub use sync::SyncReport;
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
@@ -87,6 +91,13 @@ pub struct OpenOptions {
     pub cwd: PathBuf,
     /// `--agent`: who is acting (wins over `ORCHESTRON_AGENT`).
     pub agent: Option<String>,
+    /// Told (files read, files in all) while the first command on a new
+    /// cache builds the index, for a progress bar.
+    pub build_progress: Option<fn(usize, usize)>,
+    /// Starts a watcher of the workspace folder given in the background
+    /// (see `monitor_loan.rs`); only an adapter knows how (the CLI runs
+    /// `orchestron watch --background`). `None`: never started from here.
+    pub start_watcher: Option<fn(&Path)>,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -104,6 +115,10 @@ pub struct Orchestron {
     /// The socket through which this process lends its monitor to CLI
     /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
+    /// See [`OpenOptions::build_progress`].
+    build_progress: Option<fn(usize, usize)>,
+    /// See [`OpenOptions::start_watcher`].
+    start_watcher: Option<fn(&Path)>,
 }
 
 impl Orchestron {
@@ -124,6 +139,8 @@ impl Orchestron {
             monitor: None,
             monitor_token: None,
             lent: None,
+            build_progress: opts.build_progress,
+            start_watcher: opts.start_watcher,
         };
         o.refresh()?;
         Ok(o)
@@ -145,6 +162,8 @@ impl Orchestron {
             monitor: None,
             monitor_token: None,
             lent: None,
+            build_progress: None,
+            start_watcher: None,
         })
     }
 
@@ -167,10 +186,20 @@ impl Orchestron {
         Ok(crate::store::init(project)?)
     }
 
-    /// Writes the Orchestron section of AGENTS.md (and CLAUDE.md when it
-    /// exists or `claude` is set) in `project`; see `agents_md.rs`.
-    pub fn write_agent_instructions(project: &Path, claude: bool) -> Result<Vec<AgentFile>> {
-        agents_md::write_agent_instructions(project, claude)
+    /// Writes the Orchestron section of AGENTS.md (and of CLAUDE.md or
+    /// GEMINI.md when it exists or that client is being set up) in
+    /// `project`; see `agents_md.rs`.
+    pub fn write_agent_instructions(
+        project: &Path,
+        client: Option<McpClient>,
+    ) -> Result<Vec<AgentFile>> {
+        agents_md::write_agent_instructions(project, client)
+    }
+
+    /// Writes the `orchestron` Agent Skill where the clients read skills;
+    /// see `skill.rs`.
+    pub fn install_skill(project: &Path, force: bool) -> Result<Vec<SkillCopy>> {
+        skill::install_skill(project, force)
     }
 
     /// Writes a file the user named (a rendered board page, …): a new path or

@@ -56,16 +56,11 @@ impl Orchestron {
         let total = by_status.iter().map(|(_, n)| n).sum();
         let active_sprint = match self.index.active_sprint()? {
             Some(sprint) => {
-                let page = self.index.tasks(&TaskQuery {
-                    sprint: Some(sprint.id.clone()),
-                    limit: 0,
-                    ..TaskQuery::default()
-                })?;
-                let done = page.tasks.iter().filter(|t| t.status.is_closed()).count();
+                let (total, done) = self.index.sprint_tally(sprint.id.as_str())?;
                 Some(SprintProgress {
-                    total: page.total,
+                    total,
                     done,
-                    percent: percent(done, page.total),
+                    percent: percent(done, total),
                     sprint,
                 })
             }
@@ -106,13 +101,11 @@ impl Orchestron {
     /// Every problem in every record file (`orchestron check`, and the
     /// problems of `status`: the two never disagree).
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
-        let mut problems = self.index.problems()?;
-        problems.extend(self.claim_conflicts()?);
+        let mut problems = self.backlog_problems()?;
         problems.extend(self.stale_claim_problems()?);
         problems.extend(self.claims_config_problems()?);
-        problems.extend(self.closed_but_open_problems()?);
         problems.extend(self.ws.config_problems());
-        problems.extend(self.ws.strays().into_iter().map(|path| {
+        problems.extend(self.strays()?.into_iter().map(|path| {
             crate::model::Problem::warning(
                 path,
                 1,
@@ -124,6 +117,66 @@ impl Orchestron {
             (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
         });
         Ok(problems)
+    }
+
+    /// The problems that follow from the records alone — the index's checks
+    /// across records, merge-decided claims, closed work with open parts —
+    /// computed once per content of the index and kept with it, so that a
+    /// backlog that did not change is not walked again by every `status`.
+    fn backlog_problems(&self) -> Result<Vec<Problem>> {
+        let version = self.index.content_version()?;
+        if let Some(kept) = self.index.kept_checks(&version)? {
+            return Ok(kept);
+        }
+        let mut problems = self.index.problems()?;
+        problems.extend(self.claim_conflicts()?);
+        problems.extend(self.closed_but_open_problems()?);
+        if let Err(e) = self.index.keep_checks(&version, &problems) {
+            tracing::debug!(
+                "problems not kept in the index: {}",
+                crate::model::with_causes(&e)
+            );
+        }
+        Ok(problems)
+    }
+
+    /// Files in the record folders that are not records ([`crate::store::Workspace::strays`]).
+    /// Listing a folder of 100,000 files costs more than the rest of a
+    /// watched command, so the listing is kept in the index with each
+    /// folder's mtime and reused while none changed: adding, removing or
+    /// renaming a file always changes its folder's mtime. A folder changed
+    /// within the timestamp granularity of the last listing is listed again.
+    fn strays(&self) -> Result<Vec<String>> {
+        let dirs = self.ws.record_dir_mtimes();
+        let now_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+        if let Some(kept) = self.index.kept_listing()?
+            && kept.dirs == dirs
+            && dirs.iter().all(|(_, m)| {
+                m.is_some_and(|m| {
+                    m < kept
+                        .listed_at_ns
+                        .saturating_sub(super::refresh::RACY_WINDOW_NS)
+                })
+            })
+        {
+            return Ok(kept.strays);
+        }
+        let strays = self.ws.strays();
+        let listing = crate::index::KeptListing {
+            dirs: self.ws.record_dir_mtimes(),
+            listed_at_ns: now_ns,
+            strays,
+        };
+        // Only if no folder changed while it was listed.
+        if listing.dirs == dirs
+            && let Err(e) = self.index.keep_listing(&listing)
+        {
+            tracing::debug!(
+                "folder listing not kept in the index: {}",
+                crate::model::with_causes(&e)
+            );
+        }
+        Ok(listing.strays)
     }
 
     /// Closed containers with open children and closed sprints with open
@@ -140,13 +193,15 @@ impl Orchestron {
                 .map_or(1, |(text, _)| key_line(&text, "status"));
             out.push(Problem::warning(path.rel(), line, 1, message));
         };
-        let closed = self.index.tasks(&TaskQuery {
-            status: vec![Status::Done, Status::Cancelled],
-            limit: 0,
-            ..TaskQuery::default()
-        })?;
-        for task in &closed.tasks {
-            if let Some(w) = self.open_children_warning(task)? {
+        // Candidates from one query each, instead of a lookup per closed
+        // task; the warnings are the ones the writes give.
+        for id in self.index.closed_with_open_children()? {
+            let Ok(id) = crate::model::RecordId::parse(&id) else {
+                continue;
+            };
+            if let Some(task) = self.index.task(&id)?
+                && let Some(w) = self.open_children_warning(&task)?
+            {
                 push(IdKind::Task, &task.id, w);
             }
         }

@@ -31,7 +31,7 @@ const BARRIER_WAIT: Duration = Duration::from_millis(500);
 /// A file whose mtime is this close to the last refresh may have been changed
 /// again within the filesystem's timestamp granularity, so its content hash is
 /// checked instead of trusting the stamp ("racily clean", as git calls it).
-const RACY_WINDOW_NS: i64 = 2_000_000_000;
+pub(super) const RACY_WINDOW_NS: i64 = 2_000_000_000;
 
 /// A refresh that rewrites at least this many files checkpoints the WAL
 /// afterwards (see [`crate::index::Index::settle`]).
@@ -189,7 +189,12 @@ impl Orchestron {
         // rebuild: streamed, in bounded memory.
         if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
             let _lock = self.ws.lock()?;
-            self.stream_in(&candidates, None, BulkStart::Baseline)?;
+            let bar = self.build_progress;
+            self.stream_in(
+                &candidates,
+                bar.as_ref().map(|f| f as &Progress),
+                BulkStart::Baseline,
+            )?;
             self.index.settle()?;
             t.lap("refresh: bulk load");
             // A baseline appends no feed rows.

@@ -119,15 +119,7 @@ impl Orchestron {
     /// "closed with open tasks": closing a sprint before its tasks is allowed
     /// (they carry over) but worth saying.
     pub(crate) fn open_tasks_warning(&self, sprint: &Sprint) -> Result<Option<String>> {
-        let Some(view) = self.show_sprint(Some(sprint.id.as_str()))? else {
-            return Ok(None);
-        };
-        let open: Vec<String> = view
-            .tasks
-            .iter()
-            .filter(|t| !t.status.is_closed())
-            .map(|t| t.id.to_string())
-            .collect();
+        let open = self.index.open_sprint_members(sprint.id.as_str())?;
         Ok((!open.is_empty()).then(|| {
             format!(
                 "sprint {} ({}) is closed with open tasks {}",

@@ -28,6 +28,11 @@ pub enum ContextCommand {
         /// The task this context is about.
         #[arg(long)]
         task: Option<String>,
+        /// Carry the latest snapshot's keys forward (--context/--set on top)
+        /// and default --task to the task you hold: a checkpoint that hides
+        /// nothing saved before it (the plugin's PreCompact hook uses it).
+        #[arg(long)]
+        keep: bool,
     },
     /// Show a snapshot (default: the latest) and the session before it.
     Show { id: Option<String> },
@@ -64,6 +69,7 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
             notes,
             checkpoint,
             task,
+            keep,
         } => {
             let mut map = match context {
                 Some(json) => match serde_json::from_str::<Value>(&json) {
@@ -81,12 +87,17 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                 };
                 map.insert(k.trim().to_string(), Value::String(v.to_string()));
             }
-            let s = o.save_context(SaveContext {
+            let input = SaveContext {
                 context: map,
                 notes,
                 checkpoint,
                 task,
-            })?;
+            };
+            let s = if keep {
+                o.save_context_keeping(input)?
+            } else {
+                o.save_context(input)?
+            };
             if ctx.json {
                 output::json(&saved(&s))?;
             } else {

@@ -3,7 +3,7 @@
 use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
-use crate::api::{AgentFile, McpClient, Orchestron, SectionOutcome};
+use crate::api::{AgentFile, McpClient, Orchestron, SectionOutcome, SkillCopy, SkillOutcome};
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -14,13 +14,16 @@ pub struct InitArgs {
     /// entries in the file are kept.
     #[arg(long, value_name = "CLIENT")]
     mcp: Option<String>,
-    /// Only write the Orchestron section of AGENTS.md (and of CLAUDE.md when
-    /// it exists or --mcp claude is given), for an existing workspace. Plain
-    /// `init` writes it too; text outside the section's markers is kept.
+    /// Only write the Orchestron section of AGENTS.md (and of CLAUDE.md or
+    /// GEMINI.md when it exists or --mcp claude/gemini is given) and the
+    /// orchestron skill, for an existing workspace. Plain `init` writes them
+    /// too; text outside the section's markers is kept.
     #[arg(long)]
     agents: bool,
     /// Create a workspace here even inside another workspace's project (a
-    /// nested one; without it, init names the workspace already in use).
+    /// nested one; without it, init names the workspace already in use), and
+    /// replace skill files whose text differs from this version's (your edits
+    /// to .claude/skills/orchestron/ and .agents/skills/orchestron/).
     #[arg(long)]
     force: bool,
 }
@@ -32,21 +35,22 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
         .as_deref()
         .map(str::parse::<McpClient>)
         .transpose()?;
-    let claude = client == Some(McpClient::Claude);
     if args.agents {
-        let files = Orchestron::write_agent_instructions(&project, claude)?;
+        let files = Orchestron::write_agent_instructions(&project, client)?;
+        let skills = Orchestron::install_skill(&project, args.force)?;
         if let Some(c) = client {
             Orchestron::install_mcp_config(&project, c)?;
         }
         if ctx.json {
-            output::json(&files)?;
+            output::json(&serde_json::json!({"files": files, "skills": skills}))?;
         } else {
-            output::text(&agent_lines(&files))?;
+            output::text(&format!("{}{}", agent_lines(&files), skill_lines(&skills)))?;
         }
         return Ok(Code::Ok);
     }
     let report = Orchestron::init(&project, args.force)?;
-    let agents = Orchestron::write_agent_instructions(&project, claude)?;
+    let agents = Orchestron::write_agent_instructions(&project, client)?;
+    let skills = Orchestron::install_skill(&project, args.force)?;
     let mcp = match client {
         Some(c) => Some(Orchestron::install_mcp_config(&project, c)?),
         None => None,
@@ -73,6 +77,10 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
                 "agents".into(),
                 serde_json::to_value(&agents).map_err(std::io::Error::other)?,
             );
+            obj.insert(
+                "skills".into(),
+                serde_json::to_value(&skills).map_err(std::io::Error::other)?,
+            );
         }
         if let (Some(obj), Some(m)) = (v.as_object_mut(), &mcp) {
             obj.insert(
@@ -84,6 +92,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
     } else if report.created.is_empty() {
         output::text(&format!("{} is already set up.", report.root.display()))?;
         output::text(&agent_lines(&agents))?;
+        output::text(&skill_lines(&skills))?;
     } else {
         let mut s = format!("Initialised {}\n", report.root.display());
         for c in &report.created {
@@ -93,6 +102,7 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> CmdResult {
             s.push_str(&format!("  configured the merge driver ({})\n", g.driver));
         }
         s.push_str(&agent_lines(&agents));
+        s.push_str(&skill_lines(&skills));
         output::text(&s)?;
     }
     // With --json the report is in the JSON (`mcp`), not printed after it.
@@ -130,6 +140,27 @@ fn agent_lines(files: &[AgentFile]) -> String {
                 SectionOutcome::Unchanged => "the Orchestron section is up to date",
             };
             format!("  {name}: {what}\n")
+        })
+        .collect()
+}
+
+/// One line per copy of the skill: `  .claude/skills/orchestron: created`.
+fn skill_lines(copies: &[SkillCopy]) -> String {
+    copies
+        .iter()
+        .map(|c| {
+            let dir = c.path.components().rev().take(3).collect::<Vec<_>>();
+            let name: std::path::PathBuf = dir.into_iter().rev().collect();
+            let what = match c.outcome {
+                SkillOutcome::Created => "created the orchestron skill".to_string(),
+                SkillOutcome::Updated => "updated the orchestron skill".to_string(),
+                SkillOutcome::Unchanged => "the orchestron skill is up to date".to_string(),
+                SkillOutcome::Kept => format!(
+                    "kept your version of {} (--force replaces it)",
+                    c.kept.join(", ")
+                ),
+            };
+            format!("  {}: {what}\n", name.display())
         })
         .collect()
 }

@@ -5,14 +5,25 @@
 
 /// Installs the stderr subscriber; `default` is the filter when `RUST_LOG`
 /// is unset. A second call keeps the first subscriber.
+/// `RUST_LOG` takes `level` and `target=level` items, comma-separated
+/// (`info,orchestron=debug`): `Targets`, which needs no regex engine in the
+/// build, unlike `EnvFilter`.
 pub fn init(default: &str) {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .or_else(|| default.parse().ok())
+        .unwrap_or_default();
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false),
         )
+        .with(filter)
         .try_init();
 }
 

@@ -17,6 +17,7 @@ mod listen;
 mod logging;
 mod mcp;
 mod output;
+mod prime;
 mod report;
 #[cfg(feature = "http")]
 mod serve;
@@ -80,6 +81,9 @@ enum Command {
     Handoff(context::HandoffArgs),
     /// What changed since you last looked (your cursor is kept in the cache).
     Updates(status::UpdatesArgs),
+    /// What an agent needs at the start of a session or after compaction: who
+    /// it is, what it holds, the latest handoff, updates, what is ready, the rules.
+    Prime(prime::PrimeArgs),
     /// Validate every record; print each problem as path:line:col; exit non-zero on errors.
     Check,
     /// Put closed tasks and sprints away in `.orchestron/archive/` (git mv):
@@ -101,9 +105,10 @@ enum Command {
     /// Serve the MCP server on stdio (for Claude Code, Codex, Cursor, VS Code…).
     Mcp(mcp::McpArgs),
     /// Watch the record files and tell CLI commands what changed, so that they
-    /// need not stat every file (used when `watcher: true` is in config.yaml
-    /// or ORCHESTRON_WATCHER=1). Runs until stopped.
-    Watch,
+    /// need not stat every file. Commands start one by themselves in a large
+    /// workspace (`watcher: auto` in config.yaml, the default); this one runs
+    /// until stopped.
+    Watch(watch::WatchArgs),
     /// Insights: flow metrics, the sprint's burndown, bottlenecks (or one part).
     Report(report::ReportArgs),
     /// Forecast when a task (with its subtree and dependencies) or a sprint is done.
@@ -132,8 +137,23 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// Opens the workspace; on a terminal, the first command on a new cache
+    /// shows `index rebuild`'s progress bar while it builds the index.
     pub fn open(&self) -> crate::api::Result<Orchestron> {
-        Orchestron::open(&self.opts)
+        if !output::wants_progress(self.json) {
+            return Orchestron::open(&OpenOptions {
+                start_watcher: Some(watch::start_in_background),
+                ..self.opts.clone()
+            });
+        }
+        let opts = OpenOptions {
+            build_progress: Some(output::building_bar),
+            start_watcher: Some(watch::start_in_background),
+            ..self.opts.clone()
+        };
+        let opened = Orchestron::open(&opts);
+        output::clear_building_bar();
+        opened
     }
 
     /// Opens without refreshing, for `index rebuild`.
@@ -183,6 +203,8 @@ pub fn main() -> i32 {
             root: cli.root.clone(),
             cwd,
             agent: cli.agent.clone(),
+            build_progress: None,
+            start_watcher: None,
         },
     };
     let result = match cli.command {
@@ -194,13 +216,14 @@ pub fn main() -> i32 {
         Command::Context(cmd) => context::run(&ctx, cmd),
         Command::Handoff(args) => context::handoff(&ctx, args),
         Command::Updates(args) => status::updates(&ctx, args),
+        Command::Prime(args) => prime::run(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Index(cmd) => status::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
-        Command::Watch => watch::run(&ctx),
+        Command::Watch(args) => watch::run(&ctx, args),
         #[cfg(feature = "http")]
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),

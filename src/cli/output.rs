@@ -54,9 +54,26 @@ pub fn progress_bar(done: usize, total: usize, unit: &str) {
     );
 }
 
+/// Whether [`building_bar`] has drawn, so that its line is wiped once.
+static BUILDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The progress bar of a command that builds a new index cache first (a
+/// fresh clone, a deleted cache): says why the command takes a while.
+pub fn building_bar(done: usize, total: usize) {
+    BUILDING.store(true, std::sync::atomic::Ordering::Relaxed);
+    progress_bar(done, total, "files: building the index cache");
+}
+
+/// Wipes [`building_bar`]'s line if it drew one.
+pub fn clear_building_bar() {
+    if BUILDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        clear_progress();
+    }
+}
+
 /// Wipes the progress bar's line.
 pub fn clear_progress() {
-    let _ = write!(io::stderr(), "\r{}\r", " ".repeat(60));
+    let _ = write!(io::stderr(), "\r{}\r", " ".repeat(80));
 }
 
 /// Columns aligned by the widest cell, measured in terminal columns (display

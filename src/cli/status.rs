@@ -116,23 +116,29 @@ pub fn status(ctx: &Ctx) -> CmdResult {
     Ok(Code::Ok)
 }
 
-/// Whether a watcher serves this workspace and whether commands use it.
+/// Whether a watcher serves this workspace, whether commands use it, and
+/// when one starts by itself.
 fn watcher_line(w: &crate::api::WatcherStatus) -> String {
-    let switch = "`watcher: true` in config.yaml or ORCHESTRON_WATCHER=1";
-    match (w.serving_pid, w.enabled) {
-        (Some(pid), true) => {
-            format!("\nWatcher: pid {pid} serves CLI commands (they re-read only what changed)\n")
-        }
-        (Some(pid), false) => format!(
-            "\nWatcher: pid {pid} is serving; commands here do not use it (turn on with {switch})\n"
+    use crate::model::WatcherMode;
+    if let Some(why) = &w.off_because {
+        return format!("\nWatcher: off here ({why}); commands stat every file\n");
+    }
+    match (w.serving_pid, w.mode) {
+        (Some(pid), WatcherMode::Off) => format!(
+            "\nWatcher: pid {pid} is serving; commands here do not use it (`watcher: off` in config.yaml or ORCHESTRON_WATCHER=0)\n"
         ),
-        (None, true) => format!(
-            "\nWatcher: on, but none is serving ({}); commands stat every file (start `orchestron watch`)\n",
+        (None, WatcherMode::Off) => "\nWatcher: off (`watcher: off` in config.yaml or ORCHESTRON_WATCHER=0); commands stat every file\n".to_string(),
+        (Some(pid), _) => format!(
+            "\nWatcher: pid {pid} serves CLI commands (they re-read only what changed)\n"
+        ),
+        (None, WatcherMode::Manual) => format!(
+            "\nWatcher: manual, none serving ({}); commands stat every file (start `orchestron watch`)\n",
             w.why_not.as_deref().unwrap_or("no answer")
         ),
-        (None, false) => {
-            format!("\nWatcher: off (commands stat every file; `orchestron watch` with {switch})\n")
-        }
+        (None, WatcherMode::Auto) => format!(
+            "\nWatcher: auto, none serving now; a command starts one once the workspace holds {} tasks\n",
+            crate::api::AUTO_START_TASKS
+        ),
     }
 }
 

@@ -116,6 +116,9 @@ impl Index {
         if appended > 0 {
             trim_feed(&tx, feed_keep)?;
         }
+        if !refresh.updates.is_empty() || !refresh.deleted.is_empty() {
+            super::checks::content_changed(&tx)?;
+        }
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
         meta_set(&tx, meta::BASELINED, "1")?;

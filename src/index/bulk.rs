@@ -192,6 +192,7 @@ impl Index {
         let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
         meta_set(&tx, meta::BASELINED, "1")?;
+        super::checks::content_changed(&tx)?;
         tx.commit().ctx("committing a rebuild")?;
         t.lap("bulk: commit");
         Ok(files)

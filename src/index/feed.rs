@@ -123,6 +123,28 @@ impl Index {
         at.as_deref().map(parse_timestamp).transpose()
     }
 
+    /// When `actor` changed task `id`, oldest first (as far back as the
+    /// feed reaches).
+    pub fn task_changes_by(
+        &self,
+        id: &crate::model::RecordId,
+        actor: &str,
+    ) -> Result<Vec<chrono::DateTime<Utc>>, IndexError> {
+        let ats: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT at FROM changes WHERE kind = ?1 AND id = ?2 AND actor = ?3 ORDER BY seq",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![IdKind::Task.as_str(), id.as_str(), actor], |r| {
+                    r.get(0)
+                })?
+                .collect()
+            })
+            .ctx("reading a task's changes")?;
+        ats.iter().map(|a| parse_timestamp(a)).collect()
+    }
+
     pub fn head_cursor(&self) -> Result<String, IndexError> {
         let generation = self.generation()?;
         let max: i64 = self

@@ -8,6 +8,7 @@
 
 mod apply;
 mod bulk;
+mod checks;
 mod cycles;
 mod derive;
 mod error;
@@ -27,6 +28,7 @@ mod tests;
 
 pub use apply::EDITOR;
 pub use bulk::{BulkBatch, BulkRow, BulkStart};
+pub use checks::KeptListing;
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
@@ -77,7 +79,16 @@ mod meta {
     /// The token of the watcher the index was last brought up to date with
     /// (`instance.epoch`, see `store::monitor`).
     pub const WATCH_TOKEN: &str = "watch_token";
+    /// A counter moved on by every change of the records' rows (see `checks`).
+    pub const CONTENT_VERSION: &str = "content_version";
+    /// `check`'s problems with the content version they were computed at.
+    pub const CHECKS: &str = "checks";
+    /// The record folders' stray files with the folders' mtimes.
+    pub const LISTING: &str = "listing";
 }
+
+/// How long a statement waits for another process's write lock.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Index {
     /// Opens (or creates) the cache at `path`. A file from another schema
@@ -125,8 +136,7 @@ impl Index {
         // and is a no-op read when already set. synchronous=NORMAL is safe with
         // WAL (a crash may lose the last commit, never corrupt), and a lost
         // commit only means the next refresh re-reads those files.
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(open_err)?;
+        conn.busy_timeout(BUSY_WAIT).map_err(open_err)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(open_err)?;

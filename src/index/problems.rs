@@ -243,6 +243,52 @@ impl Index {
         Ok(())
     }
 
+    /// Live closed tasks (not archived) with a child that is still open, by id.
+    pub fn closed_with_open_children(&self) -> Result<Vec<String>, IndexError> {
+        const WHAT: &str = "finding closed tasks with open children";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT p.id FROM tasks p JOIN tasks c ON c.parent = p.id
+                 WHERE p.closed = 1 AND p.archived = 0 AND c.closed = 0 ORDER BY p.id",
+            )
+            .ctx(WHAT)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .ctx(WHAT)
+    }
+
+    /// How many live tasks sprint `id` holds, and how many of them are closed.
+    pub fn sprint_tally(&self, id: &str) -> Result<(usize, usize), IndexError> {
+        const WHAT: &str = "counting a sprint's tasks";
+        self.conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum(closed), 0) FROM tasks
+                 WHERE sprint = ?1 AND archived = 0",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
+                })
+            })
+            .ctx(WHAT)
+    }
+
+    /// The open tasks of sprint `id` (archived ones too), in list order.
+    pub fn open_sprint_members(&self, id: &str) -> Result<Vec<String>, IndexError> {
+        const WHAT: &str = "finding a sprint's open tasks";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t.id FROM tasks t WHERE t.sprint = ?1 AND t.closed = 0
+                 ORDER BY t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id",
+            )
+            .ctx(WHAT)?;
+        stmt.query_map([id], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .ctx(WHAT)
+    }
+
     /// The file and stored key lines of a live task.
     fn task_file(&self, id: &str) -> Result<Option<(String, String)>, IndexError> {
         self.conn

@@ -440,6 +440,21 @@ impl Index {
             .pop())
     }
 
+    /// The newest handoff about `task`.
+    pub fn latest_handoff_for(
+        &self,
+        task: &RecordId,
+    ) -> Result<Option<ContextSnapshot>, IndexError> {
+        Ok(self
+            .json_rows(
+                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
+                 WHERE c.kind = ?1 AND c.task = ?2 ORDER BY c.at_us DESC, c.id DESC LIMIT 1",
+                [ContextKind::Handoff.as_str(), task.as_str()],
+                "context",
+            )?
+            .pop())
+    }
+
     /// Whether a context with this id is indexed.
     pub fn context_exists(&self, id: &RecordId) -> Result<bool, IndexError> {
         self.conn

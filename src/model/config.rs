@@ -30,15 +30,79 @@ pub struct Config {
     /// How claims are held: the lease length, the remote shared by clones.
     #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
     pub claims: ClaimsConfig,
-    /// Let CLI commands ask a running watcher (`orchestron watch`, or an
+    /// Whether CLI commands ask a running watcher (`orchestron watch`, or an
     /// `orchestron mcp` of this workspace) what changed instead of stat'ing
-    /// every record file, as git's `core.fsmonitor` does. Off by default;
-    /// `ORCHESTRON_WATCHER=1` / `0` overrides it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub watcher: bool,
+    /// every record file, and start one in the background, as git's builtin
+    /// fsmonitor does: `auto` (the default: ask one that runs, start one in a
+    /// large workspace), `manual` (ask one that runs, never start one: run
+    /// `orchestron watch` yourself), `off`.
+    /// `ORCHESTRON_WATCHER` overrides it.
+    #[serde(default, skip_serializing_if = "WatcherMode::is_default")]
+    pub watcher: WatcherMode,
+    /// How long a watcher started in the background serves without a
+    /// question before it exits: `90s`, `30m` (the default), `2h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watcher_idle: Option<String>,
     /// What `orchestron archive` with no arguments puts away (docs/ARCHIVE.md).
     #[serde(default, skip_serializing_if = "ArchiveConfig::is_default")]
     pub archive: ArchiveConfig,
+}
+
+/// `watcher:` in `config.yaml`; `true`/`on` and `false` are read as `manual` and `off`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WatcherMode {
+    /// Ask a running watcher; start one when the workspace is large.
+    #[default]
+    Auto,
+    /// Ask a running watcher; never start one.
+    Manual,
+    /// Stat every record file; never ask or start a watcher.
+    Off,
+}
+
+impl WatcherMode {
+    fn is_default(&self) -> bool {
+        *self == WatcherMode::Auto
+    }
+
+    /// `auto`, `manual`/`on`/`true`/`1`/`yes`, `off`/`false`/`0`/`no`.
+    pub fn parse(text: &str) -> Option<WatcherMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(WatcherMode::Auto),
+            "manual" | "on" | "true" | "1" | "yes" => Some(WatcherMode::Manual),
+            "off" | "false" | "0" | "no" => Some(WatcherMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatcherMode::Auto => "auto",
+            WatcherMode::Manual => "manual",
+            WatcherMode::Off => "off",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WatcherMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Switch(bool),
+            Word(String),
+        }
+        match Written::deserialize(d)? {
+            Written::Switch(true) => Ok(WatcherMode::Manual),
+            Written::Switch(false) => Ok(WatcherMode::Off),
+            Written::Word(w) => WatcherMode::parse(&w).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid watcher {w:?}: expected auto, manual or off"
+                ))
+            }),
+        }
+    }
 }
 
 /// `archive:` in `config.yaml`: the policy `orchestron archive` applies when
@@ -102,8 +166,14 @@ fn default_context_prefix() -> String {
 fn default_wip_limit() -> u32 {
     3
 }
+/// The names the MCP clients we test with send (`clientInfo.name`), mapped to
+/// the names people use for them.
 fn default_agents() -> BTreeMap<String, String> {
-    BTreeMap::from([("claude-code".to_string(), "claude".to_string())])
+    BTreeMap::from([
+        ("claude-code".to_string(), "claude".to_string()),
+        ("codex-mcp-client".to_string(), "codex".to_string()),
+        ("gemini-cli-mcp-client".to_string(), "gemini".to_string()),
+    ])
 }
 
 impl Default for Config {
@@ -116,18 +186,22 @@ impl Default for Config {
             agents: default_agents(),
             wip_limit: default_wip_limit(),
             claims: ClaimsConfig::default(),
-            watcher: false,
+            watcher: WatcherMode::Auto,
+            watcher_idle: None,
             archive: ArchiveConfig::default(),
         }
     }
 }
 
 impl Config {
-    /// The name to record for an agent or user, after the `agents` mapping.
+    /// The name to record for an agent or user: `raw` through `agents:`,
+    /// then through the default map (a workspace whose `agents:` predates a
+    /// default still gets it; map a name to itself to keep it).
     pub fn actor_name(&self, raw: &str) -> String {
         self.agents
             .get(raw)
             .cloned()
+            .or_else(|| default_agents().remove(raw))
             .unwrap_or_else(|| raw.to_string())
     }
 }
@@ -247,6 +321,22 @@ fn nested_key_at(text: &str, keys: &[&str]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codex_and_gemini_clients_are_recorded_by_short_names_even_with_an_older_agents_map() {
+        let mut config = Config {
+            agents: BTreeMap::from([("claude-code".to_string(), "claude".to_string())]),
+            ..Config::default()
+        };
+        assert_eq!(config.actor_name("codex-mcp-client"), "codex");
+        assert_eq!(config.actor_name("gemini-cli-mcp-client"), "gemini");
+        assert_eq!(config.actor_name("claude-code"), "claude");
+        config
+            .agents
+            .insert("codex-mcp-client".into(), "codex-mcp-client".into());
+        assert_eq!(config.actor_name("codex-mcp-client"), "codex-mcp-client");
+        assert_eq!(config.actor_name("alice"), "alice");
+    }
 
     #[test]
     fn a_lease_commands_cannot_read_and_unknown_keys_are_problems() {

@@ -1,12 +1,22 @@
 //! A problem found in a record file, located as `path:line:column`. Problems are
 //! values, not failures: a bad file is reported while every other record works.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How bad a problem is: errors make `check` fail, warnings do not.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -16,7 +26,7 @@ pub enum Severity {
 
 /// One problem in one file. `path` is relative to the workspace root
 /// (`tasks/TASK-7k2mq.yaml`); line and column count from 1.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Problem {
     pub path: String,
     pub line: usize,

@@ -38,6 +38,8 @@ context_prefix: CTX
 # MCP client names mapped to the names recorded as assignee and author.
 agents:
   claude-code: claude
+  codex-mcp-client: codex
+  gemini-cli-mcp-client: gemini
 ";
 
 const GITIGNORE: &str = "\

@@ -33,7 +33,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The first line of every request and reply.
@@ -223,6 +223,10 @@ pub struct MonitorServer {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
     inode: u64,
+    /// When the server started, and the milliseconds after that of the
+    /// last connection from a client of ours (an idle watcher exits).
+    started: std::time::Instant,
+    last_asked_ms: Arc<AtomicU64>,
     /// The listening socket itself (a second handle on it), shut down to wake
     /// the accept loop: a connect to `path` could reach another server that
     /// has since taken the name, or nothing, and leave the loop blocked.
@@ -268,11 +272,15 @@ impl MonitorServer {
             .map_err(|e| StoreError::io(&path, e))?
             .ino();
         let stop = Arc::new(AtomicBool::new(false));
+        let started = std::time::Instant::now();
+        let last_asked_ms = Arc::new(AtomicU64::new(0));
         let serving = Serving {
             monitor,
             root: root.to_string_lossy().into_owned(),
             barrier,
             uid: current_uid(),
+            started,
+            last_asked_ms: Arc::clone(&last_asked_ms),
         };
         let stopped = Arc::clone(&stop);
         let waker = listener.try_clone().map_err(|e| StoreError::io(&path, e))?;
@@ -286,6 +294,8 @@ impl MonitorServer {
             stop,
             thread: Some(thread),
             inode,
+            started,
+            last_asked_ms,
             listener: waker,
         })
     }
@@ -293,6 +303,12 @@ impl MonitorServer {
     /// The socket file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How long since a client last connected (since the start, if none has).
+    pub fn idle_for(&self) -> Duration {
+        let last = Duration::from_millis(self.last_asked_ms.load(Ordering::Relaxed));
+        self.started.elapsed().saturating_sub(last)
     }
 }
 
@@ -319,6 +335,8 @@ struct Serving {
     root: String,
     barrier: Duration,
     uid: u32,
+    started: std::time::Instant,
+    last_asked_ms: Arc<AtomicU64>,
 }
 
 impl Serving {
@@ -333,6 +351,8 @@ impl Serving {
                 tracing::debug!("refused a watcher client of another user");
                 continue;
             }
+            let now_ms = u64::try_from(serving.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            serving.last_asked_ms.store(now_ms, Ordering::Relaxed);
             // One thread per client: a slow or stuck client never delays another.
             let s = Arc::clone(&serving);
             let spawned = std::thread::Builder::new()

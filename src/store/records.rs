@@ -361,6 +361,22 @@ impl Workspace {
         out
     }
 
+    /// Each live record folder (relative to the root) with its mtime in ns,
+    /// `None` when it cannot be stat'ed: what [`Workspace::strays`] depends on.
+    pub fn record_dir_mtimes(&self) -> Vec<(String, Option<i64>)> {
+        IdKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let mtime = std::fs::metadata(self.dir(kind))
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_nanos()).ok());
+                (kind.dir().to_string(), mtime)
+            })
+            .collect()
+    }
+
     /// The current text of a record file and when it was last modified, or
     /// `None` when it is missing or unreadable.
     pub fn current(&self, path: &RecordPath) -> Option<(String, Option<std::time::SystemTime>)> {

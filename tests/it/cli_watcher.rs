@@ -1,5 +1,5 @@
-//! CLI commands that ask a running watcher what changed (`ORCHESTRON_WATCHER=1`),
-//! over the real binary: `orchestron watch` (or the MCP server) serves its
+//! CLI commands that ask a running watcher what changed (`ORCHESTRON_WATCHER=1`,
+//! i.e. `manual`), over the real binary: `orchestron watch` (or the MCP server) serves its
 //! file monitor on the workspace's socket; a command re-reads only what the
 //! watcher names, and whenever it cannot use the answer — the watcher was
 //! killed, a stale socket file, a socket that never answers, a token from
@@ -133,7 +133,7 @@ fn killed_watcher_leaves_a_stale_socket_and_commands_fall_back_to_the_stat_pass(
     assert!(seen.iter().any(|(_, t, _)| t == "after the watcher died"));
     let status = env.run_with(&["status"], ON).stdout;
     assert!(
-        status.contains("Watcher: on, but none is serving"),
+        status.contains("Watcher: manual, none serving (a stale watcher socket"),
         "{status}"
     );
 }
@@ -208,15 +208,26 @@ fn token_from_another_watcher_means_the_stat_pass() {
 fn status_says_whether_a_watcher_serves_and_a_second_one_is_refused() {
     let env = TestEnv::new();
     tasks(&env, 1);
-    let off = env.ok(&["status"]);
+    let auto = env.ok(&["status"]);
+    assert!(
+        auto.contains("Watcher: auto, none serving now; a command starts one once the workspace holds 2000 tasks"),
+        "{auto}"
+    );
+    let off = env
+        .run_with(&["status"], &[("ORCHESTRON_WATCHER", "off")])
+        .stdout;
     assert!(off.contains("Watcher: off"), "{off}");
     let w = Watcher::start(&env);
-    let on = env.run_with(&["status"], ON).stdout;
-    assert!(
-        on.contains(&format!("Watcher: pid {} serves CLI commands", w.pid())),
-        "{on}"
-    );
-    let not_used = env.ok(&["status"]);
+    for vars in [ON, &[]] {
+        let on = env.run_with(&["status"], vars).stdout;
+        assert!(
+            on.contains(&format!("Watcher: pid {} serves CLI commands", w.pid())),
+            "{on}"
+        );
+    }
+    let not_used = env
+        .run_with(&["status"], &[("ORCHESTRON_WATCHER", "0")])
+        .stdout;
     assert!(
         not_used.contains(&format!(
             "Watcher: pid {} is serving; commands here do not use it",
@@ -282,4 +293,158 @@ fn mcp_server_serves_cli_commands_from_its_monitor() {
     retitle(&env, &ids[0], "and by the server");
     assert_eq!(server.tasks(), full_pass(&env));
     assert!(server.stderr().contains("serving CLI commands on"));
+}
+
+/// The environment of a command that may start a watcher: `auto` at a
+/// threshold of one task, an idle time of `idle`, the debug log.
+fn auto(idle: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("ORCHESTRON_WATCHER", "auto"),
+        ("ORCHESTRON_WATCHER_AUTO_TASKS", "1"),
+        ("ORCHESTRON_WATCHER_IDLE", idle),
+        ("RUST_LOG", "orchestron=debug"),
+    ]
+}
+
+/// The pid of the watcher serving `env`, once one serves (deadline 20 s).
+fn wait_for_watcher(env: &TestEnv) -> u32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status = env
+            .run_with(&["status"], &[("ORCHESTRON_WATCHER", "off")])
+            .stdout;
+        let pid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Watcher: pid "))
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|p| p.parse().ok());
+        if let Some(pid) = pid {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no watcher started: {status}"
+        );
+        // The poll interval of a condition with a deadline.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+}
+
+/// Waits (deadline 30 s) until process `pid` is gone; false if it never went.
+fn gone_within_deadline(pid: u32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while alive(pid) {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        // The poll interval of a condition with a deadline.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    true
+}
+
+/// Stops a watcher a test started (the background one is not our child).
+fn stop(pid: u32) {
+    // SAFETY: plain kill(2) of the watcher this test caused to start.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+    assert!(gone_within_deadline(pid));
+}
+
+#[test]
+fn a_large_workspace_starts_a_watcher_that_the_next_command_uses() {
+    let env = TestEnv::new();
+    let ids = tasks(&env, 3);
+    let vars = auto("30m");
+    let (first, log) = list_on(&env, &vars);
+    assert!(log.contains("full stat pass: no watcher socket"), "{log}");
+    assert!(log.contains("started a watcher in the background"), "{log}");
+    assert_eq!(first, full_pass(&env));
+    let pid = wait_for_watcher(&env);
+    // Reused by the next commands: the first one it answers gets
+    // "everything" (the stored token is not its own), then only changes.
+    list_on(&env, &vars);
+    retitle(&env, &ids[1], "seen through the started watcher");
+    let (seen, log) = list_on(&env, &vars);
+    assert!(
+        log.contains(&format!("watched refresh: 1 changed paths (pid {pid})")),
+        "{log}"
+    );
+    assert!(!log.contains("started a watcher"), "{log}");
+    assert_eq!(seen, full_pass(&env));
+    let status = env.run_with(&["status"], &vars).stdout;
+    assert!(
+        status.contains(&format!("Watcher: pid {pid} serves CLI commands")),
+        "{status}"
+    );
+    stop(pid);
+}
+
+#[test]
+fn a_killed_started_watcher_means_the_stat_pass_with_the_same_answer() {
+    let env = TestEnv::new();
+    let ids = tasks(&env, 3);
+    let vars = auto("30m");
+    list_on(&env, &vars);
+    let pid = wait_for_watcher(&env);
+    list_on(&env, &vars);
+    let (before, _) = list_on(&env, &vars);
+    stop(pid);
+    assert!(socket(&env).exists(), "a killed watcher leaves its socket");
+    let (after, log) = list_on(&env, &vars);
+    assert!(
+        log.contains("full stat pass: a stale watcher socket"),
+        "{log}"
+    );
+    assert_eq!(after, before);
+    // A hand edit made while none serves is in the answer.
+    retitle(&env, &ids[0], "while the watcher was dead");
+    let (edited, _) = list_on(&env, &[("ORCHESTRON_WATCHER", "off")]);
+    assert_eq!(edited, full_pass(&env));
+    // The fallback started a new one: stop it too.
+    let again = wait_for_watcher(&env);
+    assert_ne!(again, pid);
+    stop(again);
+}
+
+#[test]
+fn a_started_watcher_exits_once_idle_and_removes_its_socket() {
+    let env = TestEnv::new();
+    tasks(&env, 2);
+    list_on(&env, &auto("1s"));
+    let pid = wait_for_watcher(&env);
+    // No command asks it anything from now on.
+    assert!(
+        gone_within_deadline(pid),
+        "the idle watcher {pid} did not exit"
+    );
+    assert!(!socket(&env).exists(), "an idle exit removes its socket");
+}
+
+#[test]
+fn watcher_off_in_config_never_asks_or_starts_one() {
+    let env = TestEnv::new();
+    tasks(&env, 2);
+    let config = env.ws().join("config.yaml");
+    let text = env.read(&config);
+    std::fs::write(&config, format!("{text}watcher: off\n")).expect("config");
+    let vars: Vec<_> = auto("30m")
+        .into_iter()
+        .filter(|(k, _)| *k != "ORCHESTRON_WATCHER")
+        .collect();
+    for _ in 0..3 {
+        let r = env.run_with(&["task", "list"], &vars);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(!r.stderr.contains("watcher"), "{}", r.stderr);
+    }
+    let status = env.run_with(&["status"], &vars).stdout;
+    assert!(
+        status.contains("Watcher: off (`watcher: off` in config.yaml"),
+        "{status}"
+    );
+    assert!(!socket(&env).exists());
 }

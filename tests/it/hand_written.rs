@@ -210,6 +210,61 @@ fn check_names_a_file_in_a_record_folder_that_is_not_yaml() {
     );
 }
 
+/// Sets a folder's mtime (as a checkout long ago would have left it).
+fn age_folder(dir: &std::path::Path) {
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_modified(fixed_time())
+        .unwrap();
+}
+
+#[test]
+fn a_stray_file_added_after_a_kept_listing_is_reported() {
+    let env = TestEnv::new();
+    for kind in ["tasks", "sprints", "contexts"] {
+        age_folder(&env.ws().join(kind));
+    }
+    // Listed (nothing stray) and kept with the folders' old mtimes.
+    assert_eq!(env.ok(&["check"]), "0 error(s), 0 warning(s)\n");
+    assert_eq!(env.ok(&["check"]), "0 error(s), 0 warning(s)\n");
+    std::fs::write(env.ws().join("tasks/notes.txt"), "scratch").unwrap();
+    let r = env.run(&["check"]);
+    assert!(
+        r.stdout
+            .contains("tasks/notes.txt:1:1: warning: not a record file"),
+        "{r:?}"
+    );
+    // Gone again, in a folder aged once more: the listing is redone.
+    std::fs::remove_file(env.ws().join("tasks/notes.txt")).unwrap();
+    age_folder(&env.ws().join("tasks"));
+    assert_eq!(env.ok(&["check"]), "0 error(s), 0 warning(s)\n");
+}
+
+#[test]
+fn problems_kept_between_commands_follow_a_hand_fix() {
+    let env = TestEnv::new();
+    let id = env.create(&["Waits on a ghost"]);
+    let path = env.task_path(&id);
+    let text = env.read(&path);
+    let ghostly = text.replace("depends_on: []", "depends_on: [TASK-ghost1]");
+    assert_ne!(ghostly, text);
+    write_by_hand(&env, &id, &ghostly);
+    for _ in 0..2 {
+        let status = env.json(&["status"]);
+        let problems = status["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{status}");
+        assert!(
+            problems[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("TASK-ghost1")
+        );
+    }
+    write_by_hand(&env, &id, &text);
+    let status = env.json(&["status"]);
+    assert_eq!(status["problems"], serde_json::json!([]), "{status}");
+}
+
 #[test]
 fn status_and_check_report_the_same_problems_with_the_same_paths() {
     let env = TestEnv::new();

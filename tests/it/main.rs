@@ -37,6 +37,7 @@ mod paths;
 mod rebuild;
 mod rng;
 mod schemas;
+mod skill;
 mod sync;
 mod watched;
 mod wire;

@@ -179,3 +179,45 @@ fn a_parent_cycle_is_reported() {
     assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems.iter().all(|p| p.message.contains("parent cycle")));
 }
+
+#[test]
+fn kept_checks_are_dropped_by_any_change_and_never_kept_for_newer_content() {
+    let (_dir, mut index) = fresh();
+    let mut dangling = task("TASK-d", "dangling", 0);
+    dangling.depends_on = vec![id("TASK-ghost")];
+    put(&mut index, "editor", vec![update(dangling)]);
+    let v1 = index.content_version().expect("version");
+    assert_eq!(index.kept_checks(&v1).expect("kept"), None);
+    let problems = index.problems().expect("problems");
+    assert_eq!(problems.len(), 1);
+    index.keep_checks(&v1, &problems).expect("keep");
+    assert_eq!(
+        index.kept_checks(&v1).expect("kept"),
+        Some(problems.clone())
+    );
+
+    // The dependency is fixed by hand: the kept answer no longer holds.
+    put(
+        &mut index,
+        "editor",
+        vec![update(task("TASK-d", "fixed", 0))],
+    );
+    let v2 = index.content_version().expect("version");
+    assert_ne!(v1, v2);
+    assert_eq!(index.kept_checks(&v2).expect("kept"), None);
+    // An answer computed before the change is not kept as the new one.
+    index.keep_checks(&v1, &problems).expect("keep");
+    assert_eq!(index.kept_checks(&v2).expect("kept"), None);
+
+    // A deletion and a clear move the version on too.
+    index.keep_checks(&v2, &[]).expect("keep");
+    assert_eq!(index.kept_checks(&v2).expect("kept"), Some(Vec::new()));
+    delete(&mut index, "editor", &["tasks/TASK-d.yaml"]);
+    let v3 = index.content_version().expect("version");
+    assert_eq!(index.kept_checks(&v3).expect("kept"), None);
+    index.keep_checks(&v3, &[]).expect("keep");
+    rebuild(&mut index, vec![update(task("TASK-e", "e", 0))]);
+    let v4 = index.content_version().expect("version");
+    assert_ne!(v3, v4);
+    assert_eq!(index.kept_checks(&v4).expect("kept"), None);
+}

@@ -71,6 +71,8 @@ proptest! {
             root: Some(dir.path().to_path_buf()),
             cwd: dir.path().to_path_buf(),
             agent: Some("fuzz".into()),
+            build_progress: None,
+            start_watcher: None,
         };
         let mut o = Orchestron::open(&opts).unwrap();
         let seeded = o

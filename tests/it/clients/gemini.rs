@@ -1,9 +1,11 @@
 //! Gemini CLI 0.61.0: a folder's servers stay "Disabled" until the folder is
 //! trusted; then `gemini mcp list` connects to the server `init --mcp gemini`
-//! registers in `.gemini/settings.json`.
+//! registers in `.gemini/settings.json` (and GEMINI.md gets the section), or
+//! to the one the extension in `plugins/gemini/` brings.
 
 use super::{Home, run_client};
 use crate::common::TestEnv;
+use std::path::Path;
 
 #[test]
 fn gemini_mcp_list_shows_the_initialised_server_connected_once_trusted() {
@@ -17,7 +19,7 @@ fn gemini_mcp_list_shows_the_initialised_server_connected_once_trusted() {
         listed.contains("orchestron") && listed.contains("Disabled"),
         "an untrusted folder's server is disabled: {listed}"
     );
-    home.trust_gemini(env.path());
+    home.trust_gemini(&[env.path()]);
     let run = run_client(&env, &home, "gemini", &["mcp", "list"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let listed = format!("{}{}", run.stdout, run.stderr);
@@ -26,5 +28,34 @@ fn gemini_mcp_list_shows_the_initialised_server_connected_once_trusted() {
         .find(|l| l.contains("orchestron:"))
         .unwrap_or_else(|| panic!("no orchestron server listed: {listed}"));
     assert!(line.contains("orchestron mcp"), "{line}");
+    assert!(line.contains("Connected"), "{line}");
+    let section = env.read(&env.path().join("GEMINI.md"));
+    assert!(section.contains("orchestron_task_claim"), "{section}");
+}
+
+#[test]
+fn the_gemini_extension_installs_and_connects() {
+    let extension = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/gemini");
+    let env = TestEnv::new();
+    let home = Home::new();
+    home.trust_gemini(&[env.path(), &extension]);
+    let path = extension.to_str().unwrap();
+    for args in [
+        &["extensions", "validate", path][..],
+        &["extensions", "install", path, "--consent"][..],
+    ] {
+        let run = run_client(&env, &home, "gemini", args);
+        assert_eq!(
+            run.code, 0,
+            "gemini {args:?}: {}\n{}",
+            run.stdout, run.stderr
+        );
+    }
+    let run = run_client(&env, &home, "gemini", &["mcp", "list"]);
+    let listed = format!("{}{}", run.stdout, run.stderr);
+    let line = listed
+        .lines()
+        .find(|l| l.contains("orchestron (from orchestron)"))
+        .unwrap_or_else(|| panic!("the extension's server is not listed: {listed}"));
     assert!(line.contains("Connected"), "{line}");
 }

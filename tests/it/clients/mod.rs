@@ -11,6 +11,7 @@
 mod claude;
 mod codex;
 mod gemini;
+mod plugin;
 
 use crate::common::{Run, TestEnv, to_run};
 use serde_json::{Value, json};
@@ -95,13 +96,14 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 
-    /// Gemini CLI: disables a folder's servers until the folder is trusted.
-    pub fn trust_gemini(&self, project: &Path) {
-        let key = project.display().to_string();
-        self.write_json(
-            ".gemini/trustedFolders.json",
-            &json!({ key: "TRUST_FOLDER" }),
-        );
+    /// Gemini CLI: disables a folder's servers until the folder is trusted,
+    /// and installs an extension only from a trusted folder.
+    pub fn trust_gemini(&self, folders: &[&Path]) {
+        let trusted: serde_json::Map<String, Value> = folders
+            .iter()
+            .map(|f| (f.display().to_string(), json!("TRUST_FOLDER")))
+            .collect();
+        self.write_json(".gemini/trustedFolders.json", &Value::Object(trusted));
     }
 }
 
@@ -227,14 +229,20 @@ impl Drop for MessagesApi {
     }
 }
 
+/// Claude Code in `env`'s project, talking to `api` (see [`client_command`]).
+pub fn claude_command(env: &TestEnv, home: &Home, api: &MessagesApi) -> Command {
+    let mut c = client_command(env, home, &client_bin("claude"));
+    c.env("ANTHROPIC_BASE_URL", api.url())
+        .env("ANTHROPIC_API_KEY", "sk-ant-test-scripted");
+    c
+}
+
 /// A headless Claude Code session (`claude -p PROMPT --output-format json`)
 /// in `env`'s project against `api`, allowed to use Orchestron's tools.
 pub fn claude_session(env: &TestEnv, home: &Home, api: &MessagesApi, prompt: &str) -> Value {
-    let out = client_command(env, home, &client_bin("claude"))
+    let out = claude_command(env, home, api)
         .args(["-p", prompt, "--output-format", "json"])
         .args(["--allowedTools", "mcp__orchestron"])
-        .env("ANTHROPIC_BASE_URL", api.url())
-        .env("ANTHROPIC_API_KEY", "sk-ant-test-scripted")
         .output()
         .expect("run claude");
     let run = to_run(out);
@@ -245,6 +253,22 @@ pub fn claude_session(env: &TestEnv, home: &Home, api: &MessagesApi, prompt: &st
     );
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("claude -p printed no JSON ({e}): {}", run.stdout))
+}
+
+/// A headless Claude Code run with `--output-format stream-json --verbose`:
+/// every event, hooks' output included, one JSON value each.
+pub fn claude_stream(env: &TestEnv, home: &Home, api: &MessagesApi, args: &[&str]) -> Vec<Value> {
+    let out = claude_command(env, home, api)
+        .args(args)
+        .args(["--output-format", "stream-json", "--verbose"])
+        .output()
+        .expect("run claude");
+    let run = to_run(out);
+    assert_eq!(run.code, 0, "claude failed: {}\n{}", run.stdout, run.stderr);
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a stream-json event"))
+        .collect()
 }
 
 /// The texts of every `tool_result` in a request body, in order, as the

@@ -36,6 +36,7 @@ const BUDGETS: &[(&str, usize)] = &[
     ("any call after 1,000 human changes", 3_000),
     ("prompt orchestron_resume (100 updates)", 2_000),
     ("prompt orchestron_handoff", 2_000),
+    ("orchestron prime (100 open, 50 updates)", 1_500),
 ];
 
 fn budget(name: &str) -> usize {
@@ -569,4 +570,103 @@ async fn a_call_after_a_thousand_human_changes_stays_small_and_pages_lose_nothin
     assert!(modified.values().all(|n| *n == 4), "{modified:?}");
     let done = env.call("orchestron_check_updates", json!({})).await;
     assert_eq!(done.structured_content.as_ref().unwrap()["total"], 0);
+}
+
+/// `orchestron prime` on a busy backlog: 100 open tasks, the agent holding
+/// one with long clarifications and a long handoff, 50 updates by a human
+/// since its last check. Both forms (MCP rules, CLI rules) stay within the
+/// budget and still say what matters.
+#[test]
+fn prime_stays_within_its_budget_on_a_busy_backlog() {
+    let env = crate::common::TestEnv::new();
+    let open = |agent: &str| Orchestron::open(&super::opts(env.path(), Some(agent))).unwrap();
+    let mut alice = open("alice");
+    let tasks: Vec<String> = (0..99).map(|i| ordinary(&mut alice, i)).collect();
+    let big = big_task(&mut alice);
+    for n in 0..3 {
+        alice
+            .clarify(
+                &big,
+                &format!(
+                    "Clarification {n}: {}",
+                    "finance wants ISO dates and the VAT column ".repeat(6)
+                ),
+            )
+            .unwrap();
+    }
+    let mut claude = open("claude");
+    claude.claim(Some(&big), None).unwrap();
+    let long = "Rounded the totals half-even and streamed the CSV writer ".repeat(4);
+    claude
+        .handoff(orchestron::api::HandoffInput {
+            task: big.clone(),
+            completed_work: vec![long.clone(); 5],
+            remaining_work: vec![long.clone(); 5],
+            notes: Some(long.repeat(3)),
+            force: false,
+        })
+        .unwrap();
+    claude
+        .update_task(
+            &big,
+            TaskPatch {
+                progress: Some(70),
+                ..TaskPatch::default()
+            },
+        )
+        .unwrap();
+    while claude.updates(None, 500).unwrap().more {}
+    for t in tasks.iter().take(25) {
+        alice.set_priority(t, Priority::Critical, false).unwrap();
+        alice
+            .update_task(
+                t,
+                TaskPatch {
+                    notes: vec!["Moved up after the planning call".into()],
+                    ..TaskPatch::default()
+                },
+            )
+            .unwrap();
+    }
+    let budget = budget("orchestron prime (100 open, 50 updates)");
+    for form in ["--mcp", "--cli"] {
+        let text = env.ok(&["--agent", "claude", "prime", form]);
+        eprintln!("prime {form}: {} B\n{text}", text.len());
+        assert!(
+            text.len() <= budget,
+            "prime {form}: {} B > {budget}:\n{text}",
+            text.len()
+        );
+        assert!(
+            text.contains(&format!("- {big} Rework the billing export")),
+            "{text}"
+        );
+        assert!(
+            text.contains("Clarification 2"),
+            "the newest clarification: {text}"
+        );
+        assert!(
+            text.contains("Latest handoff on") && text.contains("remaining: "),
+            "{text}"
+        );
+        assert!(text.contains("50 updates since your last check"), "{text}");
+        assert!(text.contains("Ready next:"), "{text}");
+        assert!(text.contains("handoff due"), "{text}");
+    }
+    let json = env.json(&["--agent", "claude", "prime"]);
+    assert_eq!(json["agent"], "claude");
+    assert_eq!(json["updates"]["total"], 50);
+    assert_eq!(json["handoff_due"], json!([big]));
+    // A fresh handoff settles it: no reminder at stop.
+    env.ok(&[
+        "--agent",
+        "claude",
+        "handoff",
+        &big,
+        "--remaining",
+        "ISO dates",
+    ]);
+    let json = env.json(&["--agent", "claude", "prime"]);
+    assert_eq!(json["handoff_due"], json!([]), "{json}");
+    assert_eq!(env.ok(&["--agent", "claude", "prime", "--stop-hook"]), "");
 }

@@ -61,6 +61,8 @@ pub fn opts(dir: &Path, agent: Option<&str>) -> OpenOptions {
         root: Some(dir.to_path_buf()),
         cwd: dir.to_path_buf(),
         agent: agent.map(str::to_string),
+        build_progress: None,
+        start_watcher: None,
     }
 }
 
