@@ -61,7 +61,7 @@ pub use lease::{ClaimView, HeldTask};
 pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
 pub use merging::{DriverOutcome, GitSetup};
-pub use monitor_loan::{AUTO_START_TASKS, WatcherStatus};
+pub use monitor_loan::{AUTO_START_TASKS, WatcherStatus, start_background_watcher};
 pub use overview::{Overview, SprintProgress};
 pub use prime::{HandoffBrief, HeldWork, Prime};
 pub use refresh::Progress;

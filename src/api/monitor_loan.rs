@@ -160,7 +160,7 @@ impl Orchestron {
     /// the answer and the stored token), then re-read only what it names.
     pub(super) fn refresh_via_lent_monitor(&mut self) -> Result<usize> {
         let t = crate::timing::Phase::start();
-        if !store::socket_path(self.ws.root()).exists() {
+        if !store::socket_exists(self.ws.root()) {
             // Nobody serves (the common case of a small workspace): no lock,
             // no connection attempt.
             tracing::debug!("full stat pass: no watcher socket");
@@ -219,4 +219,18 @@ fn ask_timeout() -> Duration {
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(DEFAULT_ASK_TIMEOUT, Duration::from_millis)
+}
+
+impl Orchestron {
+    /// Whether this workspace's folder is still there (a background watcher
+    /// stops once it is gone).
+    pub fn workspace_exists(&self) -> bool {
+        self.ws.still_exists()
+    }
+}
+
+/// The starter an adapter hands to [`super::OpenOptions::start_watcher`]:
+/// `orchestron watch --background`, detached (the store spawns it).
+pub fn start_background_watcher(root: &std::path::Path) {
+    store::spawn_background_watcher(root);
 }

@@ -142,13 +142,13 @@ impl Ctx {
     pub fn open(&self) -> crate::api::Result<Orchestron> {
         if !output::wants_progress(self.json) {
             return Orchestron::open(&OpenOptions {
-                start_watcher: Some(watch::start_in_background),
+                start_watcher: Some(crate::api::start_background_watcher),
                 ..self.opts.clone()
             });
         }
         let opts = OpenOptions {
             build_progress: Some(output::building_bar),
-            start_watcher: Some(watch::start_in_background),
+            start_watcher: Some(crate::api::start_background_watcher),
             ..self.opts.clone()
         };
         let opened = Orchestron::open(&opts);

@@ -13,7 +13,6 @@ use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
 use clap::Args;
-use std::path::Path;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
@@ -57,40 +56,11 @@ fn background(ctx: &Ctx) -> CmdResult {
         // Another watcher won the race to serve: it is the one to use.
         return Ok(Code::Ok);
     }
-    let root = o.root().to_path_buf();
     let tick = (idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(5));
     loop {
         std::thread::sleep(tick);
-        if !workspace_exists(&root) || o.monitor_idle_for() >= idle {
+        if !o.workspace_exists() || o.monitor_idle_for() >= idle {
             return Ok(Code::Ok);
         }
-    }
-}
-
-fn workspace_exists(root: &Path) -> bool {
-    root.join("config.yaml").is_file()
-}
-
-/// Starts `orchestron watch --background` for the workspace at `root`,
-/// detached: its own process group (a Ctrl-C at the terminal does not reach
-/// it), no standard streams, not waited for. A failure only means the next
-/// command stats every file again.
-pub fn start_in_background(root: &Path) {
-    use std::os::unix::process::CommandExt;
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let started = std::process::Command::new(exe)
-        .arg("--root")
-        .arg(root)
-        .args(["watch", "--background"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn();
-    match started {
-        Ok(child) => tracing::debug!("started a watcher in the background (pid {})", child.id()),
-        Err(e) => tracing::debug!("could not start a watcher: {e}"),
     }
 }

@@ -37,7 +37,9 @@ pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
 pub use monitor::{Changes, DEFAULT_LIMIT, Monitor, Token};
-pub use monitor_socket::{MonitorServer, ask_since, serving_pid, socket_path};
+pub use monitor_socket::{
+    MonitorServer, ask_since, serving_pid, socket_exists, socket_path, spawn_background_watcher,
+};
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;

@@ -429,6 +429,36 @@ fn peer_uid(stream: &UnixStream) -> Option<u32> {
     (rc == 0).then_some(cred.uid)
 }
 
+/// Whether a watcher's socket file is there (a cheap hint before connecting:
+/// no socket, nobody serves).
+pub fn socket_exists(root: &Path) -> bool {
+    socket_path(root).exists()
+}
+
+/// Starts `orchestron watch --background` for the workspace at `root`,
+/// detached: its own process group (a Ctrl-C at the terminal does not reach
+/// it), no standard streams, not waited for. A failure only means the next
+/// command stats every file again.
+pub fn spawn_background_watcher(root: &Path) {
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let started = std::process::Command::new(exe)
+        .arg("--root")
+        .arg(root)
+        .args(["watch", "--background"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match started {
+        Ok(child) => tracing::debug!("started a watcher in the background (pid {})", child.id()),
+        Err(e) => tracing::debug!("could not start a watcher: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,11 @@ impl Workspace {
             .unwrap_or_default()
     }
 
+    /// Whether the workspace is still there (its `config.yaml`, the marker).
+    pub fn still_exists(&self) -> bool {
+        self.root.join("config.yaml").is_file()
+    }
+
     /// The workspace folder (`…/.orchestron`).
     pub fn root(&self) -> &Path {
         &self.root
