@@ -106,9 +106,11 @@ pub fn write_batch(
     _lock: &WorkspaceLock,
     files: &[(PathBuf, &[u8])],
 ) -> Result<Vec<std::fs::Metadata>, StoreError> {
-    let mut staged: Vec<(PathBuf, std::fs::File, std::fs::Metadata)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, std::fs::File, std::fs::Metadata)]| {
-        for (tmp, _, _) in staged {
+    // Each file is closed once written: a batch of thousands must not hold
+    // a descriptor per file.
+    let mut staged: Vec<(PathBuf, std::fs::Metadata)> = Vec::new();
+    let cleanup = |staged: &[(PathBuf, std::fs::Metadata)]| {
+        for (tmp, _) in staged {
             let _ = std::fs::remove_file(tmp);
         }
     };
@@ -127,7 +129,7 @@ pub fn write_batch(
     }
     let mut dirs: Vec<&Path> = Vec::new();
     let mut out = Vec::with_capacity(files.len());
-    for (n, ((path, _), (tmp, _, meta))) in files.iter().zip(&staged).enumerate() {
+    for (n, ((path, _), (tmp, meta))) in files.iter().zip(&staged).enumerate() {
         if let Err(e) = std::fs::rename(tmp, path) {
             cleanup(&staged[n..]);
             return Err(StoreError::io(path, e));
@@ -146,11 +148,9 @@ pub fn write_batch(
     Ok(out)
 }
 
-/// Writes `bytes` to a new temporary file beside `path`, unsynced.
-fn stage(
-    path: &Path,
-    bytes: &[u8],
-) -> Result<(PathBuf, std::fs::File, std::fs::Metadata), StoreError> {
+/// Writes `bytes` to a new temporary file beside `path`, unsynced, and
+/// closes it.
+fn stage(path: &Path, bytes: &[u8]) -> Result<(PathBuf, std::fs::Metadata), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -166,11 +166,10 @@ fn stage(
             .create_new(true)
             .open(&tmp)?;
         file.write_all(bytes)?;
-        let meta = file.metadata()?;
-        Ok((file, meta))
+        file.metadata()
     })();
     match result {
-        Ok((file, meta)) => Ok((tmp, file, meta)),
+        Ok(meta) => Ok((tmp, meta)),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
             Err(StoreError::io(path, e))
@@ -180,19 +179,22 @@ fn stage(
 
 /// Makes every staged file durable: one `syncfs` of the file system they
 /// share on Linux, each file's own sync where that is missing or fails.
-fn sync_staged(
-    staged: &[(PathBuf, std::fs::File, std::fs::Metadata)],
-) -> Result<(), (PathBuf, std::io::Error)> {
+fn sync_staged(staged: &[(PathBuf, std::fs::Metadata)]) -> Result<(), (PathBuf, std::io::Error)> {
     #[cfg(target_os = "linux")]
-    if let Some((_, file, _)) = staged.first() {
+    if let Some((tmp, _)) = staged.first() {
         use std::os::fd::AsRawFd;
-        // SAFETY: the descriptor belongs to an open file we own for the call.
+        let file = std::fs::File::open(tmp).map_err(|e| (tmp.clone(), e))?;
+        // SAFETY: the descriptor belongs to `file`, open for the whole call.
         if unsafe { libc::syncfs(file.as_raw_fd()) } == 0 {
             return Ok(());
         }
     }
-    for (tmp, file, _) in staged {
-        file.sync_all().map_err(|e| (tmp.clone(), e))?;
+    for (tmp, _) in staged {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| (tmp.clone(), e))?;
     }
     Ok(())
 }

@@ -453,6 +453,37 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_of_more_records_than_open_file_descriptors_is_written_whole() {
+        let (_dir, ws) = workspace();
+        let lock = ws.lock().unwrap();
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let tasks: Vec<(Task, bool)> = (0..3_000)
+            .map(|n| {
+                let id = RecordId::parse(&format!("TASK-b{n:04}")).unwrap();
+                (Task::new(id, format!("Task {n}"), at), n % 3 == 0)
+            })
+            .collect();
+        let written = ws.create_all(&lock, &tasks).unwrap();
+        assert_eq!(written.len(), 3_000);
+        for ((task, archived), file) in tasks.iter().zip(&written) {
+            let path = if *archived {
+                RecordPath::archived(IdKind::Task, &task.id)
+            } else {
+                RecordPath::of(IdKind::Task, &task.id)
+            };
+            assert_eq!(file.rel, path.rel());
+            let text = std::fs::read_to_string(ws.abs(&file.rel)).unwrap();
+            assert_eq!(text.len() as u64, file.stamp.size);
+        }
+        let temps = std::fs::read_dir(ws.dir(IdKind::Task))
+            .unwrap()
+            .flatten()
+            .filter(|e| super::super::is_temp_name(&e.file_name().to_string_lossy()))
+            .count();
+        assert_eq!(temps, 0);
+    }
+
+    #[test]
     fn read_of_a_missing_record_is_missing() {
         let (_dir, ws) = workspace();
         let id = RecordId::parse("TASK-zzzzz").unwrap();
