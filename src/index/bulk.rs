@@ -116,8 +116,16 @@ impl Index {
                 let s = update.stamp;
                 exec(
                     &tx,
-                    "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
-                    params![update.path, s.size as i64, s.mtime_ns, s.hash as i64],
+                    "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, claims)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        update.path,
+                        s.size as i64,
+                        s.mtime_ns,
+                        s.hash as i64,
+                        // As `apply` stores it: the id a broken file speaks for.
+                        update.claims.as_deref().filter(|_| update.record.is_none())
+                    ],
                     "storing a file stamp",
                 )?;
                 write_problems(&tx, &update.path, &update.problems)?;
