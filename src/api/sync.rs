@@ -33,8 +33,10 @@ pub struct SyncReport {
 
 impl Orchestron {
     /// Commits `.orchestron/` changes, pulls through the merge driver,
-    /// pushes (retrying a lost race), and refreshes the index.
+    /// pushes (retrying a lost race), and refreshes the index when the pull
+    /// brought changes.
     pub fn sync(&mut self) -> Result<SyncReport> {
+        let t = crate::timing::Phase::start();
         let Some(repo) = GitRepo::discover(self.ws.root())? else {
             return Err(refused("the workspace is not in a git repository"));
         };
@@ -49,13 +51,16 @@ impl Orchestron {
             Err(b) => return Err(refused(&blocker_reason(&b))),
         };
         Orchestron::git_setup(self.ws.root())?;
+        t.lap("sync: checks");
         let mut report = SyncReport::default();
         let staged = sync::stage_folder(&root, &folder)?;
+        t.lap("sync: stage");
         if !staged.is_empty() {
             let message = self.commit_message(&folder, &staged);
             sync::commit(&root, &message)?;
             report.committed = Some(message);
         }
+        t.lap("sync: commit");
         loop {
             report.attempts += 1;
             match sync::pull(&root, &up)? {
@@ -85,7 +90,12 @@ impl Orchestron {
                 )));
             }
         }
-        self.refresh()?;
+        t.lap("sync: pull + push");
+        // Only a pull changes files (staging and committing do not touch
+        // them), and the index was refreshed when the workspace was opened.
+        if report.pulled {
+            self.refresh()?;
+        }
         Ok(report)
     }
 
