@@ -187,7 +187,11 @@ fn backoff(lost: u32) -> Duration {
     let ceiling = BACKOFF_BASE
         .saturating_mul(1u32 << lost.saturating_sub(1).min(16))
         .min(BACKOFF_CAP);
-    let r = getrandom::u64().unwrap_or_else(|_| u64::from(std::process::id()));
+    // Without the OS's randomness the clock's nanoseconds still differ per clone.
+    let r = getrandom::u64().unwrap_or_else(|_| {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        t.map_or(0, |d| u64::from(d.subsec_nanos()))
+    });
     let millis = ceiling.as_millis() as u64;
     Duration::from_millis(r % (millis + 1))
 }
