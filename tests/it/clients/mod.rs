@@ -278,7 +278,10 @@ pub fn claude_stream(env: &TestEnv, home: &Home, api: &MessagesApi, args: &[&str
 /// The texts of every `tool_result` in a request body, in order, as the
 /// model reads them.
 pub fn tool_results(body: &Value) -> Vec<String> {
-    tool_result_blocks(body).into_iter().map(|(t, _)| t).collect()
+    tool_result_blocks(body)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
 }
 
 /// Every `tool_result` in a request body, in order: its text as the model
