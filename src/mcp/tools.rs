@@ -70,15 +70,10 @@ fn line(text: String, structured: Map<String, Value>) -> Output {
     }
 }
 
-/// Runs tool `name` with its raw arguments.
-pub fn run(o: &mut Orchestron, name: &str, raw: Option<&Map<String, Value>>) -> Res {
-    let Some(def) = catalog::find(name) else {
-        let names: Vec<&str> = catalog::tools().iter().map(|t| t.name).collect();
-        return Err(Failure::not_found(format!(
-            "unknown tool {name:?}; tools: {}",
-            names.join(", ")
-        )));
-    };
+/// Runs the tool `def` (found in the catalog by the server, which alone
+/// answers an unknown name: `invalid_params`) with its raw arguments.
+pub fn run(o: &mut Orchestron, def: &catalog::ToolDef, raw: Option<&Map<String, Value>>) -> Res {
+    let name = def.name;
     let allowed: Vec<&str> = def.args.iter().map(String::as_str).collect();
     let a = Args::new(raw, &allowed)?;
     match name {
