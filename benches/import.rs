@@ -12,6 +12,10 @@
 //! `ORCHESTRON_BENCH_RUNS=5` the runs per measurement (default 5, 3 at
 //! 10,000 and above).
 
+// A benchmark is a measurement harness like a test: a failed setup step is a
+// failed run, so it may panic (the crate's `[lints]` deny this for src only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;

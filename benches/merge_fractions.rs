@@ -5,6 +5,10 @@
 //!
 //! `cargo bench --bench merge_fractions` (a bench target, so `cargo test` does not build it)
 
+// A benchmark is a measurement harness like a test: a failed setup step is a
+// failed run, so it may panic (the crate's `[lints]` deny this for src only).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/it/merge_sim.rs"]
 mod merge_sim;
 #[path = "../tests/it/rng.rs"]

@@ -67,7 +67,7 @@ pub use prime::{HandoffBrief, HeldWork, Prime};
 pub use refresh::Progress;
 pub use skill::{SkillCopy, SkillOutcome};
 pub use sprints::{NewSprint, SprintUpdated, SprintView};
-pub use sync::SyncReport;
+pub use sync::{DEFAULT_SYNC_TIMEOUT, SyncOptions, SyncReport};
 pub use tasks::{NewTask, TaskPatch, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};

@@ -36,13 +36,17 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// A server command (`mcp`, `serve`) could not start its async runtime.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
     /// The MCP server could not start or its transport failed.
-    #[error("mcp server: {0}")]
-    Server(String),
-    /// The board's HTTP server (`orchestron serve`) could not start or failed.
+    #[error("mcp server")]
+    Server(#[source] crate::mcp::ServeError),
+    /// The board's HTTP server (`orchestron serve`) could not start or failed
+    /// (its API errors arrive as [`CliError::Api`]).
     #[cfg(feature = "http")]
-    #[error("board server: {0}")]
-    Board(String),
+    #[error("board server")]
+    Board(#[source] crate::board::serve::ServeError),
 }
 
 pub fn finish(result: CmdResult) -> i32 {
@@ -69,7 +73,7 @@ fn code_of(e: &CliError) -> Code {
             ErrorClass::Internal => Code::Internal,
         },
         CliError::Usage(_) => Code::InvalidInput,
-        CliError::Io(_) | CliError::Server(_) => Code::Internal,
+        CliError::Io(_) | CliError::Runtime(_) | CliError::Server(_) => Code::Internal,
         #[cfg(feature = "http")]
         CliError::Board(_) => Code::Internal,
     }

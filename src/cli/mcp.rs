@@ -5,6 +5,7 @@
 
 use super::Ctx;
 use super::exit::{CliError, CmdResult, Code};
+use crate::mcp::ServeError;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -28,19 +29,13 @@ pub struct McpArgs {
 
 pub fn run(ctx: &Ctx, args: McpArgs) -> CmdResult {
     super::logging::init("warn");
-    let runtime = super::listen::runtime()
-        .map_err(|e| CliError::Server(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::listen::runtime().map_err(CliError::Runtime)?;
     let served = match args.http {
         None => runtime.block_on(crate::mcp::serve_stdio(ctx.opts.clone())),
         Some(addr) => serve_http(ctx, &runtime, &addr, args.allow_remote, args.token_file)?,
     };
-    match served {
-        Ok(()) => Ok(Code::Ok),
-        Err(e) => match e.downcast::<crate::api::Error>() {
-            Ok(api) => Err(CliError::Api(api)),
-            Err(other) => Err(CliError::Server(format!("{other:#}"))),
-        },
-    }
+    served.map_err(CliError::Server)?;
+    Ok(Code::Ok)
 }
 
 #[cfg(feature = "http")]
@@ -50,7 +45,7 @@ fn serve_http(
     addr: &str,
     allow_remote: bool,
     token_file: Option<PathBuf>,
-) -> Result<anyhow::Result<()>, CliError> {
+) -> Result<Result<(), ServeError>, CliError> {
     use crate::mcp::http::{DEFAULT_PORT, ENDPOINT, HttpOptions, serve_http};
     let addr = if addr.trim().is_empty() {
         std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT))
@@ -76,7 +71,7 @@ fn serve_http(
     _addr: &str,
     _allow_remote: bool,
     _token_file: Option<PathBuf>,
-) -> Result<anyhow::Result<()>, CliError> {
+) -> Result<Result<(), ServeError>, CliError> {
     Err(CliError::Usage(
         "this orchestron was built without HTTP: install it with \
          `cargo install --path . --features http`"

@@ -117,8 +117,9 @@ enum Command {
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
     Diff(git::DiffArgs),
     /// Share the backlog: commit what changed under `.orchestron/` (only),
-    /// pull through the merge driver, push; retries when another push won.
-    Sync,
+    /// pull through the merge driver, push; when another push won, waits a
+    /// random, growing while and tries again until `--timeout`.
+    Sync(sync::SyncArgs),
     /// Git integration: `git setup` installs the merge driver in this clone.
     #[command(subcommand)]
     Git(git::GitCommand),
@@ -229,7 +230,7 @@ pub fn main() -> i32 {
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
         Command::Diff(args) => git::diff(&ctx, args),
-        Command::Sync => sync::run(&ctx),
+        Command::Sync(args) => sync::run(&ctx, args),
         Command::Git(cmd) => git::setup(&ctx, cmd),
         Command::MergeDriver(args) => git::merge_driver(args),
         Command::Completions { shell } => {

@@ -47,8 +47,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> CmdResult {
         write: args.write,
         query: args.filters.query(CLOSED_LIMIT),
     };
-    let runtime = super::listen::runtime()
-        .map_err(|e| CliError::Board(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::listen::runtime().map_err(CliError::Runtime)?;
     let write = args.write;
     let served = runtime.block_on(serve(o, opts, move |bound| {
         let mode = if write { "write" } else { "read-only" };
@@ -57,6 +56,6 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> CmdResult {
     match served {
         Ok(()) => Ok(Code::Ok),
         Err(ServeError::Api(e)) => Err(CliError::Api(e)),
-        Err(other) => Err(CliError::Board(crate::model::with_causes(&other))),
+        Err(other) => Err(CliError::Board(other)),
     }
 }

@@ -5,9 +5,19 @@ use super::Ctx;
 use super::exit::{CmdResult, Code};
 use super::output;
 
-pub fn run(ctx: &Ctx) -> CmdResult {
+#[derive(clap::Args, Debug)]
+pub struct SyncArgs {
+    /// How long to keep retrying when other pushes keep winning (90s, 5m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = crate::api::DEFAULT_SYNC_TIMEOUT)]
+    timeout: String,
+}
+
+pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
     let mut o = ctx.open()?;
-    let report = o.sync()?;
+    let opts = crate::api::SyncOptions {
+        timeout: Some(args.timeout),
+    };
+    let report = o.sync(&opts)?;
     if ctx.json {
         output::json(&report)?;
         return Ok(Code::Ok);

@@ -181,14 +181,30 @@ pub fn ahead(root: &Path, up: &Upstream) -> Result<usize, GitError> {
 }
 
 /// What a push did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pushed {
     Landed,
     /// The upstream already had HEAD.
     UpToDate,
-    /// The remote moved first: pull again.
+    /// The remote moved first (or another push held its ref lock): pull
+    /// again.
     Rejected,
+    /// The remote refused the push for a reason of its own (a hook, a
+    /// protected branch): trying again would not help. Its reason.
+    Refused(String),
 }
+
+/// The reasons git gives for a push that lost a race — the remote moved
+/// since our pull, or a concurrent push held the ref — as opposed to a
+/// remote that refuses the push whatever we do.
+const RACE_REASONS: [&str; 6] = [
+    "fetch first",
+    "non-fast-forward",
+    "failed to update ref",
+    "failed to lock",
+    "cannot lock ref",
+    "incorrect old value",
+];
 
 /// Pushes HEAD to the upstream; an error when it cannot be reached.
 pub fn push(root: &Path, up: &Upstream) -> Result<Pushed, GitError> {
@@ -200,7 +216,14 @@ pub fn push(root: &Path, up: &Upstream) -> Result<Pushed, GitError> {
         .lines()
         .find(|l| l.split('\t').nth(1).is_some_and(|r| r.ends_with(&up.merge)));
     match line.and_then(|l| l.chars().next()) {
-        Some('!') => Ok(Pushed::Rejected),
+        Some('!') => {
+            let reason = line.and_then(|l| l.split('\t').nth(2)).unwrap_or_default();
+            if RACE_REASONS.iter().any(|r| reason.contains(r)) {
+                Ok(Pushed::Rejected)
+            } else {
+                Ok(Pushed::Refused(reason.trim().to_string()))
+            }
+        }
         Some('=') if out.status.success() => Ok(Pushed::UpToDate),
         Some(_) if out.status.success() => Ok(Pushed::Landed),
         Some(_) => Err(command_error(&args, &out)),

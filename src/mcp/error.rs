@@ -11,6 +11,15 @@ use rmcp::ErrorData as McpError;
 use rmcp::model::ErrorCode;
 use serde_json::json;
 
+/// JSON-RPC code of a resource read or prompt that hit a record file that does
+/// not parse: the user's file, not a fault of the server (the message names
+/// the file, line and column). In the range JSON-RPC leaves to servers.
+pub const BROKEN_RECORD: ErrorCode = ErrorCode(-32010);
+
+/// JSON-RPC code of a request that needed a git remote which could not be
+/// reached (`claims.remote`): try again later, nothing is wrong with the call.
+pub const REMOTE_UNREACHABLE: ErrorCode = ErrorCode(-32011);
+
 /// A failed request as the MCP side reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -81,9 +90,9 @@ impl Failure {
             | (ErrorClass::InvalidInput | ErrorClass::Conflict, _) => ErrorCode::INVALID_PARAMS,
             // Not the caller's parameters: the server cannot serve this folder yet.
             (ErrorClass::NoWorkspace, _) => ErrorCode::INVALID_REQUEST,
-            (ErrorClass::BrokenRecord | ErrorClass::Unavailable | ErrorClass::Internal, _) => {
-                ErrorCode::INTERNAL_ERROR
-            }
+            (ErrorClass::BrokenRecord, _) => BROKEN_RECORD,
+            (ErrorClass::Unavailable, _) => REMOTE_UNREACHABLE,
+            (ErrorClass::Internal, _) => ErrorCode::INTERNAL_ERROR,
         };
         McpError::new(code, self.message.clone(), data)
     }

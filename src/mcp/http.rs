@@ -10,6 +10,7 @@
 //! keeps its own update cursor. The safety rules are the shared
 //! [`crate::http::Guard`]'s, wrapped around the whole router.
 
+use super::ServeError;
 use super::server::Attribution;
 use crate::api::OpenOptions;
 use crate::http::{Guard, Tokens};
@@ -38,12 +39,18 @@ pub async fn serve_http(
     opts: OpenOptions,
     http: HttpOptions,
     on_ready: impl FnOnce(SocketAddr),
-) -> anyhow::Result<()> {
+) -> Result<(), ServeError> {
     let server = super::open_server(opts)
         .await?
         .with_attribution(Attribution::PerRequest);
-    let listener = tokio::net::TcpListener::bind(http.addr).await?;
-    let bound = listener.local_addr()?;
+    let bind_error = |source| ServeError::Bind {
+        addr: http.addr,
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(http.addr)
+        .await
+        .map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
     let guard = Guard::new(bound, http.tokens);
     let config = StreamableHttpServerConfig::default()
         // The guard checks Host and Origin (and the body size) for every
@@ -65,8 +72,8 @@ pub async fn serve_http(
             interrupted().await;
             shutdown.cancel();
         })
-        .await?;
-    Ok(())
+        .await
+        .map_err(ServeError::Http)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -212,7 +212,7 @@ fn token_agent(_ctx: &RequestContext<RoleServer>) -> Option<String> {
 /// the changes others made since the caller last looked, and the caller's
 /// claims that others' forced writes ended since it was last told.
 type Called = (
-    Result<tools::Output, Failure>,
+    Result<super::output::Output, Failure>,
     crate::api::Digest,
     Vec<crate::api::ClaimLost>,
 );
@@ -306,19 +306,18 @@ impl ServerHandler for OrchestronServer {
         request: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let name = request.name.to_string();
-        if catalog::find(&name).is_none() {
+        let Some(def) = catalog::find(&request.name) else {
             let names: Vec<&str> = catalog::tools().iter().map(|t| t.name).collect();
-            let shown: String = name.chars().take(60).collect();
+            let shown: String = request.name.chars().take(60).collect();
             return Err(McpError::invalid_params(
                 format!("unknown tool {shown:?}; tools: {}", names.join(", ")),
                 None,
             ));
-        }
+        };
         let args = request.arguments;
         let called = self
             .with_api(client_name(&ctx), move |o| {
-                let out = tools::run(o, &name, args.as_ref());
+                let out = tools::run(o, def, args.as_ref());
                 let unseen = if out.is_ok() {
                     o.unseen_changes(notice::DETAIL, notice::GROUPS)
                         .unwrap_or_default()

@@ -65,11 +65,12 @@ fn table() -> Vec<(Error, Code, ErrorClass, ErrorCode)> {
     use crate::store::StoreError;
     let path = || PathBuf::from("x");
     let s = |e: &str| e.to_string();
-    let (bad, refused, broken, gone, internal) = (
+    let (bad, refused, broken, gone, unreachable, internal) = (
         ErrorCode::INVALID_PARAMS,
         ErrorCode::INVALID_PARAMS,
-        ErrorCode::INTERNAL_ERROR,
+        ErrorCode(-32010),
         ErrorCode::RESOURCE_NOT_FOUND,
+        ErrorCode(-32011),
         ErrorCode::INTERNAL_ERROR,
     );
     use ErrorClass as C;
@@ -148,7 +149,7 @@ fn table() -> Vec<(Error, Code, ErrorClass, ErrorCode)> {
             .into(),
             Code::Unavailable,
             C::Unavailable,
-            internal,
+            unreachable,
         ),
         (
             Error::NotFound {
@@ -286,6 +287,56 @@ fn every_error_variant_has_its_readme_exit_code_and_mcp_class() {
             rpc,
             "{what}: JSON-RPC code"
         );
+        // A prompt names what is missing in its parameters (the MCP
+        // specification's rule for prompts); every other class reads the same.
+        let prompt = if class == ErrorClass::NotFound {
+            ErrorCode::INVALID_PARAMS
+        } else {
+            rpc
+        };
+        assert_eq!(
+            failure.rpc(Request::Prompt).code,
+            prompt,
+            "{what}: JSON-RPC code of a prompt"
+        );
         assert_eq!(code_of(&CliError::Api(e)), code, "{what}: exit code");
+    }
+}
+
+/// docs/MCP.md's error table names every JSON-RPC code a resource or prompt
+/// can answer with, so a client author can tell a broken file from our fault.
+#[test]
+fn mcp_error_table_in_the_docs_names_every_code() {
+    let doc = include_str!("../../../docs/MCP.md");
+    for (e, ..) in table() {
+        let code = Failure::from_api(&e).rpc(Request::Prompt).code.0;
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "docs/MCP.md's error table has no row for {code} ({})",
+            variant(&e)
+        );
+    }
+}
+
+/// The CLI's own failures: an exit code each, and the cause kept as a source
+/// (printed once by `with_causes`), never flattened into the message.
+#[test]
+fn cli_failures_keep_their_cause_and_exit_code() {
+    let runtime = CliError::Runtime(io());
+    let server = CliError::Server(crate::mcp::ServeError::Bind {
+        addr: ([127, 0, 0, 1], 7373).into(),
+        source: io(),
+    });
+    // (error, exit code, how often the io cause shows)
+    let cases = vec![
+        (CliError::Usage("bad".into()), Code::InvalidInput, 0),
+        (CliError::Io(io()), Code::Internal, 1),
+        (runtime, Code::Internal, 1),
+        (server, Code::Internal, 1),
+    ];
+    for (e, code, causes) in cases {
+        assert_eq!(code_of(&e), code, "{e}: exit code");
+        let shown = crate::model::with_causes(&e);
+        assert_eq!(shown.matches("disk on fire").count(), causes, "{shown}");
     }
 }

@@ -80,7 +80,8 @@ proptest! {
             .unwrap();
         prop_assert_eq!(seeded.id.as_str().len() > 5, true);
         for (name, args) in calls {
-            if let Err(f) = run(&mut o, name, Some(&args)) {
+            let def = catalog::find(name).unwrap();
+            if let Err(f) = run(&mut o, def, Some(&args)) {
                 prop_assert!(!f.message.trim().is_empty(), "{} failed without a word", name);
             }
         }

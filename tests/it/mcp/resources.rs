@@ -199,3 +199,25 @@ async fn record_ids_complete_for_templates_and_the_handoff_prompt() {
     .await;
     assert!(none.completion.values.is_empty());
 }
+
+/// A record file that does not parse is the user's file, not the server's
+/// fault: resources and prompts answer with the broken-record code (-32010,
+/// docs/MCP.md), never -32603 internal error, and the message names the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_record_is_its_own_json_rpc_code_not_an_internal_error() {
+    let env = start("claude-code").await;
+    let id = env.create("Break me").await;
+    std::fs::write(env.task_file(&id), "id: [unclosed\ntitle: x\n").unwrap();
+    let err = env
+        .client
+        .read_resource(ReadResourceRequestParams::new(format!(
+            "orchestron://tasks/{id}"
+        )))
+        .await
+        .unwrap_err();
+    let rmcp::service::ServiceError::McpError(data) = err else {
+        panic!("a JSON-RPC error expected, got {err:?}");
+    };
+    assert_eq!(data.code.0, -32010, "{data:?}");
+    assert!(data.message.contains(&format!("{id}.yaml")), "{data:?}");
+}

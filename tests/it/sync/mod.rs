@@ -4,6 +4,8 @@
 //! operation is then in every clone, `check` is clean everywhere, and no note
 //! is lost. And a sync refuses, saying why, when it must not run.
 
+mod contention;
+
 use crate::claims::remote::Remote;
 use crate::common::TestEnv;
 use std::collections::BTreeMap;
@@ -150,16 +152,21 @@ fn four_clones_doing_fifty_operations_each_with_sync_converge_and_lose_no_note()
                 assert!(got.contains(&t.as_str()), "clone {c}: {id} lost {t:?}");
             }
         }
-        let check = env.run(&["check"]);
-        assert_eq!(check.code, 0, "clone {c}: {}", check.stdout);
-        assert!(
-            check.stdout.contains("0 error(s), 0 warning(s)"),
-            "clone {c}: {}",
-            check.stdout
-        );
+        assert_check_clean(env, &format!("clone {c}"));
     }
     let notes: usize = exp.notes.values().map(Vec::len).sum();
     assert_eq!(notes, CLONES * BATCHES * 3);
+}
+
+/// `orchestron check` in `env` finds nothing at all.
+fn assert_check_clean(env: &TestEnv, what: &str) {
+    let check = env.run(&["check"]);
+    assert_eq!(check.code, 0, "{what}: {}", check.stdout);
+    assert!(
+        check.stdout.contains("0 error(s), 0 warning(s)"),
+        "{what}: {}",
+        check.stdout
+    );
 }
 
 #[test]
@@ -182,6 +189,85 @@ fn sync_refuses_with_other_files_staged_or_without_an_upstream() {
     assert_eq!(r.code, 5, "{r:?}");
     assert!(
         r.stderr.contains("branch local-only has no upstream"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A clone whose pushes go to a second bare remote that has moved on: every
+/// push loses the race (`fetch first`) while the pull sees nothing new.
+fn pushes_always_lose(remote: &Remote) -> (TestEnv, tempfile::TempDir) {
+    let env = remote.clone();
+    let moved = tempfile::tempdir().unwrap();
+    let moved_path = moved.path().to_str().unwrap();
+    remote
+        .seed
+        .git(&["init", "-q", "--bare", "-b", "main", moved_path]);
+    remote
+        .seed
+        .git(&["commit", "-q", "--allow-empty", "-m", "elsewhere"]);
+    remote.seed.git(&["push", "-q", moved_path, "main"]);
+    remote.seed.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    env.git(&["remote", "set-url", "--push", "origin", moved_path]);
+    (env, moved)
+}
+
+#[test]
+fn a_sync_that_keeps_losing_the_race_gives_up_at_its_timeout_keeping_the_commit() {
+    let remote = Remote::new(1, false);
+    let (env, _moved) = pushes_always_lose(&remote);
+    env.create(&["Made while origin keeps moving"]);
+    let r = env.run(&["sync", "--timeout", "1s"]);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stderr.contains("origin kept moving: gave up after")
+            && r.stderr.contains("attempts in 1s (--timeout 1s)")
+            && r.stderr.contains("nothing was lost"),
+        "{}",
+        r.stderr
+    );
+    let attempts: u32 = r
+        .stderr
+        .split("gave up after ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count of attempts");
+    assert!(attempts >= 2, "it retried: {}", r.stderr);
+    let subject = env.git(&["log", "-1", "--format=%s"]);
+    assert!(
+        subject.starts_with("orchestron sync: 1 record"),
+        "{subject}"
+    );
+    assert_eq!(
+        env.git(&["status", "--porcelain"]),
+        "",
+        "the work tree is clean"
+    );
+    let r = env.run(&["sync", "--timeout", "soon"]);
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(
+        r.stderr.contains("invalid --timeout \"soon\""),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_push_the_remote_refuses_is_not_retried_as_a_lost_race() {
+    let remote = Remote::new(1, false);
+    let hook = remote.bare.path().join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho no pushes today >&2\nexit 1\n").unwrap();
+    let mut perms = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hook, perms).unwrap();
+    let env = remote.clone();
+    env.create(&["Refused upstream"]);
+    let r = env.run(&["sync"]);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("origin refused the push ([remote rejected] (pre-receive hook declined))"),
         "{}",
         r.stderr
     );
