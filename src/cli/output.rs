@@ -96,8 +96,13 @@ pub(crate) fn width(s: &str) -> usize {
 
 /// `s` cut to at most `max` columns, ending in `…` when cut.
 pub(crate) fn cut(s: &str, max: usize) -> String {
+    cut_or_borrow(s, max).into_owned()
+}
+
+/// [`cut`] without copying a cell that fits.
+fn cut_or_borrow(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if width(s) <= max {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::new();
     let mut used = 0;
@@ -110,7 +115,7 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
         out.push(c);
     }
     out.push('…');
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 impl Table {
@@ -128,13 +133,13 @@ impl Table {
     pub fn render(&self) -> String {
         let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         // Each cell cut and measured once.
-        let cells: Vec<Vec<(String, usize)>> = self
+        let cells: Vec<Vec<(std::borrow::Cow<str>, usize)>> = self
             .rows
             .iter()
             .map(|r| {
                 r.iter()
                     .map(|c| {
-                        let c = cut(c, self.max);
+                        let c = cut_or_borrow(c, self.max);
                         let w = width(&c);
                         (c, w)
                     })

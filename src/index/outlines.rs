@@ -10,7 +10,7 @@
 use super::Index;
 use super::error::{Context, IndexError};
 use super::row::{parse_id, parse_timestamp};
-use crate::model::{RecordId, Task};
+use crate::model::{RecordId, Task, Vocabulary};
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use std::collections::HashMap;
@@ -104,10 +104,17 @@ impl Index {
     }
 }
 
-fn parse_enum<T: FromStr>(what: &'static str, text: &str) -> Result<T, IndexError>
+fn parse_enum<T: FromStr + Vocabulary + Copy>(
+    what: &'static str,
+    text: &str,
+) -> Result<T, IndexError>
 where
     T::Err: std::fmt::Display,
 {
+    // The columns hold the canonical spelling: matched without folding.
+    if let Some(v) = T::all().iter().find(|v| v.name() == text) {
+        return Ok(*v);
+    }
     text.parse().map_err(|e: T::Err| IndexError::BadRow {
         what,
         value: text.to_string(),
