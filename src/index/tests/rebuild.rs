@@ -20,19 +20,10 @@ fn dump(index: &Index) -> Vec<(String, Vec<String>)> {
         let (rid, path) = row.unwrap();
         paths.insert(rid, path);
     }
-    let tables = [
-        "files",
-        "file_problems",
-        "records",
-        "live",
-        "tasks",
-        "task_counts",
-        "task_deps",
-        "task_labels",
-        "task_entries",
-        "sprints",
-        "contexts",
-    ];
+    // Every data table but the feed (only the applies write one).
+    let tables = crate::index::schema::DATA_TABLES
+        .iter()
+        .filter(|t| **t != "changes");
     let mut out = Vec::new();
     let mut each = |name: &str, sql: &str| {
         let mut stmt = conn.prepare(sql).unwrap();
