@@ -69,6 +69,9 @@ impl ClosedElsewhere {
 impl Orchestron {
     /// How long a closed mark lasts: `claims.closed_mark`, else 1d.
     pub(crate) fn closed_mark_length(&self) -> Result<chrono::Duration> {
+        if let Some(e) = self.ws.claims_config_error("closed_mark") {
+            return Err(e.into());
+        }
         let text = self
             .ws
             .config

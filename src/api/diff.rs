@@ -7,8 +7,9 @@
 //! edits); `A..B` = commit A to commit B; `A...B` = merge base of A and B to B;
 //! `A` alone = commit A to the work tree.
 
+use super::history::HistoryOp;
 use super::{Error, Orchestron, Result};
-use crate::git::{After, GitRepo, ObjectId};
+use crate::git::{After, ChangedFile, GitRepo, ObjectId};
 use crate::model::{
     Entry, FieldChange, IdKind, Priority, Record, RecordId, Sprint, SprintStatus, Status, Task,
     diff_fields,
@@ -38,7 +39,7 @@ pub struct BacklogDiff {
 pub struct SprintDiff {
     pub id: RecordId,
     pub name: String,
-    pub op: super::history::HistoryOp,
+    pub op: HistoryOp,
     pub status: Option<Move<SprintStatus>>,
     /// Every field that changed, old → new.
     pub changes: Vec<FieldChange>,
@@ -49,8 +50,9 @@ pub struct SprintDiff {
 pub struct TaskDiff {
     pub id: RecordId,
     pub title: String,
-    /// `created`, `modified` or `deleted`.
-    pub op: super::history::HistoryOp,
+    /// `created`, `modified`, `deleted`, `archived` (moved into the
+    /// archive) or `restored` (moved back out of it).
+    pub op: HistoryOp,
     /// The status before and after (`null` before a creation / after a deletion).
     pub status: Option<Move<Status>>,
     /// True when the task moved to DONE or CANCELLED.
@@ -80,52 +82,28 @@ impl Orchestron {
         })?;
         let (from, to, words) = resolve_range(&repo, range)?;
         let prefix = repo.rel_path(self.ws.root()).unwrap_or_default();
-        let tasks_dir = if prefix.is_empty() {
-            "tasks".to_string()
-        } else {
-            format!("{prefix}/tasks")
-        };
-        let include = |p: &str| RecordPath::is_record_name(p.rsplit('/').next().unwrap_or(p));
         let after = match to {
             Some(commit) => After::Commit(commit),
             None => After::WorkTree(self.work_tree_records(&prefix)?),
         };
-        let changed = repo.changed_files(from, &after, &tasks_dir, &include)?;
-        let sprints_dir = format!("{}sprints", tasks_dir.trim_end_matches("tasks"));
         let mut sprints = Vec::new();
-        for file in repo.changed_files(from, &after, &sprints_dir, &include)? {
-            let name = file.path.rsplit('/').next().unwrap_or_default();
-            let Some(rel) = RecordPath::in_dir(IdKind::Sprint, name).map(|p| p.rel()) else {
-                continue;
+        for c in record_changes(&repo, from, &after, &prefix, IdKind::Sprint)? {
+            let parse = |text: &Option<String>| match parse_record(IdKind::Sprint, &c.name, text) {
+                Some(Record::Sprint(s)) => Some(s),
+                _ => None,
             };
-            let parse = |text: &Option<String>| {
-                text.as_ref().and_then(|t| {
-                    match load_record(IdKind::Sprint, &rel, t.as_bytes()).record {
-                        Some(Record::Sprint(s)) => Some(s),
-                        _ => None,
-                    }
-                })
-            };
-            if let Some(d) = sprint_diff(parse(&file.before), parse(&file.after)) {
+            if let Some(d) = sprint_diff(parse(&c.before), parse(&c.after), c.moved) {
                 sprints.push(d);
             }
         }
         sprints.sort_by(|a, b| (a.op as u8, &a.id).cmp(&(b.op as u8, &b.id)));
         let mut tasks = Vec::new();
-        for file in changed {
-            let name = file.path.rsplit('/').next().unwrap_or_default();
-            let Some(rel) = RecordPath::in_dir(IdKind::Task, name).map(|p| p.rel()) else {
-                continue;
+        for c in record_changes(&repo, from, &after, &prefix, IdKind::Task)? {
+            let parse = |text: &Option<String>| match parse_record(IdKind::Task, &c.name, text) {
+                Some(Record::Task(t)) => Some(t),
+                _ => None,
             };
-            let parse = |text: &Option<String>| {
-                text.as_ref().and_then(|t| {
-                    match load_record(IdKind::Task, &rel, t.as_bytes()).record {
-                        Some(Record::Task(task)) => Some(task),
-                        _ => None,
-                    }
-                })
-            };
-            if let Some(d) = task_diff(parse(&file.before), parse(&file.after)) {
+            if let Some(d) = task_diff(parse(&c.before), parse(&c.after), c.moved) {
                 tasks.push(d);
             }
         }
@@ -141,13 +119,16 @@ impl Orchestron {
 }
 
 impl Orchestron {
-    /// The text of every live task and sprint file, by its path relative to
+    /// The text of every task and sprint file, live and archived, by its path relative to
     /// the repository root (`prefix` is the workspace folder's), read through
     /// the store's record reader.
     fn work_tree_records(&self, prefix: &str) -> Result<BTreeMap<String, String>> {
         let mut files = BTreeMap::new();
-        for kind in [IdKind::Task, IdKind::Sprint] {
-            for (path, text) in read_record_texts(self.ws.root(), kind)? {
+        let places = [IdKind::Task, IdKind::Sprint]
+            .into_iter()
+            .flat_map(|k| [(k, false), (k, true)]);
+        for (kind, archived) in places {
+            for (path, text) in read_record_texts(self.ws.root(), kind, archived)? {
                 let rel = path.rel();
                 let key = if prefix.is_empty() {
                     rel
@@ -159,6 +140,79 @@ impl Orchestron {
         }
         Ok(files)
     }
+}
+
+/// One record file's change over a range: its text before and after, and
+/// whether it moved into or out of the archive — a `git mv` between
+/// `tasks/` and `archive/tasks/` is one change, not a deletion and a creation.
+struct RecordChange {
+    /// The file name (`TASK-7k2mq.yaml`).
+    name: String,
+    before: Option<String>,
+    after: Option<String>,
+    /// `Archived` or `Restored` for a move; `None` otherwise.
+    moved: Option<HistoryOp>,
+}
+
+/// The changed record files of `kind` under the workspace folder `prefix`,
+/// a live file paired with its archived self when it moved. Changes inside
+/// the archive alone are left out: the archive is not rewritten.
+fn record_changes(
+    repo: &GitRepo,
+    from: Option<ObjectId>,
+    after: &After,
+    prefix: &str,
+    kind: IdKind,
+) -> Result<Vec<RecordChange>> {
+    let dir = |archived| {
+        let d = RecordPath::dir(kind, archived);
+        if prefix.is_empty() {
+            d
+        } else {
+            format!("{prefix}/{d}")
+        }
+    };
+    let include = |p: &str| RecordPath::is_record_name(p.rsplit('/').next().unwrap_or(p));
+    let name = |f: &ChangedFile| f.path.rsplit('/').next().unwrap_or_default().to_string();
+    let mut archive: BTreeMap<String, ChangedFile> = repo
+        .changed_files(from, after, &dir(true), &include)?
+        .into_iter()
+        .map(|f| (name(&f), f))
+        .collect();
+    let mut out = Vec::new();
+    for f in repo.changed_files(from, after, &dir(false), &include)? {
+        let name = name(&f);
+        let arrived = |a: &ChangedFile| a.before.is_none() && a.after.is_some();
+        let left = |a: &ChangedFile| a.before.is_some() && a.after.is_none();
+        let change = match (&f.before, &f.after, archive.get(&name)) {
+            (Some(_), None, Some(a)) if arrived(a) => RecordChange {
+                after: archive.remove(&name).and_then(|a| a.after),
+                before: f.before,
+                name,
+                moved: Some(HistoryOp::Archived),
+            },
+            (None, Some(_), Some(a)) if left(a) => RecordChange {
+                before: archive.remove(&name).and_then(|a| a.before),
+                after: f.after,
+                name,
+                moved: Some(HistoryOp::Restored),
+            },
+            _ => RecordChange {
+                name,
+                before: f.before,
+                after: f.after,
+                moved: None,
+            },
+        };
+        out.push(change);
+    }
+    Ok(out)
+}
+
+/// A version of a record file, parsed (`None`: absent or unreadable).
+fn parse_record(kind: IdKind, name: &str, text: &Option<String>) -> Option<Record> {
+    let rel = RecordPath::in_dir(kind, name)?.rel();
+    load_record(kind, &rel, text.as_ref()?.as_bytes()).record
 }
 
 fn resolve_range(
@@ -207,14 +261,18 @@ fn or_head(s: &str) -> &str {
     if s.is_empty() { "HEAD" } else { s }
 }
 
-/// What changed between two versions of a task (either may be absent).
-fn task_diff(before: Option<Task>, after: Option<Task>) -> Option<TaskDiff> {
-    use super::history::HistoryOp;
+/// What changed between two versions of a task (either may be absent);
+/// `moved` says the file went into or out of the archive between them.
+fn task_diff(
+    before: Option<Task>,
+    after: Option<Task>,
+    moved: Option<HistoryOp>,
+) -> Option<TaskDiff> {
     let (op, old, new) = match (before, after) {
         (None, None) => return None,
         (None, Some(t)) => (HistoryOp::Created, None, t),
         (Some(t), None) => (HistoryOp::Deleted, Some(t.clone()), t),
-        (Some(o), Some(n)) => (HistoryOp::Modified, Some(o), n),
+        (Some(o), Some(n)) => (moved.unwrap_or(HistoryOp::Modified), Some(o), n),
     };
     let deleted = op == HistoryOp::Deleted;
     let changes = match (&old, deleted) {
@@ -283,17 +341,23 @@ fn task_diff(before: Option<Task>, after: Option<Task>) -> Option<TaskDiff> {
     })
 }
 
-/// What changed between two versions of a sprint (either may be absent).
-fn sprint_diff(before: Option<Sprint>, after: Option<Sprint>) -> Option<SprintDiff> {
-    use super::history::HistoryOp;
+/// What changed between two versions of a sprint (either may be absent);
+/// `moved` says the file went into or out of the archive between them.
+fn sprint_diff(
+    before: Option<Sprint>,
+    after: Option<Sprint>,
+    moved: Option<HistoryOp>,
+) -> Option<SprintDiff> {
     let (op, old, new) = match (before, after) {
         (None, None) => return None,
         (None, Some(s)) => (HistoryOp::Created, None, s),
         (Some(s), None) => (HistoryOp::Deleted, Some(s.clone()), s),
-        (Some(o), Some(n)) => (HistoryOp::Modified, Some(o), n),
+        (Some(o), Some(n)) => (moved.unwrap_or(HistoryOp::Modified), Some(o), n),
     };
     let changes = match (&old, op) {
-        (Some(o), HistoryOp::Modified) => diff_fields(o, &new),
+        (Some(o), HistoryOp::Modified | HistoryOp::Archived | HistoryOp::Restored) => {
+            diff_fields(o, &new)
+        }
         _ => Vec::new(),
     };
     if op == HistoryOp::Modified && changes.is_empty() {

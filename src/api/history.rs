@@ -8,7 +8,7 @@
 use super::{Error, Orchestron, Result};
 use crate::git::GitRepo;
 use crate::model::{FieldChange, IdKind, RecordId, Task, diff_fields};
-use crate::store::{RecordPath, Workspace, parse_task_text};
+use crate::store::{RecordPath, parse_task_text};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -37,7 +37,8 @@ pub struct HistoryEntry {
     pub time: DateTime<Utc>,
     /// The commit message's first line.
     pub summary: String,
-    /// `created`, `modified` or `deleted`.
+    /// `created`, `modified`, `deleted`, `archived` (moved into the archive)
+    /// or `restored` (moved back out of it).
     pub op: HistoryOp,
     /// Fields old → new (notes and clarifications: one change per added entry).
     pub changes: Vec<FieldChange>,
@@ -53,6 +54,10 @@ pub enum HistoryOp {
     Created,
     Modified,
     Deleted,
+    /// The file moved into `archive/` (a `git mv`: the task lives on there).
+    Archived,
+    /// The file moved back out of `archive/`.
+    Restored,
 }
 
 /// One version of the file, oldest first while building.
@@ -62,6 +67,8 @@ struct Version {
     time: DateTime<Utc>,
     summary: String,
     text: Option<String>,
+    /// Whether the file was in `archive/` in this version.
+    archived: bool,
 }
 
 impl Orchestron {
@@ -83,37 +90,59 @@ impl Orchestron {
     }
 
     fn history_of(&self, id: &RecordId, limit: usize) -> Result<TaskHistory> {
-        let abs = self.ws.path(IdKind::Task, id);
-        let (current, modified) = self
-            .ws
-            .current(&RecordPath::of(IdKind::Task, id))
-            .map_or((None, None), |(text, modified)| (Some(text), modified));
+        // A task lives in `tasks/` or, archived, in `archive/tasks/`: its
+        // history follows it across the move (one file, two places).
+        let places = [
+            RecordPath::of(IdKind::Task, id),
+            RecordPath::archived(IdKind::Task, id),
+        ];
+        let (current, modified, now_archived) = places
+            .iter()
+            .find_map(|p| {
+                self.ws
+                    .current(p)
+                    .map(|(text, modified)| (Some(text), modified, p.is_archived()))
+            })
+            .unwrap_or((None, None, false));
+        let shown = places[usize::from(now_archived)].clone();
         let Some(repo) = GitRepo::discover(self.ws.root())? else {
             return Ok(TaskHistory {
                 id: id.clone(),
-                path: Workspace::rel_path(IdKind::Task, id),
+                path: shown.rel(),
                 git: false,
                 entries: Vec::new(),
                 truncated: false,
             });
         };
-        let path = repo.rel_path(&abs).ok_or_else(|| {
-            Error::Invalid(format!("{} is outside the repository", abs.display()))
-        })?;
+        let mut rel = Vec::new();
+        for p in &places {
+            let abs = self.ws.abs(&p.rel());
+            rel.push(repo.rel_path(&abs).ok_or_else(|| {
+                Error::Invalid(format!("{} is outside the repository", abs.display()))
+            })?);
+        }
+        let path = rel[usize::from(now_archived)].clone();
         let mut versions: Vec<Version> = repo
             // One version more than shown, to tell what the oldest shown one changed.
-            .file_history(&path, if limit == 0 { 0 } else { limit + 1 })?
+            .files_history(
+                &[rel[0].as_str(), rel[1].as_str()],
+                if limit == 0 { 0 } else { limit + 1 },
+            )?
             .into_iter()
             .map(|v| Version {
                 commit: Some(v.commit),
                 author: v.author,
                 time: v.time,
                 summary: v.summary,
+                archived: v.path.as_deref() == Some(rel[1].as_str()),
                 text: v.text,
             })
             .collect();
-        let committed = versions.first().and_then(|v| v.text.clone());
-        if current != committed {
+        let committed = versions
+            .first()
+            .map(|v| (v.text.clone(), v.archived))
+            .unwrap_or((None, false));
+        if (current.clone(), now_archived) != committed {
             let time = modified
                 .map(|t| chrono::SubsecRound::trunc_subsecs(DateTime::<Utc>::from(t), 0))
                 .unwrap_or_else(crate::model::now);
@@ -125,12 +154,13 @@ impl Orchestron {
                     time,
                     summary: "uncommitted changes".into(),
                     text: current,
+                    archived: now_archived,
                 },
             );
         }
         versions.reverse();
         let mut entries = Vec::new();
-        let mut previous: Option<Task> = None;
+        let mut previous: Option<(Task, bool)> = None;
         for v in versions {
             let (task, error) = match &v.text {
                 None => (None, None),
@@ -148,11 +178,18 @@ impl Orchestron {
             let (op, changes) = match (&previous, &task) {
                 (None, Some(t)) => (HistoryOp::Created, creation_fields(t)),
                 (Some(_), None) => (HistoryOp::Deleted, Vec::new()),
-                (Some(old), Some(new)) => (HistoryOp::Modified, diff_fields(old, new)),
+                (Some((old, was)), Some(new)) => {
+                    let op = match (was, v.archived) {
+                        (false, true) => HistoryOp::Archived,
+                        (true, false) => HistoryOp::Restored,
+                        _ => HistoryOp::Modified,
+                    };
+                    (op, diff_fields(old, new))
+                }
                 (None, None) => continue,
             };
             entries.push(entry(&v, op, changes, None));
-            previous = task;
+            previous = task.map(|t| (t, v.archived));
         }
         entries.reverse();
         let truncated = limit > 0 && entries.len() > limit;

@@ -94,8 +94,14 @@ impl Orchestron {
             .and_then(|r| r.branch().ok().flatten())
     }
 
-    /// The lease length: `requested`, else `claims.lease`, else 2h.
+    /// The lease length: `requested`, else `claims.lease`, else 2h. A bad
+    /// `claims.lease` is config.yaml's fault (exit 6, where `check` says).
     pub(crate) fn lease_length(&self, requested: Option<&str>) -> Result<chrono::Duration> {
+        if requested.is_none()
+            && let Some(e) = self.ws.claims_config_error("lease")
+        {
+            return Err(e.into());
+        }
         let text = requested
             .or(self.ws.config.claims.lease.as_deref())
             .unwrap_or(DEFAULT_LEASE);
@@ -169,34 +175,6 @@ impl Orchestron {
             ));
         }
         Ok(out)
-    }
-
-    /// An error per `claims:` duration in `config.yaml` that does not parse
-    /// (`check`): a bad one would fail every claim or close later.
-    pub(crate) fn claims_config_problems(&self) -> Result<Vec<crate::model::Problem>> {
-        let c = &self.ws.config.claims;
-        let path = self.ws.root().join("config.yaml");
-        let text = crate::store::read_text_if_exists(&path)?.unwrap_or_default();
-        Ok([("lease", &c.lease), ("closed_mark", &c.closed_mark)]
-            .into_iter()
-            .filter_map(|(key, value)| {
-                let value = value.as_deref()?;
-                parse_lease(value).is_none().then(|| {
-                    let line = text
-                        .lines()
-                        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-                        .map_or(1, |i| i + 1);
-                    crate::model::Problem::error(
-                        "config.yaml",
-                        line,
-                        1,
-                        format!(
-                            "claims.{key}: {value:?} is not a duration (expected {LEASE_FORMAT})"
-                        ),
-                    )
-                })
-            })
-            .collect())
     }
 }
 

@@ -103,7 +103,6 @@ impl Orchestron {
     pub fn check(&self) -> Result<Vec<crate::model::Problem>> {
         let mut problems = self.backlog_problems()?;
         problems.extend(self.stale_claim_problems()?);
-        problems.extend(self.claims_config_problems()?);
         problems.extend(self.ws.config_problems());
         problems.extend(self.strays()?.into_iter().map(|path| {
             crate::model::Problem::warning(

@@ -27,6 +27,11 @@ pub struct Updates {
     /// since the cursor's time that the feed does not name (the feed cannot say
     /// what changed in the gap), then the feed's entries since the rebuild.
     pub resync: bool,
+    /// The feed's head when the page was read (what marking it read marks
+    /// as seen).
+    #[serde(skip)]
+    #[schemars(skip)]
+    head: String,
 }
 
 impl Updates {
@@ -57,20 +62,31 @@ impl Orchestron {
     /// the actor's check cursor to the page's end. The notice mark moves to
     /// the head of the feed: whatever is pending, the caller now knows of it.
     pub fn updates(&mut self, since: Option<&str>, limit: usize) -> Result<Updates> {
+        let u = self.peek_updates(since, limit)?;
+        self.mark_updates_read(&u)?;
+        Ok(u)
+    }
+
+    /// [`Orchestron::updates`] without moving any cursor: the page is not
+    /// marked read until [`Orchestron::mark_updates_read`] (the CLI marks a
+    /// page once it is printed in full; `updates --peek` never does).
+    pub fn peek_updates(&self, since: Option<&str>, limit: usize) -> Result<Updates> {
         let limit = if limit == 0 {
             MAX_PAGE
         } else {
             limit.min(MAX_PAGE)
         };
-        let actor = self.actor().to_string();
         let since = match since {
             Some(s) => Some(s.to_string()),
-            None => self.index.agent_cursor(&actor, CHECK_SLOT)?,
+            None => self.index.agent_cursor(self.actor(), CHECK_SLOT)?,
         };
         let (feed_cursor, since_ms) = match since.as_deref() {
             Some(c) => split_cursor(c),
             None => (None, None),
         };
+        // Read before the page, so that a change landing while the page is
+        // read is never marked seen without being told.
+        let head = join_cursor(&self.index.head_cursor()?);
         let mut feed = self.index.changes_since(feed_cursor, limit)?;
         let resync = feed.resync;
         let mut changes = Vec::new();
@@ -91,16 +107,24 @@ impl Orchestron {
             .changes
             .is_empty();
         changes.extend(feed.changes);
-        let cursor = join_cursor(&feed.cursor);
-        self.index.set_agent_cursor(&actor, CHECK_SLOT, &cursor)?;
-        let head = join_cursor(&self.index.head_cursor()?);
-        self.index.set_agent_cursor(&actor, SEEN_SLOT, &head)?;
         Ok(Updates {
             changes,
-            cursor,
+            cursor: join_cursor(&feed.cursor),
             more,
             resync,
+            head,
         })
+    }
+
+    /// Marks a page from [`Orchestron::peek_updates`] read: this actor's
+    /// next check starts after it, and what was pending when it was read
+    /// is no longer news.
+    pub fn mark_updates_read(&mut self, page: &Updates) -> Result<()> {
+        let actor = self.actor().to_string();
+        self.index
+            .set_agent_cursor(&actor, CHECK_SLOT, &page.cursor)?;
+        self.index.set_agent_cursor(&actor, SEEN_SLOT, &page.head)?;
+        Ok(())
     }
 
     /// What is pending for this actor's next check, without moving any

@@ -130,6 +130,8 @@ pub fn history_text(h: &TaskHistory) -> String {
         let op = match e.op {
             HistoryOp::Created => " [created]",
             HistoryOp::Deleted => " [deleted]",
+            HistoryOp::Archived => " [archived]",
+            HistoryOp::Restored => " [restored]",
             HistoryOp::Modified => "",
         };
         let _ = writeln!(s, "{head}{op}");
@@ -168,6 +170,8 @@ fn sections(d: &BacklogDiff) -> Vec<(&'static str, Vec<(&TaskDiff, String)>)> {
     let mut clarified = Vec::new();
     let mut other = Vec::new();
     let mut deleted = Vec::new();
+    let mut archived = Vec::new();
+    let mut restored = Vec::new();
     for t in &d.tasks {
         match t.op {
             HistoryOp::Created => {
@@ -182,7 +186,14 @@ fn sections(d: &BacklogDiff) -> Vec<(&'static str, Vec<(&TaskDiff, String)>)> {
                 created.push((t, extra));
             }
             HistoryOp::Deleted => deleted.push((t, String::new())),
-            HistoryOp::Modified => {
+            // A move into or out of the archive is itself a line; what else
+            // changed on the way shows as for any other change.
+            HistoryOp::Archived | HistoryOp::Restored | HistoryOp::Modified => {
+                match t.op {
+                    HistoryOp::Archived => archived.push((t, String::new())),
+                    HistoryOp::Restored => restored.push((t, String::new())),
+                    _ => {}
+                }
                 if let Some(m) = &t.status {
                     let (f, to) = (m.from.map(|s| s.to_string()), m.to.map(|s| s.to_string()));
                     let line = format!(": {} → {}", opt(&f), opt(&to));
@@ -235,6 +246,8 @@ fn sections(d: &BacklogDiff) -> Vec<(&'static str, Vec<(&TaskDiff, String)>)> {
         ("Re-assigned", assigned),
         ("Clarified", clarified),
         ("Other changes", other),
+        ("Archived", archived),
+        ("Restored", restored),
         ("Deleted", deleted),
     ]
 }
@@ -254,6 +267,8 @@ fn sprint_lines(d: &BacklogDiff) -> Vec<(String, String, String)> {
                         .unwrap_or_default()
                 ),
                 HistoryOp::Deleted => "deleted".to_string(),
+                HistoryOp::Archived => "archived".to_string(),
+                HistoryOp::Restored => "restored".to_string(),
                 HistoryOp::Modified => {
                     let mut parts = Vec::new();
                     if let Some(Move {

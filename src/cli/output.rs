@@ -251,7 +251,14 @@ fn entries(title: &str, items: &[Entry], s: &mut String) {
     }
     s.push_str(&format!("\n{title}\n"));
     for e in items {
-        s.push_str(&format!("  {}  {}: {}\n", timestamp(&e.at), e.by, e.text));
+        // A multi-line entry keeps its continuation lines under it, indented
+        // past the entry's own margin, so the next entry still starts clearly.
+        let mut lines = e.text.trim_end().lines();
+        let first = lines.next().unwrap_or_default();
+        s.push_str(&format!("  {}  {}: {first}\n", timestamp(&e.at), e.by));
+        for l in lines {
+            s.push_str(&format!("    {l}\n"));
+        }
     }
 }
 

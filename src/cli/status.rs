@@ -150,15 +150,35 @@ pub struct UpdatesArgs {
     /// At most this many changes (default and most: 500); run again for the next page.
     #[arg(long, default_value_t = 0)]
     limit: usize,
+    /// Show the changes without marking them read (the next `updates`
+    /// shows them again).
+    #[arg(long)]
+    peek: bool,
 }
 
+/// Prints a page and marks it read only once it is written in full: output
+/// cut short (a closed pipe) leaves it unread. A reader that stops early
+/// after the whole page was written (`| head`) cannot be told apart, so
+/// `--peek` and `--limit` are the ways to look at part of it.
 pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
     let mut o = ctx.open()?;
-    let u = o.updates(a.since.as_deref(), a.limit)?;
-    if ctx.json {
-        output::json(&u)?;
-        return Ok(Code::Ok);
+    let u = o.peek_updates(a.since.as_deref(), a.limit)?;
+    let written = if ctx.json {
+        output::json(&u)
+    } else {
+        output::text(&updates_text(&u))
+    };
+    if let Err(e) = written {
+        // Not marked read: nobody saw it. A closed pipe is still success.
+        return Err(e.into());
     }
+    if !a.peek {
+        o.mark_updates_read(&u)?;
+    }
+    Ok(Code::Ok)
+}
+
+fn updates_text(u: &crate::api::Updates) -> String {
     let mut s = String::new();
     if u.resync {
         s.push_str("Your cursor predates the cache (it was rebuilt); showing what is known.\n");
@@ -188,8 +208,7 @@ pub fn updates(ctx: &Ctx, a: UpdatesArgs) -> CmdResult {
         s.push_str("More changes follow: run `orchestron updates` again.\n");
     }
     s.push_str(&format!("cursor: {}\n", u.cursor));
-    output::text(&s)?;
-    Ok(Code::Ok)
+    s
 }
 
 #[derive(Debug, Subcommand)]

@@ -147,8 +147,8 @@ pub struct CreateArgs {
     /// An acceptance criterion (repeat).
     #[arg(long = "criterion")]
     pub criteria: Vec<String>,
-    /// Size in points.
-    #[arg(long)]
+    /// Size in points, 0–1000.
+    #[arg(long, allow_negative_numbers = true, value_parser = estimate_points)]
     pub estimate: Option<u32>,
     /// Start from a template: feature, bug or spike.
     #[arg(long)]
@@ -230,7 +230,8 @@ pub struct UpdateArgs {
     /// Parent task ("" detaches it).
     #[arg(long)]
     pub parent: Option<String>,
-    #[arg(long)]
+    /// Size in points, 0–1000.
+    #[arg(long, allow_negative_numbers = true, value_parser = estimate_points)]
     pub estimate: Option<u32>,
     /// Mark acceptance criterion N (from 1) done; repeat for several.
     #[arg(long = "criterion-done")]
@@ -435,4 +436,17 @@ fn broken_view(b: &crate::api::BrokenRecordView) -> String {
         s.push_str(&format!("{mark}{n:>4} | {line}\n"));
     }
     s
+}
+
+/// `--estimate`: points within the model's bound, in the model's words (the
+/// same as MCP's), a negative number included — not clap's "unexpected
+/// argument" or the bound of a u32.
+fn estimate_points(s: &str) -> Result<u32, String> {
+    let max = crate::model::Limits::ESTIMATE_POINTS;
+    let bound = |got: &str| format!("estimate must be between 0 and {max}, got {got}");
+    let n: i64 = s.trim().parse().map_err(|_| bound(s))?;
+    u32::try_from(n)
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| bound(s))
 }

@@ -28,6 +28,9 @@ pub struct FileVersion {
     pub summary: String,
     /// The file's text after this commit; `None` when the commit deleted it.
     pub text: Option<String>,
+    /// Where the file was after this commit (one of the paths asked about);
+    /// `None` when the commit deleted it.
+    pub path: Option<String>,
 }
 
 /// The newer side of a comparison: a commit, or the work tree's files (text
@@ -50,70 +53,104 @@ pub struct ChangedFile {
 }
 
 impl GitRepo {
-    /// The versions of `path` (relative to the repository root) on the first-parent
-    /// line of HEAD, newest first. Empty on an unborn branch or when the file was
-    /// never committed. The walk stops after `max_versions` versions (0 = all).
-    pub fn file_history(
+    /// The versions of one file (relative to the repository root) on the
+    /// first-parent line of HEAD, newest first; empty on an unborn branch or
+    /// when the file was never committed; the walk stops after
+    /// `max_versions` versions (0 = all). The file may live at any of
+    /// `paths` (a record and its archived self): a version is the file where
+    /// it is in that commit (the first of `paths` that holds it, in
+    /// [`FileVersion::path`]), so a move between them is one version, not a
+    /// deletion.
+    pub fn files_history(
         &self,
-        path: &str,
+        paths: &[&str],
         max_versions: usize,
     ) -> Result<Vec<FileVersion>, GitError> {
         let Some(mut current) = self.head()? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        // The file's folder: when a parent has the same folder tree, the file is
-        // unchanged without looking it up among (possibly) thousands of entries.
-        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut current_blob = self.blob_id_at(current, path)?;
-        let mut current_dir = self.dir_tree_id(current, dir)?;
+        // Each file's folder: when a parent has the same folder tree, the file
+        // is unchanged without looking it up among (possibly) thousands of entries.
+        let dirs: Vec<&str> = paths
+            .iter()
+            .map(|p| p.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
+        let mut current_blobs = Vec::new();
+        let mut current_dirs = Vec::new();
+        for (path, dir) in paths.iter().zip(&dirs) {
+            current_blobs.push(self.blob_id_at(current, path)?);
+            current_dirs.push(self.dir_tree_id(current, dir)?);
+        }
         loop {
             let commit = self
                 .repo
                 .find_commit(current)
                 .ctx(|| format!("reading commit {current}"))?;
             let parent = commit.parent_ids().next().map(|id| id.detach());
-            let (parent_blob, parent_dir) = match parent {
-                Some(p) => {
-                    let pd = self.dir_tree_id(p, dir)?;
-                    if pd.is_some() && pd == current_dir {
-                        (current_blob, pd)
-                    } else {
-                        (self.blob_id_at(p, path)?, pd)
+            let mut parent_blobs = Vec::new();
+            let mut parent_dirs = Vec::new();
+            for (i, (path, dir)) in paths.iter().zip(&dirs).enumerate() {
+                let (blob, pd) = match parent {
+                    Some(p) => {
+                        let pd = self.dir_tree_id(p, dir)?;
+                        if pd.is_some() && pd == current_dirs[i] {
+                            (current_blobs[i], pd)
+                        } else {
+                            (self.blob_id_at(p, path)?, pd)
+                        }
                     }
-                }
-                None => (None, None),
-            };
-            if parent_blob != current_blob {
-                let author = commit
-                    .author()
-                    .ctx(|| format!("reading the author of {current}"))?;
-                let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
-                let message = commit
-                    .message()
-                    .ctx(|| format!("reading the message of {current}"))?;
-                out.push(FileVersion {
-                    commit: current.to_string(),
-                    author: author.name.to_string().trim().to_string(),
-                    email: author.email.to_string().trim().to_string(),
-                    time: Utc.timestamp_opt(seconds, 0).single().unwrap_or_default(),
-                    summary: message.summary().to_string(),
-                    text: match current_blob {
-                        Some(b) => Some(self.blob_text(b)?),
-                        None => None,
-                    },
-                });
+                    None => (None, None),
+                };
+                parent_blobs.push(blob);
+                parent_dirs.push(pd);
+            }
+            if parent_blobs != current_blobs {
+                out.push(self.version_at(current, paths, &current_blobs)?);
             }
             match parent {
                 Some(p) if max_versions == 0 || out.len() < max_versions => {
                     current = p;
-                    current_blob = parent_blob;
-                    current_dir = parent_dir;
+                    current_blobs = parent_blobs;
+                    current_dirs = parent_dirs;
                 }
                 _ => break,
             }
         }
         Ok(out)
+    }
+
+    /// The version of a file at `commit`: the first of `paths` with a blob.
+    fn version_at(
+        &self,
+        commit_id: ObjectId,
+        paths: &[&str],
+        blobs: &[Option<ObjectId>],
+    ) -> Result<FileVersion, GitError> {
+        let commit = self
+            .repo
+            .find_commit(commit_id)
+            .ctx(|| format!("reading commit {commit_id}"))?;
+        let author = commit
+            .author()
+            .ctx(|| format!("reading the author of {commit_id}"))?;
+        let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
+        let message = commit
+            .message()
+            .ctx(|| format!("reading the message of {commit_id}"))?;
+        let held = paths.iter().zip(blobs).find_map(|(p, b)| Some((*p, (*b)?)));
+        Ok(FileVersion {
+            commit: commit_id.to_string(),
+            author: author.name.to_string().trim().to_string(),
+            email: author.email.to_string().trim().to_string(),
+            time: Utc.timestamp_opt(seconds, 0).single().unwrap_or_default(),
+            summary: message.summary().to_string(),
+            path: held.map(|(p, _)| p.to_string()),
+            text: match held {
+                Some((_, b)) => Some(self.blob_text(b)?),
+                None => None,
+            },
+        })
     }
 
     /// The tree id of directory `dir` (`""` = the root) at `commit`, if it exists.

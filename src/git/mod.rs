@@ -23,7 +23,7 @@ pub(crate) use cli::move_tracked;
 pub use cli::{LineMerge, config_set, driver_program, last_commit_times, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
-pub use history::After;
+pub use history::{After, ChangedFile};
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::GitRepo;

@@ -89,7 +89,7 @@ fn unborn_branch_has_a_branch_and_no_head() {
     assert_eq!(s.branch.as_deref(), Some("main"));
     assert_eq!(s.head, None);
     assert_eq!(s.dirty, ["a.txt"]);
-    assert!(f.open().file_history("a.txt", 0).unwrap().is_empty());
+    assert!(f.open().files_history(&["a.txt"], 0).unwrap().is_empty());
     assert_eq!(f.open().blob_at_head("a.txt").unwrap(), None);
 }
 
@@ -168,7 +168,7 @@ fn file_history_is_newest_first_and_skips_unrelated_commits() {
     let c3 = f.commit("edit\n\nbody");
     std::fs::remove_file(f.path().join("t.yaml")).unwrap();
     let c4 = f.commit("delete");
-    let h = f.open().file_history("t.yaml", 0).unwrap();
+    let h = f.open().files_history(&["t.yaml"], 0).unwrap();
     let got: Vec<_> = h
         .iter()
         .map(|v| (v.commit.as_str(), v.summary.as_str(), v.text.as_deref()))
@@ -182,7 +182,7 @@ fn file_history_is_newest_first_and_skips_unrelated_commits() {
         ]
     );
     assert_eq!(h[0].author, "Alice");
-    let newest = f.open().file_history("t.yaml", 2).unwrap();
+    let newest = f.open().files_history(&["t.yaml"], 2).unwrap();
     assert_eq!(newest, h[..2].to_vec(), "the walk stops after two versions");
     assert_eq!(h[0].email, "alice@example.com");
     assert!(h[0].time > h[2].time);
@@ -200,7 +200,7 @@ fn merge_commit_appears_once_on_the_first_parent_line() {
     f.write("t.yaml", "A\nb\nc\n");
     f.commit("main edit");
     f.git(&["merge", "-q", "--no-edit", "side"]);
-    let h = f.open().file_history("t.yaml", 0).unwrap();
+    let h = f.open().files_history(&["t.yaml"], 0).unwrap();
     let summaries: Vec<_> = h.iter().map(|v| v.summary.as_str()).collect();
     assert_eq!(summaries, ["Merge branch 'side'", "main edit", "base"]);
     assert_eq!(h[0].text.as_deref(), Some("A\nb\nC\n"));

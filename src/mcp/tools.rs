@@ -18,6 +18,7 @@ use crate::api::{
     ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskQuery,
     TaskSummary, Updated,
 };
+use crate::model::Limits;
 use crate::model::short;
 use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
 use serde::Serialize;
@@ -97,7 +98,7 @@ pub fn run(o: &mut Orchestron, def: &catalog::ToolDef, raw: Option<&Map<String, 
 }
 
 fn task_create(o: &mut Orchestron, a: &Args) -> Res {
-    let estimate = a.int_in("estimate", 0, i64::from(u32::MAX))?;
+    let estimate = a.int_in("estimate", 0, i64::from(Limits::ESTIMATE_POINTS))?;
     let input = NewTask {
         title: a.req_str("title")?,
         kind: a.enum_val::<TaskType>("type")?,
@@ -225,7 +226,7 @@ fn task_update(o: &mut Orchestron, a: &Args) -> Res {
             .map(|s| Some(s).filter(|s| !s.trim().is_empty())))
     };
     let estimate = a
-        .int_in("estimate", 0, i64::from(u32::MAX))?
+        .int_in("estimate", 0, i64::from(Limits::ESTIMATE_POINTS))?
         .map(|e| u32::try_from(e).ok());
     let patch = TaskPatch {
         status: a.enum_val::<Status>("status")?,

@@ -193,6 +193,29 @@ impl Default for Config {
     }
 }
 
+impl ClaimsConfig {
+    /// Each `claims:` duration the commands cannot read, as (key, the one
+    /// wording of the fault): `check` reports it, a claim or a close that
+    /// needs it fails with it (`config.yaml:line:col`, exit 6).
+    pub fn unreadable_durations(&self) -> Vec<(&'static str, String)> {
+        [("lease", &self.lease), ("closed_mark", &self.closed_mark)]
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let value = value.as_deref()?;
+                super::lease::parse_lease(value).is_none().then(|| {
+                    (
+                        key,
+                        format!(
+                            "claims.{key}: {value:?} is not {}",
+                            super::lease::LEASE_FORMAT
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
 impl Config {
     /// The name to record for an agent or user: `raw` through `agents:`,
     /// then through the default map (a workspace whose `agents:` predates a
@@ -217,20 +240,11 @@ pub fn config_problems(path: &str, text: &str, doc: &serde_json::Value) -> Vec<s
     let mut out = Vec::new();
     let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default();
     unknown_keys(&schema, &schema, doc, &mut Vec::new(), path, text, &mut out);
-    if let Ok(config) = serde_json::from_value::<Config>(doc.clone())
-        && let Some(lease) = &config.claims.lease
-        && super::lease::parse_lease(lease).is_none()
-    {
-        let (line, column) = nested_key_at(text, &["claims", "lease"]);
-        out.push(super::Problem::error(
-            path,
-            line,
-            column,
-            format!(
-                "claims.lease {lease:?} is not {}",
-                super::lease::LEASE_FORMAT
-            ),
-        ));
+    if let Ok(config) = serde_json::from_value::<Config>(doc.clone()) {
+        for (key, message) in config.claims.unreadable_durations() {
+            let (line, column) = nested_key_at(text, &["claims", key]);
+            out.push(super::Problem::error(path, line, column, message));
+        }
     }
     out
 }
@@ -295,7 +309,7 @@ fn resolve<'a>(root: &'a serde_json::Value, node: &'a serde_json::Value) -> &'a 
 
 /// The line and column of the key `keys` (a path of nested keys) in a YAML
 /// text: each key searched after its parent's line; (1, 1) when not found.
-fn nested_key_at(text: &str, keys: &[&str]) -> (usize, usize) {
+pub fn nested_key_at(text: &str, keys: &[&str]) -> (usize, usize) {
     let lines: Vec<&str> = text.lines().collect();
     let mut from = 0;
     let mut found = (1, 1);
@@ -351,7 +365,7 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|(l, c, m)| (*l, *c) == (3, 3) && m.contains("claims.lease \"30 minutes\""))
+                .any(|(l, c, m)| (*l, *c) == (3, 3) && m.contains("claims.lease: \"30 minutes\""))
         );
         assert!(
             found

@@ -17,6 +17,9 @@ impl Limits {
     /// the source uses the id twice, the item's path.
     pub const EXTERNAL_CHARS: usize = 500;
     pub const LABELS: usize = 50;
+    /// The largest `estimate`, in points: more than any sizing scale uses,
+    /// so a larger number is a typo (or hours), not a size.
+    pub const ESTIMATE_POINTS: u32 = 1_000;
 
     /// Checks a text field's length in characters.
     pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {

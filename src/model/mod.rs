@@ -21,7 +21,7 @@ mod task;
 
 pub use assumed::{TimeSource, assume, assumed_keys};
 pub(crate) use assumed::{drop_default, unset_time};
-pub use config::{ArchiveConfig, Config, WatcherMode, config_problems};
+pub use config::{ArchiveConfig, Config, WatcherMode, config_problems, nested_key_at};
 pub use context::{ContextKind, ContextSnapshot, GitState};
 pub use diff::{FieldChange, describe_changes, describe_criteria, diff_fields, short};
 pub use enums::{Priority, SprintStatus, Status, TaskType, Vocabulary};

@@ -35,8 +35,9 @@ pub struct Task {
     #[serde(default)]
     #[schemars(range(max = 100))]
     pub progress: u8,
-    /// Size in points, used by insights.
+    /// Size in points (0–1000, `Limits::ESTIMATE_POINTS`), used by insights.
     #[serde(default)]
+    #[schemars(range(max = 1000))]
     pub estimate: Option<u32>,
     #[serde(default)]
     pub sprint: Option<RecordId>,
@@ -173,6 +174,14 @@ impl Task {
                 value: i64::from(self.progress),
                 min: 0,
                 max: 100,
+            });
+        }
+        if let Some(e) = self.estimate.filter(|e| *e > Limits::ESTIMATE_POINTS) {
+            return Err(ModelError::OutOfRange {
+                field: "estimate",
+                value: i64::from(e),
+                min: 0,
+                max: i64::from(Limits::ESTIMATE_POINTS),
             });
         }
         if let Some(d) = &self.description {

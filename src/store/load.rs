@@ -151,16 +151,23 @@ pub fn load_record_at(
     let expected = claimed.as_ref().map(super::RecordPath::stem);
     if expected != Some(record.id().as_str()) {
         let line = key_line(text, "id");
-        problems.push(Problem::error(
-            rel,
-            line,
-            1,
-            format!(
+        // A stem that is the id in other letter case (`TASK-HAND3.yaml` for
+        // `TASK-hand3`) is a file name to fix, not a mismatched id.
+        let message = match expected {
+            Some(stem) if crate::model::RecordId::parse(stem).is_ok_and(|s| &s == record.id()) => {
+                format!(
+                    "the file name `{stem}.yaml` must be `{}`: a record's file name is its id, \
+                     the part after '-' in lowercase (rename the file)",
+                    record.id().file_name()
+                )
+            }
+            _ => format!(
                 "id `{}` does not match the file name (expected `{}`)",
                 record.id(),
                 expected.unwrap_or("?")
             ),
-        ));
+        };
+        problems.push(Problem::error(rel, line, 1, message));
         return Loaded {
             record: None,
             problems,

@@ -63,16 +63,19 @@ pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordRead
     open_and_read(&target)
 }
 
-/// The text of every live record file of `kind` in the workspace folder
-/// `root` (names only from the listing; each file read as above), by its
-/// path relative to `root` (`tasks/TASK-7k2mq.yaml`). A file that cannot be
+/// The text of every record file of `kind` in the workspace folder `root`,
+/// live or `archived` (names only from the listing; each file read as
+/// above), by its path relative to `root` (`tasks/TASK-7k2mq.yaml`,
+/// `archive/tasks/…`). A file that cannot be
 /// read, or that is refused, fails the whole: a diff must not leave one out.
 pub fn read_record_texts(
     root: &Path,
     kind: crate::model::IdKind,
+    archived: bool,
 ) -> Result<Vec<(super::RecordPath, String)>, super::StoreError> {
     use super::{RecordPath, StoreError};
-    let dir = root.join(kind.dir());
+    let folder = RecordPath::dir(kind, archived);
+    let dir = root.join(&folder);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -84,7 +87,7 @@ pub fn read_record_texts(
         let Some(path) = entry
             .file_name()
             .to_str()
-            .and_then(|n| RecordPath::in_dir(kind, n))
+            .and_then(|n| RecordPath::parse(&format!("{folder}/{n}")))
         else {
             continue;
         };

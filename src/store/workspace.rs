@@ -106,6 +106,27 @@ impl Workspace {
             .unwrap_or_default()
     }
 
+    /// The error of a `claims:` duration (`lease`, `closed_mark`) the
+    /// commands cannot read, where `check` reports it: config.yaml is the
+    /// user's file to fix (exit 6), not their input to this command.
+    pub fn claims_config_error(&self, key: &str) -> Option<StoreError> {
+        let (_, message) = self
+            .config
+            .claims
+            .unreadable_durations()
+            .into_iter()
+            .find(|(k, _)| *k == key)?;
+        let path = self.root.join("config.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (line, column) = crate::model::nested_key_at(&text, &["claims", key]);
+        Some(StoreError::Config {
+            path,
+            line,
+            column,
+            message,
+        })
+    }
+
     /// Whether the workspace is still there (its `config.yaml`, the marker).
     pub fn still_exists(&self) -> bool {
         self.root.join("config.yaml").is_file()
@@ -123,11 +144,6 @@ impl Workspace {
 
     pub fn dir(&self, kind: IdKind) -> PathBuf {
         self.root.join(kind.dir())
-    }
-
-    /// `tasks/TASK-7k2mq.yaml`, relative to the workspace root.
-    pub fn rel_path(kind: IdKind, id: &RecordId) -> String {
-        super::RecordPath::of(kind, id).rel()
     }
 
     pub fn path(&self, kind: IdKind, id: &RecordId) -> PathBuf {

@@ -15,10 +15,18 @@
 // input_json_delta, content_block_stop, message_delta (stop_reason tool_use),
 // message_stop.
 //
+// A value {"$result": "/json/pointer"} anywhere in a tool turn's input is
+// replaced by what the pointer (RFC 6901) finds in the newest tool result of
+// the request — its first text block that parses as JSON — or null: a
+// script passes on what a tool answered, as a model would, without knowing
+// it in advance.
+//
 // RECORD.jsonl: one line per request, written before the answer is sent, so
 // the file is complete once the client has exited:
-//   {"n": 1, "method": "POST", "path": "/v1/messages", "turn": 0 | null, "body": {...}}
-// `turn` is the script index answered (null: not the agent's loop).
+//   {"n": 1, "method": "POST", "path": "/v1/messages", "turn": 0 | null,
+//    "input": {...} | null, "body": {...}}
+// `turn` is the script index answered (null: not the agent's loop); `input`
+// the tool input sent, references resolved (null: no tool call).
 'use strict';
 
 const fs = require('fs');
@@ -53,6 +61,53 @@ function message(id, model) {
   };
 }
 
+// The newest tool result in a request body, as JSON (null: none parses).
+function newestResult(body) {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  for (let m = messages.length - 1; m >= 0; m -= 1) {
+    const content = Array.isArray(messages[m].content) ? messages[m].content : [];
+    for (let b = content.length - 1; b >= 0; b -= 1) {
+      const block = content[b];
+      if (block.type !== 'tool_result') continue;
+      const texts = typeof block.content === 'string'
+        ? [block.content]
+        : (block.content || []).map((p) => p.text).filter((t) => typeof t === 'string');
+      for (const text of texts) {
+        try {
+          return JSON.parse(text);
+        } catch {
+          // not JSON: try the next text
+        }
+      }
+      return null;
+    }
+  }
+  return null;
+}
+
+function pointer(value, path) {
+  if (path === '') return value;
+  let at = value;
+  for (const raw of path.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (at === null || typeof at !== 'object' || !(key in at)) return null;
+    at = at[key];
+  }
+  return at;
+}
+
+function resolve(value, result) {
+  if (Array.isArray(value)) return value.map((v) => resolve(v, result));
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '$result' && typeof value.$result === 'string') {
+      return pointer(result, value.$result);
+    }
+    return Object.fromEntries(keys.map((k) => [k, resolve(value[k], result)]));
+  }
+  return value;
+}
+
 function blocks(turn, id) {
   if (turn.tool) {
     return {
@@ -75,16 +130,19 @@ function answer(req, res, body) {
   if (req.url.startsWith('/v1/messages/count_tokens')) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ input_tokens: JSON.stringify(body).length >> 2 }));
-    return null;
+    return { index: null, input: null };
   }
   if (!req.url.startsWith('/v1/messages')) {
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: req.url } }));
-    return null;
+    return { index: null, input: null };
   }
   const loop = Array.isArray(body.tools) && body.tools.length > 0;
   const index = loop && next < turns.length ? next++ : null;
-  const turn = index === null ? { text: 'done' } : turns[index];
+  let turn = index === null ? { text: 'done' } : turns[index];
+  if (turn.tool) {
+    turn = { tool: turn.tool, input: resolve(turn.input || {}, newestResult(body)) };
+  }
   const id = `${count}`;
   const b = blocks(turn, id);
   const model = body.model || 'claude-scripted';
@@ -104,7 +162,7 @@ function answer(req, res, body) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(m));
   }
-  return index;
+  return { index, input: turn.tool ? turn.input : null };
 }
 
 const server = http.createServer((req, res) => {
@@ -127,8 +185,8 @@ const server = http.createServer((req, res) => {
       write: (...a) => buffered.push(['write', a]),
       end: (...a) => buffered.push(['end', a]),
     };
-    const turn = answer(req, sink, body);
-    const line = { n: count, method: req.method, path: req.url, turn, body };
+    const { index, input } = answer(req, sink, body);
+    const line = { n: count, method: req.method, path: req.url, turn: index, input, body };
     fs.appendFileSync(recordPath, JSON.stringify(line) + '\n');
     for (const [m, a] of buffered) res[m](...a);
   });

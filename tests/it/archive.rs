@@ -203,3 +203,63 @@ fn a_move_into_the_archive_from_elsewhere_is_seen_by_the_next_command() {
     let text = env.ok(&["task", "show", &done]);
     assert!(text.contains("archived"), "{text}");
 }
+
+#[test]
+fn archiving_reads_as_archived_not_deleted_in_diff_and_history() {
+    let env = TestEnv::new();
+    let (sprint, done, _, _) = backlog(&env);
+    env.ok(&["archive", "--sprint", &sprint]);
+    env.git(&["commit", "-q", "-m", "archive week 1"]);
+    let text = env.ok(&["diff", "HEAD~1..HEAD"]);
+    let archived = text.split("Archived:\n").nth(1).unwrap_or_default();
+    assert!(
+        archived.starts_with("  ") && archived.contains(&format!("  {done}  Ship login\n")),
+        "{text}"
+    );
+    assert!(!text.contains("Deleted"), "{text}");
+    let json = env.json(&["diff", "HEAD~1..HEAD"]);
+    let ops: Vec<&str> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["sprints"].as_array().unwrap())
+        .map(|t| t["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["archived"; 3], "{json}");
+
+    let history = env.ok(&["task", "history", &done]);
+    let newest = history.lines().next().unwrap_or_default();
+    assert!(
+        newest.contains("archive week 1") && newest.ends_with("[archived]"),
+        "{history}"
+    );
+    assert!(!history.contains("[deleted]"), "{history}");
+    assert!(
+        history.contains("[created]"),
+        "the whole history: {history}"
+    );
+    let h = env.json(&["task", "history", &done]);
+    assert_eq!(
+        h["path"],
+        format!(".orchestron/archive/tasks/{done}.yaml"),
+        "{h}"
+    );
+
+    env.ok(&["archive", "--restore", &done]);
+    env.git(&["commit", "-q", "-m", "bring it back"]);
+    let text = env.ok(&["diff", "HEAD~1..HEAD"]);
+    assert!(
+        text.contains(&format!("Restored:\n  {done}  Ship login")),
+        "{text}"
+    );
+    assert!(!text.contains("Created"), "{text}");
+    let history = env.ok(&["task", "history", &done]);
+    assert!(
+        history
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with("[restored]"),
+        "{history}"
+    );
+}

@@ -639,3 +639,76 @@ fn requests_the_state_refuses_exit_5_not_invalid_input() {
     let r = env.run(&["sprint", "create", "one"]);
     assert_eq!(r.code, 5, "{}", r.stderr);
 }
+
+#[test]
+fn an_out_of_range_estimate_on_the_command_line_names_the_real_bound() {
+    let env = TestEnv::new();
+    let id = env.create(&["Sized"]);
+    for args in [
+        &["task", "create", "x", "--estimate", "-3"][..],
+        &["task", "update", &id, "--estimate", "1001"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 4, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("estimate must be between 0 and 1000"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    env.ok(&["task", "update", &id, "--estimate", "1000"]);
+}
+
+#[test]
+fn multi_line_notes_keep_their_continuation_lines_indented_in_task_show() {
+    let env = TestEnv::new();
+    let id = env.create(&["Noted"]);
+    env.ok(&[
+        "task",
+        "update",
+        &id,
+        "--note",
+        "line one\nline two\nline three",
+    ]);
+    env.ok(&["task", "clarify", &id, "first\nsecond"]);
+    let shown = env.ok(&["task", "show", &id]);
+    let notes = shown.split("\nNotes\n").nth(1).expect("a Notes section");
+    let lines: Vec<&str> = notes.lines().collect();
+    assert!(lines[0].ends_with(": line one"), "{shown}");
+    assert_eq!(lines[1..3], ["    line two", "    line three"], "{shown}");
+    assert!(shown.contains(": first\n    second\n"), "{shown}");
+    assert!(
+        !shown.lines().any(|l| l == "line two" || l == "second"),
+        "no continuation line at column 0: {shown}"
+    );
+}
+
+#[test]
+fn updates_marks_read_only_what_it_printed_in_full_and_peek_marks_nothing() {
+    let env = TestEnv::new();
+    let ids: Vec<String> = (0..3)
+        .map(|i| env.create(&[&format!("Task {i}")]))
+        .collect();
+    let shows_all = |out: &str| ids.iter().all(|id| out.contains(id.as_str()));
+    // --peek shows them and leaves them unread.
+    let peek = env.ok(&["updates", "--peek"]);
+    assert!(shows_all(&peek), "{peek}");
+    // Output nobody could read (the reader is gone before the page is
+    // written) marks nothing read.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = env
+        .command(crate::common::BIN)
+        .arg("updates")
+        .stdout(writer)
+        .status()
+        .unwrap();
+    assert!(status.success(), "a closed pipe is success: {status:?}");
+    let json = env.json(&["updates", "--peek"]);
+    assert_eq!(json["changes"].as_array().unwrap().len(), 3, "{json}");
+    // Printed in full: read.
+    let first = env.ok(&["updates"]);
+    assert!(shows_all(&first), "{first}");
+    let again = env.ok(&["updates"]);
+    assert!(again.contains("No updates."), "{again}");
+}

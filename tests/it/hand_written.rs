@@ -324,11 +324,41 @@ fn check_reports_a_config_value_that_commands_cannot_read() {
     std::fs::write(&config, format!("{text}claims:\n  lease: 30 minutes\n")).unwrap();
     let r = env.run(&["check"]);
     assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    let reported: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("claims.lease"))
+        .collect();
+    assert_eq!(reported.len(), 1, "reported once: {}", r.stdout);
     assert!(
-        r.stdout.contains("config.yaml:") && r.stdout.contains("claims.lease \"30 minutes\""),
+        reported[0].contains("config.yaml:")
+            && reported[0].contains("claims.lease: \"30 minutes\""),
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn a_claim_under_a_bad_config_lease_is_a_config_error_naming_the_file_and_key() {
+    let env = TestEnv::new();
+    let id = env.create(&["Something to claim"]);
+    let config = env.ws().join("config.yaml");
+    let text = env.read(&config);
+    std::fs::write(&config, format!("{text}claims:\n  lease: 30 minutes\n")).unwrap();
+    let line = text.lines().count() + 2;
+    for cmd in [&["task", "claim"][..], &["task", "claim", &id]] {
+        let r = env.run(cmd);
+        assert_eq!(r.code, 6, "{cmd:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "config.yaml:{line}:3: claims.lease: \"30 minutes\""
+            )),
+            "{cmd:?}: {}",
+            r.stderr
+        );
+    }
+    // A lease given on the command line is the caller's input, and wins.
+    env.ok(&["task", "claim", "--lease", "30m"]);
 }
 
 #[test]
@@ -351,4 +381,24 @@ fn check_reports_every_bad_field_of_a_record_not_only_the_first() {
             r.stdout
         );
     }
+}
+
+#[test]
+fn a_record_file_name_in_upper_case_is_told_to_be_lowercase_not_a_mismatched_id() {
+    let env = TestEnv::new();
+    let path = env.ws().join("tasks/TASK-HAND3.yaml");
+    std::fs::write(&path, "id: TASK-hand3\ntitle: Written by hand\n").unwrap();
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 6, "{}", r.stdout);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("TASK-HAND3.yaml") && l.contains("error:"))
+        .unwrap_or_else(|| panic!("the file is reported: {}", r.stdout));
+    assert!(
+        line.contains("the file name `TASK-HAND3.yaml` must be `TASK-hand3.yaml`")
+            && line.contains("lowercase"),
+        "{line}"
+    );
+    assert!(!line.contains("does not match"), "{line}");
 }

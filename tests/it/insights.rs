@@ -143,10 +143,11 @@ fn a_backlog_with_no_history_is_told_so_plainly() {
     assert_eq!(f["remaining"], 1);
     assert_eq!(
         f["missing"],
-        "0 finished task(s) in the last 84 days; a forecast needs at least 5"
+        "0 task(s) finished in the 84 days before today (today is excluded: it is not over); \
+         a forecast needs at least 5"
     );
     let text = env.ok(&["predict", &id]);
-    assert!(text.contains("no forecast: 0 finished task(s)"), "{text}");
+    assert!(text.contains("no forecast: 0 task(s) finished"), "{text}");
     let b = env.json(&["report", "bottlenecks"]);
     assert_eq!(b["totals"]["root_blockers"], 0);
     let unknown = env.run(&["predict", "nope"]);
@@ -179,5 +180,18 @@ fn an_expired_lease_is_a_stale_claim_in_the_bottlenecks() {
     assert_eq!(
         stale["why"],
         "alice holds it; the lease expired 2026-11-20T12:00:00Z"
+    );
+}
+
+#[test]
+fn predict_says_today_is_excluded_so_it_does_not_contradict_report() {
+    let env = TestEnv::new();
+    let done = env.create(&["Finished today"]);
+    env.ok(&["task", "update", &done, "--status", "DONE"]);
+    let open = env.create(&["Still open"]);
+    let text = env.ok(&["predict", &open]);
+    assert!(
+        text.contains("0 task(s) finished in the 84 days before today (today is excluded"),
+        "predict says why today's close is not counted: {text}"
     );
 }

@@ -209,7 +209,7 @@ pub fn forecast(
     if finished < MIN_FINISHED {
         f.insufficient_history = true;
         f.missing = Some(format!(
-            "{} finished task(s) in the last {WINDOW_DAYS} days; a forecast needs at least {MIN_FINISHED}",
+            "{} task(s) finished in the {WINDOW_DAYS} days before today (today is excluded: it is not over); a forecast needs at least {MIN_FINISHED}",
             finished
         ));
         return f;

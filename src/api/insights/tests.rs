@@ -172,7 +172,9 @@ fn a_backlog_with_no_history_gets_no_date() {
     assert_eq!((f.p50, f.p85, f.p95), (None, None, None));
     assert_eq!(
         f.missing.as_deref(),
-        Some("0 finished task(s) in the last 84 days; a forecast needs at least 5")
+        Some(
+            "0 task(s) finished in the 84 days before today (today is excluded: it is not over); a forecast needs at least 5"
+        )
     );
     let fl = flow(&tasks, &times, day(16));
     assert_eq!(fl.cycle_time.samples, 0);

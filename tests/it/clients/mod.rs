@@ -12,6 +12,7 @@ mod claude;
 mod codex;
 mod gemini;
 mod plugin;
+mod resume;
 
 use crate::common::{Run, TestEnv, to_run};
 use serde_json::{Value, json};
@@ -144,7 +145,9 @@ pub fn run_client(env: &TestEnv, home: &Home, client: &str, args: &[&str]) -> Ru
 
 /// One turn of a [`MessagesApi`] script.
 pub enum Turn {
-    /// The model calls this tool (Claude Code's name, `mcp__orchestron__…`).
+    /// The model calls this tool (Claude Code's name, `mcp__orchestron__…`);
+    /// a value `{"$result": "/json/pointer"}` in the input is what that
+    /// pointer finds in the newest tool result the model was shown.
     Tool(&'static str, Value),
     /// The model answers with this text and ends its turn.
     Text(&'static str),
@@ -203,7 +206,8 @@ impl MessagesApi {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// Every request so far, in order: `{n, method, path, turn, body}`.
+    /// Every request so far, in order: `{n, method, path, turn, input, body}`
+    /// (`input`: the tool input answered, references resolved).
     pub fn requests(&self) -> Vec<Value> {
         let text = std::fs::read_to_string(&self.record).unwrap_or_default();
         text.lines()
@@ -274,23 +278,31 @@ pub fn claude_stream(env: &TestEnv, home: &Home, api: &MessagesApi, args: &[&str
 /// The texts of every `tool_result` in a request body, in order, as the
 /// model reads them.
 pub fn tool_results(body: &Value) -> Vec<String> {
+    tool_result_blocks(body)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Every `tool_result` in a request body, in order: its text as the model
+/// reads it, and whether Claude Code marked it an error (`is_error`).
+pub fn tool_result_blocks(body: &Value) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for m in body["messages"].as_array().into_iter().flatten() {
         for block in m["content"].as_array().into_iter().flatten() {
             if block["type"] != "tool_result" {
                 continue;
             }
-            match &block["content"] {
-                Value::String(s) => out.push(s.clone()),
-                Value::Array(parts) => out.push(
-                    parts
-                        .iter()
-                        .filter_map(|p| p["text"].as_str())
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-                other => out.push(other.to_string()),
-            }
+            let text = match &block["content"] {
+                Value::String(s) => s.clone(),
+                Value::Array(parts) => parts
+                    .iter()
+                    .filter_map(|p| p["text"].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => other.to_string(),
+            };
+            out.push((text, block["is_error"] == true));
         }
     }
     out

@@ -558,3 +558,28 @@ async fn closing_an_epic_or_a_sprint_with_open_work_warns_in_both_views() {
         "{warnings}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_out_of_range_estimate_is_answered_with_the_real_bound() {
+    let e = start("claude-code").await;
+    let id = e.create("Sized").await;
+    for (tool, args) in [
+        (
+            "orchestron_task_create",
+            json!({"title": "x", "estimate": -3}),
+        ),
+        (
+            "orchestron_task_update",
+            json!({"taskId": id, "estimate": 5000}),
+        ),
+    ] {
+        let r = e.call(tool, args).await;
+        assert_eq!(r.is_error, Some(true), "{tool}");
+        let t = text(&r, 0);
+        assert!(
+            t.contains("estimate must be between 0 and 1000"),
+            "{tool}: {t}"
+        );
+        assert!(!t.contains("4294967295"), "{tool}: {t}");
+    }
+}
