@@ -1,8 +1,8 @@
 //! Context snapshots and handoffs: save, show, list. Show by default is what
 //! the last session left, whole (docs/MCP.md, "Resume"): the latest snapshot's
 //! keys exactly as the agent saved them, plus the latest handoff when it is
-//! newer, with the seed's keys derived in the seed's types where the agent
-//! saved none. Snapshot files are append-only: written once, never rewritten.
+//! newer, with the resume keys agents' scripts read (`lastTask` an id,
+//! `completedToday`, `nextSteps`) derived where the agent saved none. Snapshot files are append-only: written once, never rewritten.
 
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
@@ -67,8 +67,8 @@ pub struct ContextView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<ContextSnapshot>,
     pub last_session: Option<SessionSummary>,
-    /// Where the session stood, derived from the records (the seed's
-    /// integration reads `lastTask`, `completedToday` and `nextSteps`).
+    /// Where the session stood, derived from the records (agents resuming
+    /// read `lastTask`, `completedToday` and `nextSteps`, docs/MCP.md "Resume").
     pub resume: ResumeFacts,
 }
 
@@ -87,8 +87,9 @@ impl ContextView {
 }
 
 /// What a resuming agent asks first, derived at read time (never stored).
-/// The seed's keys in the seed's types — `last_task` an id, the other two
-/// lists of strings — fill in what the agent did not save; the richer
+/// The resume keys in the types agents' scripts expect (docs/MCP.md,
+/// "Resume") — `last_task` an id, the other two lists of strings — fill in
+/// what the agent did not save; the richer
 /// derived data has names of its own.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct ResumeFacts {

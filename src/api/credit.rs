@@ -1,7 +1,7 @@
 //! Who a change found by the refresh is credited to. A file whose content is
 //! exactly what HEAD holds arrived through git (a pull, a merge, a checkout):
 //! the change feed credits the author of the commit that made the change
-//! (DESIGN §5 "Identity"). Anything else is a hand edit, credited to `editor`.
+//! (README, "Who is acting"). Anything else is a hand edit, credited to `editor`.
 
 use super::Orchestron;
 use crate::git::GitRepo;

@@ -1,5 +1,6 @@
-//! `orchestron task …`: the task commands, including the seed's human commands
-//! `clarify`, `priority --set` and `depend --on`.
+//! `orchestron task …`: the task commands, including the three whose spelling
+//! humans' scripts already use and which therefore never change: `clarify`,
+//! `priority --set` and `depend --on`.
 
 use super::Ctx;
 use super::exit::{CmdResult, Code};

@@ -11,7 +11,7 @@
 
 use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
-use super::feed::{append_feed, trim_feed};
+use super::feed::{Broken, Live, append_feed, trim_feed};
 use super::row::{self, key_lines_json, location_ok, parse_kind, to_json};
 use super::types::Refresh;
 use super::{Index, exec, meta, meta_get, meta_set};
@@ -30,13 +30,6 @@ pub const FEED_KEEP: i64 = 10_000;
 /// Below this many affected ids, readiness is recomputed row by row; above, in
 /// one pass over the table.
 const BULK_BLOCKING: usize = 1000;
-
-/// The live record of an id as it was before this refresh.
-pub(super) struct Live {
-    pub rid: i64,
-    pub kind: IdKind,
-    pub json: String,
-}
 
 impl Index {
     /// Applies one refresh in a single transaction and returns the number of
@@ -125,14 +118,6 @@ impl Index {
         tx.commit().ctx("committing a refresh")?;
         Ok(appended)
     }
-}
-
-/// The affected ids that a file holding no valid record speaks for, before
-/// and after a refresh: a record that vanishes while such a file remains was
-/// broken, not deleted, and one that reappears from it was repaired.
-pub(super) struct Broken {
-    pub before: HashSet<String>,
-    pub after: HashSet<String>,
 }
 
 fn claimed_by_broken(

@@ -7,7 +7,6 @@
 //! `apply`, from the difference between the JSON the index last held for a
 //! record and the new one.
 
-use super::apply::Live;
 use super::error::{Context, IndexError};
 use super::row::{self, parse_id, parse_kind, parse_timestamp, timestamp, to_json};
 use super::types::{Change, ChangeOp, ChangesSince};
@@ -15,7 +14,23 @@ use super::{Index, exec, meta, meta_get, meta_set};
 use crate::model::{FieldChange, IdKind, diff_fields};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The live record of an id as it was before this refresh (what the
+/// feed compares the new one with; filled in by `apply`).
+pub(super) struct Live {
+    pub rid: i64,
+    pub kind: IdKind,
+    pub json: String,
+}
+
+/// The affected ids that a file holding no valid record speaks for, before
+/// and after a refresh: a record that vanishes while such a file remains was
+/// broken, not deleted, and one that reappears from it was repaired.
+pub(super) struct Broken {
+    pub before: HashSet<String>,
+    pub after: HashSet<String>,
+}
 
 impl Index {
     /// Changes after `cursor` (from the start of this generation when `None`),
@@ -230,7 +245,7 @@ pub(super) fn append_feed(
     affected: &BTreeSet<String>,
     before: &HashMap<String, Live>,
     after: &HashMap<String, (IdKind, String)>,
-    broken: &super::apply::Broken,
+    broken: &Broken,
     actor: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<usize, IndexError> {

@@ -5,7 +5,7 @@
 
 use super::args::Args;
 use super::error::Failure;
-use super::tools::{Output, Res, api, compact, to_map};
+use super::output::{Output, Res, api, compact, to_map};
 use crate::api::Orchestron;
 
 pub fn predict_completion(o: &mut Orchestron, a: &Args) -> Res {

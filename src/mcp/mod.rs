@@ -5,7 +5,7 @@
 //! stderr.
 //!
 //! Modules, one concept each: [`catalog`] (tool names, schemas, annotations),
-//! [`args`] (reading a model's arguments), [`brief`] (results cut to size), [`error`] (the one error edge), [`tools`] (what each tool does),
+//! [`args`] (reading a model's arguments), [`brief`] (results cut to size), [`error`] (the one error edge), [`output`] (a tool's answer), [`tools`] (what each tool does),
 //! [`notice`] (the "N updates since your last call" line), [`resources`],
 //! [`complete`] (id completion),
 //! [`prompts`], [`push`] (live updates → notifications), [`insights`] (the
@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod insights;
 pub mod notice;
+pub mod output;
 pub mod prompts;
 pub mod push;
 pub mod resources;

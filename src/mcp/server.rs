@@ -212,7 +212,7 @@ fn token_agent(_ctx: &RequestContext<RoleServer>) -> Option<String> {
 /// the changes others made since the caller last looked, and the caller's
 /// claims that others' forced writes ended since it was last told.
 type Called = (
-    Result<tools::Output, Failure>,
+    Result<super::output::Output, Failure>,
     crate::api::Digest,
     Vec<crate::api::ClaimLost>,
 );

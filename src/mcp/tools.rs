@@ -1,7 +1,7 @@
 //! What each tool does: read its arguments, make one call into the use-case
 //! API (the same code path as the CLI), and shape the answer — a short text
-//! for the model in `content[0]` (exactly the seed's wording where the seed
-//! fixed one) and a JSON object for `structuredContent` that stands on its
+//! for the model in `content[0]` (worded exactly as docs/MCP.md's tool table
+//! fixes it, e.g. `Created task <ID>: <title>`: agents' scripts parse it) and a JSON object for `structuredContent` that stands on its
 //! own (its `summary` is that line), since many clients show the model only
 //! one of the two. Writes answer with what changed, not the record; shapes
 //! are cut to size by [`super::brief`]. A refusal (bad
@@ -14,6 +14,7 @@ use super::brief;
 use super::catalog;
 use super::error::Failure;
 use super::notice;
+use super::output::{Output, Res, api, compact, line, obj, to_map};
 use crate::api::{
     ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskQuery,
     TaskSummary, Updated,
@@ -21,54 +22,7 @@ use crate::api::{
 use crate::model::Limits;
 use crate::model::short;
 use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
-use serde::Serialize;
 use serde_json::{Map, Value, json};
-
-/// A tool's successful answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Output {
-    /// `content[0]`.
-    pub text: String,
-    /// `structuredContent.summary`: the same line as `text`, or one that says
-    /// what a JSON `text` holds.
-    pub summary: String,
-    /// Further text contents (an empty state's explanation).
-    pub extra: Vec<String>,
-    /// `structuredContent`: always an object.
-    pub structured: Map<String, Value>,
-}
-
-pub(super) type Res = Result<Output, Failure>;
-
-pub(super) fn api<T>(r: crate::api::Result<T>) -> Result<T, Failure> {
-    r.map_err(Failure::from)
-}
-
-pub(super) fn to_map<T: Serialize>(v: &T) -> Map<String, Value> {
-    match serde_json::to_value(v) {
-        Ok(Value::Object(m)) => m,
-        Ok(other) => Map::from_iter([("value".to_string(), other)]),
-        Err(_) => Map::new(),
-    }
-}
-
-fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-}
-
-pub(super) fn compact(v: &impl Serialize) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
-}
-
-/// An answer whose text is its summary.
-fn line(text: String, structured: Map<String, Value>) -> Output {
-    Output {
-        summary: text.clone(),
-        text,
-        extra: Vec::new(),
-        structured,
-    }
-}
 
 /// Runs the tool `def` (found in the catalog by the server, which alone
 /// answers an unknown name: `invalid_params`) with its raw arguments.
@@ -152,7 +106,7 @@ fn task_list(o: &mut Orchestron, a: &Args) -> Res {
     };
     Ok(Output {
         text: compact(&tasks),
-        // content[0] stays the bare array (the seed parses it); the count
+        // content[0] stays the bare array (scripts parse it); the count
         // and the next page are said in a second text when not all fit.
         extra: if page.next_offset.is_some() {
             vec![summary.clone()]
@@ -309,8 +263,8 @@ fn task_clarify(o: &mut Orchestron, a: &Args) -> Res {
 
 /// The context envelope: the saved keys at top level (the snapshot's as
 /// saved, then a newer handoff's), then `snapshot`, `handoff` and
-/// `lastSession` (which win over saved keys of the same name); the seed's
-/// keys are derived only where the agent saved none, richer facts go under
+/// `lastSession` (which win over saved keys of the same name); the resume
+/// keys (docs/MCP.md, "Resume") are derived only where the agent saved none, richer facts go under
 /// `derived`.
 pub fn context_object(view: Option<&ContextView>) -> Map<String, Value> {
     let Some(view) = view else {

@@ -10,7 +10,8 @@
 //! (every side's notes and clarifications are in the result) and count the
 //! same-field conflicts resolved by the rule. A third column shows what a plain
 //! merge would do if files carried an `updated:` timestamp rewritten by every
-//! write — the layout DESIGN.md §5 rules out.
+//! write — the layout Orchestron's records avoid for this reason (no `updated:`
+//! field, docs/GIT.md).
 //!
 //! Shared by the test `merge_fractions` (300 seeded pairs, lower bounds
 //! asserted: `cargo test --test it merge_fractions`) and the bench that prints

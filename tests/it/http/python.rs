@@ -1,6 +1,7 @@
 //! A second real client over HTTP: the official MCP Python SDK (`mcp` on
 //! PyPI, pinned in tests/python/requirements.txt, installed by .ci/setup into
-//! target/py-mcp) runs the seed's workflow as two agents at once — one over
+//! target/py-mcp) runs the agent workflow of `mcp/sessions.rs` (create, claim, update,
+//! save context, hand off) as two agents at once — one over
 //! the initialize handshake, one over the 2026-07-28 stateless revision —
 //! against one server. The records must credit each agent with its own work.
 

@@ -129,3 +129,45 @@ fn tests_folder_holds_only_the_one_binary() {
         assert!(rust.is_empty(), "Rust under tests/{folder}: {rust:?}");
     }
 }
+
+/// AGENTS.md is where a newcomer learns which tests exist: its table names
+/// every module of `tests/it/main.rs` (a folder area with a trailing `/`),
+/// and its MCP paragraph every file of the MCP harness.
+#[test]
+fn agents_md_names_every_test_area() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let agents = std::fs::read_to_string(root.join("AGENTS.md")).expect("read AGENTS.md");
+    let main = std::fs::read_to_string(root.join("tests/it/main.rs")).expect("read main.rs");
+    let areas: Vec<&str> = main
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .collect();
+    assert!(
+        areas.len() > 20,
+        "no `mod` lines read from main.rs: {areas:?}"
+    );
+    let mut missing = Vec::new();
+    for area in areas {
+        let folder = root.join("tests/it").join(area).is_dir();
+        let shown = if folder {
+            format!("`{area}/`")
+        } else {
+            format!("`{area}`")
+        };
+        if !agents.contains(&shown) {
+            missing.push(shown);
+        }
+    }
+    let mut harness = Vec::new();
+    rust_files(&root.join("tests/it/mcp"), &mut harness);
+    for file in harness {
+        let name = file.file_name().expect("file name").to_string_lossy();
+        if name != "mod.rs" && !agents.contains(&format!("`mcp/{name}`")) {
+            missing.push(format!("`mcp/{name}`"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "AGENTS.md's Tests section does not name {missing:?}"
+    );
+}

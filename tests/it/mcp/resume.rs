@@ -1,8 +1,8 @@
-//! The seed's resume across a handoff, over stdio on the real binary with a
-//! real MCP client (rmcp's child-process transport): session 1 makes the
-//! seed's calls and ends with context_save then handoff_prepare (as our
-//! AGENTS.md section asks); session 2 does exactly what the seed's session 2
-//! does — `orchestron_context_get`, then `orchestron_task_update` with
+//! Resuming across a handoff, over stdio on the real binary with a real MCP
+//! client (rmcp's child-process transport): session 1 makes the calls of
+//! `mcp/seed.rs` and ends with context_save then handoff_prepare (as our
+//! AGENTS.md section asks); session 2 does exactly what a resuming agent's
+//! script does — `orchestron_context_get`, then `orchestron_task_update` with
 //! `taskId: context["lastTask"]` — and gets back what session 1 saved.
 
 use super::{TestClient, text};
@@ -52,7 +52,7 @@ async fn the_seeds_second_session_resumes_after_a_handoff() {
     ]);
     env.create(&["Add password reset endpoint"]);
 
-    // Session 1: the seed's calls, ending with a snapshot and then a handoff.
+    // Session 1: the scripted calls, ending with a snapshot and then a handoff.
     let s1 = session(&env).await;
     call(&s1, "orchestron_context_get", json!({})).await;
     call(
@@ -103,7 +103,7 @@ async fn the_seeds_second_session_resumes_after_a_handoff() {
     .await;
     s1.cancel().await.expect("session 1 ends");
 
-    // Session 2: exactly the seed's.
+    // Session 2: exactly the resuming script's.
     let s2 = session(&env).await;
     let context = call(&s2, "orchestron_context_get", json!({})).await;
     for key in ["lastTask", "completedToday", "nextSteps", "blockers"] {

@@ -1,5 +1,6 @@
-//! The seed's own calls, exactly as its integration guide writes them, each
-//! answered (not refused), with the keys the seed then reads.
+//! The calls agents' existing scripts make, exactly as written (snake_case
+//! `acceptance_criteria` beside camelCase, `assignee: "claude"`, the resume
+//! keys read back), each answered (not refused), with the keys they then read.
 
 use super::{start, text};
 use serde_json::{Value, json};
@@ -100,7 +101,7 @@ async fn the_seed_calls_are_accepted_as_written() {
     let ctx = call("orchestron_context_get", json!({})).await;
     assert_eq!(ctx["milestone"], "Auth done");
     assert!(ctx["lastSession"].is_object(), "{ctx}");
-    // The keys the seed reads are always there, derived from the records.
+    // The keys scripts read are always there, derived from the records.
     assert!(ctx.get("lastTask").is_some(), "{ctx}");
     assert!(ctx["completedToday"].is_array(), "{ctx}");
     assert!(ctx["nextSteps"].is_array(), "{ctx}");

@@ -1,4 +1,5 @@
-//! Three agent sessions and a human, the workflow of the seed: each session
+//! Three agent sessions and a human, the workflow docs/MCP.md describes
+//! (create, claim, update, save context, hand off, resume): each session
 //! is a fresh server on the workspace (as a new `orchestron mcp` process
 //! would be), and between them the human uses the real CLI and an editor.
 
