@@ -183,7 +183,9 @@ impl Orchestron {
             && let Ok(outer) = crate::store::Workspace::open(None, parent)
         {
             return Err(Error::Refused(format!(
-                "{} is inside the project of the workspace {}, which orchestron already uses                  here; run it there, or `orchestron init --force` for a second workspace                  nested in this folder",
+                "{} is inside the project of the workspace {}, which orchestron already uses \
+                 here; run it there, or `orchestron init --force` for a second workspace \
+                 nested in this folder",
                 project.display(),
                 outer.root().display()
             )));
