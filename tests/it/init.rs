@@ -87,6 +87,11 @@ fn init_inside_a_workspaces_project_names_it_and_nests_only_with_force() {
         "does not name {outer:?}: {}",
         r.stderr
     );
+    assert!(
+        r.stderr.contains("already uses here; run it there") && !r.stderr.contains("   "),
+        "one plain sentence, no runs of spaces from the source: {}",
+        r.stderr
+    );
     assert!(!sub.join(".orchestron").exists());
     assert!(!sub.join("AGENTS.md").exists());
     let r = run(&["init", "--force"]);
