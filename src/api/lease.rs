@@ -88,7 +88,7 @@ impl Orchestron {
 
     /// The branch checked out in this work tree, if any (for claims).
     pub(crate) fn current_branch(&self) -> Option<String> {
-        crate::git::GitRepo::discover(self.ws.project_dir())
+        self.git()
             .ok()
             .flatten()
             .and_then(|r| r.branch().ok().flatten())

@@ -20,13 +20,13 @@ pub mod sync;
 mod timeline;
 
 pub(crate) use cli::move_tracked;
-pub use cli::{LineMerge, config_set, driver_program, last_commit_times, merge_file};
+pub use cli::{LineMerge, config_ensure, driver_program, last_commit_times, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
-pub use repo::GitRepo;
+pub use repo::{GitRepo, KeptRepo};
 
 use crate::model::GitState;
 use std::path::Path;
