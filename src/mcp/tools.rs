@@ -166,40 +166,45 @@ fn updated(verb: &str, u: &Updated) -> Output {
 
 fn task_update(o: &mut Orchestron, a: &Args) -> Res {
     let id = a.req_str("taskId")?;
-    let criteria = a
-        .int_list("criteriaDone")?
-        .into_iter()
-        .map(|n| {
-            usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
-                format!("criteriaDone: acceptance criteria are numbered from 1, got {n}")
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let clearable = |key: &str| -> Result<Option<Option<String>>, Failure> {
-        Ok(a.str(key)?
-            .map(|s| Some(s).filter(|s| !s.trim().is_empty())))
-    };
     let estimate = a
         .int_in("estimate", 0, i64::from(Limits::ESTIMATE_POINTS))?
         .map(|e| u32::try_from(e).ok());
+    // Parsing only: what an empty string means (clear) is the API's rule.
     let patch = TaskPatch {
         status: a.enum_val::<Status>("status")?,
         progress: a.int("progress")?,
         notes: a.str_list("notes")?,
         priority: a.enum_val::<Priority>("priority")?,
-        assignee: clearable("assignee")?,
+        kind: a.enum_val::<TaskType>("type")?,
+        assignee: a.str("assignee")?.map(Some),
         title: a.str("title")?,
         description: a.str("description")?,
         labels: a.has("labels").then(|| a.str_list("labels")).transpose()?,
-        sprint: clearable("sprint")?,
-        parent: clearable("parent")?,
+        sprint: a.str("sprint")?.map(Some),
+        parent: a.str("parent")?.map(Some),
         estimate,
-        criteria_done: criteria,
+        criteria_done: criterion_numbers(a, "criteriaDone")?,
+        criteria_undone: criterion_numbers(a, "criteriaUndone")?,
+        add_criteria: a.str_list("addCriteria")?,
         force: a.bool("force")?.unwrap_or(false),
         ..TaskPatch::default()
     };
     let u = api(o.update_task(&id, patch))?;
     Ok(updated("Updated", &u))
+}
+
+/// Acceptance criteria by number, from 1 (as `task show` prints them).
+fn criterion_numbers(a: &Args, key: &str) -> Result<Vec<usize>, Failure> {
+    a.int_list(key)?
+        .into_iter()
+        .map(|n| {
+            usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Failure::from(format!(
+                    "{key}: acceptance criteria are numbered from 1, got {n}"
+                ))
+            })
+        })
+        .collect()
 }
 
 fn task_claim(o: &mut Orchestron, a: &Args) -> Res {

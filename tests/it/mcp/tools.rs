@@ -102,6 +102,68 @@ async fn tool_results_have_the_seed_shapes() {
     insta::assert_json_snapshot!("get_result", result_json(&get, &mut ids));
 }
 
+/// MCP's update has the CLI's powers (one patch type): the type, unchecking
+/// and adding criteria, and an empty string clears (the API's rule).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_update_has_the_same_powers_as_the_cli() {
+    let env = start("claude-code").await;
+    let r = env
+        .call(
+            "orchestron_task_create",
+            json!({"title": "Patch", "assignee": "bob", "acceptance_criteria": ["One", "Two"]}),
+        )
+        .await;
+    let id = r.structured_content.as_ref().unwrap()["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = env
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": id, "criteriaDone": [1, 2]}),
+        )
+        .await;
+    assert_eq!(done.is_error, Some(false), "{}", text(&done, 0));
+    let upd = env
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": id, "type": "subtask", "criteriaUndone": [2],
+                   "addCriteria": ["Three"], "assignee": ""}),
+        )
+        .await;
+    assert_eq!(upd.is_error, Some(false), "{}", text(&upd, 0));
+    let get = env.call("orchestron_task_get", json!({"taskId": id})).await;
+    let v: Value = serde_json::from_str(&text(&get, 0)).expect("a JSON object");
+    assert_eq!(v["type"], "SUBTASK");
+    assert_eq!(v["assignee"], Value::Null, "an empty string clears: {v}");
+    let criteria: Vec<(String, bool)> = v["acceptance_criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["text"].as_str().unwrap().to_string(), c["done"] == true))
+        .collect();
+    assert_eq!(
+        criteria,
+        [
+            ("One".to_string(), true),
+            ("Two".to_string(), false),
+            ("Three".to_string(), false)
+        ]
+    );
+    let bad = env
+        .call(
+            "orchestron_task_update",
+            json!({"taskId": id, "criteriaUndone": [0]}),
+        )
+        .await;
+    assert_eq!(bad.is_error, Some(true));
+    assert!(
+        text(&bad, 0).contains("criteriaUndone"),
+        "{}",
+        text(&bad, 0)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn context_and_sprint_empty_states_and_round_trip() {
     let env = start("claude-code").await;
