@@ -9,7 +9,6 @@
 //! docs/ARCHIVE.md is the user's page.
 
 use super::{Error, Orchestron, Result};
-use crate::git::GitRepo;
 use crate::model::{IdKind, RecordId, SprintStatus, parse_date};
 use crate::store::RecordPath;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -191,7 +190,7 @@ impl Orchestron {
             return Ok(0);
         }
         let mut by_git = 0;
-        let in_git = GitRepo::discover(self.ws.root())?.is_some();
+        let in_git = self.git()?.is_some();
         for kind in [IdKind::Task, IdKind::Sprint] {
             let of_kind: Vec<&Move> = moves.iter().filter(|m| m.kind == kind).collect();
             let Some(first) = of_kind.first() else {

@@ -132,9 +132,10 @@ impl Orchestron {
                 *blocks.entry(d).or_default() += 1;
             }
         }
-        let claims = self.claims()?;
-        // Closed in another work tree: not work to pick up here (docs/CLAIMS.md).
-        let closed = self.closed_elsewhere(None)?;
+        // Other clones' claims too, with `claims.remote` (docs/CLAIMS.md).
+        let (claims, remote) = self.claims_seen()?;
+        // Closed in another work tree or clone: not work to pick up here.
+        let closed = self.closed_elsewhere(remote.as_ref())?;
         let mut columns: Vec<BoardColumn> = Status::ALL
             .iter()
             .filter(|s| query.cancelled || **s != Status::Cancelled)

@@ -4,7 +4,6 @@
 //! (README, "Who is acting"). Anything else is a hand edit, credited to `editor`.
 
 use super::Orchestron;
-use crate::git::GitRepo;
 use crate::index::{EDITOR, FileUpdate, Refresh};
 use std::collections::BTreeMap;
 
@@ -30,7 +29,7 @@ impl Orchestron {
         if !attribute || (updates.is_empty() && deleted.is_empty()) {
             return single(updates, deleted);
         }
-        let repo = match GitRepo::discover(self.ws.root()) {
+        let repo = match self.git() {
             Ok(Some(r)) => r,
             _ => return single(updates, deleted),
         };

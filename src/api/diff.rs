@@ -77,7 +77,7 @@ pub struct Move<T> {
 impl Orchestron {
     /// The backlog diff of `range` (see the module docs for the forms).
     pub fn backlog_diff(&self, range: Option<&str>) -> Result<BacklogDiff> {
-        let repo = GitRepo::discover(self.ws.root())?.ok_or_else(|| {
+        let repo = self.git()?.ok_or_else(|| {
             Error::Invalid("`diff` needs the workspace to be in a git repository".into())
         })?;
         let (from, to, words) = resolve_range(&repo, range)?;

@@ -6,7 +6,6 @@
 //! method [`Orchestron::task_history`] (MCP: resource `orchestron://tasks/{id}/history`).
 
 use super::{Error, Orchestron, Result};
-use crate::git::GitRepo;
 use crate::model::{FieldChange, IdKind, RecordId, Task, diff_fields};
 use crate::store::{RecordPath, parse_task_text};
 use chrono::{DateTime, Utc};
@@ -105,7 +104,7 @@ impl Orchestron {
             })
             .unwrap_or((None, None, false));
         let shown = places[usize::from(now_archived)].clone();
-        let Some(repo) = GitRepo::discover(self.ws.root())? else {
+        let Some(repo) = self.git()? else {
             return Ok(TaskHistory {
                 id: id.clone(),
                 path: shown.rel(),

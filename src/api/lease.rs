@@ -88,7 +88,7 @@ impl Orchestron {
 
     /// The branch checked out in this work tree, if any (for claims).
     pub(crate) fn current_branch(&self) -> Option<String> {
-        crate::git::GitRepo::discover(self.ws.project_dir())
+        self.git()
             .ok()
             .flatten()
             .and_then(|r| r.branch().ok().flatten())
@@ -126,11 +126,15 @@ impl Orchestron {
 
     /// The claims a reader of this work tree cannot see in its files: held
     /// in another work tree, or expired (stale) — in task id order.
+    /// With `claims.remote`, the claims of other clones too.
     pub fn notable_claims(&self) -> Result<Vec<HeldTask>> {
+        self.notable_among(&self.claims_seen()?.0)
+    }
+
+    fn notable_among(&self, claims: &Claims) -> Result<Vec<HeldTask>> {
         let here = self.claim_scope()?.worktree.clone();
         let now = lease_now();
-        Ok(self
-            .claims()?
+        Ok(claims
             .iter()
             .map(|(id, c)| HeldTask {
                 id: id.clone(),
@@ -143,7 +147,14 @@ impl Orchestron {
     /// A warning per stale claim, on the task's `assignee` line (`check`).
     pub(crate) fn stale_claim_problems(&self) -> Result<Vec<crate::model::Problem>> {
         let mut out = Vec::new();
-        for h in self.notable_claims()?.into_iter().filter(|h| h.claim.stale) {
+        // This clone's own claims: a stale claim ref of another clone is
+        // not a problem of these files.
+        let claims = self.claims()?;
+        for h in self
+            .notable_among(&claims)?
+            .into_iter()
+            .filter(|h| h.claim.stale)
+        {
             let Ok(id) = RecordId::parse(&h.id) else {
                 continue;
             };
@@ -181,9 +192,11 @@ impl Orchestron {
     /// What decides readiness here for `who` beyond the files: the tasks not
     /// ready (held by someone else on a live lease, or closed elsewhere) and
     /// those ready although the files say IN_PROGRESS (stale claims).
+    /// With `claims.remote`, other clones' claims and closed marks count
+    /// too (as last fetched, see [`Orchestron::remote_state_cached`]).
     pub(crate) fn readiness_here(&self, who: &str) -> Result<(Vec<RecordId>, Vec<RecordId>)> {
-        let claims = self.claims()?;
-        let closed = self.closed_elsewhere(None)?;
+        let (claims, remote) = self.claims_seen()?;
+        let closed = self.closed_elsewhere(remote.as_ref())?;
         Ok(self.readiness_with(who, &claims, &closed))
     }
 

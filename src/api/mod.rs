@@ -16,6 +16,7 @@ mod diff;
 mod digest;
 mod error;
 mod export;
+mod git_repo;
 mod graph;
 mod history;
 mod identity;
@@ -108,6 +109,8 @@ pub struct Orchestron {
     client: Option<String>,
     actor: OnceLock<String>,
     claim_scope: OnceLock<lease::ClaimScope>,
+    /// The repository around the workspace, once found (see `git_repo.rs`).
+    git: OnceLock<crate::git::KeptRepo>,
     /// A long-running process's file monitor (see `refresh.rs`) and where
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
@@ -136,6 +139,7 @@ impl Orchestron {
             client: None,
             actor: OnceLock::new(),
             claim_scope: OnceLock::new(),
+            git: OnceLock::new(),
             monitor: None,
             monitor_token: None,
             lent: None,
@@ -159,6 +163,7 @@ impl Orchestron {
             client: None,
             actor: OnceLock::new(),
             claim_scope: OnceLock::new(),
+            git: OnceLock::new(),
             monitor: None,
             monitor_token: None,
             lent: None,

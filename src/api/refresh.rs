@@ -49,6 +49,16 @@ impl Orchestron {
         }
     }
 
+    /// Refreshes and runs `write` under one hold of the workspace lock: the
+    /// lock is re-entrant, so the write's own lock (and the refresh's) only
+    /// count up, and a request that writes takes the OS lock once, not once
+    /// for its refresh and again for its write.
+    pub fn refresh_then<T>(&mut self, write: impl FnOnce(&mut Self) -> T) -> Result<T> {
+        let _lock = self.ws.lock()?;
+        self.refresh()?;
+        Ok(write(self))
+    }
+
     /// [`Orchestron::refresh`] with the archive too: for the use-cases that
     /// read archived records (`task show` of an archived id, `--archived`
     /// lists, `check`, export). Ordinary commands leave the archive's files

@@ -18,6 +18,10 @@ use std::path::PathBuf;
 /// The remote's claims, by task id.
 pub(crate) type RemoteState = BTreeMap<String, RemoteEntry>;
 
+/// How long reads trust the clone's copy of the remote's claim refs before
+/// fetching them again (a claim always fetches).
+const REMOTE_CLAIMS_TTL: chrono::Duration = chrono::Duration::seconds(5);
+
 impl Orchestron {
     /// `claims.remote`, when set.
     pub(crate) fn claims_remote(&self) -> Option<String> {
@@ -44,7 +48,8 @@ impl Orchestron {
         Ok(Some((dir, remote)))
     }
 
-    /// Every claim on `claims.remote` (`None` when it is not set).
+    /// Every claim on `claims.remote` (`None` when it is not set), fetched
+    /// now: what a claim decides from.
     pub(crate) fn remote_state(&self) -> Result<Option<RemoteState>> {
         let Some((dir, remote)) = self.remote_claims()? else {
             return Ok(None);
@@ -53,7 +58,56 @@ impl Orchestron {
             dir: &dir,
             remote: &remote,
         };
-        Ok(Some(r.fetch_all()?))
+        let state = r.fetch_all()?;
+        self.claim_scope()?
+            .registry
+            .mark_fetched(&remote, lease_now())?;
+        Ok(Some(state))
+    }
+
+    /// Every claim on `claims.remote` as reads see it (`None` when it is not
+    /// set): the clone's copy of the claim refs, fetched again only when the
+    /// last fetch (by any work tree of the clone) is older than
+    /// [`REMOTE_CLAIMS_TTL`] — a list or `status` costs no network most of
+    /// the time. An unreachable remote leaves the copy as it was: a read
+    /// shows what was last known rather than failing.
+    pub(crate) fn remote_state_cached(&self) -> Result<Option<RemoteState>> {
+        let Some((dir, remote)) = self.remote_claims()? else {
+            return Ok(None);
+        };
+        let r = RemoteClaims {
+            dir: &dir,
+            remote: &remote,
+        };
+        let registry = &self.claim_scope()?.registry;
+        let now = lease_now();
+        // A stamp from the future (the clock went back) is no proof of freshness.
+        let fresh = registry
+            .fetched_at(&remote)
+            .is_some_and(|t| t <= now && now - t < REMOTE_CLAIMS_TTL);
+        if !fresh {
+            match r.fetch() {
+                Ok(()) | Err(crate::git::GitError::Unreachable { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            // Also after a failed fetch: an unreachable remote is tried
+            // again after the TTL, not by every read.
+            registry.mark_fetched(&remote, now)?;
+        }
+        Ok(Some(r.read()?))
+    }
+
+    /// The claims a read shows: the registry's, with the remote's (as
+    /// [`Self::remote_state_cached`] has them) joined in; and that remote
+    /// state, for its closed marks.
+    pub(crate) fn claims_seen(&self) -> Result<(Claims, Option<RemoteState>)> {
+        let local = self.claims()?;
+        let remote = self.remote_state_cached()?;
+        let claims = match &remote {
+            Some(r) => merged(&local, r),
+            None => local,
+        };
+        Ok((claims, remote))
     }
 
     /// Pushes `claim` for `id` over what the remote had (`expected`).
@@ -176,6 +230,32 @@ impl Orchestron {
             }),
         }
     }
+}
+
+/// The live claim another clone holds on `id` in the remote's `state` that
+/// `who` does not hold and this clone did not push (`local` is the
+/// registry) — for the write path's claim check. Its `remote` is that
+/// clone's ref, so a forced write deletes exactly it.
+pub(crate) fn remote_claim_of_other(
+    local: &Claims,
+    state: &RemoteState,
+    id: &str,
+    who: &str,
+) -> Option<Claim> {
+    let entry = state.get(id).filter(|e| !is_closed_mark(e))?;
+    let ours = local
+        .get(id)
+        .and_then(|c| c.remote.as_ref())
+        .is_some_and(|h| h.sha == entry.sha);
+    let mut claim = from_remote(entry);
+    if ours || claim.holder == who || claim.expires <= lease_now() {
+        return None;
+    }
+    claim.remote = Some(RemoteHold {
+        sha: entry.sha.clone(),
+        expires: claim.expires,
+    });
+    Some(claim)
 }
 
 /// Less than half the lease left on the remote: time to push a renewal.

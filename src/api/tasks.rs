@@ -298,7 +298,7 @@ impl Orchestron {
         }
         Ok(TaskView {
             archived: self.index.archived(&task.id)? == Some(true),
-            claim: self.claim_view(&self.claims()?, &task.id)?,
+            claim: self.claim_view(&self.claims_seen()?.0, &task.id)?,
             claim_ended: self
                 .lost_claims()?
                 .into_iter()

@@ -19,6 +19,7 @@
 //!    (a forced one leaves a [`LostClaim`] for its holder to be told).
 
 use super::lease::view_of;
+use super::remote_claim::{RemoteState, remote_claim_of_other};
 use super::{ClaimView, Error, Orchestron, Result, Updated};
 use crate::model::{Entry, RecordId, Task, diff_fields, lease_now};
 use crate::store::{Claim, Claims, LostClaim, WorkspaceLock};
@@ -67,16 +68,25 @@ impl Orchestron {
         let registry_lock = registry.lock()?;
         let claims = registry.load()?;
         let who = self.actor().to_string();
-        let overridden = match (&intent, live_claim_of_other(&claims, id, &who)) {
-            (_, None) | (Intent::Talk | Intent::Claim(_), Some(_)) => None,
-            (Intent::Change { force: true }, Some(c)) => Some(c.clone()),
-            (Intent::Change { force: false }, Some(c)) => {
-                return Err(Error::ClaimedByOther {
-                    id: id.to_string(),
-                    holder: self.claim_view_of(c)?.describe(),
-                });
-            }
+        let Intent::Change { force } = intent else {
+            return Ok(TaskWrite {
+                id: id.clone(),
+                intent,
+                who,
+                claims,
+                overridden: None,
+                registry_lock,
+                _lock: lock,
+            });
         };
+        let remote = self.remote_state_cached()?;
+        let overridden = held_by_other(&claims, remote.as_ref(), id, &who);
+        if let (Some(c), false) = (&overridden, force) {
+            return Err(Error::ClaimedByOther {
+                id: id.to_string(),
+                holder: self.claim_view_of(c)?.describe(),
+            });
+        }
         Ok(TaskWrite {
             id: id.clone(),
             intent,
@@ -239,18 +249,19 @@ impl Orchestron {
         let lock = registry.lock()?;
         let mut claims = registry.load()?;
         let who = self.actor().to_string();
+        let remote = self.remote_state_cached()?;
         let mut ended = Vec::new();
         for id in ids {
-            let Some(c) = live_claim_of_other(&claims, id, &who) else {
+            let Some(c) = held_by_other(&claims, remote.as_ref(), id, &who) else {
                 continue;
             };
             if !force {
                 return Err(Error::ClaimedByOther {
                     id: id.to_string(),
-                    holder: self.claim_view_of(c)?.describe(),
+                    holder: self.claim_view_of(&c)?.describe(),
                 });
             }
-            ended.push((id.clone(), c.clone()));
+            ended.push((id.clone(), c));
         }
         for (id, c) in ended {
             if let Some(hold) = &c.remote {
@@ -331,6 +342,20 @@ pub(crate) fn live_claim_of_other<'a>(
     claims
         .get(id.as_str())
         .filter(|c| c.holder != who && c.expires > lease_now())
+}
+
+/// The live claim of someone else than `who` that guards `id`: in this
+/// clone's registry (every work tree), else — with `claims.remote` — in the
+/// remote's claim refs as last fetched (at most 5 s old).
+fn held_by_other(
+    claims: &Claims,
+    remote: Option<&RemoteState>,
+    id: &RecordId,
+    who: &str,
+) -> Option<Claim> {
+    live_claim_of_other(claims, id, who)
+        .cloned()
+        .or_else(|| remote_claim_of_other(claims, remote?, id.as_str(), who))
 }
 
 /// The note a forced write leaves on the task: who overrode whose claim.

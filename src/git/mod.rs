@@ -26,7 +26,7 @@ pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
-pub use repo::GitRepo;
+pub use repo::{GitRepo, KeptRepo};
 
 use crate::model::GitState;
 use std::path::Path;

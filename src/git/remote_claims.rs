@@ -57,6 +57,12 @@ pub struct RemoteClaims<'a> {
 impl RemoteClaims<'_> {
     /// Every claim on the remote, by task id (one fetch, then local reads).
     pub fn fetch_all(&self) -> Result<BTreeMap<String, RemoteEntry>, GitError> {
+        self.fetch()?;
+        self.read()
+    }
+
+    /// Fetches every claim ref into the clone's copy (pruned).
+    pub fn fetch(&self) -> Result<(), GitError> {
         let local_ns = self.local_ns();
         let refspec = format!("+{CLAIMS_NS}/*:{local_ns}/*");
         let args = [
@@ -72,6 +78,13 @@ impl RemoteClaims<'_> {
         if !out.status.success() {
             return Err(self.unreachable(&out));
         }
+        Ok(())
+    }
+
+    /// The claims as last fetched (or pushed from here), by task id: no
+    /// network.
+    pub fn read(&self) -> Result<BTreeMap<String, RemoteEntry>, GitError> {
+        let local_ns = self.local_ns();
         let format = "%(refname)%00%(objectname)%00%(contents)%00%00";
         let out = run(
             self.dir,
@@ -114,6 +127,9 @@ impl RemoteClaims<'_> {
         let sha = self.claim_commit(claim)?;
         let dst = format!("{CLAIMS_NS}/{id}");
         let won = self.push(&dst, expected.unwrap_or(""), &format!("{sha}:{dst}"))?;
+        if won {
+            self.copy(id, Some(&sha))?;
+        }
         Ok(won.then_some(sha))
     }
 
@@ -121,7 +137,23 @@ impl RemoteClaims<'_> {
     /// when it no longer does (taken over, or already gone).
     pub fn delete(&self, id: &str, expected: &str) -> Result<bool, GitError> {
         let dst = format!("{CLAIMS_NS}/{id}");
-        self.push(&dst, expected, &format!(":{dst}"))
+        let done = self.push(&dst, expected, &format!(":{dst}"))?;
+        if done {
+            self.copy(id, None)?;
+        }
+        Ok(done)
+    }
+
+    /// Keeps the clone's copy of the claim refs in step with a push of ours
+    /// (a push does not update it), so that reads between fetches see what
+    /// this clone did.
+    fn copy(&self, id: &str, sha: Option<&str>) -> Result<(), GitError> {
+        let local = format!("{}/{id}", self.local_ns());
+        match sha {
+            Some(sha) => run(self.dir, &["update-ref", &local, sha]),
+            None => run(self.dir, &["update-ref", "-d", &local]),
+        }
+        .map(|_| ())
     }
 
     /// `git push --porcelain --force-with-lease=<dst>:<expected>`: `true`

@@ -22,7 +22,45 @@ impl std::fmt::Debug for GitRepo {
     }
 }
 
+/// Where a repository was found, kept by a long-lived process: opening it
+/// again from its work tree skips the search up the folders (a [`GitRepo`]
+/// itself cannot be kept: gix's handle may not cross threads).
+pub struct KeptRepo {
+    root: PathBuf,
+}
+
+impl KeptRepo {
+    /// The repository, opened at its work tree.
+    pub fn open(&self) -> Result<GitRepo, GitError> {
+        let repo = gix::open(&self.root).map_err(|e| {
+            GitError::read(
+                format!("opening the repository at {}", self.root.display()),
+                e,
+            )
+        })?;
+        Ok(GitRepo {
+            repo,
+            root: self.root.clone(),
+        })
+    }
+}
+
+impl std::fmt::Debug for KeptRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptRepo")
+            .field("root", &self.root)
+            .finish()
+    }
+}
+
 impl GitRepo {
+    /// Where this repository is, to keep (see [`KeptRepo`]).
+    pub fn keep(&self) -> KeptRepo {
+        KeptRepo {
+            root: self.root.clone(),
+        }
+    }
+
     /// Finds the repository that contains `path` (a file or directory), searching
     /// upwards as git does. `Ok(None)` when `path` is not inside a repository.
     pub fn discover(path: &Path) -> Result<Option<GitRepo>, GitError> {

@@ -28,6 +28,18 @@ pub struct ToolDef {
     pub args: Vec<String>,
 }
 
+impl ToolDef {
+    /// Whether the tool may write a record (not annotated read-only): the
+    /// server then holds the workspace lock across its refresh and the call.
+    pub fn writes(&self) -> bool {
+        self.tool
+            .annotations
+            .as_ref()
+            .and_then(|a| a.read_only_hint)
+            != Some(true)
+    }
+}
+
 /// The tools Claude Code keeps loaded in every session (see the module notes).
 pub const ALWAYS_LOADED: &[&str] = &[
     "orchestron_context_get",

@@ -121,10 +121,12 @@ impl OrchestronServer {
     }
 
     /// Runs `f` on the blocking pool with the API locked, named for the caller
-    /// and refreshed from the files.
+    /// and refreshed from the files. A call that `writes` holds the workspace
+    /// lock once across its refresh and its write (not once each).
     async fn with_api<T: Send + 'static>(
         &self,
         client: Option<String>,
+        writes: bool,
         f: impl FnOnce(&mut Orchestron) -> Result<T, Failure> + Send + 'static,
     ) -> Result<T, Failure> {
         let server = self.clone();
@@ -149,8 +151,12 @@ impl OrchestronServer {
                     Attribution::PerRequest => o.set_caller_name(&name),
                 }
             }
-            o.refresh().map_err(Failure::from)?;
-            f(o)
+            if writes {
+                o.refresh_then(f).map_err(Failure::from)?
+            } else {
+                o.refresh().map_err(Failure::from)?;
+                f(o)
+            }
         });
         match job.await {
             Ok(r) => r,
@@ -316,7 +322,7 @@ impl ServerHandler for OrchestronServer {
         };
         let args = request.arguments;
         let called = self
-            .with_api(client_name(&ctx), move |o| {
+            .with_api(client_name(&ctx), def.writes(), move |o| {
                 let out = tools::run(o, def, args.as_ref());
                 let unseen = if out.is_ok() {
                     o.unseen_changes(notice::DETAIL, notice::GROUPS)
@@ -362,7 +368,9 @@ impl ServerHandler for OrchestronServer {
         let uri = request.uri;
         let target = uri.clone();
         let text = self
-            .with_api(client_name(&ctx), move |o| resources::read(o, &target))
+            .with_api(client_name(&ctx), false, move |o| {
+                resources::read(o, &target)
+            })
             .await
             .map_err(|f| f.rpc(Request::Resource(&uri)))?;
         Ok(ReadResourceResult::new(vec![
@@ -436,7 +444,7 @@ impl ServerHandler for OrchestronServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
         let values = self
-            .with_api(client_name(&ctx), move |o| {
+            .with_api(client_name(&ctx), false, move |o| {
                 Ok(complete::complete(o, &request.r#ref, &request.argument))
             })
             .await
@@ -461,7 +469,7 @@ impl ServerHandler for OrchestronServer {
         let name = request.name;
         let args = request.arguments;
         let result = self
-            .with_api(client_name(&ctx), move |o| {
+            .with_api(client_name(&ctx), false, move |o| {
                 prompts::get(o, &name, args.as_ref())
             })
             .await

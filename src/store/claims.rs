@@ -169,3 +169,31 @@ impl ClaimRegistry {
         self.save_file("closed.json", marks)
     }
 }
+
+impl ClaimRegistry {
+    /// When the claim refs of `remote` were last fetched into the clone (the
+    /// stamp beside the registry, shared by every work tree), if ever.
+    pub fn fetched_at(&self, remote: &str) -> Option<DateTime<Utc>> {
+        let text = std::fs::read_to_string(self.stamp_path(remote)).ok()?;
+        DateTime::parse_from_rfc3339(text.trim())
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// Records that the claim refs of `remote` were fetched at `at`. The
+    /// time is the file's content, not its mtime: the lease clock (which
+    /// tests set) measures it.
+    pub fn mark_fetched(&self, remote: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
+        let text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        write_atomic(&self.stamp_path(remote), text.as_bytes()).map(|_| ())
+    }
+
+    fn stamp_path(&self, remote: &str) -> PathBuf {
+        let name: String = remote
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        self.dir.join(format!("remote-claims-{name}.fetched"))
+    }
+}

@@ -44,7 +44,8 @@ pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
 pub use record_read::{
-    RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_texts,
+    RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_file,
+    read_record_texts,
 };
 pub use records::{LoadedFile, Stamp, StoredRecord};
 pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};

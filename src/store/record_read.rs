@@ -39,6 +39,16 @@ impl RecordReadError {
 /// record folder of the workspace folder `root` (canonical, as
 /// [`super::Workspace`] keeps it).
 pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordReadError> {
+    read_record_file(root, path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_record_bytes`] with the file's metadata as it was checked before
+/// the read (the symlink followed), so that a caller that needs its time
+/// does not stat the file again.
+pub fn read_record_file(
+    root: &Path,
+    path: &Path,
+) -> Result<(Vec<u8>, std::fs::Metadata), RecordReadError> {
     let link = std::fs::symlink_metadata(path).map_err(RecordReadError::Io)?;
     let target = if link.file_type().is_symlink() {
         let target = std::fs::canonicalize(path).map_err(RecordReadError::Io)?;
@@ -60,7 +70,7 @@ pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordRead
             what: kind_of(&listed.file_type()),
         });
     }
-    open_and_read(&target)
+    Ok((open_and_read(&target)?, listed))
 }
 
 /// The text of every record file of `kind` in the workspace folder `root`,

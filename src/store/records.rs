@@ -6,7 +6,7 @@
 
 use super::{
     Editable, Loaded, RecordPath, RecordReadError, StoreError, Workspace, WorkspaceLock,
-    content_hash, edit::edit_checked, load_record, load_record_at, read_record_bytes, write_atomic,
+    content_hash, edit::edit_checked, load_record, load_record_at, read_record_file, write_atomic,
 };
 use crate::model::{ContextSnapshot, IdKind, Record, RecordId, Sprint, Task, render};
 
@@ -94,14 +94,9 @@ impl Workspace {
     pub fn read<T: StoredRecord>(&self, id: &RecordId) -> Result<RecordFile<T>, StoreError> {
         let rel = RecordPath::of(T::KIND, id).rel();
         let path = self.abs(&rel);
-        let (bytes, modified) = match read_record_bytes(self.root(), &path) {
+        let (bytes, modified) = match read_record_file(self.root(), &path) {
             // The file's time stands in for a `created` it leaves out.
-            Ok(b) => (
-                b,
-                std::fs::metadata(&path)
-                    .ok()
-                    .and_then(|m| super::read::file_time(super::mtime_ns(&m))),
-            ),
+            Ok((b, meta)) => (b, super::read::file_time(super::mtime_ns(&meta))),
             Err(e) if e.is_missing() => return Err(StoreError::Missing { path: rel }),
             Err(RecordReadError::Io(e)) => return Err(StoreError::io(path, e)),
             Err(refused) => {
@@ -381,9 +376,9 @@ impl Workspace {
     /// `None` when it is missing or unreadable.
     pub fn current(&self, path: &RecordPath) -> Option<(String, Option<std::time::SystemTime>)> {
         let abs = self.abs(&path.rel());
-        let text = String::from_utf8(read_record_bytes(self.root(), &abs).ok()?).ok()?;
-        let modified = std::fs::metadata(&abs).and_then(|m| m.modified()).ok();
-        Some((text, modified))
+        let (bytes, meta) = read_record_file(self.root(), &abs).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        Some((text, meta.modified().ok()))
     }
 }
 

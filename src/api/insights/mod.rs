@@ -16,7 +16,6 @@ pub mod when;
 mod tests;
 
 use super::{Error, Orchestron, Result, SprintView};
-use crate::git::GitRepo;
 use crate::model::{IdKind, RecordId, Task, TaskType};
 use bottlenecks::{Bottlenecks, Settings, StaleClaim};
 use chrono::{DateTime, Utc};
@@ -122,7 +121,7 @@ impl Orchestron {
             feed_steps: feed.len(),
         };
         let mut git = Vec::new();
-        if let Some(repo) = GitRepo::discover(self.ws.root())? {
+        if let Some(repo) = self.git()? {
             let dir = self.ws.root().join(IdKind::Task.dir());
             if let Some(rel) = repo.rel_path(&dir) {
                 let timeline = repo.status_timeline(&rel, GIT_COMMITS)?;
@@ -155,7 +154,7 @@ impl Orchestron {
     /// True when a status change must be stamped into the record (`started`,
     /// `closed`): git will not remember it (no repository, or a shallow clone).
     pub(crate) fn needs_status_stamps(&self) -> bool {
-        match GitRepo::discover(self.ws.root()) {
+        match self.git() {
             Ok(Some(repo)) => repo.is_shallow(),
             _ => true,
         }

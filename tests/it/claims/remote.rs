@@ -228,3 +228,137 @@ fn an_unreachable_remote_is_exit_8_and_leaves_no_local_claim() {
     assert!(!registry(&a).contains(id.as_str()), "{}", registry(&a));
     assert_eq!(remote.claim_ref(id), None);
 }
+
+/// The ids `task list --ready` offers in `env` at `now`.
+fn ready_at(env: &TestEnv, now: &str, agent: &str) -> Vec<String> {
+    let r = at(
+        env,
+        now,
+        &["--agent", agent, "--json", "task", "list", "--ready"],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What `task next` names in `env` at `now`.
+fn next_at(env: &TestEnv, now: &str, agent: &str) -> String {
+    let r = at(env, now, &["--agent", agent, "--json", "task", "next"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["id"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_task_another_clone_holds_is_not_offered_by_ready_or_next() {
+    const T0: &str = "2100-01-01T00:00:00Z";
+    const T2: &str = "2100-01-01T00:00:02Z";
+    const T10: &str = "2100-01-01T00:00:10Z";
+    let remote = Remote::new(3, true);
+    let (a, b) = (remote.clone(), remote.clone());
+    // Alice takes what bob would have been offered first.
+    let r = at(&a, T0, &["--agent", "alice", "--json", "task", "claim"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let taken: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let x = taken["task"]["id"]
+        .as_str()
+        .or(taken["id"].as_str())
+        .expect("the claimed id")
+        .to_string();
+    let ready = ready_at(&b, T0, "bob");
+    assert!(!ready.contains(&x), "{x} is held by alice: {ready:?}");
+    assert_eq!(ready.len(), 2, "{ready:?}");
+    let next = next_at(&b, T0, "bob");
+    assert!(!next.is_empty() && next != x, "next is not {x}: {next}");
+    let show = b.json(&["task", "show", &x]);
+    assert_eq!(show["claim"]["holder"], "alice", "{show}");
+    let status = at(&b, T0, &["--agent", "bob", "--json", "status"]);
+    assert!(
+        status.stdout.contains("\"holder\": \"alice\""),
+        "{}",
+        status.stdout
+    );
+
+    // Reads fetch the claim refs at most every 5 s: within that, bob's clone
+    // reads its copy (a claim made meanwhile is not seen yet); after, it
+    // fetches again.
+    let r = at(&a, T0, &["--agent", "alice", "task", "claim", &next]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        ready_at(&b, T2, "bob").contains(&next),
+        "within 5 s: the copy"
+    );
+    let ready = ready_at(&b, T10, "bob");
+    assert!(
+        !ready.contains(&next),
+        "after 5 s: fetched again: {ready:?}"
+    );
+    assert_eq!(ready.len(), 1, "{ready:?}");
+}
+
+#[test]
+fn a_write_to_a_task_another_clone_holds_is_refused_over_cli_and_mcp_unless_forced() {
+    use crate::wire::{Wire, call};
+    use serde_json::json;
+    let remote = Remote::new(2, true);
+    let (a, b) = (remote.clone(), remote.clone());
+    let (x, y) = (&remote.ids[0], &remote.ids[1]);
+    for id in [x, y] {
+        assert_eq!(claim_in(&a, "alice", id).code, 0);
+    }
+    let before = b.read(&b.task_path(x));
+    let r = b.run(&["--agent", "bob", "task", "update", x, "--status", "DONE"]);
+    assert_eq!(r.code, 5, "{r:?}");
+    for part in ["claimed by alice", "lease until", "--force"] {
+        assert!(r.stderr.contains(part), "no {part:?} in {}", r.stderr);
+    }
+    assert_eq!(b.read(&b.task_path(x)), before, "nothing written");
+    // A note from another clone goes through; the claim stays.
+    let r = b.run(&["--agent", "bob", "task", "update", x, "--note", "see #12"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(remote.claim_text(x).contains("\"holder\":\"alice\""));
+    // Forced: written, and alice's claim ref is gone from the remote.
+    let r = b.run(&[
+        "--agent",
+        "bob",
+        "task",
+        "update",
+        x,
+        "--priority",
+        "LOW",
+        "--force",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        remote.claim_ref(x),
+        None,
+        "the forced write ended the claim"
+    );
+    let show = b.json(&["task", "show", x]);
+    assert_eq!(show["claim_ended"]["holder"], "alice", "{show}");
+
+    // Over MCP: a conflict naming alice, then force: true goes through.
+    let mut bob = Wire::start_with(&b, &[], &[]);
+    bob.initialize("bob");
+    let update = json!({"taskId": y, "status": "DONE"});
+    let r = bob.request(call(2, "orchestron_task_update", update));
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    let text = r["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("claimed by alice") && text.contains("force: true"),
+        "{text}"
+    );
+    let forced = json!({"taskId": y, "status": "DONE", "force": true});
+    let r = bob.request(call(3, "orchestron_task_update", forced));
+    assert_ne!(r["result"]["isError"], true, "{r}");
+    bob.finish();
+    assert!(
+        remote.claim_text(y).contains("\"closed\":\"DONE\""),
+        "the close replaced the claim with a closed mark"
+    );
+}
