@@ -70,7 +70,10 @@ pub fn compare(bin: &str, backlog: &str, runs: usize) {
     oinit.args(["init"]).current_dir(project);
     ok(oinit, "orchestron init");
     let mut import = Command::new(bin);
-    import.args(["--root", &root, "import", "backlog", "backlog", "--json"]);
+    // The source path is relative to the project (the working directory).
+    import
+        .args(["--root", &root, "import", "backlog", "backlog", "--json"])
+        .current_dir(project);
     let report = ok(import, "orchestron import backlog");
     let report: serde_json::Value = serde_json::from_slice(&report.stdout).expect("JSON report");
     let view_id = report["created"]

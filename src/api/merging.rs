@@ -11,7 +11,7 @@
 
 use super::{Orchestron, Result};
 use crate::git::merge::{self, FieldConflict, MergeError};
-use crate::git::{GitRepo, config_set, driver_program, merge_file};
+use crate::git::{GitRepo, config_ensure, driver_program, merge_file};
 use crate::model::{IdKind, Record, Sprint, Task};
 use crate::store::{
     GITATTRIBUTES, RecordPath, added_keys, edit_text, load_record, write_file, write_if_missing,
@@ -95,12 +95,17 @@ impl Orchestron {
         let created =
             write_if_missing(&attributes, GITATTRIBUTES.as_bytes())?.then_some(attributes);
         let driver = format!("{} merge-driver %O %A %B %P", driver_program());
-        config_set(
+        config_ensure(
             repo.root(),
-            "merge.orchestron.name",
-            "Orchestron field-level record merge",
+            "merge.orchestron.",
+            &[
+                (
+                    "merge.orchestron.name",
+                    "Orchestron field-level record merge",
+                ),
+                ("merge.orchestron.driver", &driver),
+            ],
         )?;
-        config_set(repo.root(), "merge.orchestron.driver", &driver)?;
         Ok(Some(GitSetup {
             repository: repo.root().to_path_buf(),
             created,

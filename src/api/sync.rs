@@ -51,8 +51,9 @@ pub struct SyncReport {
 impl Orchestron {
     /// Commits `.orchestron/` changes, pulls through the merge driver,
     /// pushes (retrying lost races with backoff until `opts.timeout`), and
-    /// refreshes the index.
+    /// refreshes the index when the pull brought changes.
     pub fn sync(&mut self, opts: &SyncOptions) -> Result<SyncReport> {
+        let t = crate::timing::Phase::start();
         let timeout = sync_timeout(opts.timeout.as_deref())?;
         let Some(repo) = GitRepo::discover(self.ws.root())? else {
             return Err(refused("the workspace is not in a git repository"));
@@ -68,13 +69,16 @@ impl Orchestron {
             Err(b) => return Err(refused(&blocker_reason(&b))),
         };
         Orchestron::git_setup(self.ws.root())?;
+        t.lap("sync: checks");
         let mut report = SyncReport::default();
         let staged = sync::stage_folder(&root, &folder)?;
+        t.lap("sync: stage");
         if !staged.is_empty() {
             let message = self.commit_message(&folder, &staged);
             sync::commit(&root, &message)?;
             report.committed = Some(message);
         }
+        t.lap("sync: commit");
         let deadline = Instant::now() + timeout;
         // The workspace lock stays held while waiting: a write landing
         // between two pulls would leave the work tree dirty for the merge.
@@ -92,7 +96,12 @@ impl Orchestron {
             }
             std::thread::sleep(wait);
         }
-        self.refresh()?;
+        t.lap("sync: pull + push");
+        // Only a pull changes files (staging and committing do not touch
+        // them), and the index was refreshed when the workspace was opened.
+        if report.pulled {
+            self.refresh()?;
+        }
         Ok(report)
     }
 

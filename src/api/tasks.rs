@@ -246,10 +246,34 @@ impl Orchestron {
     /// `ready` counts the caller's own work in progress as ready.
     pub fn find_tasks(
         &self,
-        mut query: TaskQuery,
+        query: TaskQuery,
         sprint: Option<&str>,
         parent: Option<&str>,
     ) -> Result<TaskPage> {
+        let query = self.resolve_list_query(query, sprint, parent)?;
+        self.list_tasks(&query)
+    }
+
+    /// [`Orchestron::find_tasks`] for a table: the same page, each task an
+    /// outline holding only id, title, created, status, type, priority,
+    /// assignee and progress (read from the index's columns, not decoded
+    /// from each task's stored record).
+    pub fn find_task_outlines(
+        &self,
+        query: TaskQuery,
+        sprint: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<TaskPage> {
+        let query = self.resolve_list_query(query, sprint, parent)?;
+        Ok(self.index.task_list_outlines(&query)?)
+    }
+
+    fn resolve_list_query(
+        &self,
+        mut query: TaskQuery,
+        sprint: Option<&str>,
+        parent: Option<&str>,
+    ) -> Result<TaskQuery> {
         if let Some(s) = sprint {
             query.sprint = Some(self.resolve_sprint(s)?.id);
         }
@@ -274,7 +298,7 @@ impl Orchestron {
             let who = query.ready_for.clone().unwrap_or_default();
             (query.held_elsewhere, query.ready_anyway) = self.readiness_here(&who)?;
         }
-        self.list_tasks(&query)
+        Ok(query)
     }
 
     pub fn task(&self, id: &str) -> Result<Task> {

@@ -272,7 +272,12 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 offset: a.offset,
                 ..TaskQuery::default()
             };
-            let page = o.find_tasks(query, a.sprint.as_deref(), a.parent.as_deref())?;
+            // A table shows a few columns: outlines, not whole records.
+            let page = if ctx.json {
+                o.find_tasks(query, a.sprint.as_deref(), a.parent.as_deref())?
+            } else {
+                o.find_task_outlines(query, a.sprint.as_deref(), a.parent.as_deref())?
+            };
             t.lap("task list: query");
             print_page(ctx, &o, &page, a.offset)?;
         }

@@ -136,6 +136,42 @@ pub fn config_set(root: &Path, key: &str, value: &str) -> Result<(), GitError> {
     run(root, &["config", "--local", key, value]).map(|_| ())
 }
 
+/// Sets the repo-local config values of `pairs` that are not already set to
+/// exactly that value: one `git config` process reads the keys under
+/// `section.subsection.` (e.g. `merge.orchestron.`), and only a differing or
+/// missing key is written (a command that runs on every sync does not
+/// rewrite `.git/config` each time).
+pub fn config_ensure(root: &Path, section: &str, pairs: &[(&str, &str)]) -> Result<(), GitError> {
+    let pattern = format!("^{}", section.replace('.', "\\."));
+    let args = ["config", "--local", "-z", "--get-regexp", &pattern];
+    let out = spawn(root, &args)?;
+    // Exit 1: no such key yet.
+    if !out.status.success() && out.status.code() != Some(1) {
+        return Err(command_error(&args, &out));
+    }
+    let current: Vec<(String, String)> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let r = String::from_utf8_lossy(r);
+            let (k, v) = r.split_once('\n').unwrap_or((&r, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    for (key, value) in pairs {
+        let set = current
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>();
+        if set != [*value] {
+            config_set(root, key, value)?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads a config value as git sees it (all scopes); `None` when unset.
 #[cfg(test)]
 pub fn config_get(root: &Path, key: &str) -> Result<Option<String>, GitError> {

@@ -30,15 +30,25 @@ pub enum SyncBlocker {
 
 /// The state a sync starts from: its upstream, or why it cannot start.
 pub fn sync_upstream(root: &Path, folder: &str) -> Result<Result<Upstream, SyncBlocker>, GitError> {
-    let git_path = |name: &str| -> Result<bool, GitError> {
-        let out = run(root, &["rev-parse", "--git-path", name])?;
-        let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        Ok(root.join(p).exists())
-    };
-    if git_path("MERGE_HEAD")? {
+    // One process for the three paths (`--git-path` answers a line each).
+    let out = run(
+        root,
+        &[
+            "rev-parse",
+            "--git-path",
+            "MERGE_HEAD",
+            "--git-path",
+            "rebase-merge",
+            "--git-path",
+            "rebase-apply",
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exists: Vec<bool> = text.lines().map(|p| root.join(p.trim()).exists()).collect();
+    if exists.first() == Some(&true) {
         return Ok(Err(SyncBlocker::Merging));
     }
-    if git_path("rebase-merge")? || git_path("rebase-apply")? {
+    if exists.iter().skip(1).any(|e| *e) {
         return Ok(Err(SyncBlocker::Rebasing));
     }
     let staged = run(root, &["diff", "--cached", "--name-only", "-z"])?;

@@ -322,7 +322,7 @@ fn merge_file_reports_conflicts_and_config_round_trips() {
     assert_eq!(conflict.conflicts, 1);
     assert!(conflict.text.contains("<<<<<<< ours"));
     let f = Fixture::new();
-    config_set(&f.path(), "merge.orchestron.name", "Orchestron records").unwrap();
+    cli::config_set(&f.path(), "merge.orchestron.name", "Orchestron records").unwrap();
     assert_eq!(
         cli::config_get(&f.path(), "merge.orchestron.name")
             .unwrap()
@@ -378,4 +378,32 @@ fn last_change_author_follows_the_branch_that_made_the_change() {
     assert_eq!(authors.get("t.yaml").map(String::as_str), Some("Bob"));
     assert_eq!(authors.get("u.yaml").map(String::as_str), Some("Alice"));
     assert_eq!(authors.len(), 2, "{authors:?}");
+}
+
+#[test]
+fn config_ensure_writes_only_missing_or_differing_values() {
+    use std::os::unix::fs::MetadataExt;
+    let f = Fixture::new();
+    let root = f.path();
+    let pairs = [
+        ("merge.orchestron.name", "N"),
+        ("merge.orchestron.driver", "d %O"),
+    ];
+    config_ensure(&root, "merge.orchestron.", &pairs).unwrap();
+    for (k, v) in pairs {
+        assert_eq!(cli::config_get(&root, k).unwrap().as_deref(), Some(v));
+    }
+    // git rewrites the file under a lock and renames it: a new inode.
+    let inode = || std::fs::metadata(root.join(".git/config")).unwrap().ino();
+    let before = inode();
+    config_ensure(&root, "merge.orchestron.", &pairs).unwrap();
+    assert_eq!(inode(), before, "nothing to write, nothing written");
+    cli::config_set(&root, "merge.orchestron.driver", "old").unwrap();
+    config_ensure(&root, "merge.orchestron.", &pairs).unwrap();
+    assert_eq!(
+        cli::config_get(&root, "merge.orchestron.driver")
+            .unwrap()
+            .as_deref(),
+        Some("d %O")
+    );
 }

@@ -13,7 +13,7 @@ use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::feed::{Broken, Live, append_feed, trim_feed};
 use super::row::{self, key_lines_json, location_ok, parse_kind, to_json};
-use super::types::Refresh;
+use super::types::{FileUpdate, Refresh};
 use super::{Index, exec, meta, meta_get, meta_set};
 use crate::model::Severity;
 use crate::model::{IdKind, Record};
@@ -243,20 +243,7 @@ fn write_files<'a>(
     let mut written: HashMap<&str, Vec<Written>> = HashMap::with_capacity(refresh.updates.len());
     let rows = refresh.updates.iter().zip(&plan.json).zip(&plan.unchanged);
     for ((update, json), same) in rows {
-        let s = update.stamp;
-        exec(
-            conn,
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, claims)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                update.path,
-                s.size as i64,
-                s.mtime_ns,
-                s.hash as i64,
-                update.claims.as_deref().filter(|_| update.record.is_none())
-            ],
-            "storing a file stamp",
-        )?;
+        write_stamp(conn, update)?;
         if !cold {
             exec(
                 conn,
@@ -313,6 +300,26 @@ fn write_files<'a>(
         }
     }
     Ok(written)
+}
+
+/// Stores a file's stamp, and the id it speaks for when it holds no valid
+/// record (see [`Broken`]); the bulk load stores it the same way.
+pub(super) fn write_stamp(conn: &Connection, update: &FileUpdate) -> Result<(), IndexError> {
+    let s = update.stamp;
+    exec(
+        conn,
+        "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, claims)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            update.path,
+            s.size as i64,
+            s.mtime_ns,
+            s.hash as i64,
+            update.claims.as_deref().filter(|_| update.record.is_none())
+        ],
+        "storing a file stamp",
+    )?;
+    Ok(())
 }
 
 /// Stores a file's problems, keyed by the file's own path (so the next

@@ -10,7 +10,7 @@
 //! end: one sort per index instead of a B-tree insert per row; the task-count
 //! triggers are off too, and one count fills `task_counts` at the end.
 
-use super::apply::{recompute_all_blocking, write_problems};
+use super::apply::{recompute_all_blocking, write_problems, write_stamp};
 use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::row::{key_lines_json, location_ok, to_json};
@@ -113,13 +113,7 @@ impl Index {
             for row in &batch {
                 let update = &row.update;
                 files += 1;
-                let s = update.stamp;
-                exec(
-                    &tx,
-                    "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
-                    params![update.path, s.size as i64, s.mtime_ns, s.hash as i64],
-                    "storing a file stamp",
-                )?;
+                write_stamp(&tx, update)?;
                 write_problems(&tx, &update.path, &update.problems)?;
                 let (Some(record), Some(json)) = (&update.record, &row.json) else {
                     continue;

@@ -1,4 +1,4 @@
-//! Task outlines for insights: every live task with the fields flow metrics,
+//! Task outlines for insights and for a list's table: every live task with the fields flow metrics,
 //! forecasts and bottlenecks read — id, title, status, type, priority, parent,
 //! assignee, created, progress, estimate, sprint, dependencies (in the
 //! record's order), started, closed — taken from the query columns instead of
@@ -10,9 +10,16 @@
 use super::Index;
 use super::error::{Context, IndexError};
 use super::row::{parse_id, parse_timestamp};
-use crate::model::{RecordId, Task};
+use crate::model::{RecordId, Task, Vocabulary};
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use std::collections::HashMap;
 use std::str::FromStr;
+
+/// The columns of a list's outline (`x` is the task row), in the order
+/// [`Index::list_outline_rows`] reads them.
+pub(super) const LIST_COLUMNS: &str =
+    "x.id, x.title, x.created, x.status, x.type, x.priority, x.assignee, x.progress";
 
 /// The list order every task query uses, so insights walk tasks in the order
 /// `Index::tasks` gives them (ties in the graph computations break the same).
@@ -67,10 +74,47 @@ impl Index {
     }
 }
 
-fn parse_enum<T: FromStr>(what: &'static str, text: &str) -> Result<T, IndexError>
+impl Index {
+    /// The tasks of a query selecting [`LIST_COLUMNS`], as outlines: id,
+    /// title, created, status, type, priority, assignee and progress.
+    pub(super) fn list_outline_rows(
+        &self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Vec<Task>, IndexError> {
+        const WHAT: &str = "listing tasks";
+        let mut stmt = self.conn.prepare_cached(sql).ctx(WHAT)?;
+        let mut rows = stmt.query(params_from_iter(args.iter())).ctx(WHAT)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().ctx(WHAT)? {
+            let text = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?)).ctx(WHAT);
+            let mut t = Task::new(
+                parse_id(text(0)?)?,
+                text(1)?.to_string(),
+                parse_timestamp(text(2)?)?,
+            );
+            t.status = parse_enum("status", text(3)?)?;
+            t.kind = parse_enum("task type", text(4)?)?;
+            t.priority = parse_enum("priority", text(5)?)?;
+            t.assignee = r.get(6).ctx(WHAT)?;
+            t.progress = r.get(7).ctx(WHAT)?;
+            out.push(t);
+        }
+        Ok(out)
+    }
+}
+
+fn parse_enum<T: FromStr + Vocabulary + Copy>(
+    what: &'static str,
+    text: &str,
+) -> Result<T, IndexError>
 where
     T::Err: std::fmt::Display,
 {
+    // The columns hold the canonical spelling: matched without folding.
+    if let Some(v) = T::all().iter().find(|v| v.name() == text) {
+        return Ok(*v);
+    }
     text.parse().map_err(|e: T::Err| IndexError::BadRow {
         what,
         value: text.to_string(),

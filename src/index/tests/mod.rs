@@ -6,6 +6,7 @@ mod lifecycle;
 mod problems;
 mod query;
 mod ready;
+mod rebuild;
 
 use super::{FileStamp, FileUpdate, Index, Refresh};
 use crate::model::{

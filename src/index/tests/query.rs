@@ -644,3 +644,67 @@ fn a_search_gives_the_same_pages_whichever_way_it_walks() {
         "both ways must be taken (by lookup, in order): {walked:?}"
     );
 }
+
+#[test]
+fn list_outlines_hold_the_table_fields_of_the_same_pages() {
+    let (_dir, mut index) = fresh();
+    let mut rand = xorshift(0x2545_f491_4f6c_dd1d);
+    let mut updates = Vec::new();
+    for i in 0..120 {
+        let word = if rand(3) == 0 { " common" } else { "" };
+        let mut t = task(&format!("TASK-o{i:03}"), &format!("task {i}{word} ü"), i);
+        t.priority = Priority::ALL[rand(Priority::ALL.len() as u64) as usize];
+        t.status = [Status::Todo, Status::InProgress, Status::Done][rand(3) as usize];
+        t.kind = [TaskType::Task, TaskType::Story, TaskType::Epic][rand(3) as usize];
+        t.assignee = (rand(2) == 0).then(|| format!("agent{}", rand(3)));
+        t.progress = rand(101) as u8;
+        t.description = Some("described".into());
+        t.notes = vec![entry("alice", "a note", i)];
+        if i > 0 && rand(4) == 0 {
+            t.depends_on = vec![id(&format!("TASK-o{:03}", rand(i as u64)))];
+        }
+        updates.push(update(t));
+    }
+    put(&mut index, "editor", updates);
+    let columns = |t: &Task| {
+        (
+            t.id.clone(),
+            t.title.clone(),
+            t.created,
+            t.status,
+            t.kind,
+            t.priority,
+            t.assignee.clone(),
+            t.progress,
+        )
+    };
+    let queries = [
+        TaskQuery::default(),
+        TaskQuery {
+            query: Some("common".into()),
+            ..TaskQuery::default()
+        },
+        TaskQuery {
+            ready: true,
+            ..TaskQuery::default()
+        },
+        TaskQuery {
+            status: vec![Status::InProgress],
+            limit: 7,
+            offset: 3,
+            ..TaskQuery::default()
+        },
+    ];
+    for q in queries {
+        let full = index.tasks(&q).expect("page");
+        let outlines = index.task_list_outlines(&q).expect("outlines");
+        assert!(!full.tasks.is_empty(), "{q:?}");
+        assert_eq!(outlines.total, full.total);
+        assert_eq!(outlines.next_offset, full.next_offset);
+        assert_eq!(
+            outlines.tasks.iter().map(columns).collect::<Vec<_>>(),
+            full.tasks.iter().map(columns).collect::<Vec<_>>(),
+            "{q:?}"
+        );
+    }
+}
