@@ -102,9 +102,12 @@ pub fn load_record_at(
     }
 }
 
+/// Where a file goes wrong: line, column (both from 1) and what is wrong.
+type Located = (usize, usize, String);
+
 /// The text of a record file, or why there is none to parse (too large, not
 /// UTF-8, empty, a merge left conflict markers) at its line and column.
-fn record_text(bytes: &[u8]) -> Result<&str, (usize, usize, String)> {
+fn record_text(bytes: &[u8]) -> Result<&str, Located> {
     if bytes.len() as u64 > Limits::FILE_BYTES {
         return Err((
             1,
@@ -142,13 +145,7 @@ fn record_text(bytes: &[u8]) -> Result<&str, (usize, usize, String)> {
 
 /// The record of `kind` that `text` holds, or its first error; and the
 /// top-level keys that kind knows.
-fn parse_kind(
-    kind: IdKind,
-    text: &str,
-) -> (
-    Result<Record, (usize, usize, String)>,
-    &'static [&'static str],
-) {
+fn parse_kind(kind: IdKind, text: &str) -> (Result<Record, Located>, &'static [&'static str]) {
     match kind {
         IdKind::Task => (parse_task_text(text).map(Record::Task), Task::KEYS),
         IdKind::Sprint => (
@@ -167,9 +164,9 @@ fn parse_kind(
 fn field_errors(
     kind: IdKind,
     text: &str,
-    first: (usize, usize, String),
+    first: Located,
     key_lines: &[(String, usize)],
-) -> Vec<(usize, usize, String)> {
+) -> Vec<Located> {
     match kind {
         IdKind::Task => every_field_error::<Task>(text, first, key_lines, Task::validate),
         IdKind::Sprint => every_field_error::<Sprint>(text, first, key_lines, Sprint::validate),
