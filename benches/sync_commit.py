@@ -99,8 +99,9 @@ def main():
         hand, whole, local = [], [], []
         for i in range(runs):
             rel = edit(2 * i, "hand")
-            hand.append(run(["sh", "-c", f'git add "{rel}" && git commit -q -m "edit {i}"'],
-                            work, env))
+            wall, cpu, _ = run(["sh", "-c", f'git add "{rel}" && git commit -q -m "edit {i}"'],
+                               work, env)
+            hand.append((wall, cpu))
             edit(2 * i + 1, "sync")
             timed = dict(env, ORCHESTRON_TIMINGS="1")
             wall, cpu, err = run(sync, work, timed, capture=True)

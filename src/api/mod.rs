@@ -32,6 +32,7 @@ mod overview;
 mod prime;
 mod refresh;
 mod remote_claim;
+mod remote_lost;
 mod skill;
 mod sprints;
 mod sync;

@@ -48,9 +48,8 @@ impl Orchestron {
         Ok(Some((dir, remote)))
     }
 
-    /// Every claim on `claims.remote` (`None` when it is not set), fetched
-    /// now: what a claim decides from.
-    pub(crate) fn remote_state(&self) -> Result<Option<RemoteState>> {
+    /// Runs `f` on `claims.remote`'s claim refs; `None` when it is not set.
+    fn on_remote<T>(&self, f: impl FnOnce(&RemoteClaims<'_>) -> Result<T>) -> Result<Option<T>> {
         let Some((dir, remote)) = self.remote_claims()? else {
             return Ok(None);
         };
@@ -58,11 +57,18 @@ impl Orchestron {
             dir: &dir,
             remote: &remote,
         };
-        let state = r.fetch_all()?;
-        self.claim_scope()?
-            .registry
-            .mark_fetched(&remote, lease_now())?;
-        Ok(Some(state))
+        f(&r).map(Some)
+    }
+
+    /// Every claim on `claims.remote` (`None` when it is not set), fetched
+    /// now: what a claim decides from.
+    pub(crate) fn remote_state(&self) -> Result<Option<RemoteState>> {
+        self.on_remote(|r| {
+            let state = r.fetch_all()?;
+            let registry = &self.claim_scope()?.registry;
+            registry.mark_fetched(r.remote, lease_now())?;
+            Ok(state)
+        })
     }
 
     /// Every claim on `claims.remote` as reads see it (`None` when it is not
@@ -72,29 +78,24 @@ impl Orchestron {
     /// the time. An unreachable remote leaves the copy as it was: a read
     /// shows what was last known rather than failing.
     pub(crate) fn remote_state_cached(&self) -> Result<Option<RemoteState>> {
-        let Some((dir, remote)) = self.remote_claims()? else {
-            return Ok(None);
-        };
-        let r = RemoteClaims {
-            dir: &dir,
-            remote: &remote,
-        };
-        let registry = &self.claim_scope()?.registry;
-        let now = lease_now();
-        // A stamp from the future (the clock went back) is no proof of freshness.
-        let fresh = registry
-            .fetched_at(&remote)
-            .is_some_and(|t| t <= now && now - t < REMOTE_CLAIMS_TTL);
-        if !fresh {
-            match r.fetch() {
-                Ok(()) | Err(crate::git::GitError::Unreachable { .. }) => {}
-                Err(e) => return Err(e.into()),
+        self.on_remote(|r| {
+            let registry = &self.claim_scope()?.registry;
+            let now = lease_now();
+            // A stamp from the future (the clock went back) is no proof of freshness.
+            let fresh = registry
+                .fetched_at(r.remote)
+                .is_some_and(|t| t <= now && now - t < REMOTE_CLAIMS_TTL);
+            if !fresh {
+                match r.fetch() {
+                    Ok(()) | Err(crate::git::GitError::Unreachable { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                // Also after a failed fetch: an unreachable remote is tried
+                // again after the TTL, not by every read.
+                registry.mark_fetched(r.remote, now)?;
             }
-            // Also after a failed fetch: an unreachable remote is tried
-            // again after the TTL, not by every read.
-            registry.mark_fetched(&remote, now)?;
-        }
-        Ok(Some(r.read()?))
+            Ok(r.read()?)
+        })
     }
 
     /// The claims a read shows: the registry's, with the remote's (as
@@ -129,6 +130,7 @@ impl Orchestron {
             expires: claim.expires,
             lease_secs: claim.lease_secs,
             closed: None,
+            ended_by: None,
         };
         let r = RemoteClaims {
             dir: &dir,
@@ -143,14 +145,32 @@ impl Orchestron {
     /// Removes this clone's claim ref for `id` (release, close, hand-over).
     /// A ref that no longer is ours (taken over after expiry) is left alone.
     pub(crate) fn drop_remote_claim(&self, id: &str, hold: &RemoteHold) -> Result<()> {
-        let Some((dir, remote)) = self.remote_claims()? else {
-            return Ok(());
+        self.on_remote(|r| Ok(r.delete(id, &hold.sha)?))?;
+        Ok(())
+    }
+
+    /// Replaces another holder's claim ref (`hold`) that a forced write by
+    /// `by` ends with an ended mark, so that the holder's clone learns who
+    /// ended it (see `remote_lost.rs`). A ref that moved meanwhile is left
+    /// alone.
+    pub(crate) fn push_ended_mark(
+        &self,
+        id: &str,
+        hold: &RemoteHold,
+        lost: &Claim,
+        by: &str,
+    ) -> Result<()> {
+        let record = RemoteClaim {
+            holder: lost.holder.clone(),
+            worktree: lost.worktree.display().to_string(),
+            branch: lost.branch.clone(),
+            since: lost.since,
+            expires: lease_now(),
+            lease_secs: 0,
+            closed: None,
+            ended_by: Some(by.to_string()),
         };
-        let r = RemoteClaims {
-            dir: &dir,
-            remote: &remote,
-        };
-        r.delete(id, &hold.sha)?;
+        self.on_remote(|r| Ok(r.write(id, Some(&hold.sha), &record)?))?;
         Ok(())
     }
 
@@ -179,6 +199,7 @@ impl Orchestron {
             expires: mark.until,
             lease_secs: 0,
             closed: Some(mark.status.clone()),
+            ended_by: None,
         };
         let mut expected = held.map(|h| h.sha.clone());
         for _ in 0..2 {
@@ -281,9 +302,13 @@ pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
     out
 }
 
-/// A claim ref that holds a closed mark, not a claim.
+/// A claim ref that holds a mark (closed, or a claim a forced write
+/// ended), not a claim.
 fn is_closed_mark(entry: &RemoteEntry) -> bool {
-    entry.claim.as_ref().is_some_and(|c| c.closed.is_some())
+    entry
+        .claim
+        .as_ref()
+        .is_some_and(|c| c.closed.is_some() || c.ended_by.is_some())
 }
 
 /// The closed marks among the remote's claim refs, by task id.

@@ -201,7 +201,9 @@ impl TaskWrite {
         let closed = o.record_closed_mark(updated)?;
         if let Some(lost) = self.overridden.take() {
             if !closed {
-                self.end_claim(o, &lost)?;
+                o.end_forced(key, &lost, &self.who)?;
+                self.claims.remove(key);
+                scope.registry.save(&self.registry_lock, &self.claims)?;
             }
             return o.record_lost_claim(&self.registry_lock, &task.id, lost, &self.who);
         }
@@ -264,9 +266,7 @@ impl Orchestron {
             ended.push((id.clone(), c));
         }
         for (id, c) in ended {
-            if let Some(hold) = &c.remote {
-                self.drop_remote_claim(id.as_str(), hold)?;
-            }
+            self.end_forced(id.as_str(), &c, &who)?;
             claims.remove(id.as_str());
             registry.save(&lock, &claims)?;
             self.record_lost_claim(&lock, &id, c, &who)?;
@@ -274,9 +274,18 @@ impl Orchestron {
         Ok(())
     }
 
+    /// Ends on the remote a claim `by`'s forced write overrides: its ref
+    /// becomes an ended mark, which tells a holder in another clone.
+    fn end_forced(&self, id: &str, lost: &Claim, by: &str) -> Result<()> {
+        match &lost.remote {
+            Some(hold) => self.push_ended_mark(id, hold, lost, by),
+            None => Ok(()),
+        }
+    }
+
     /// Keeps `lost` for its holder to be told (and drops what is older than
     /// [`LOST_CLAIM_DAYS`]); the caller holds the registry lock.
-    fn record_lost_claim(
+    pub(crate) fn record_lost_claim(
         &self,
         lock: &WorkspaceLock,
         id: &RecordId,
@@ -303,6 +312,7 @@ impl Orchestron {
     /// has not been told of yet — and from now on it has (the MCP server asks
     /// after every tool call). Reads one small file; locks only to mark.
     pub fn take_lost_claims(&self) -> Result<Vec<ClaimLost>> {
+        self.notice_remote_losses()?;
         let registry = &self.claim_scope()?.registry;
         let me = self.actor();
         if !registry.lost()?.iter().any(|l| l.holder == me && !l.told) {
@@ -322,6 +332,7 @@ impl Orchestron {
     /// Every claim lost to a forced write in the last [`LOST_CLAIM_DAYS`]
     /// days, oldest first (`status`, `task show`).
     pub fn lost_claims(&self) -> Result<Vec<ClaimLost>> {
+        self.notice_remote_losses()?;
         let since = lease_now() - chrono::Duration::days(LOST_CLAIM_DAYS);
         let all = self.claim_scope()?.registry.lost()?;
         Ok(all

@@ -37,6 +37,12 @@ pub struct RemoteClaim {
     /// keeps the task from being handed out there too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<String>,
+    /// Set when the ref records a claim another clone's forced write ended
+    /// (an ended mark): who forced it, at `expires` (the claim is stale from
+    /// then on, also to an older Orchestron). `holder` is the claim's holder,
+    /// who is told when its clone next looks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<String>,
 }
 
 /// A claim ref on the remote: its commit and what it says (`None` when the

@@ -322,7 +322,7 @@ fn a_write_to_a_task_another_clone_holds_is_refused_over_cli_and_mcp_unless_forc
     let r = b.run(&["--agent", "bob", "task", "update", x, "--note", "see #12"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(remote.claim_text(x).contains("\"holder\":\"alice\""));
-    // Forced: written, and alice's claim ref is gone from the remote.
+    // Forced: written, and alice's claim ref becomes an ended mark.
     let r = b.run(&[
         "--agent",
         "bob",
@@ -334,10 +334,10 @@ fn a_write_to_a_task_another_clone_holds_is_refused_over_cli_and_mcp_unless_forc
         "--force",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(
-        remote.claim_ref(x),
-        None,
-        "the forced write ended the claim"
+    let text = remote.claim_text(x);
+    assert!(
+        text.contains("\"ended_by\":\"bob\"") && text.contains("\"holder\":\"alice\""),
+        "the forced write ended the claim with an ended mark: {text}"
     );
     let show = b.json(&["task", "show", x]);
     assert_eq!(show["claim_ended"]["holder"], "alice", "{show}");
@@ -361,4 +361,71 @@ fn a_write_to_a_task_another_clone_holds_is_refused_over_cli_and_mcp_unless_forc
         remote.claim_text(y).contains("\"closed\":\"DONE\""),
         "the close replaced the claim with a closed mark"
     );
+}
+
+#[test]
+fn a_holder_in_another_clone_is_told_of_a_forced_write_on_its_next_mcp_call_and_in_status() {
+    use crate::wire::{Wire, call};
+    use serde_json::json;
+    const T0: &str = "2100-01-01T00:00:00Z";
+    const T10: &str = "2100-01-01T00:00:10Z";
+    let remote = Remote::new(2, true);
+    let (a, b) = (remote.clone(), remote.clone());
+    let (x, y) = (&remote.ids[0], &remote.ids[1]);
+    for id in [x, y] {
+        let r = at(&a, T0, &["--agent", "alice", "task", "claim", id]);
+        assert_eq!(r.code, 0, "{r:?}");
+    }
+    let forced = [
+        "--agent",
+        "bob",
+        "task",
+        "update",
+        x,
+        "--priority",
+        "LOW",
+        "--force",
+    ];
+    let r = at(&b, T0, &forced);
+    assert_eq!(r.code, 0, "{r:?}");
+    let text = remote.claim_text(x);
+    assert!(
+        text.contains("\"ended_by\":\"bob\""),
+        "an ended mark: {text}"
+    );
+
+    // Alice's clone looks again after 5 s: her next call, whatever it is, says so.
+    let mut alice = Wire::start_with(&a, &[], &[("ORCHESTRON_NOW", T10)]);
+    alice.initialize("alice");
+    let r = alice.request(call(2, "orchestron_task_list", json!({})));
+    let told = format!("Your claim ended on {x} (bob forced a write");
+    let structured = r["result"]["structuredContent"]["claims_ended"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"));
+    assert!(structured.starts_with(&told), "{structured}");
+    assert!(
+        !structured.contains(y.as_str()),
+        "only the lost one: {structured}"
+    );
+    let r = alice.request(call(3, "orchestron_task_list", json!({})));
+    assert!(
+        r["result"]["structuredContent"]
+            .get("claims_ended")
+            .is_none(),
+        "told once: {r}"
+    );
+    alice.finish();
+    let status = at(&a, T10, &["--agent", "alice", "--json", "status"]);
+    let v: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    let ended = v["claims_ended"].as_array().expect("claims_ended");
+    assert_eq!(ended.len(), 1, "{ended:?}");
+    assert_eq!(ended[0]["task"], x.as_str());
+    assert_eq!(ended[0]["by"], "bob");
+    // Her claim on the other task stands.
+    let r = at(
+        &a,
+        T10,
+        &["--agent", "alice", "task", "update", y, "--progress", "10"],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
 }
