@@ -182,33 +182,9 @@ impl Orchestron {
                 .sort_by(|a, b| b.closed_at.cmp(&a.closed_at).then_with(|| a.id.cmp(&b.id)));
             column.cards.truncate(query.closed_limit);
         }
-        let sprint = match &query.sprint {
-            Some(s) => Some(self.resolve_sprint(s)?),
-            None => self.index.active_sprint()?,
-        };
-        let sprint = match sprint {
-            Some(s) => self.show_sprint_with(s, &inputs)?.map(|v| BoardSprint {
-                sprint: v.sprint,
-                total: v.total,
-                done: v.done,
-                percent: v.percent,
-                progress: v.progress,
-            }),
-            None => None,
-        };
+        let sprint = self.board_sprint(query, &inputs)?;
         let handoff = self.index.latest_context(ContextKind::Handoff)?;
-        let mut filters = Vec::new();
-        let mut filter = |k: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                filters.push((k.to_string(), v.clone()));
-            }
-        };
-        filter("sprint", &query.sprint);
-        filter("assignee", &query.assignee);
-        filter("parent", &query.parent);
-        for l in &query.labels {
-            filters.push(("label".into(), l.clone()));
-        }
+        let filters = board_filters(query);
         Ok(Board {
             generated: inputs.now,
             project: self.project_name(),
@@ -216,6 +192,28 @@ impl Orchestron {
             sprint,
             handoff,
             filters,
+        })
+    }
+
+    /// The sprint the board shows (the asked one, else the active one) with its progress.
+    fn board_sprint(
+        &self,
+        query: &BoardQuery,
+        inputs: &super::insights::Inputs,
+    ) -> Result<Option<BoardSprint>> {
+        let sprint = match &query.sprint {
+            Some(s) => Some(self.resolve_sprint(s)?),
+            None => self.index.active_sprint()?,
+        };
+        Ok(match sprint {
+            Some(s) => self.show_sprint_with(s, inputs)?.map(|v| BoardSprint {
+                sprint: v.sprint,
+                total: v.total,
+                done: v.done,
+                percent: v.percent,
+                progress: v.progress,
+            }),
+            None => None,
         })
     }
 
@@ -273,4 +271,21 @@ fn card_of(task: Task) -> Card {
         claim: None,
         closed_at: None,
     }
+}
+
+/// The board's filters as (name, value) pairs, in the order the page shows them.
+fn board_filters(query: &BoardQuery) -> Vec<(String, String)> {
+    let mut filters = Vec::new();
+    let mut filter = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            filters.push((k.to_string(), v.clone()));
+        }
+    };
+    filter("sprint", &query.sprint);
+    filter("assignee", &query.assignee);
+    filter("parent", &query.parent);
+    for l in &query.labels {
+        filters.push(("label".into(), l.clone()));
+    }
+    filters
 }

@@ -157,39 +157,7 @@ impl Orchestron {
                 },
             );
         }
-        versions.reverse();
-        let mut entries = Vec::new();
-        let mut previous: Option<(Task, bool)> = None;
-        for v in versions {
-            let (task, error) = match &v.text {
-                None => (None, None),
-                Some(text) => match parse_task_text(text) {
-                    Ok(t) => (Some(t), None),
-                    Err((line, column, message)) => {
-                        (None, Some(format!("{path}:{line}:{column}: {message}")))
-                    }
-                },
-            };
-            if error.is_some() {
-                entries.push(entry(&v, HistoryOp::Modified, Vec::new(), error));
-                continue;
-            }
-            let (op, changes) = match (&previous, &task) {
-                (None, Some(t)) => (HistoryOp::Created, creation_fields(t)),
-                (Some(_), None) => (HistoryOp::Deleted, Vec::new()),
-                (Some((old, was)), Some(new)) => {
-                    let op = match (was, v.archived) {
-                        (false, true) => HistoryOp::Archived,
-                        (true, false) => HistoryOp::Restored,
-                        _ => HistoryOp::Modified,
-                    };
-                    (op, diff_fields(old, new))
-                }
-                (None, None) => continue,
-            };
-            entries.push(entry(&v, op, changes, None));
-            previous = task.map(|t| (t, v.archived));
-        }
+        let mut entries = entries_of(versions, &path);
         entries.reverse();
         let truncated = limit > 0 && entries.len() > limit;
         if truncated {
@@ -203,6 +171,45 @@ impl Orchestron {
             truncated,
         })
     }
+}
+
+/// What each version changed against the one before it, oldest first, from
+/// `versions` newest first; `path` names the file in a parse error.
+fn entries_of(mut versions: Vec<Version>, path: &str) -> Vec<HistoryEntry> {
+    versions.reverse();
+    let mut entries = Vec::new();
+    let mut previous: Option<(Task, bool)> = None;
+    for v in versions {
+        let (task, error) = match &v.text {
+            None => (None, None),
+            Some(text) => match parse_task_text(text) {
+                Ok(t) => (Some(t), None),
+                Err((line, column, message)) => {
+                    (None, Some(format!("{path}:{line}:{column}: {message}")))
+                }
+            },
+        };
+        if error.is_some() {
+            entries.push(entry(&v, HistoryOp::Modified, Vec::new(), error));
+            continue;
+        }
+        let (op, changes) = match (&previous, &task) {
+            (None, Some(t)) => (HistoryOp::Created, creation_fields(t)),
+            (Some(_), None) => (HistoryOp::Deleted, Vec::new()),
+            (Some((old, was)), Some(new)) => {
+                let op = match (was, v.archived) {
+                    (false, true) => HistoryOp::Archived,
+                    (true, false) => HistoryOp::Restored,
+                    _ => HistoryOp::Modified,
+                };
+                (op, diff_fields(old, new))
+            }
+            (None, None) => continue,
+        };
+        entries.push(entry(&v, op, changes, None));
+        previous = task.map(|t| (t, v.archived));
+    }
+    entries
 }
 
 fn entry(

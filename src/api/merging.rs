@@ -157,13 +157,32 @@ impl Orchestron {
     }
 }
 
+/// A merged record's text and the conflicts its note records.
+type Merged = (String, Vec<FieldConflict>);
+
 /// The field-level merge, or the reason it cannot be used.
 fn merge_fields(
     base: &[u8],
     ours: &[u8],
     theirs: &[u8],
     name: &str,
-) -> std::result::Result<(String, Vec<FieldConflict>), String> {
+) -> std::result::Result<Merged, String> {
+    let (kind, rel) = record_kind(name)?;
+    let o = parse_side(kind, &rel, "ours", ours)?;
+    let t = parse_side(kind, &rel, "theirs", theirs)?;
+    // An empty or unreadable base (both sides added the file) merges without one.
+    let b = if base.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_side(kind, &rel, "base", base).ok()
+    };
+    let merged = merge_records(b, o, t, [base, ours, theirs])?;
+    prefer_line_merge(kind, &rel, merged, [base, ours, theirs])
+}
+
+/// The kind of record at `name` (a path as git gives it) and its path
+/// relative to the workspace (`tasks/TASK-7k2mq.yaml`).
+fn record_kind(name: &str) -> std::result::Result<(IdKind, String), String> {
     let mut parts = name.rsplit(['/', '\\']);
     let file = parts.next().unwrap_or_default();
     let dir = parts.next().unwrap_or_default();
@@ -171,28 +190,37 @@ fn merge_fields(
         .into_iter()
         .find(|k| k.dir() == dir)
         .ok_or_else(|| format!("{name} is not a task, sprint or context file"))?;
-    let rel = format!("{dir}/{file}");
-    let parse = |side: &str, bytes: &[u8]| {
-        let loaded = load_record(kind, &rel, bytes);
-        loaded.record.ok_or_else(|| {
-            let why = loaded
-                .problems
-                .first()
-                .map_or_else(|| "unreadable".to_string(), |p| p.to_string());
-            format!("{side} does not parse: {why}")
-        })
-    };
-    let o = parse("ours", ours)?;
-    let t = parse("theirs", theirs)?;
-    // An empty or unreadable base (both sides added the file) merges without one.
-    let b = if base.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        parse("base", base).ok()
-    };
+    Ok((kind, format!("{dir}/{file}")))
+}
+
+/// One side's record, or why it does not parse.
+fn parse_side(
+    kind: IdKind,
+    rel: &str,
+    side: &str,
+    bytes: &[u8],
+) -> std::result::Result<Record, String> {
+    let loaded = load_record(kind, rel, bytes);
+    loaded.record.ok_or_else(|| {
+        let why = loaded
+            .problems
+            .first()
+            .map_or_else(|| "unreadable".to_string(), |p| p.to_string());
+        format!("{side} does not parse: {why}")
+    })
+}
+
+/// The field-level merge of the parsed sides, written over ours' text;
+/// `[base, ours, theirs]` are the sides' bytes.
+fn merge_records(
+    b: Option<Record>,
+    o: Record,
+    t: Record,
+    [base, ours, theirs]: [&[u8]; 3],
+) -> std::result::Result<Merged, String> {
     let ours_text = String::from_utf8_lossy(ours);
     let err = |e: MergeError| e.to_string();
-    let merged = match (b, o, t) {
+    match (b, o, t) {
         (b, Record::Task(o), Record::Task(t)) => {
             let b = match b {
                 Some(Record::Task(b)) => Some(b),
@@ -242,9 +270,19 @@ fn merge_fields(
             Ok((ours_text.into_owned(), Vec::new()))
         }
         _ => Err("the sides are different kinds of record".to_string()),
-    }?;
-    // Belt and braces: never write a record that would not load.
-    let loaded = load_record(kind, &rel, merged.0.as_bytes());
+    }
+}
+
+/// `merged` checked to load (belt and braces: never write a record that
+/// would not), or git's clean line merge of the sides instead when it loads
+/// as exactly the same record.
+fn prefer_line_merge(
+    kind: IdKind,
+    rel: &str,
+    merged: Merged,
+    [base, ours, theirs]: [&[u8]; 3],
+) -> std::result::Result<Merged, String> {
+    let loaded = load_record(kind, rel, merged.0.as_bytes());
     match loaded.record {
         Some(record) => {
             // Where git's line merge is clean and says exactly the same, prefer
@@ -256,7 +294,7 @@ fn merge_fields(
                 &text(theirs),
                 ["ours", "base", "theirs"],
             ) && lines.conflicts == 0
-                && load_record(kind, &rel, lines.text.as_bytes())
+                && load_record(kind, rel, lines.text.as_bytes())
                     .record
                     .as_ref()
                     == Some(&record)

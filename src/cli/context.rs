@@ -3,7 +3,8 @@
 use super::Ctx;
 use super::exit::{CliError, CmdResult, Code};
 use super::output::{self, Table};
-use crate::api::{HandoffInput, SaveContext};
+use crate::api::{ContextView, HandoffInput, SaveContext};
+use crate::model::ContextSnapshot;
 use crate::model::render::timestamp;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value};
@@ -71,24 +72,8 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
             task,
             keep,
         } => {
-            let mut map = match context {
-                Some(json) => match serde_json::from_str::<Value>(&json) {
-                    Ok(Value::Object(m)) => m,
-                    Ok(_) => return Err(CliError::Usage("--context must be a JSON object".into())),
-                    Err(e) => {
-                        return Err(CliError::Usage(format!("--context is not valid JSON: {e}")));
-                    }
-                },
-                None => Map::new(),
-            };
-            for kv in set {
-                let Some((k, v)) = kv.split_once('=') else {
-                    return Err(CliError::Usage(format!("--set {kv:?}: expected KEY=VALUE")));
-                };
-                map.insert(k.trim().to_string(), Value::String(v.to_string()));
-            }
             let input = SaveContext {
-                context: map,
+                context: context_keys(context, set)?,
                 notes,
                 checkpoint,
                 task,
@@ -106,60 +91,7 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
         }
         ContextCommand::Show { id } => match o.context(id.as_deref())? {
             Some(v) if ctx.json => output::json(&v)?,
-            Some(v) => {
-                let s = &v.snapshot;
-                let mut text = format!(
-                    "{}  {} by {} at {}\n",
-                    s.id,
-                    s.kind.as_str(),
-                    s.by,
-                    timestamp(&s.at)
-                );
-                if let Some(t) = &s.task {
-                    text.push_str(&format!("  task        {t}\n"));
-                }
-                if let Some(c) = &s.checkpoint {
-                    text.push_str(&format!("  checkpoint  {c}\n"));
-                }
-                if let Some(g) = &s.git {
-                    text.push_str(&format!(
-                        "  git         {} @ {} ({} uncommitted)\n",
-                        g.branch.as_deref().unwrap_or("(detached)"),
-                        g.head
-                            .as_deref()
-                            .map_or("(no commit)", |h| &h[..h.len().min(10)]),
-                        g.dirty.len()
-                    ));
-                }
-                if let Some(n) = &s.notes {
-                    text.push_str(&format!("  notes       {}\n", n.trim()));
-                }
-                if let Some(h) = &v.handoff {
-                    text.push_str(&format!(
-                        "  handoff     {} by {} at {} (newer)\n",
-                        h.id,
-                        h.by,
-                        timestamp(&h.at)
-                    ));
-                }
-                let keys = v.saved_keys();
-                if !keys.is_empty() {
-                    text.push('\n');
-                    for (k, val) in &keys {
-                        let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
-                        text.push_str(&format!("  {k}: {val}\n"));
-                    }
-                }
-                if let Some(prev) = &v.last_session {
-                    text.push_str(&format!(
-                        "\nPrevious session: {} by {} at {}\n",
-                        prev.id,
-                        prev.by,
-                        timestamp(&prev.at)
-                    ));
-                }
-                output::text(&text)?;
-            }
+            Some(v) => output::text(&context_view(&v))?,
             None if ctx.json => output::json(&serde_json::json!({ "snapshot": null }))?,
             None => output::text("No context saved yet.")?,
         },
@@ -170,28 +102,110 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
             } else if all.is_empty() {
                 output::text("No context saved yet.")?;
             } else {
-                let mut t = Table::new(&["ID", "KIND", "AT", "BY", "TASK", "NOTES"]);
-                for c in &all {
-                    t.row(vec![
-                        c.id.to_string(),
-                        c.kind.as_str().to_string(),
-                        timestamp(&c.at),
-                        c.by.clone(),
-                        c.task.as_ref().map_or("-".into(), |t| t.to_string()),
-                        c.notes
-                            .clone()
-                            .unwrap_or_default()
-                            .lines()
-                            .next()
-                            .unwrap_or("")
-                            .to_string(),
-                    ]);
-                }
-                output::text(&t.render())?;
+                output::text(&context_table(&all))?;
             }
         }
     }
     Ok(Code::Ok)
+}
+
+/// The context to save: the `--context` JSON object with each `--set KEY=VALUE` on top.
+fn context_keys(context: Option<String>, set: Vec<String>) -> Result<Map<String, Value>, CliError> {
+    let mut map = match context {
+        Some(json) => match serde_json::from_str::<Value>(&json) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return Err(CliError::Usage("--context must be a JSON object".into())),
+            Err(e) => {
+                return Err(CliError::Usage(format!("--context is not valid JSON: {e}")));
+            }
+        },
+        None => Map::new(),
+    };
+    for kv in set {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(CliError::Usage(format!("--set {kv:?}: expected KEY=VALUE")));
+        };
+        map.insert(k.trim().to_string(), Value::String(v.to_string()));
+    }
+    Ok(map)
+}
+
+/// `context show` as text: the snapshot's header lines, its keys, the session before it.
+fn context_view(v: &ContextView) -> String {
+    let s = &v.snapshot;
+    let mut text = format!(
+        "{}  {} by {} at {}\n",
+        s.id,
+        s.kind.as_str(),
+        s.by,
+        timestamp(&s.at)
+    );
+    if let Some(t) = &s.task {
+        text.push_str(&format!("  task        {t}\n"));
+    }
+    if let Some(c) = &s.checkpoint {
+        text.push_str(&format!("  checkpoint  {c}\n"));
+    }
+    if let Some(g) = &s.git {
+        text.push_str(&format!(
+            "  git         {} @ {} ({} uncommitted)\n",
+            g.branch.as_deref().unwrap_or("(detached)"),
+            g.head
+                .as_deref()
+                .map_or("(no commit)", |h| &h[..h.len().min(10)]),
+            g.dirty.len()
+        ));
+    }
+    if let Some(n) = &s.notes {
+        text.push_str(&format!("  notes       {}\n", n.trim()));
+    }
+    if let Some(h) = &v.handoff {
+        text.push_str(&format!(
+            "  handoff     {} by {} at {} (newer)\n",
+            h.id,
+            h.by,
+            timestamp(&h.at)
+        ));
+    }
+    let keys = v.saved_keys();
+    if !keys.is_empty() {
+        text.push('\n');
+        for (k, val) in &keys {
+            let val = val.as_str().map_or_else(|| val.to_string(), str::to_string);
+            text.push_str(&format!("  {k}: {val}\n"));
+        }
+    }
+    if let Some(prev) = &v.last_session {
+        text.push_str(&format!(
+            "\nPrevious session: {} by {} at {}\n",
+            prev.id,
+            prev.by,
+            timestamp(&prev.at)
+        ));
+    }
+    text
+}
+
+/// `context list` as a table, one snapshot a row with the first line of its notes.
+fn context_table(all: &[ContextSnapshot]) -> String {
+    let mut t = Table::new(&["ID", "KIND", "AT", "BY", "TASK", "NOTES"]);
+    for c in all {
+        t.row(vec![
+            c.id.to_string(),
+            c.kind.as_str().to_string(),
+            timestamp(&c.at),
+            c.by.clone(),
+            c.task.as_ref().map_or("-".into(), |t| t.to_string()),
+            c.notes
+                .clone()
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ]);
+    }
+    t.render()
 }
 
 pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {

@@ -8,16 +8,20 @@ mod archive;
 mod board;
 mod check;
 mod context;
+mod diff;
 mod exit;
 mod export;
 mod git;
+mod history;
 mod import;
 mod init;
 mod listen;
 mod logging;
 mod mcp;
+mod merge_driver;
 mod output;
 mod prime;
+mod rebuild;
 mod report;
 #[cfg(feature = "http")]
 mod serve;
@@ -25,6 +29,7 @@ mod sprint;
 mod status;
 mod sync;
 mod task;
+mod updates;
 mod watch;
 
 use crate::api::{OpenOptions, Orchestron};
@@ -80,7 +85,7 @@ enum Command {
     /// Leave a handoff for the next session and note it on the task.
     Handoff(context::HandoffArgs),
     /// What changed since you last looked (your cursor is kept in the cache).
-    Updates(status::UpdatesArgs),
+    Updates(updates::UpdatesArgs),
     /// What an agent needs at the start of a session or after compaction: who
     /// it is, what it holds, the latest handoff, updates, what is ready, the rules.
     Prime(prime::PrimeArgs),
@@ -97,7 +102,7 @@ enum Command {
     Export(export::ExportArgs),
     /// Manage the SQLite index cache.
     #[command(subcommand)]
-    Index(status::IndexCommand),
+    Index(rebuild::IndexCommand),
     /// The board live in a browser: the HTML page over loopback HTTP, updated
     /// as files change; `--write` lets cards move between columns.
     #[cfg(feature = "http")]
@@ -115,7 +120,7 @@ enum Command {
     Predict(report::PredictArgs),
     /// What a range of commits does to the backlog (for a PR description):
     /// tasks created, closed, moved, re-prioritised, re-assigned, clarified.
-    Diff(git::DiffArgs),
+    Diff(diff::DiffArgs),
     /// Share the backlog: commit what changed under `.orchestron/` (only),
     /// pull through the merge driver, push; when another push won, waits a
     /// random, growing while and tries again until `--timeout`.
@@ -126,7 +131,7 @@ enum Command {
     /// The merge driver git runs for record files (configured by `git setup`):
     /// a field-level three-way merge; exit 0 when merged cleanly.
     #[command(hide = true)]
-    MergeDriver(git::MergeDriverArgs),
+    MergeDriver(merge_driver::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -216,23 +221,23 @@ pub fn main() -> i32 {
         Command::Sprint(cmd) => sprint::run(&ctx, cmd),
         Command::Context(cmd) => context::run(&ctx, cmd),
         Command::Handoff(args) => context::handoff(&ctx, args),
-        Command::Updates(args) => status::updates(&ctx, args),
+        Command::Updates(args) => updates::updates(&ctx, args),
         Command::Prime(args) => prime::run(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Archive(args) => archive::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
-        Command::Index(cmd) => status::index(&ctx, cmd),
+        Command::Index(cmd) => rebuild::index(&ctx, cmd),
         Command::Mcp(args) => mcp::run(&ctx, args),
         Command::Watch(args) => watch::run(&ctx, args),
         #[cfg(feature = "http")]
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Report(args) => report::report(&ctx, args),
         Command::Predict(args) => report::predict(&ctx, args),
-        Command::Diff(args) => git::diff(&ctx, args),
+        Command::Diff(args) => diff::diff(&ctx, args),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Git(cmd) => git::setup(&ctx, cmd),
-        Command::MergeDriver(args) => git::merge_driver(args),
+        Command::MergeDriver(args) => merge_driver::merge_driver(args),
         Command::Completions { shell } => {
             // clap_complete unwraps its writes: generate into memory so that a
             // closed pipe (`… | head -1`) is our `BrokenPipe`, not its panic.

@@ -3,9 +3,9 @@
 //! `priority --set` and `depend --on`.
 
 use super::Ctx;
-use super::exit::{CmdResult, Code};
+use super::exit::{CliError, CmdResult, Code};
 use super::output::{self, task_table, task_view};
-use crate::api::{ArchiveScope, NewTask, TaskPatch, TaskQuery, Updated};
+use crate::api::{ArchiveScope, NewTask, Orchestron, TaskPage, TaskPatch, TaskQuery, Updated};
 use crate::model::{Priority, Status, TaskType, Vocabulary, describe_changes};
 use clap::{Args, Subcommand};
 
@@ -252,27 +252,7 @@ pub struct UpdateArgs {
 pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
     let mut o = ctx.open()?;
     match cmd {
-        TaskCommand::Create(a) => {
-            let task = o.create_task(NewTask {
-                title: a.title,
-                kind: a.kind,
-                description: a.description,
-                priority: a.priority,
-                parent: a.parent,
-                assignee: a.assignee,
-                labels: a.labels,
-                depends_on: a.depends_on,
-                sprint: a.sprint,
-                acceptance_criteria: a.criteria,
-                estimate: a.estimate,
-                template: a.template,
-            })?;
-            if ctx.json {
-                output::json(&task)?;
-            } else {
-                output::text(&format!("Created task {}: {}", task.id, task.title))?;
-            }
-        }
+        TaskCommand::Create(a) => create(ctx, &mut o, a)?,
         TaskCommand::List(a) => {
             let t = crate::timing::Phase::start();
             let query = TaskQuery {
@@ -299,83 +279,12 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
                 o.find_task_outlines(query, a.sprint.as_deref(), a.parent.as_deref())?
             };
             t.lap("task list: query");
-            if ctx.json {
-                output::json(&page)?;
-            } else if page.tasks.is_empty() && page.total > 0 {
-                let noun = if page.total == 1 {
-                    "task matches"
-                } else {
-                    "tasks match"
-                };
-                output::text(&format!(
-                    "offset {} is past the end: {} {noun}",
-                    a.offset, page.total
-                ))?;
-            } else if page.tasks.is_empty() {
-                output::text("No tasks match.")?;
-            } else {
-                let mut s = task_table(&page.tasks).render();
-                let listed: std::collections::HashSet<&str> =
-                    page.tasks.iter().map(|t| t.id.as_str()).collect();
-                for h in o.notable_claims()? {
-                    if listed.contains(h.id.as_str()) {
-                        s.push_str(&format!("{} is claimed by {}\n", h.id, h.claim.describe()));
-                    }
-                }
-                if let Some(next) = page.next_offset {
-                    s.push_str(&format!(
-                        "… {} of {} shown; more with --offset {next} (or --limit 0 for all)\n",
-                        page.tasks.len(),
-                        page.total
-                    ));
-                }
-                output::text(&s)?;
-            }
+            print_page(ctx, &o, &page, a.offset)?;
         }
-        TaskCommand::Show { id } => {
-            let view = match o.show_task(&id) {
-                Ok(view) => view,
-                Err(e) => {
-                    // A broken file still shows what it holds (exit 6 follows).
-                    if let Ok(Some(b)) = o.broken_record(&id) {
-                        if ctx.json {
-                            output::json(&b)?;
-                        } else {
-                            output::text(&broken_view(&b))?;
-                        }
-                    }
-                    return Err(e.into());
-                }
-            };
-            if ctx.json {
-                output::json(&view)?;
-            } else {
-                output::text(&task_view(&view))?;
-            }
-        }
+        TaskCommand::Show { id } => show(ctx, &o, &id)?,
         TaskCommand::Update(a) => {
-            let patch = TaskPatch {
-                status: a.status,
-                progress: a.progress,
-                notes: a.notes,
-                priority: a.priority,
-                kind: a.kind,
-                assignee: a.assignee.map(Some),
-                title: a.title,
-                description: a.description,
-                labels: None,
-                add_labels: a.labels,
-                remove_labels: a.remove_labels,
-                sprint: a.sprint.map(Some),
-                parent: a.parent.map(Some),
-                estimate: a.estimate.map(Some),
-                criteria_done: a.criteria_done,
-                criteria_undone: a.criteria_undone,
-                add_criteria: a.add_criteria,
-                force: a.force,
-            };
-            let updated = o.update_task(&a.id, patch)?;
-            report(ctx, &updated)?;
+            let id = a.id.clone();
+            report(ctx, &o.update_task(&id, update_patch(a))?)?;
         }
         TaskCommand::Clarify { id, text } => report(ctx, &o.clarify(&id, &text)?)?,
         TaskCommand::Priority { id, set, force } => report(ctx, &o.set_priority(&id, set, force)?)?,
@@ -400,7 +309,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
             None => output::text("No ready task to claim.")?,
         },
         TaskCommand::Release { id, force } => report(ctx, &o.release(&id, force)?)?,
-        TaskCommand::History { id, limit } => return super::git::history(&o, ctx, &id, limit),
+        TaskCommand::History { id, limit } => return super::history::history(&o, ctx, &id, limit),
         TaskCommand::Next => match o.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,
             Some(t) => output::text(&task_table(std::slice::from_ref(&t)).render())?,
@@ -455,4 +364,114 @@ fn estimate_points(s: &str) -> Result<u32, String> {
         .ok()
         .filter(|n| *n <= max)
         .ok_or_else(|| bound(s))
+}
+
+/// `task create`.
+fn create(ctx: &Ctx, o: &mut Orchestron, a: CreateArgs) -> Result<(), CliError> {
+    let task = o.create_task(NewTask {
+        title: a.title,
+        kind: a.kind,
+        description: a.description,
+        priority: a.priority,
+        parent: a.parent,
+        assignee: a.assignee,
+        labels: a.labels,
+        depends_on: a.depends_on,
+        sprint: a.sprint,
+        acceptance_criteria: a.criteria,
+        estimate: a.estimate,
+        template: a.template,
+    })?;
+    if ctx.json {
+        output::json(&task)?;
+    } else {
+        output::text(&format!("Created task {}: {}", task.id, task.title))?;
+    }
+    Ok(())
+}
+
+/// `task list`'s answer: the page, or why it is empty; a table notes the
+/// listed tasks' claims and how to see more.
+fn print_page(ctx: &Ctx, o: &Orchestron, page: &TaskPage, offset: usize) -> Result<(), CliError> {
+    if ctx.json {
+        output::json(page)?;
+    } else if page.tasks.is_empty() && page.total > 0 {
+        let noun = if page.total == 1 {
+            "task matches"
+        } else {
+            "tasks match"
+        };
+        output::text(&format!(
+            "offset {offset} is past the end: {} {noun}",
+            page.total
+        ))?;
+    } else if page.tasks.is_empty() {
+        output::text("No tasks match.")?;
+    } else {
+        let mut s = task_table(&page.tasks).render();
+        let listed: std::collections::HashSet<&str> =
+            page.tasks.iter().map(|t| t.id.as_str()).collect();
+        for h in o.notable_claims()? {
+            if listed.contains(h.id.as_str()) {
+                s.push_str(&format!("{} is claimed by {}\n", h.id, h.claim.describe()));
+            }
+        }
+        if let Some(next) = page.next_offset {
+            s.push_str(&format!(
+                "… {} of {} shown; more with --offset {next} (or --limit 0 for all)\n",
+                page.tasks.len(),
+                page.total
+            ));
+        }
+        output::text(&s)?;
+    }
+    Ok(())
+}
+
+/// `task show`: the task in full, or what a broken file still holds (the
+/// error, exit 6, follows).
+fn show(ctx: &Ctx, o: &Orchestron, id: &str) -> Result<(), CliError> {
+    let view = match o.show_task(id) {
+        Ok(view) => view,
+        Err(e) => {
+            if let Ok(Some(b)) = o.broken_record(id) {
+                if ctx.json {
+                    output::json(&b)?;
+                } else {
+                    output::text(&broken_view(&b))?;
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    if ctx.json {
+        output::json(&view)?;
+    } else {
+        output::text(&task_view(&view))?;
+    }
+    Ok(())
+}
+
+/// `task update`'s flags as a patch: `--label` adds, the rest set.
+fn update_patch(a: UpdateArgs) -> TaskPatch {
+    TaskPatch {
+        status: a.status,
+        progress: a.progress,
+        notes: a.notes,
+        priority: a.priority,
+        kind: a.kind,
+        assignee: a.assignee.map(Some),
+        title: a.title,
+        description: a.description,
+        labels: None,
+        add_labels: a.labels,
+        remove_labels: a.remove_labels,
+        sprint: a.sprint.map(Some),
+        parent: a.parent.map(Some),
+        estimate: a.estimate.map(Some),
+        criteria_done: a.criteria_done,
+        criteria_undone: a.criteria_undone,
+        add_criteria: a.add_criteria,
+        force: a.force,
+    }
 }

@@ -104,58 +104,29 @@ pub fn merge_tasks_with(
         conflicts: Vec::new(),
     };
     let b = base;
+    // One rule per scalar field, over its three sides' values.
+    macro_rules! scalar {
+        ($name:literal, $field:ident) => {
+            m.scalar($name, b.map(|b| &b.$field), &ours.$field, &theirs.$field)
+        };
+    }
     // A struct literal, not `ours.clone()` with fields overwritten: a field
     // added to `Task` does not compile until its merge rule is written here.
     let mut t = Task {
         id: ours.id.clone(),
-        title: m.scalar("title", b.map(|b| &b.title), &ours.title, &theirs.title),
-        status: m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status),
-        kind: m.scalar("type", b.map(|b| &b.kind), &ours.kind, &theirs.kind),
-        priority: m.scalar(
-            "priority",
-            b.map(|b| &b.priority),
-            &ours.priority,
-            &theirs.priority,
-        ),
-        parent: m.scalar("parent", b.map(|b| &b.parent), &ours.parent, &theirs.parent),
-        assignee: m.scalar(
-            "assignee",
-            b.map(|b| &b.assignee),
-            &ours.assignee,
-            &theirs.assignee,
-        ),
-        created: m.scalar(
-            "created",
-            b.map(|b| &b.created),
-            &ours.created,
-            &theirs.created,
-        ),
-        progress: m.scalar(
-            "progress",
-            b.map(|b| &b.progress),
-            &ours.progress,
-            &theirs.progress,
-        ),
-        estimate: m.scalar(
-            "estimate",
-            b.map(|b| &b.estimate),
-            &ours.estimate,
-            &theirs.estimate,
-        ),
-        sprint: m.scalar("sprint", b.map(|b| &b.sprint), &ours.sprint, &theirs.sprint),
-        started: m.scalar(
-            "started",
-            b.map(|b| &b.started),
-            &ours.started,
-            &theirs.started,
-        ),
-        closed: m.scalar("closed", b.map(|b| &b.closed), &ours.closed, &theirs.closed),
-        external: m.scalar(
-            "external",
-            b.map(|b| &b.external),
-            &ours.external,
-            &theirs.external,
-        ),
+        title: scalar!("title", title),
+        status: scalar!("status", status),
+        kind: scalar!("type", kind),
+        priority: scalar!("priority", priority),
+        parent: scalar!("parent", parent),
+        assignee: scalar!("assignee", assignee),
+        created: scalar!("created", created),
+        progress: scalar!("progress", progress),
+        estimate: scalar!("estimate", estimate),
+        sprint: scalar!("sprint", sprint),
+        started: scalar!("started", started),
+        closed: scalar!("closed", closed),
+        external: scalar!("external", external),
         description: {
             let base_description = b.map(|b| &b.description);
             match text_merged(

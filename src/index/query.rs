@@ -44,36 +44,7 @@ impl Index {
 
     fn page(&self, q: &TaskQuery, outlines: bool) -> Result<TaskPage, IndexError> {
         let (mut clauses, mut args) = archive_and_status(q, "t.");
-        any_of(
-            &mut clauses,
-            &mut args,
-            "t.type",
-            q.kind.iter().map(|k| k.as_str()).collect(),
-        );
-        any_of(
-            &mut clauses,
-            &mut args,
-            "t.priority",
-            q.priority.iter().map(|p| p.as_str()).collect(),
-        );
-        if let Some(a) = &q.assignee {
-            let m = bind(&mut args, Value::Text(a.clone()));
-            clauses.push(format!("t.assignee = {m} COLLATE NOCASE"));
-        }
-        for l in &q.labels {
-            let m = bind(&mut args, Value::Text(l.clone()));
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM task_labels l WHERE l.rid = t.rid AND l.label = {m})"
-            ));
-        }
-        if let Some(s) = &q.sprint {
-            let m = bind(&mut args, Value::Text(s.to_string()));
-            clauses.push(format!("t.sprint = {m}"));
-        }
-        if let Some(p) = &q.parent {
-            let m = bind(&mut args, Value::Text(p.to_string()));
-            clauses.push(format!("t.parent = {m}"));
-        }
+        field_clauses(q, &mut clauses, &mut args);
         // A search takes one of two ways to its page. Driven by its matches
         // (`CROSS JOIN` keeps task_fts outside), each match's task row is
         // looked up and the matches sorted: the way for few matches. Driven
@@ -82,71 +53,8 @@ impl Index {
         // once the page is full, reading no task row at all: the way for
         // many matches, where the first walk would read thousands of rows.
         let search = q.query.as_deref().and_then(Search::parse);
-        let mut matches = None;
-        let mut from = "tasks t";
-        match &search {
-            Some(Search {
-                words: Some(expr),
-                texts,
-            }) if texts.is_empty() => {
-                let m = bind(&mut args, Value::Text(expr.clone()));
-                // Both uses of the match count (the plan, the total) are for
-                // searches that filter on nothing else: others skip the count.
-                if filters_only_archive_and_status(q) {
-                    matches = Some(self.match_count(expr)?);
-                }
-                if let Some(n) = matches
-                    && self.search_in_order(q, n)?
-                {
-                    clauses.push(format!(
-                        "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
-                    ));
-                    from = "tasks t INDEXED BY tasks_order";
-                } else {
-                    clauses.push(format!("task_fts MATCH {m}"));
-                    from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
-                }
-            }
-            // Text to contain is checked on each candidate's full-text row:
-            // the rows holding the words, or every row when there are none.
-            Some(Search { words, texts }) => {
-                if let Some(expr) = words {
-                    let m = bind(&mut args, Value::Text(expr.clone()));
-                    clauses.push(format!("task_fts MATCH {m}"));
-                }
-                for text in texts {
-                    let m = bind(&mut args, Value::Text(text.clone()));
-                    clauses.push(format!(
-                        "{CONTAINS_FN}({m}, f.title, f.description, f.notes, f.clarifications)"
-                    ));
-                }
-                from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
-            }
-            None => {}
-        }
-        if q.ready {
-            let mut ready = "t.status = 'TODO'".to_string();
-            if let Some(me) = &q.ready_for {
-                let m = bind(&mut args, Value::Text(me.clone()));
-                ready = format!(
-                    "({ready} OR (t.status = 'IN_PROGRESS' AND t.assignee = {m} COLLATE NOCASE))"
-                );
-            }
-            if !q.ready_anyway.is_empty() {
-                let marks = bind_ids(&mut args, &q.ready_anyway);
-                ready = format!("({ready} OR t.id IN ({marks}))");
-            }
-            clauses.push(format!("{ready} AND t.open_deps = 0"));
-            if !q.held_elsewhere.is_empty() {
-                let marks = bind_ids(&mut args, &q.held_elsewhere);
-                clauses.push(format!("t.id NOT IN ({marks})"));
-            }
-        }
-        if q.leaf {
-            clauses.push(
-                "NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent = t.id AND c.closed = 0)".into(),
-            );
-        }
+        let (matches, from) = self.search_clauses(q, search.as_ref(), &mut clauses, &mut args)?;
+        ready_clauses(q, &mut clauses, &mut args);
         let filter = if clauses.is_empty() {
             String::new()
         } else {
@@ -187,6 +95,60 @@ impl Index {
             total,
             next_offset,
         })
+    }
+
+    /// The clauses of `search` (see [`Index::page`] for the two ways), with
+    /// the tasks' match count when it was taken and the `FROM` to select in.
+    fn search_clauses(
+        &self,
+        q: &TaskQuery,
+        search: Option<&Search>,
+        clauses: &mut Vec<String>,
+        args: &mut Vec<Value>,
+    ) -> Result<(Option<usize>, &'static str), IndexError> {
+        let mut matches = None;
+        let mut from = "tasks t";
+        match search {
+            Some(Search {
+                words: Some(expr),
+                texts,
+            }) if texts.is_empty() => {
+                let m = bind(args, Value::Text(expr.clone()));
+                // Both uses of the match count (the plan, the total) are for
+                // searches that filter on nothing else: others skip the count.
+                if filters_only_archive_and_status(q) {
+                    matches = Some(self.match_count(expr)?);
+                }
+                if let Some(n) = matches
+                    && self.search_in_order(q, n)?
+                {
+                    clauses.push(format!(
+                        "t.rid IN (SELECT rowid FROM task_fts WHERE task_fts MATCH {m})"
+                    ));
+                    from = "tasks t INDEXED BY tasks_order";
+                } else {
+                    clauses.push(format!("task_fts MATCH {m}"));
+                    from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
+                }
+            }
+            // Text to contain is checked on each candidate's full-text row:
+            // the rows holding the words, or every row when there are none.
+            Some(Search { words, texts }) => {
+                if let Some(expr) = words {
+                    let m = bind(args, Value::Text(expr.clone()));
+                    clauses.push(format!("task_fts MATCH {m}"));
+                }
+                for text in texts {
+                    let m = bind(args, Value::Text(text.clone()));
+                    clauses.push(format!(
+                        "{CONTAINS_FN}({m}, f.title, f.description, f.notes, f.clarifications)"
+                    ));
+                }
+                from = "task_fts f CROSS JOIN tasks t ON t.rid = f.rowid";
+            }
+            None => {}
+        }
+        Ok((matches, from))
     }
 
     /// The task with this id, if one is indexed.
@@ -539,6 +501,69 @@ impl Index {
                 })
             })
             .collect()
+    }
+}
+
+/// The clauses of `q`'s field filters: type, priority, assignee, labels,
+/// sprint and parent.
+fn field_clauses(q: &TaskQuery, clauses: &mut Vec<String>, args: &mut Vec<Value>) {
+    any_of(
+        clauses,
+        args,
+        "t.type",
+        q.kind.iter().map(|k| k.as_str()).collect(),
+    );
+    any_of(
+        clauses,
+        args,
+        "t.priority",
+        q.priority.iter().map(|p| p.as_str()).collect(),
+    );
+    if let Some(a) = &q.assignee {
+        let m = bind(args, Value::Text(a.clone()));
+        clauses.push(format!("t.assignee = {m} COLLATE NOCASE"));
+    }
+    for l in &q.labels {
+        let m = bind(args, Value::Text(l.clone()));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM task_labels l WHERE l.rid = t.rid AND l.label = {m})"
+        ));
+    }
+    if let Some(s) = &q.sprint {
+        let m = bind(args, Value::Text(s.to_string()));
+        clauses.push(format!("t.sprint = {m}"));
+    }
+    if let Some(p) = &q.parent {
+        let m = bind(args, Value::Text(p.to_string()));
+        clauses.push(format!("t.parent = {m}"));
+    }
+}
+
+/// The clauses of `q.ready` (can start now: TODO, or the asker's own work in
+/// progress, with no open dependency, not held elsewhere) and `q.leaf`.
+fn ready_clauses(q: &TaskQuery, clauses: &mut Vec<String>, args: &mut Vec<Value>) {
+    if q.ready {
+        let mut ready = "t.status = 'TODO'".to_string();
+        if let Some(me) = &q.ready_for {
+            let m = bind(args, Value::Text(me.clone()));
+            ready = format!(
+                "({ready} OR (t.status = 'IN_PROGRESS' AND t.assignee = {m} COLLATE NOCASE))"
+            );
+        }
+        if !q.ready_anyway.is_empty() {
+            let marks = bind_ids(args, &q.ready_anyway);
+            ready = format!("({ready} OR t.id IN ({marks}))");
+        }
+        clauses.push(format!("{ready} AND t.open_deps = 0"));
+        if !q.held_elsewhere.is_empty() {
+            let marks = bind_ids(args, &q.held_elsewhere);
+            clauses.push(format!("t.id NOT IN ({marks})"));
+        }
+    }
+    if q.leaf {
+        clauses.push(
+            "NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent = t.id AND c.closed = 0)".into(),
+        );
     }
 }
 

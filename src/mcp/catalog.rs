@@ -151,272 +151,340 @@ fn def(
 }
 
 fn build() -> Vec<ToolDef> {
-    let task_id = || s("e.g. TASK-7k2mq");
     vec![
-        def(
-            "orchestron_task_create",
-            "Create a task. Returns `Created task <ID>: <title>`.",
-            input(
-                vec![
-                    ("title", s("")),
-                    ("type", s(&choices(TaskType::ALL))),
-                    ("description", s("")),
-                    ("priority", s(&choices(Priority::ALL))),
-                    ("parent", s("parent task id")),
-                    ("assignee", s("")),
-                    ("labels", list("")),
-                    ("dependsOn", list("ids of tasks this waits for")),
-                    ("sprint", s("sprint id or name")),
-                    ("acceptanceCriteria", list("")),
-                    ("estimate", int("points")),
-                    ("template", s("feature|bug|spike")),
-                ],
-                &["title"],
-            ),
-            output(&[("task", "object")]),
-            ADD,
-        ),
-        def(
-            "orchestron_task_list",
-            "List tasks, most urgent first, as rows {id, title, status, type, priority, assignee, progress, parent, sprint, labels, depends_on, updated}; a field at its default (TASK, MEDIUM, 0, none) is left out. content[0] is the JSON array of rows. orchestron_task_get has the rest.",
-            input(
-                vec![
-                    ("status", list(&choices(Status::ALL))),
-                    ("assignee", s("")),
-                    ("type", list(&choices(TaskType::ALL))),
-                    ("priority", list(&choices(Priority::ALL))),
-                    ("label", list("")),
-                    ("sprint", s("sprint id or name")),
-                    ("parent", s("parent task id")),
-                    ("query", s("full-text words")),
-                    ("ready", boolean("only tasks that can start now")),
-                    ("limit", int("default 50, 0 = all")),
-                    ("offset", int("")),
-                ],
-                &[],
-            ),
-            output(&[
-                ("tasks", "array"),
-                ("total", "integer"),
-                ("next_offset", "integer?"),
-            ]),
-            READ,
-        ),
-        def(
-            "orchestron_task_get",
-            "A task in full: criteria, clarifications, notes, dependencies both ways, children.",
-            input(vec![("taskId", task_id())], &["taskId"]),
-            output(&[
-                ("id", "string"),
-                ("status", "string"),
-                ("dependencies", "array"),
-                ("dependents", "array"),
-                ("children", "array"),
-            ]),
-            READ,
-        ),
-        def(
-            "orchestron_task_update",
-            "Change a task; answers with each field old → new. IN_PROGRESS assigns you if unassigned.",
-            input(
-                vec![
-                    ("taskId", task_id()),
-                    ("status", s(&choices(Status::ALL))),
-                    ("progress", int("0-100")),
-                    ("notes", list("appended")),
-                    ("priority", s(&choices(Priority::ALL))),
-                    ("type", s(&choices(TaskType::ALL))),
-                    ("assignee", s("empty clears")),
-                    ("title", s("")),
-                    ("description", s("")),
-                    ("labels", list("replaces the list")),
-                    ("sprint", s("sprint id or name; empty clears")),
-                    ("parent", s("empty clears")),
-                    (
-                        "criteriaDone",
-                        json!({"type": "array", "items": {"type": "integer"}, "description": "criteria to mark done, from 1"}),
-                    ),
-                    (
-                        "criteriaUndone",
-                        json!({"type": "array", "items": {"type": "integer"}, "description": "criteria to mark not done"}),
-                    ),
-                    ("addCriteria", list("criteria to append")),
-                    ("estimate", int("points")),
-                    ("force", boolean(FORCE)),
-                ],
-                &["taskId"],
-            ),
-            output(TASK_OUT),
-            (false, true, false),
-        ),
-        def(
-            "orchestron_task_claim",
-            "Atomically take a task (default: the best ready leaf task): assign it, set IN_PROGRESS, hold it for a lease. Claim it again (or write to it) to renew; release: true gives it back. Refuses one another agent holds, or one whose dependencies are open unless force.",
-            input(
-                vec![
-                    ("taskId", task_id()),
-                    ("assignee", s("default: you")),
-                    ("lease", s("90s, 30m, 2h (default: claims.lease or 2h)")),
-                    ("release", boolean("give taskId back (TODO, unassigned)")),
-                    ("force", boolean("claim although dependencies are open")),
-                ],
-                &[],
-            ),
-            output(&[("task", "object?"), ("changes", "array")]),
-            SET,
-        ),
-        def(
-            "orchestron_task_depend",
-            "Make taskId depend on `on` (or remove it); refuses a cycle.",
-            input(
-                vec![
-                    ("taskId", task_id()),
-                    ("on", s("the task it waits for")),
-                    ("remove", boolean("")),
-                    ("force", boolean(FORCE)),
-                ],
-                &["taskId", "on"],
-            ),
-            output(TASK_OUT),
-            SET,
-        ),
-        def(
-            "orchestron_task_clarify",
-            "Add a clarification to a task.",
-            input(
-                vec![("taskId", task_id()), ("text", s(""))],
-                &["taskId", "text"],
-            ),
-            output(TASK_OUT),
-            ADD,
-        ),
-        def(
-            "orchestron_context_get",
-            "A saved context (default: the latest): its own keys at top level, plus `snapshot` and `lastSession`.",
-            input(vec![("id", s("context id"))], &[]),
-            output(&[("snapshot", "object?"), ("lastSession", "object?")]),
-            READ,
-        ),
-        def(
-            "orchestron_context_save",
-            "Save a context snapshot (with the git state). Returns `Context saved with ID: <id>`.",
-            input(
-                vec![
-                    ("context", json!({"type": "object"})),
-                    ("notes", s("")),
-                    ("checkpoint", s("")),
-                    ("taskId", task_id()),
-                ],
-                &["context"],
-            ),
-            output(&[("id", "string"), ("snapshot", "object")]),
-            ADD,
-        ),
-        def(
-            "orchestron_handoff_prepare",
-            "Save a handoff for the next session and note it on the task.",
-            input(
-                vec![
-                    ("taskId", task_id()),
-                    ("completedWork", list("one text or a list")),
-                    ("remainingWork", list("one text or a list")),
-                    ("notes", s("")),
-                    ("force", boolean(FORCE)),
-                ],
-                &["taskId"],
-            ),
-            output(&[("id", "string"), ("snapshot", "object")]),
-            ADD,
-        ),
-        def(
-            "orchestron_check_updates",
-            "What changed (by anyone) since your last check or `since`, a page at a time: the newest entries field by field, older ones grouped; call again while `more`.",
-            input(
-                vec![
-                    ("since", s("a cursor")),
-                    ("limit", int("entries per page, default 25")),
-                ],
-                &[],
-            ),
-            output(&[
-                ("total", "integer"),
-                ("recent", "array"),
-                ("earlier", "array"),
-                ("cursor", "string"),
-                ("more", "boolean"),
-                ("resync", "boolean"),
-            ]),
-            (true, false, false),
-        ),
-        def(
-            "orchestron_sprint_get",
-            "A sprint (default: the active one) with its tasks and progress.",
-            input(vec![("sprintId", s("id or name"))], &[]),
-            output(&[
-                ("id", "string"),
-                ("status", "string"),
-                ("percent", "integer"),
-                ("tasks", "array"),
-                ("sprint", "null"),
-            ]),
-            READ,
-        ),
-        def(
-            "orchestron_sprint_create",
-            "Create a sprint (PLANNED).",
-            input(
-                vec![
-                    ("name", s("")),
-                    ("goal", s("")),
-                    ("start", s("YYYY-MM-DD")),
-                    ("end", s("YYYY-MM-DD")),
-                ],
-                &["name"],
-            ),
-            output(&[("sprint", "object")]),
-            ADD,
-        ),
-        def(
-            "orchestron_sprint_update",
-            "Set a sprint's status (ACTIVE starts it, CLOSED ends it).",
-            input(
-                vec![
-                    ("sprintId", s("id or name")),
-                    ("status", s(&choices(SprintStatus::ALL))),
-                ],
-                &["sprintId", "status"],
-            ),
-            output(&[("sprint", "object")]),
-            SET,
-        ),
-        def(
-            "orchestron_predict_completion",
-            "When a task/epic (with subtree, dependencies) or sprint is done: p50/p85/p95 dates from past throughput, with basis.",
-            input(
-                vec![("taskId", task_id()), ("sprintId", s("id or name"))],
-                &[],
-            ),
-            output(&[
-                ("target", "object"),
-                ("remaining", "integer"),
-                ("basis", "object"),
-                ("insufficient_history", "boolean"),
-            ]),
-            READ,
-        ),
-        def(
-            "orchestron_analyze_bottlenecks",
-            "What holds work up: root blockers, critical path, cycles, slow work, review queue, overload, stale claims; flow. See totals.",
-            input(vec![("sprintId", s("only this sprint"))], &[]),
-            output(&[
-                ("root_blockers", "array"),
-                ("critical_path", "array"),
-                ("totals", "object"),
-                ("flow", "object"),
-            ]),
-            READ,
-        ),
+        task_create(),
+        task_list(),
+        task_get(),
+        task_update(),
+        task_claim(),
+        task_depend(),
+        task_clarify(),
+        context_get(),
+        context_save(),
+        handoff_prepare(),
+        check_updates(),
+        sprint_get(),
+        sprint_create(),
+        sprint_update(),
+        predict_completion(),
+        analyze_bottlenecks(),
     ]
+}
+
+/// The schema of a task id argument.
+fn task_id() -> Value {
+    s("e.g. TASK-7k2mq")
+}
+
+fn task_create() -> ToolDef {
+    def(
+        "orchestron_task_create",
+        "Create a task. Returns `Created task <ID>: <title>`.",
+        input(
+            vec![
+                ("title", s("")),
+                ("type", s(&choices(TaskType::ALL))),
+                ("description", s("")),
+                ("priority", s(&choices(Priority::ALL))),
+                ("parent", s("parent task id")),
+                ("assignee", s("")),
+                ("labels", list("")),
+                ("dependsOn", list("ids of tasks this waits for")),
+                ("sprint", s("sprint id or name")),
+                ("acceptanceCriteria", list("")),
+                ("estimate", int("points")),
+                ("template", s("feature|bug|spike")),
+            ],
+            &["title"],
+        ),
+        output(&[("task", "object")]),
+        ADD,
+    )
+}
+
+fn task_list() -> ToolDef {
+    def(
+        "orchestron_task_list",
+        "List tasks, most urgent first, as rows {id, title, status, type, priority, assignee, progress, parent, sprint, labels, depends_on, updated}; a field at its default (TASK, MEDIUM, 0, none) is left out. content[0] is the JSON array of rows. orchestron_task_get has the rest.",
+        input(
+            vec![
+                ("status", list(&choices(Status::ALL))),
+                ("assignee", s("")),
+                ("type", list(&choices(TaskType::ALL))),
+                ("priority", list(&choices(Priority::ALL))),
+                ("label", list("")),
+                ("sprint", s("sprint id or name")),
+                ("parent", s("parent task id")),
+                ("query", s("full-text words")),
+                ("ready", boolean("only tasks that can start now")),
+                ("limit", int("default 50, 0 = all")),
+                ("offset", int("")),
+            ],
+            &[],
+        ),
+        output(&[
+            ("tasks", "array"),
+            ("total", "integer"),
+            ("next_offset", "integer?"),
+        ]),
+        READ,
+    )
+}
+
+fn task_get() -> ToolDef {
+    def(
+        "orchestron_task_get",
+        "A task in full: criteria, clarifications, notes, dependencies both ways, children.",
+        input(vec![("taskId", task_id())], &["taskId"]),
+        output(&[
+            ("id", "string"),
+            ("status", "string"),
+            ("dependencies", "array"),
+            ("dependents", "array"),
+            ("children", "array"),
+        ]),
+        READ,
+    )
+}
+
+fn task_update() -> ToolDef {
+    def(
+        "orchestron_task_update",
+        "Change a task; answers with each field old → new. IN_PROGRESS assigns you if unassigned.",
+        input(
+            vec![
+                ("taskId", task_id()),
+                ("status", s(&choices(Status::ALL))),
+                ("progress", int("0-100")),
+                ("notes", list("appended")),
+                ("priority", s(&choices(Priority::ALL))),
+                ("type", s(&choices(TaskType::ALL))),
+                ("assignee", s("")),
+                ("title", s("")),
+                ("description", s("")),
+                ("labels", list("replaces the list")),
+                ("sprint", s("sprint id or name; empty clears")),
+                ("parent", s("empty clears")),
+                (
+                    "criteriaDone",
+                    json!({"type": "array", "items": {"type": "integer"}, "description": "criteria to mark done, from 1"}),
+                ),
+                (
+                    "criteriaUndone",
+                    json!({"type": "array", "items": {"type": "integer"}}),
+                ),
+                ("addCriteria", list("")),
+                ("estimate", int("points")),
+                ("force", boolean(FORCE)),
+            ],
+            &["taskId"],
+        ),
+        output(TASK_OUT),
+        (false, true, false),
+    )
+}
+
+fn task_claim() -> ToolDef {
+    def(
+        "orchestron_task_claim",
+        "Atomically take a task (default: the best ready leaf): assign it, set IN_PROGRESS, hold it for a lease; claim again (or write to it) to renew; release: true gives it back. Refuses a task another agent holds, or with open dependencies unless force.",
+        input(
+            vec![
+                ("taskId", task_id()),
+                ("assignee", s("default: you")),
+                ("lease", s("90s, 30m, 2h (default: claims.lease or 2h)")),
+                ("release", boolean("give taskId back (TODO, unassigned)")),
+                ("force", boolean("claim although dependencies are open")),
+            ],
+            &[],
+        ),
+        output(&[("task", "object?"), ("changes", "array")]),
+        SET,
+    )
+}
+
+fn task_depend() -> ToolDef {
+    def(
+        "orchestron_task_depend",
+        "Make taskId depend on `on` (or remove it); refuses a cycle.",
+        input(
+            vec![
+                ("taskId", task_id()),
+                ("on", s("the task it waits for")),
+                ("remove", boolean("")),
+                ("force", boolean(FORCE)),
+            ],
+            &["taskId", "on"],
+        ),
+        output(TASK_OUT),
+        SET,
+    )
+}
+
+fn task_clarify() -> ToolDef {
+    def(
+        "orchestron_task_clarify",
+        "Add a clarification to a task.",
+        input(
+            vec![("taskId", task_id()), ("text", s(""))],
+            &["taskId", "text"],
+        ),
+        output(TASK_OUT),
+        ADD,
+    )
+}
+
+fn context_get() -> ToolDef {
+    def(
+        "orchestron_context_get",
+        "A saved context (default: the latest): its own keys at top level, plus `snapshot` and `lastSession`.",
+        input(vec![("id", s("context id"))], &[]),
+        output(&[("snapshot", "object?"), ("lastSession", "object?")]),
+        READ,
+    )
+}
+
+fn context_save() -> ToolDef {
+    def(
+        "orchestron_context_save",
+        "Save a context snapshot (with the git state). Returns `Context saved with ID: <id>`.",
+        input(
+            vec![
+                ("context", json!({"type": "object"})),
+                ("notes", s("")),
+                ("checkpoint", s("")),
+                ("taskId", task_id()),
+            ],
+            &["context"],
+        ),
+        output(&[("id", "string"), ("snapshot", "object")]),
+        ADD,
+    )
+}
+
+fn handoff_prepare() -> ToolDef {
+    def(
+        "orchestron_handoff_prepare",
+        "Save a handoff for the next session and note it on the task.",
+        input(
+            vec![
+                ("taskId", task_id()),
+                ("completedWork", list("one text or a list")),
+                ("remainingWork", list("one text or a list")),
+                ("notes", s("")),
+                ("force", boolean(FORCE)),
+            ],
+            &["taskId"],
+        ),
+        output(&[("id", "string"), ("snapshot", "object")]),
+        ADD,
+    )
+}
+
+fn check_updates() -> ToolDef {
+    def(
+        "orchestron_check_updates",
+        "What changed (by anyone) since your last check or `since`, a page at a time: the newest entries field by field, older ones grouped; call again while `more`.",
+        input(
+            vec![
+                ("since", s("a cursor")),
+                ("limit", int("entries per page, default 25")),
+            ],
+            &[],
+        ),
+        output(&[
+            ("total", "integer"),
+            ("recent", "array"),
+            ("earlier", "array"),
+            ("cursor", "string"),
+            ("more", "boolean"),
+            ("resync", "boolean"),
+        ]),
+        (true, false, false),
+    )
+}
+
+fn sprint_get() -> ToolDef {
+    def(
+        "orchestron_sprint_get",
+        "A sprint (default: the active one) with its tasks and progress.",
+        input(vec![("sprintId", s("id or name"))], &[]),
+        output(&[
+            ("id", "string"),
+            ("status", "string"),
+            ("percent", "integer"),
+            ("tasks", "array"),
+            ("sprint", "null"),
+        ]),
+        READ,
+    )
+}
+
+fn sprint_create() -> ToolDef {
+    def(
+        "orchestron_sprint_create",
+        "Create a sprint (PLANNED).",
+        input(
+            vec![
+                ("name", s("")),
+                ("goal", s("")),
+                ("start", s("YYYY-MM-DD")),
+                ("end", s("YYYY-MM-DD")),
+            ],
+            &["name"],
+        ),
+        output(&[("sprint", "object")]),
+        ADD,
+    )
+}
+
+fn sprint_update() -> ToolDef {
+    def(
+        "orchestron_sprint_update",
+        "Set a sprint's status (ACTIVE starts it, CLOSED ends it).",
+        input(
+            vec![
+                ("sprintId", s("id or name")),
+                ("status", s(&choices(SprintStatus::ALL))),
+            ],
+            &["sprintId", "status"],
+        ),
+        output(&[("sprint", "object")]),
+        SET,
+    )
+}
+
+fn predict_completion() -> ToolDef {
+    def(
+        "orchestron_predict_completion",
+        "When a task/epic (with subtree, dependencies) or sprint is done: p50/p85/p95 dates from past throughput, with basis.",
+        input(
+            vec![("taskId", task_id()), ("sprintId", s("id or name"))],
+            &[],
+        ),
+        output(&[
+            ("target", "object"),
+            ("remaining", "integer"),
+            ("basis", "object"),
+            ("insufficient_history", "boolean"),
+        ]),
+        READ,
+    )
+}
+
+fn analyze_bottlenecks() -> ToolDef {
+    def(
+        "orchestron_analyze_bottlenecks",
+        "What holds work up: root blockers, critical path, cycles, slow work, review queue, overload, stale claims; flow. See totals.",
+        input(vec![("sprintId", s("only this sprint"))], &[]),
+        output(&[
+            ("root_blockers", "array"),
+            ("critical_path", "array"),
+            ("totals", "object"),
+            ("flow", "object"),
+        ]),
+        READ,
+    )
 }
 
 /// Every tool, in the order `tools/list` shows them.

@@ -61,6 +61,28 @@ pub fn remove_stale_temps(_lock: &WorkspaceLock, temps: &[PathBuf]) -> usize {
 /// file (a rename keeps size and mtime), so a caller needs no second stat.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    let (tmp, file) = create_temp(path, bytes).map_err(|e| StoreError::io(path, e))?;
+    let result = (|| {
+        file.sync_all()?;
+        let meta = file.metadata()?;
+        std::fs::rename(&tmp, path)?;
+        // Directory fsync is what makes the rename survive a power cut; not every
+        // platform lets a directory be opened, so failure here is not fatal.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(meta)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| StoreError::io(path, e))
+}
+
+/// Creates a new temporary file beside `path` holding `bytes`, unsynced, and
+/// returns its path and the open file; on failure it leaves none behind.
+fn create_temp(path: &Path, bytes: &[u8]) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -77,20 +99,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<std::fs::Metadata, Stor
             .create_new(true)
             .open(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        let meta = file.metadata()?;
-        std::fs::rename(&tmp, path)?;
-        // Directory fsync is what makes the rename survive a power cut; not every
-        // platform lets a directory be opened, so failure here is not fatal.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(meta)
+        Ok(file)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match result {
+        Ok(file) => Ok((tmp, file)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result.map_err(|e| StoreError::io(path, e))
 }
 
 /// Writes many files and makes them durable together, with one flush of the
@@ -151,24 +168,8 @@ pub fn write_batch(
 /// Writes `bytes` to a new temporary file beside `path`, unsynced, and
 /// closes it.
 fn stage(path: &Path, bytes: &[u8]) -> Result<(PathBuf, std::fs::Metadata), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(temp_name(&name));
-    let result = (|| {
-        if !dir.as_os_str().is_empty() && !dir.is_dir() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.metadata()
-    })();
-    match result {
+    let (tmp, file) = create_temp(path, bytes).map_err(|e| StoreError::io(path, e))?;
+    match file.metadata() {
         Ok(meta) => Ok((tmp, meta)),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);

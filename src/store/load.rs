@@ -56,70 +56,25 @@ pub fn load_record_at(
     let by_name = claimed
         .as_ref()
         .and_then(|p| RecordId::parse(p.stem()).ok());
-    let fail = |line, column, message: String| Loaded {
-        record: None,
-        problems: vec![Problem::error(rel, line, column, message)],
-        key_lines: Vec::new(),
-        claims: by_name.clone(),
-    };
-    if bytes.len() as u64 > Limits::FILE_BYTES {
-        return fail(
-            1,
-            1,
-            format!(
-                "file is {} bytes, the limit is {} bytes",
-                bytes.len(),
-                Limits::FILE_BYTES
-            ),
-        );
-    }
-    let text = match std::str::from_utf8(bytes) {
-        // A byte order mark (Windows editors write one) is no part of the
-        // YAML: left in, it glues itself to the first key.
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            let (line, column) = line_col(bytes, e.valid_up_to());
-            return fail(line, column, "file is not valid UTF-8".into());
+    let text = match record_text(bytes) {
+        Ok(text) => text,
+        Err((line, column, message)) => {
+            return Loaded {
+                record: None,
+                problems: vec![Problem::error(rel, line, column, message)],
+                key_lines: Vec::new(),
+                claims: by_name,
+            };
         }
     };
-    if text.trim().is_empty() {
-        return fail(1, 1, "file is empty".into());
-    }
-    if let Some(line) = conflict_marker_line(text) {
-        return fail(
-            line,
-            1,
-            "unresolved git merge conflict (conflict markers); keep the right lines, \
-             delete the markers, then run `orchestron check`"
-                .into(),
-        );
-    }
     let key_lines = top_level_keys(text);
-    let (parsed, known) = match kind {
-        IdKind::Task => (parse_task_text(text).map(Record::Task), Task::KEYS),
-        IdKind::Sprint => (
-            parse_with_check::<Sprint>(text, Sprint::validate).map(Record::Sprint),
-            Sprint::KEYS,
-        ),
-        IdKind::Context => (
-            parse_with_check::<ContextSnapshot>(text, ContextSnapshot::validate)
-                .map(Record::Context),
-            ContextSnapshot::KEYS,
-        ),
-    };
+    let (parsed, known) = parse_kind(kind, text);
     let mut record = match parsed {
         Ok(r) => r,
         Err(first) => {
-            let errors = match kind {
-                IdKind::Task => every_field_error::<Task>(text, first, &key_lines, Task::validate),
-                IdKind::Sprint => {
-                    every_field_error::<Sprint>(text, first, &key_lines, Sprint::validate)
-                }
-                IdKind::Context => vec![first],
-            };
             return Loaded {
                 record: None,
-                problems: errors
+                problems: field_errors(kind, text, first, &key_lines)
                     .into_iter()
                     .map(|(line, column, message)| Problem::error(rel, line, column, message))
                     .collect(),
@@ -128,46 +83,10 @@ pub fn load_record_at(
             };
         }
     };
-    let mut problems = Vec::new();
-    let present: Vec<&str> = key_lines.iter().map(|(k, _)| k.as_str()).collect();
-    if let Some(assumed) = assume(&mut record, &present, file_time) {
-        problems.push(Problem::warning(
-            rel,
-            1,
-            1,
-            format!("not in the file, assumed: {assumed}"),
-        ));
-    }
-    for (key, line) in &key_lines {
-        if !known.contains(&key.as_str()) {
-            problems.push(Problem::warning(
-                rel,
-                *line,
-                1,
-                format!("unknown key `{key}` (kept as is)"),
-            ));
-        }
-    }
+    let mut problems = warnings(rel, &mut record, &key_lines, known, file_time);
     let expected = claimed.as_ref().map(super::RecordPath::stem);
-    if expected != Some(record.id().as_str()) {
-        let line = key_line(text, "id");
-        // A stem that is the id in other letter case (`TASK-HAND3.yaml` for
-        // `TASK-hand3`) is a file name to fix, not a mismatched id.
-        let message = match expected {
-            Some(stem) if crate::model::RecordId::parse(stem).is_ok_and(|s| &s == record.id()) => {
-                format!(
-                    "the file name `{stem}.yaml` must be `{}`: a record's file name is its id, \
-                     the part after '-' in lowercase (rename the file)",
-                    record.id().file_name()
-                )
-            }
-            _ => format!(
-                "id `{}` does not match the file name (expected `{}`)",
-                record.id(),
-                expected.unwrap_or("?")
-            ),
-        };
-        problems.push(Problem::error(rel, line, 1, message));
+    if let Some(mismatch) = name_mismatch(rel, text, expected, record.id()) {
+        problems.push(mismatch);
         return Loaded {
             record: None,
             problems,
@@ -181,6 +100,134 @@ pub fn load_record_at(
         problems,
         key_lines,
     }
+}
+
+/// Where a file goes wrong: line, column (both from 1) and what is wrong.
+type Located = (usize, usize, String);
+
+/// The text of a record file, or why there is none to parse (too large, not
+/// UTF-8, empty, a merge left conflict markers) at its line and column.
+fn record_text(bytes: &[u8]) -> Result<&str, Located> {
+    if bytes.len() as u64 > Limits::FILE_BYTES {
+        return Err((
+            1,
+            1,
+            format!(
+                "file is {} bytes, the limit is {} bytes",
+                bytes.len(),
+                Limits::FILE_BYTES
+            ),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        // A byte order mark (Windows editors write one) is no part of the
+        // YAML: left in, it glues itself to the first key.
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            return Err((line, column, "file is not valid UTF-8".into()));
+        }
+    };
+    if text.trim().is_empty() {
+        return Err((1, 1, "file is empty".into()));
+    }
+    if let Some(line) = conflict_marker_line(text) {
+        return Err((
+            line,
+            1,
+            "unresolved git merge conflict (conflict markers); keep the right lines, \
+             delete the markers, then run `orchestron check`"
+                .into(),
+        ));
+    }
+    Ok(text)
+}
+
+/// The record of `kind` that `text` holds, or its first error; and the
+/// top-level keys that kind knows.
+fn parse_kind(kind: IdKind, text: &str) -> (Result<Record, Located>, &'static [&'static str]) {
+    match kind {
+        IdKind::Task => (parse_task_text(text).map(Record::Task), Task::KEYS),
+        IdKind::Sprint => (
+            parse_with_check::<Sprint>(text, Sprint::validate).map(Record::Sprint),
+            Sprint::KEYS,
+        ),
+        IdKind::Context => (
+            parse_with_check::<ContextSnapshot>(text, ContextSnapshot::validate)
+                .map(Record::Context),
+            ContextSnapshot::KEYS,
+        ),
+    }
+}
+
+/// Every error of a record of `kind` that does not load, `first` first.
+fn field_errors(
+    kind: IdKind,
+    text: &str,
+    first: Located,
+    key_lines: &[(String, usize)],
+) -> Vec<Located> {
+    match kind {
+        IdKind::Task => every_field_error::<Task>(text, first, key_lines, Task::validate),
+        IdKind::Sprint => every_field_error::<Sprint>(text, first, key_lines, Sprint::validate),
+        IdKind::Context => vec![first],
+    }
+}
+
+/// The warnings of a record that loads: what was assumed for fields the file
+/// leaves out (filled into `record`), and each key the kind does not know.
+fn warnings(
+    rel: &str,
+    record: &mut Record,
+    key_lines: &[(String, usize)],
+    known: &[&str],
+    file_time: Option<DateTime<Utc>>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let present: Vec<&str> = key_lines.iter().map(|(k, _)| k.as_str()).collect();
+    if let Some(assumed) = assume(record, &present, file_time) {
+        problems.push(Problem::warning(
+            rel,
+            1,
+            1,
+            format!("not in the file, assumed: {assumed}"),
+        ));
+    }
+    for (key, line) in key_lines {
+        if !known.contains(&key.as_str()) {
+            problems.push(Problem::warning(
+                rel,
+                *line,
+                1,
+                format!("unknown key `{key}` (kept as is)"),
+            ));
+        }
+    }
+    problems
+}
+
+/// The error when the file's name (its stem, `expected`) does not name `id`.
+fn name_mismatch(rel: &str, text: &str, expected: Option<&str>, id: &RecordId) -> Option<Problem> {
+    if expected == Some(id.as_str()) {
+        return None;
+    }
+    let line = key_line(text, "id");
+    // A stem that is the id in other letter case (`TASK-HAND3.yaml` for
+    // `TASK-hand3`) is a file name to fix, not a mismatched id.
+    let message = match expected {
+        Some(stem) if RecordId::parse(stem).is_ok_and(|s| &s == id) => {
+            format!(
+                "the file name `{stem}.yaml` must be `{}`: a record's file name is its id, \
+                 the part after '-' in lowercase (rename the file)",
+                id.file_name()
+            )
+        }
+        _ => format!(
+            "id `{id}` does not match the file name (expected `{}`)",
+            expected.unwrap_or("?")
+        ),
+    };
+    Some(Problem::error(rel, line, 1, message))
 }
 
 /// Every bad field of a record that does not load, not only the `first`

@@ -59,12 +59,20 @@ struct Field {
     take: fn(&mut Task, &Task),
 }
 
+/// A [`Field`] whose task field and [`Mirror`] field share its name, and
+/// which the source's value replaces as it is.
+macro_rules! replaced {
+    ($field:ident) => {
+        Field {
+            name: stringify!($field),
+            same: |a, b| a.$field == b.$field,
+            take: |t, s| t.$field = s.$field.clone(),
+        }
+    };
+}
+
 const FIELDS: &[Field] = &[
-    Field {
-        name: "title",
-        same: |a, b| a.title == b.title,
-        take: |t, s| t.title = s.title.clone(),
-    },
+    replaced!(title),
     Field {
         name: "status",
         same: |a, b| a.status == b.status,
@@ -80,26 +88,10 @@ const FIELDS: &[Field] = &[
         same: |a, b| a.priority == b.priority,
         take: |t, s| t.priority = s.priority,
     },
-    Field {
-        name: "description",
-        same: |a, b| a.description == b.description,
-        take: |t, s| t.description = s.description.clone(),
-    },
-    Field {
-        name: "labels",
-        same: |a, b| a.labels == b.labels,
-        take: |t, s| t.labels = s.labels.clone(),
-    },
-    Field {
-        name: "assignee",
-        same: |a, b| a.assignee == b.assignee,
-        take: |t, s| t.assignee = s.assignee.clone(),
-    },
-    Field {
-        name: "depends_on",
-        same: |a, b| a.depends_on == b.depends_on,
-        take: |t, s| t.depends_on = s.depends_on.clone(),
-    },
+    replaced!(description),
+    replaced!(labels),
+    replaced!(assignee),
+    replaced!(depends_on),
 ];
 
 /// What the last import of a source brought of each item, by key.

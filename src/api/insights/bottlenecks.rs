@@ -197,7 +197,35 @@ pub fn analyze(
 ) -> Bottlenecks {
     let g = Graph::of(tasks.iter().copied());
     let mut totals = Totals::default();
+    let (root_blockers, n) = capped(root_blockers(&g));
+    totals.root_blockers = n;
+    let chain = g.longest_chain();
+    totals.critical_path = if chain.len() > 1 { chain.len() } else { 0 };
+    let critical_path = critical_path(&g, &chain);
+    let (cycles, n) = capped(cycles(&g));
+    totals.cycles = n;
+    let (long_running, n) = capped(long_running(tasks, times, cycle_time, now));
+    totals.long_running = n;
+    let (review_queue, n) = capped(review_queue(tasks, times, now));
+    totals.review_queue = n;
+    let (overloaded, n) = capped(overloaded(tasks, settings));
+    totals.overloaded = n;
+    let (stale, n) = capped(stale_claims);
+    totals.stale_claims = n;
+    Bottlenecks {
+        root_blockers,
+        critical_path,
+        cycles,
+        long_running,
+        review_queue,
+        overloaded,
+        stale_claims: stale,
+        totals,
+    }
+}
 
+/// Open tasks others wait on that wait on nothing open, the most blocking first.
+fn root_blockers(g: &Graph) -> Vec<RootBlocker> {
     let mut seen = vec![0u32; g.open.len()];
     let mut roots: Vec<RootBlocker> = Vec::new();
     for i in 0..g.open.len() {
@@ -211,21 +239,25 @@ pub fn analyze(
         }
     }
     roots.sort_by(|a, b| b.blocks.cmp(&a.blocks).then_with(|| a.id.cmp(&b.id)));
-    let (root_blockers, n) = capped(roots);
-    totals.root_blockers = n;
+    roots
+}
 
-    let chain = g.longest_chain();
-    totals.critical_path = if chain.len() > 1 { chain.len() } else { 0 };
-    let critical_path = if chain.len() > 1 {
+/// The ids along the longest chain, at most [`PATH_CAP`]; none for a chain
+/// of one task (nothing waits on anything).
+fn critical_path(g: &Graph, chain: &[usize]) -> Vec<RecordId> {
+    if chain.len() > 1 {
         chain
             .iter()
-            .take(super::bottlenecks::PATH_CAP)
+            .take(PATH_CAP)
             .map(|&i| g.open[i].id.clone())
             .collect()
     } else {
         Vec::new()
-    };
+    }
+}
 
+/// Each dependency cycle, walked once around.
+fn cycles(g: &Graph) -> Vec<Cycle> {
     let mut cycles = Vec::new();
     for component in cyclic_components(&g.deps) {
         let ids: Vec<RecordId> = cycle_through(&g.deps, component[0], &component)
@@ -242,22 +274,31 @@ pub fn analyze(
             ids,
         });
     }
-    let (cycles, n) = capped(cycles);
-    totals.cycles = n;
+    cycles
+}
 
-    let started = |t: &Task| {
-        times
-            .get(&t.id)
-            .and_then(|w| w.started)
-            .unwrap_or(t.created)
-    };
+/// When work on `t` started: its first move to work, else its creation.
+fn started(t: &Task, times: &HashMap<RecordId, WorkTimes>) -> DateTime<Utc> {
+    times
+        .get(&t.id)
+        .and_then(|w| w.started)
+        .unwrap_or(t.created)
+}
+
+/// Work in progress or review for longer than 85 % of past cycle times, longest first.
+fn long_running(
+    tasks: &[&Task],
+    times: &HashMap<RecordId, WorkTimes>,
+    cycle_time: &Stat,
+    now: DateTime<Utc>,
+) -> Vec<Waiting> {
     let mut long = Vec::new();
     if let Some(p85) = cycle_time.p85_days {
         for t in tasks
             .iter()
             .filter(|t| matches!(t.status, Status::InProgress | Status::InReview))
         {
-            let days = tenth(days_between(started(t), now));
+            let days = tenth(days_between(started(t, times), now));
             if days > p85 {
                 long.push(Waiting {
                     id: t.id.clone(),
@@ -272,9 +313,15 @@ pub fn analyze(
         }
     }
     long.sort_by(|a, b| b.days.total_cmp(&a.days).then_with(|| a.id.cmp(&b.id)));
-    let (long_running, n) = capped(long);
-    totals.long_running = n;
+    long
+}
 
+/// Tasks in review, the longest waiting first.
+fn review_queue(
+    tasks: &[&Task],
+    times: &HashMap<RecordId, WorkTimes>,
+    now: DateTime<Utc>,
+) -> Vec<Waiting> {
     let mut review: Vec<Waiting> = tasks
         .iter()
         .filter(|t| t.status == Status::InReview)
@@ -282,7 +329,7 @@ pub fn analyze(
             let since = times
                 .get(&t.id)
                 .and_then(|w| w.review_since)
-                .unwrap_or_else(|| started(t));
+                .unwrap_or_else(|| started(t, times));
             let days = tenth(days_between(since, now));
             Waiting {
                 id: t.id.clone(),
@@ -293,9 +340,11 @@ pub fn analyze(
         })
         .collect();
     review.sort_by(|a, b| b.days.total_cmp(&a.days).then_with(|| a.id.cmp(&b.id)));
-    let (review_queue, n) = capped(review);
-    totals.review_queue = n;
+    review
+}
 
+/// Assignees with more work in progress than the limit, the busiest first.
+fn overloaded(tasks: &[&Task], settings: &Settings) -> Vec<Overloaded> {
     let mut by_assignee: BTreeMap<&str, Vec<RecordId>> = BTreeMap::new();
     for t in tasks
         .iter()
@@ -321,22 +370,7 @@ pub fn analyze(
         })
         .collect();
     over.sort_by(|a, b| b.wip.cmp(&a.wip).then_with(|| a.assignee.cmp(&b.assignee)));
-    let (overloaded, n) = capped(over);
-    totals.overloaded = n;
-
-    let (stale, n) = capped(stale_claims);
-    totals.stale_claims = n;
-
-    Bottlenecks {
-        root_blockers,
-        critical_path,
-        cycles,
-        long_running,
-        review_queue,
-        overloaded,
-        stale_claims: stale,
-        totals,
-    }
+    over
 }
 
 fn tenth(v: f64) -> f64 {

@@ -28,16 +28,7 @@ impl TwoWorktrees {
             .collect();
         env.git(&["add", "-A"]);
         env.git(&["commit", "-q", "-m", "tasks"]);
-        let outside = tempfile::tempdir().expect("tempdir");
-        let second = outside.path().join("second");
-        env.git(&[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "feature",
-            second.to_str().unwrap(),
-        ]);
+        let (outside, second) = super::add_worktree(&env, "feature");
         TwoWorktrees {
             env,
             second,

@@ -5,23 +5,17 @@
 //! `.codex-plugin/plugin.json`) installs from the checkout and brings the
 //! server without any project file.
 
-use super::{Home, run_client};
+use super::{Home, mcp_list_before_and_after_trust, run_client, run_each};
 use crate::common::TestEnv;
 
 #[test]
 fn codex_mcp_list_shows_the_server_enabled_once_the_project_is_trusted() {
-    let env = TestEnv::new();
-    env.ok(&["init", "--mcp", "codex"]);
-    let home = Home::new();
-    let untrusted = run_client(&env, &home, "codex", &["mcp", "list"]);
+    let (_env, untrusted, run) = mcp_list_before_and_after_trust("codex", Home::trust_codex);
     assert!(
         !untrusted.stdout.contains("orchestron"),
         "an untrusted project's servers are ignored: {}",
         untrusted.stdout
     );
-    home.trust_codex(env.path());
-    let run = run_client(&env, &home, "codex", &["mcp", "list"]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let line = run
         .stdout
         .lines()
@@ -37,17 +31,15 @@ fn the_codex_plugin_installs_from_the_checkout_and_enables_the_server() {
     let env = TestEnv::new();
     let home = Home::new();
     let repo = env!("CARGO_MANIFEST_DIR");
-    for args in [
-        &["plugin", "marketplace", "add", repo][..],
-        &["plugin", "add", "orchestron@orchestron"][..],
-    ] {
-        let run = run_client(&env, &home, "codex", args);
-        assert_eq!(
-            run.code, 0,
-            "codex {args:?}: {}\n{}",
-            run.stdout, run.stderr
-        );
-    }
+    run_each(
+        &env,
+        &home,
+        "codex",
+        &[
+            &["plugin", "marketplace", "add", repo],
+            &["plugin", "add", "orchestron@orchestron"],
+        ],
+    );
     let run = run_client(&env, &home, "codex", &["mcp", "list"]);
     let line = run
         .stdout

@@ -3,25 +3,20 @@
 //! registers in `.gemini/settings.json` (and GEMINI.md gets the section), or
 //! to the one the extension in `plugins/gemini/` brings.
 
-use super::{Home, run_client};
+use super::{Home, mcp_list_before_and_after_trust, run_client, run_each};
 use crate::common::TestEnv;
 use std::path::Path;
 
 #[test]
 fn gemini_mcp_list_shows_the_initialised_server_connected_once_trusted() {
-    let env = TestEnv::new();
-    env.ok(&["init", "--mcp", "gemini"]);
-    let home = Home::new();
-    let untrusted = run_client(&env, &home, "gemini", &["mcp", "list"]);
+    let (env, untrusted, run) =
+        mcp_list_before_and_after_trust("gemini", |home, project| home.trust_gemini(&[project]));
     // Gemini CLI prints its server list on stderr.
     let listed = format!("{}{}", untrusted.stdout, untrusted.stderr);
     assert!(
         listed.contains("orchestron") && listed.contains("Disabled"),
         "an untrusted folder's server is disabled: {listed}"
     );
-    home.trust_gemini(&[env.path()]);
-    let run = run_client(&env, &home, "gemini", &["mcp", "list"]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let listed = format!("{}{}", run.stdout, run.stderr);
     let line = listed
         .lines()
@@ -40,17 +35,15 @@ fn the_gemini_extension_installs_and_connects() {
     let home = Home::new();
     home.trust_gemini(&[env.path(), &extension]);
     let path = extension.to_str().unwrap();
-    for args in [
-        &["extensions", "validate", path][..],
-        &["extensions", "install", path, "--consent"][..],
-    ] {
-        let run = run_client(&env, &home, "gemini", args);
-        assert_eq!(
-            run.code, 0,
-            "gemini {args:?}: {}\n{}",
-            run.stdout, run.stderr
-        );
-    }
+    run_each(
+        &env,
+        &home,
+        "gemini",
+        &[
+            &["extensions", "validate", path],
+            &["extensions", "install", path, "--consent"],
+        ],
+    );
     let run = run_client(&env, &home, "gemini", &["mcp", "list"]);
     let listed = format!("{}{}", run.stdout, run.stderr);
     let line = listed

@@ -143,6 +143,36 @@ pub fn run_client(env: &TestEnv, home: &Home, client: &str, args: &[&str]) -> Ru
     to_run(out)
 }
 
+/// `client mcp list` in a workspace set up with `init --mcp client`, before
+/// and after `trust` trusts the project in the client's own home; the
+/// trusted listing must succeed.
+pub fn mcp_list_before_and_after_trust(
+    client: &str,
+    trust: impl FnOnce(&Home, &Path),
+) -> (TestEnv, Run, Run) {
+    let env = TestEnv::new();
+    env.ok(&["init", "--mcp", client]);
+    let home = Home::new();
+    let untrusted = run_client(&env, &home, client, &["mcp", "list"]);
+    trust(&home, env.path());
+    let trusted = run_client(&env, &home, client, &["mcp", "list"]);
+    assert_eq!(trusted.code, 0, "{}\n{}", trusted.stdout, trusted.stderr);
+    (env, untrusted, trusted)
+}
+
+/// Runs `client` with each of `commands` in turn (a plugin's or an
+/// extension's install steps), each of which must succeed.
+pub fn run_each(env: &TestEnv, home: &Home, client: &str, commands: &[&[&str]]) {
+    for args in commands {
+        let run = run_client(env, home, client, args);
+        assert_eq!(
+            run.code, 0,
+            "{client} {args:?}: {}\n{}",
+            run.stdout, run.stderr
+        );
+    }
+}
+
 /// One turn of a [`MessagesApi`] script.
 pub enum Turn {
     /// The model calls this tool (Claude Code's name, `mcp__orchestron__…`);

@@ -211,7 +211,7 @@ fn flatten(
 
 /// Whether an item's attributes leave it out of the program: `#[cfg(test)]`
 /// exactly (a `cfg(not(test))` item is built, and checked).
-fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+pub fn is_test_only(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| match &a.meta {
         syn::Meta::List(l) => l.path.is_ident("cfg") && l.tokens.to_string() == "test",
         _ => false,

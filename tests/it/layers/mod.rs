@@ -15,10 +15,12 @@
 //! - No `#[path]` and no `use crate::*` (both would hide where a name comes from).
 //!
 //! [`breaches`] proves the guard on a synthetic breach of each kind. It also
-//! keeps `tests/` to the one integration-test binary.
+//! keeps `tests/` to the one integration-test binary, and [`lengths`] keeps
+//! every function in `src/` under a hundred lines.
 
 mod breaches;
 mod guard;
+mod lengths;
 
 use std::path::{Path, PathBuf};
 
@@ -43,24 +45,31 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn every_source_file_keeps_to_its_layer() {
+/// Every source file built into the program: (path under `src/`, text).
+fn program_sources() -> Vec<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    files
+        .iter()
+        .filter_map(|file| {
+            let rel = file
+                .strip_prefix(&src)
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (!guard::is_test_file(&rel))
+                .then(|| (rel, std::fs::read_to_string(file).expect("read source")))
+        })
+        .collect()
+}
+
+#[test]
+fn every_source_file_keeps_to_its_layer() {
     let mut checked_layers = std::collections::BTreeSet::new();
     let mut found = Vec::new();
     let mut allowed_seen = Vec::new();
-    for file in &files {
-        let rel = file
-            .strip_prefix(&src)
-            .expect("under src")
-            .to_string_lossy()
-            .replace('\\', "/");
-        if guard::is_test_file(&rel) {
-            continue;
-        }
-        let text = std::fs::read_to_string(file).expect("read source");
+    for (rel, text) in program_sources() {
         let breaches = guard::check(&rel, &text).expect("parse source");
         if let Some(top) = rel.split('/').next().filter(|t| !t.ends_with(".rs")) {
             checked_layers.insert(top.to_string());
@@ -170,4 +179,88 @@ fn agents_md_names_every_test_area() {
         missing.is_empty(),
         "AGENTS.md's Tests section does not name {missing:?}"
     );
+}
+
+/// Functions still long, each with why: (file under `src/`, name). An entry
+/// fails the test once its function is short, so it cannot outlive the reason.
+const LONG_ALLOWED: &[(&str, &str)] = &[
+    // Not best long: their split belongs to the write-path work of issue 23
+    // (the one patch type) and to the index's bulk load, both in progress
+    // in those files when this guard came; split them there and drop these.
+    ("api/tasks.rs", "Orchestron::apply_patch"),
+    ("index/bulk.rs", "Index::load_unnamed"),
+];
+
+#[test]
+fn no_function_in_src_runs_past_the_limit() {
+    let mut long = Vec::new();
+    let mut allowed_seen = Vec::new();
+    let mut counted = 0;
+    for (rel, text) in program_sources() {
+        for f in lengths::functions(&text).expect("parse source") {
+            counted += 1;
+            if f.lines <= lengths::LIMIT {
+                continue;
+            }
+            if LONG_ALLOWED.contains(&(rel.as_str(), f.name.as_str())) {
+                allowed_seen.push((rel.clone(), f.name));
+                continue;
+            }
+            long.push(format!(
+                "src/{rel}:{}: {} ({} lines)",
+                f.line, f.name, f.lines
+            ));
+        }
+    }
+    assert!(counted > 500, "too few functions counted: {counted}");
+    assert!(
+        long.is_empty(),
+        "functions over {} lines (split them into named steps):\n{}",
+        lengths::LIMIT,
+        long.join("\n")
+    );
+    for (file, name) in LONG_ALLOWED {
+        assert!(
+            allowed_seen.iter().any(|(f, n)| f == file && n == name),
+            "allow-list entry src/{file}: {name} is no longer long: remove it"
+        );
+    }
+}
+
+/// The counter sees a long function wherever it stands, counts from `fn` to
+/// the closing brace, and leaves test code out.
+#[test]
+fn the_length_counter_finds_long_functions_and_skips_test_code() {
+    let body = |lines: usize| "    let _ = 0;\n".repeat(lines - 2);
+    let source = format!(
+        "fn free() {{\n{long}}}\n\
+         fn short() {{\n{short}}}\n\
+         struct S;\n\
+         impl S {{\n fn method(&self) {{\n{long}}}\n}}\n\
+         trait T {{\n fn provided(&self) {{\n{long}}}\n fn required(&self);\n}}\n\
+         fn outer() {{\n fn nested() {{\n{long}}}\n}}\n\
+         #[cfg(test)]\nmod tests {{\n fn helper() {{\n{long}}}\n}}\n\
+         #[test]\nfn a_test() {{\n{long}}}\n",
+        long = body(lengths::LIMIT + 1),
+        short = body(lengths::LIMIT),
+    );
+    let found = lengths::functions(&source).expect("parse");
+    let over: Vec<(&str, usize)> = found
+        .iter()
+        .filter(|f| f.lines > lengths::LIMIT)
+        .map(|f| (f.name.as_str(), f.lines))
+        .collect();
+    let limit = lengths::LIMIT + 1;
+    assert_eq!(
+        over,
+        [
+            ("free", limit),
+            ("S::method", limit),
+            ("T::provided", limit),
+            ("outer", limit + 2),
+            ("nested", limit),
+        ]
+    );
+    let short = found.iter().find(|f| f.name == "short").expect("short");
+    assert_eq!(short.lines, lengths::LIMIT);
 }
