@@ -16,9 +16,11 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The most bytes each answer may cost in its larger view. `tools/list`
 /// (with claims' `lease`, `release` and `force`, which cost 0.4 KB, and the
-/// two insight tools, 1.1 KB) stays under 12 KB; never raise it past 12,000.
+/// two insight tools, 1.1 KB, and update's `type`, `criteriaUndone` and
+/// `addCriteria`, the CLI's powers, 0.26 KB less 0.12 KB cut from the claim
+/// tool's description) stays under 12 KB; never raise it past 12,000.
 const BUDGETS: &[(&str, usize)] = &[
-    ("tools/list", 11_500),
+    ("tools/list", 11_700),
     ("orchestron_task_create", 1_000),
     ("orchestron_task_list (50 tasks)", 8_000),
     ("orchestron_task_get (20 notes)", 8_000),
