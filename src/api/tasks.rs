@@ -3,13 +3,12 @@
 //! lock, change the record, validate it, write it back losslessly and index it at
 //! once, so concurrent processes never lose an update.
 
-use super::claim::held_by_other;
+use super::task_patch::TaskPatch;
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, ModelError, Priority, RecordId, Status, Task,
-    TaskType, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType, now,
 };
 use crate::store::StoreError;
 use serde::Serialize;
@@ -29,87 +28,6 @@ pub struct NewTask {
     pub acceptance_criteria: Vec<String>,
     pub estimate: Option<u32>,
     pub template: Option<String>,
-}
-
-/// A set of changes to one task. `None` leaves a field alone; for clearable
-/// fields `Some(None)` clears it.
-#[derive(Debug, Clone, Default)]
-pub struct TaskPatch {
-    pub status: Option<Status>,
-    /// Signed so that an out-of-range value is reported, not wrapped.
-    pub progress: Option<i64>,
-    pub notes: Vec<String>,
-    pub priority: Option<Priority>,
-    pub kind: Option<TaskType>,
-    pub assignee: Option<Option<String>>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    /// Replaces the whole list (MCP `labels`).
-    pub labels: Option<Vec<String>>,
-    pub add_labels: Vec<String>,
-    pub remove_labels: Vec<String>,
-    pub sprint: Option<Option<String>>,
-    pub parent: Option<Option<String>>,
-    pub estimate: Option<Option<u32>>,
-    /// Acceptance criteria to mark done, numbered from 1.
-    pub criteria_done: Vec<usize>,
-    pub criteria_undone: Vec<usize>,
-    pub add_criteria: Vec<String>,
-    /// Write although another agent holds the task on a live lease: the
-    /// claim ends, a note says whose it was, and its holder is told.
-    pub force: bool,
-}
-
-impl TaskPatch {
-    /// Only notes: how others talk to the holder of a claimed task, so the
-    /// claim check lets it through (see `write.rs`).
-    fn is_talk(&self) -> bool {
-        let TaskPatch {
-            status,
-            progress,
-            notes: _,
-            priority,
-            kind,
-            assignee,
-            title,
-            description,
-            labels,
-            add_labels,
-            remove_labels,
-            sprint,
-            parent,
-            estimate,
-            criteria_done,
-            criteria_undone,
-            add_criteria,
-            force: _,
-        } = self;
-        status.is_none()
-            && progress.is_none()
-            && priority.is_none()
-            && kind.is_none()
-            && assignee.is_none()
-            && title.is_none()
-            && description.is_none()
-            && labels.is_none()
-            && add_labels.is_empty()
-            && remove_labels.is_empty()
-            && sprint.is_none()
-            && parent.is_none()
-            && estimate.is_none()
-            && criteria_done.is_empty()
-            && criteria_undone.is_empty()
-            && add_criteria.is_empty()
-    }
-
-    /// The claim check's view of this patch.
-    pub(crate) fn intent(&self) -> Intent {
-        if self.is_talk() {
-            Intent::Talk
-        } else {
-            Intent::Change { force: self.force }
-        }
-    }
 }
 
 /// A task with what surrounds it: the tasks it waits for, the tasks waiting for
@@ -371,119 +289,6 @@ impl Orchestron {
         )
     }
 
-    fn apply_patch(&self, task: &mut Task, p: &TaskPatch, actor: &str) -> Result<()> {
-        if let Some(title) = &p.title {
-            task.title = title.trim().to_string();
-        }
-        if let Some(kind) = p.kind {
-            task.kind = kind;
-        }
-        if let Some(priority) = p.priority {
-            task.priority = priority;
-        }
-        if let Some(d) = &p.description {
-            task.description = Some(d.clone()).filter(|d| !d.trim().is_empty());
-        }
-        if let Some(a) = &p.assignee {
-            task.assignee = a
-                .as_deref()
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(|a| self.ws.config.actor_name(a));
-        }
-        if let Some(status) = p.status {
-            if status == Status::InProgress && task.status != Status::InProgress {
-                if let Some(holder) = held_by_other(task, actor)
-                    && p.assignee.is_none()
-                {
-                    return Err(Error::Held {
-                        id: task.id.to_string(),
-                        holder,
-                    });
-                }
-                if task.assignee.is_none() {
-                    task.assignee = Some(actor.to_string());
-                }
-            }
-            if status == Status::Done && p.progress.is_none() {
-                task.progress = 100;
-            }
-            task.status = status;
-        }
-        if let Some(progress) = p.progress {
-            task.progress = u8::try_from(progress).ok().filter(|v| *v <= 100).ok_or(
-                ModelError::OutOfRange {
-                    field: "progress",
-                    value: progress,
-                    min: 0,
-                    max: 100,
-                },
-            )?;
-        }
-        if let Some(labels) = &p.labels {
-            task.labels = dedup(labels.clone());
-        }
-        for l in &p.add_labels {
-            let l = l.trim().to_string();
-            if !l.is_empty() && !task.labels.contains(&l) {
-                task.labels.push(l);
-            }
-        }
-        task.labels.retain(|l| !p.remove_labels.contains(l));
-        if let Some(s) = &p.sprint {
-            task.sprint = match s.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(s) => Some(self.resolve_sprint(s)?.id),
-                None => None,
-            };
-        }
-        if let Some(parent) = &p.parent {
-            task.parent = match parent.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(pid) => {
-                    let pid = self.existing_task_id(pid)?;
-                    if pid == task.id || self.is_ancestor(&task.id, &pid)? {
-                        return Err(Error::ParentLoop {
-                            id: task.id.to_string(),
-                            parent: pid.to_string(),
-                        });
-                    }
-                    Some(pid)
-                }
-                None => None,
-            };
-        }
-        if let Some(e) = p.estimate {
-            task.estimate = e;
-        }
-        for text in &p.add_criteria {
-            task.acceptance_criteria.push(Criterion {
-                text: text.trim().to_string(),
-                done: false,
-            });
-        }
-        for (&n, done) in p
-            .criteria_done
-            .iter()
-            .map(|n| (n, true))
-            .chain(p.criteria_undone.iter().map(|n| (n, false)))
-        {
-            let count = task.acceptance_criteria.len();
-            let c = n
-                .checked_sub(1)
-                .and_then(|i| task.acceptance_criteria.get_mut(i))
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "{} has no acceptance criterion {n} (it has {count}, numbered from 1)",
-                        task.id
-                    ))
-                })?;
-            c.done = done;
-        }
-        for note in &p.notes {
-            task.notes.push(self.entry("note", note)?);
-        }
-        Ok(())
-    }
-
     /// Takes the workspace lock and brings the index up to date inside it, for
     /// a use-case that decides from what it reads (claim's pick, depend's cycle
     /// check, the parent loop check): nothing can change between the read and
@@ -621,7 +426,7 @@ impl Orchestron {
     }
 }
 
-fn dedup(items: Vec<String>) -> Vec<String> {
+pub(super) fn dedup(items: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for i in items {
         let i = i.trim().to_string();
