@@ -111,52 +111,8 @@ impl Index {
         for batch in batches {
             let batch = batch?;
             for row in &batch {
-                let update = &row.update;
                 files += 1;
-                write_stamp(&tx, update)?;
-                write_problems(&tx, &update.path, &update.problems)?;
-                let (Some(record), Some(json)) = (&update.record, &row.json) else {
-                    continue;
-                };
-                let lines = &row.key_lines;
-                let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
-                let name_ok = name_ok && dir_ok;
-                let id = record.id().as_str();
-                exec(
-                    &tx,
-                    "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        update.path,
-                        id,
-                        record.kind().as_str(),
-                        name_ok,
-                        json,
-                        lines
-                    ],
-                    "storing a record",
-                )?;
-                let rid = tx.last_insert_rowid();
-                let wins = live.get(id).is_none_or(|c| {
-                    (name_ok, std::cmp::Reverse(update.path.as_str()))
-                        > (c.name_ok, std::cmp::Reverse(c.path.as_str()))
-                });
-                if !wins {
-                    continue;
-                }
-                if let Some(old) = live.get(id) {
-                    remove_derived(&tx, id, old.rid, old.kind)?;
-                }
-                insert_derived(&tx, id, rid, record)?;
-                live.insert(
-                    id.to_string(),
-                    Claim {
-                        rid,
-                        kind: record.kind(),
-                        name_ok,
-                        path: update.path.clone(),
-                    },
-                );
+                load_row(&tx, row, &mut live)?;
             }
             done(batch);
         }
@@ -167,30 +123,98 @@ impl Index {
             });
         }
         t.lap("bulk: inserts");
-        // Readiness first: its updates then touch only the table rows, not
-        // the two order indexes that hold `open_deps` and `unblocks`.
-        recompute_all_blocking(&tx)?;
-        t.lap("bulk: blocking");
-        for sql in &secondary {
-            tx.execute_batch(sql)
-                .ctx("re-creating an index after a rebuild")?;
-        }
-        // The count triggers were off for the load: one count instead.
-        tx.execute_batch(
-            "DELETE FROM task_counts;
-             INSERT INTO task_counts (archived, status, n)
-             SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
-        )
-        .ctx("counting the tasks after a rebuild")?;
-        t.lap("bulk: indexes + counts");
-        let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
-        meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
-        meta_set(&tx, meta::BASELINED, "1")?;
-        super::checks::content_changed(&tx)?;
-        tx.commit().ctx("committing a rebuild")?;
-        t.lap("bulk: commit");
+        finish_load(tx, &secondary, now, &t)?;
         Ok(files)
     }
+}
+
+/// Stores one loaded file: its stamp, its problems and, when it parsed, its
+/// record; the record's derived rows (task, links, search text) belong to the
+/// copy that wins its id (a well-named file, then the first path).
+fn load_row(
+    tx: &rusqlite::Transaction<'_>,
+    row: &BulkRow,
+    live: &mut HashMap<String, Claim>,
+) -> Result<(), IndexError> {
+    let update = &row.update;
+    write_stamp(tx, update)?;
+    write_problems(tx, &update.path, &update.problems)?;
+    let (Some(record), Some(json)) = (&update.record, &row.json) else {
+        return Ok(());
+    };
+    let lines = &row.key_lines;
+    let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
+    let name_ok = name_ok && dir_ok;
+    let id = record.id().as_str();
+    exec(
+        tx,
+        "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            update.path,
+            id,
+            record.kind().as_str(),
+            name_ok,
+            json,
+            lines
+        ],
+        "storing a record",
+    )?;
+    let rid = tx.last_insert_rowid();
+    let wins = live.get(id).is_none_or(|c| {
+        (name_ok, std::cmp::Reverse(update.path.as_str()))
+            > (c.name_ok, std::cmp::Reverse(c.path.as_str()))
+    });
+    if !wins {
+        return Ok(());
+    }
+    if let Some(old) = live.get(id) {
+        remove_derived(tx, id, old.rid, old.kind)?;
+    }
+    insert_derived(tx, id, rid, record)?;
+    live.insert(
+        id.to_string(),
+        Claim {
+            rid,
+            kind: record.kind(),
+            name_ok,
+            path: update.path.clone(),
+        },
+    );
+    Ok(())
+}
+
+/// After the inserts: readiness, the dropped indexes re-created, the counts
+/// in one statement, the refresh time, then the commit.
+fn finish_load(
+    tx: rusqlite::Transaction<'_>,
+    secondary: &[String],
+    now: chrono::DateTime<chrono::Utc>,
+    t: &crate::timing::Phase,
+) -> Result<(), IndexError> {
+    // Readiness first: its updates then touch only the table rows, not
+    // the two order indexes that hold `open_deps` and `unblocks`.
+    recompute_all_blocking(&tx)?;
+    t.lap("bulk: blocking");
+    for sql in secondary {
+        tx.execute_batch(sql)
+            .ctx("re-creating an index after a rebuild")?;
+    }
+    // The count triggers were off for the load: one count instead.
+    tx.execute_batch(
+        "DELETE FROM task_counts;
+         INSERT INTO task_counts (archived, status, n)
+         SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
+    )
+    .ctx("counting the tasks after a rebuild")?;
+    t.lap("bulk: indexes + counts");
+    let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+    meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
+    meta_set(&tx, meta::BASELINED, "1")?;
+    super::checks::content_changed(&tx)?;
+    tx.commit().ctx("committing a rebuild")?;
+    t.lap("bulk: commit");
+    Ok(())
 }
 
 /// Drops every index the schema declared (not the ones behind PRIMARY KEY and

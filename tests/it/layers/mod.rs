@@ -183,12 +183,7 @@ fn agents_md_names_every_test_area() {
 
 /// Functions still long, each with why: (file under `src/`, name). An entry
 /// fails the test once its function is short, so it cannot outlive the reason.
-const LONG_ALLOWED: &[(&str, &str)] = &[
-    // Not best long: its split belongs to the index's bulk load work (issue
-    // 27), in progress in that file when this guard came; split it there and
-    // drop this.
-    ("index/bulk.rs", "Index::load_unnamed"),
-];
+const LONG_ALLOWED: &[(&str, &str)] = &[];
 
 #[test]
 fn no_function_in_src_runs_past_the_limit() {
