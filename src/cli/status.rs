@@ -90,7 +90,7 @@ fn tasks_section(heading: &str, empty: &str, tasks: &[Task]) -> String {
     if tasks.is_empty() {
         s.push_str(&format!("  {empty}\n"));
     } else {
-        for line in task_table(tasks).render().lines() {
+        for line in task_table(tasks).lines() {
             s.push_str(&format!("  {line}\n"));
         }
     }

@@ -313,7 +313,7 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
         TaskCommand::History { id, limit } => return super::history::history(&o, ctx, &id, limit),
         TaskCommand::Next => match o.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,
-            Some(t) => output::text(&task_table(std::slice::from_ref(&t)).render())?,
+            Some(t) => output::text(&task_table(std::slice::from_ref(&t)))?,
             None if ctx.json => output::json(&serde_json::Value::Null)?,
             None => output::text("No ready task.")?,
         },
@@ -409,7 +409,7 @@ fn print_page(ctx: &Ctx, o: &Orchestron, page: &TaskPage, offset: usize) -> Resu
     } else if page.tasks.is_empty() {
         output::text("No tasks match.")?;
     } else {
-        let mut s = task_table(&page.tasks).render();
+        let mut s = task_table(&page.tasks);
         let listed: std::collections::HashSet<&str> =
             page.tasks.iter().map(|t| t.id.as_str()).collect();
         for h in o.notable_claims()? {
