@@ -20,7 +20,7 @@ pub mod sync;
 mod timeline;
 
 pub(crate) use cli::move_tracked;
-pub use cli::{LineMerge, config_ensure, driver_program, last_commit_times, merge_file};
+pub use cli::{config_ensure, driver_program, last_commit_times, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
