@@ -16,6 +16,7 @@ mod identity;
 pub mod merge;
 mod remote_claims;
 mod repo;
+mod stage;
 pub mod sync;
 mod timeline;
 
@@ -27,6 +28,7 @@ pub use history::{After, ChangedFile};
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::{GitRepo, KeptRepo};
+pub use stage::{Layout, Seen};
 
 use crate::model::GitState;
 use std::path::Path;
