@@ -82,6 +82,7 @@ pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, Task
 pub use crate::store::InitReport;
 
 use crate::index::Index;
+use crate::model::Clock;
 use crate::store::Workspace;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -102,6 +103,9 @@ pub struct OpenOptions {
     /// (see `monitor_loan.rs`); only an adapter knows how (the CLI runs
     /// `orchestron watch --background`). `None`: never started from here.
     pub start_watcher: Option<fn(&Path)>,
+    /// The clock every record and lease time is read from: the system clock,
+    /// or the one an adapter set from `ORCHESTRON_NOW` at its edge.
+    pub clock: Clock,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -125,6 +129,8 @@ pub struct Orchestron {
     build_progress: Option<fn(usize, usize)>,
     /// See [`OpenOptions::start_watcher`].
     start_watcher: Option<fn(&Path)>,
+    /// See [`OpenOptions::clock`].
+    clock: Clock,
 }
 
 impl Orchestron {
@@ -148,6 +154,7 @@ impl Orchestron {
             lent: None,
             build_progress: opts.build_progress,
             start_watcher: opts.start_watcher,
+            clock: opts.clock.clone(),
         };
         o.refresh()?;
         Ok(o)
@@ -172,6 +179,7 @@ impl Orchestron {
             lent: None,
             build_progress: None,
             start_watcher: None,
+            clock: opts.clock.clone(),
         })
     }
 
@@ -224,6 +232,12 @@ impl Orchestron {
     pub fn read_input_file(path: &Path) -> Result<String> {
         const MAX: u64 = 1 << 20;
         Ok(crate::store::read_small_text(path, MAX)?)
+    }
+
+    /// The clock this workspace's use-cases read: record timestamps, leases,
+    /// claim marks, insights and archive age all ask it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

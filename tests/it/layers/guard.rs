@@ -44,6 +44,22 @@ const BELOW_THE_API: [&[&str]; 9] = [
     &["yaml_edit"],
 ];
 
+/// Readings of the wall clock: record and lease times come from the one
+/// clock (`model::Clock`, `src/model/clock.rs`), which tests can set.
+const WALL_CLOCK: [&[&str]; 3] = [
+    &["chrono", "Utc", "now"],
+    &["chrono", "Local", "now"],
+    &["std", "time", "SystemTime", "now"],
+];
+
+/// The only file that reads the wall clock (`model::Clock` itself).
+const CLOCK_FILE: [&str; 2] = ["model", "clock"];
+
+/// The variable that sets the clock, and the only layer that reads it: the
+/// CLI's entry, where every command, `mcp` and `board --serve` start.
+const CLOCK_VAR: &str = "ORCHESTRON_NOW";
+const CLOCK_VAR_READER: &str = "cli";
+
 /// `Path` and `PathBuf` methods that go to the disk (called with no
 /// arguments: `ws.exists(kind, id)` is the store's own question).
 const DISK_METHODS: [&str; 10] = [
@@ -305,6 +321,9 @@ impl Checker<'_> {
                 MODULES.contains(&top.as_str()) && !may_name(&self.layer).contains(&top.as_str())
             });
         }
+        if self.module != CLOCK_FILE && WALL_CLOCK.iter().any(|p| starts(p)) {
+            return true;
+        }
         let above_the_store = self.layer == "api" || ADAPTERS.contains(&self.layer.as_str());
         // `Path::exists(&p)`: a disk method called as a function.
         let disk_fn = starts(&["std", "path"])
@@ -329,6 +348,17 @@ impl Checker<'_> {
         }
     }
 
+    /// A string literal naming the clock's variable outside the layer that
+    /// reads it.
+    fn literal(&mut self, value: &str, span: Span) {
+        if value == CLOCK_VAR && self.layer != CLOCK_VAR_READER {
+            self.breaches.push(Breach {
+                line: span.start().line,
+                named: format!("\"{CLOCK_VAR}\""),
+            });
+        }
+    }
+
     /// Paths and method calls inside a macro's tokens.
     fn tokens(&mut self, tokens: TokenStream) {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -346,6 +376,12 @@ impl Checker<'_> {
                         && g.stream().is_empty()
                     {
                         self.method(&m.to_string(), m.span());
+                    }
+                    i += 1;
+                }
+                TokenTree::Literal(l) => {
+                    if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                        self.literal(&s.value(), l.span());
                     }
                     i += 1;
                 }
@@ -453,5 +489,23 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         self.tokens(m.tokens.clone());
         syn::visit::visit_macro(self, m);
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        // A `#[cfg(test)]` method is test code like a `#[cfg(test)]` item.
+        let attrs: &[syn::Attribute] = match item {
+            syn::ImplItem::Const(i) => &i.attrs,
+            syn::ImplItem::Fn(i) => &i.attrs,
+            syn::ImplItem::Type(i) => &i.attrs,
+            syn::ImplItem::Macro(i) => &i.attrs,
+            _ => &[],
+        };
+        if !is_test_only(attrs) {
+            syn::visit::visit_impl_item(self, item);
+        }
+    }
+
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.literal(&s.value(), s.span());
     }
 }
