@@ -32,7 +32,7 @@ pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use filesystem::unwatchable;
 pub use import_source::{SourceFile, read_source};
-pub use init::{GITATTRIBUTES, InitReport, has_workspace, init};
+pub use init::{GITATTRIBUTES, has_workspace, init};
 pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
