@@ -49,19 +49,20 @@ pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card}
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use closed_mark::ClosedElsewhere;
-pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use contexts::{ContextView, HandoffInput, ResumeFacts, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use export::BacklogExport;
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
-pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported};
+pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported, Reimported};
 pub use init::InitReport;
 pub use insights::Report;
 pub use insights::bottlenecks::Bottlenecks;
 pub use insights::flow::Flow;
 pub use insights::forecast::Forecast;
 pub use insights::sprint_progress::Burndown;
+pub use layout::LineMerge;
 pub use lease::{ClaimView, HeldTask};
 pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
@@ -80,6 +81,7 @@ pub use updates::{MAX_PAGE, Updates};
 pub use write::ClaimLost;
 
 use crate::index::Index;
+use crate::model::Clock;
 use crate::store::Workspace;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -100,6 +102,9 @@ pub struct OpenOptions {
     /// (see `monitor_loan.rs`); only an adapter knows how (the CLI runs
     /// `orchestron watch --background`). `None`: never started from here.
     pub start_watcher: Option<fn(&Path)>,
+    /// The clock every record and lease time is read from: the system clock,
+    /// or the one an adapter set from `ORCHESTRON_NOW` at its edge.
+    pub clock: Clock,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -116,6 +121,9 @@ pub struct Orchestron {
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
+    /// The hold of the workspace lock (`WorkspaceLock::hold`) under which
+    /// [`Orchestron::refresh_then`] last refreshed the index.
+    fresh_in_hold: Option<u64>,
     /// The socket through which this process lends its monitor to CLI
     /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
@@ -123,40 +131,52 @@ pub struct Orchestron {
     build_progress: Option<fn(usize, usize)>,
     /// See [`OpenOptions::start_watcher`].
     start_watcher: Option<fn(&Path)>,
+    /// See [`OpenOptions::clock`].
+    clock: Clock,
 }
 
 impl Orchestron {
     /// Opens the workspace and brings the index up to date with the files.
+    /// A command that writes opens with [`Orchestron::open_to_write`] instead.
     pub fn open(opts: &OpenOptions) -> Result<Self> {
-        let t = crate::timing::Phase::start();
-        let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
-        t.lap("open: workspace");
-        let index = Index::open(&ws.db_path()?)?;
-        t.lap("open: index");
-        let mut o = Orchestron {
-            ws,
-            index,
-            agent: opts.agent.clone(),
-            client: None,
-            actor: OnceLock::new(),
-            claim_scope: OnceLock::new(),
-            git: OnceLock::new(),
-            monitor: None,
-            monitor_token: None,
-            lent: None,
-            build_progress: opts.build_progress,
-            start_watcher: opts.start_watcher,
-        };
+        let mut o = Self::open_unrefreshed(opts)?;
         o.refresh()?;
         Ok(o)
+    }
+
+    /// Opens the workspace for one use-case that writes and runs it: the
+    /// refresh and `write` under one hold of the workspace lock
+    /// ([`Orchestron::refresh_then`]), so the process takes the OS lock once
+    /// for both — as an MCP call that writes does — and no other writer
+    /// lands between what the refresh read and the write. A read opens with
+    /// [`Orchestron::open`], whose refresh locks only when it has files to
+    /// read.
+    pub fn open_to_write<T>(
+        opts: &OpenOptions,
+        write: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        Self::open_unrefreshed(opts)?.refresh_then(write)?
     }
 
     /// Opens the workspace without bringing the index up to date first: only
     /// for [`Orchestron::rebuild_index`], which replaces the index anyway (on a
     /// missing cache a refresh would build it twice).
     pub fn open_for_rebuild(opts: &OpenOptions) -> Result<Self> {
+        Self::open_unrefreshed(&OpenOptions {
+            build_progress: None,
+            start_watcher: None,
+            ..opts.clone()
+        })
+    }
+
+    /// The workspace and its index, not refreshed: the ways in above
+    /// refresh before a use-case reads (or, for a rebuild, replace the index).
+    fn open_unrefreshed(opts: &OpenOptions) -> Result<Self> {
+        let t = crate::timing::Phase::start();
         let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
+        t.lap("open: workspace");
         let index = Index::open(&ws.db_path()?)?;
+        t.lap("open: index");
         Ok(Orchestron {
             ws,
             index,
@@ -167,9 +187,11 @@ impl Orchestron {
             git: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            fresh_in_hold: None,
             lent: None,
-            build_progress: None,
-            start_watcher: None,
+            build_progress: opts.build_progress,
+            start_watcher: opts.start_watcher,
+            clock: opts.clock.clone(),
         })
     }
 
@@ -201,6 +223,12 @@ impl Orchestron {
     pub fn read_input_file(path: &Path) -> Result<String> {
         const MAX: u64 = 1 << 20;
         Ok(crate::store::read_small_text(path, MAX)?)
+    }
+
+    /// The clock this workspace's use-cases read: record timestamps, leases,
+    /// claim marks, insights and archive age all ask it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

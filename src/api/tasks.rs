@@ -7,7 +7,7 @@ use super::task_patch::TaskPatch;
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType,
 };
 use crate::model::{TaskPage, TaskQuery, TaskRef};
 use crate::store::StoreError;
@@ -123,7 +123,7 @@ impl Orchestron {
             super::templates::apply(&name, &mut input)?;
         }
         let lock = self.ws.lock()?;
-        let created = now();
+        let created = self.clock().now();
         let id = self.new_id(IdKind::Task)?;
         let mut task = Task::new(id, input.title.trim().to_string(), created);
         task.kind = input.kind.unwrap_or_default();
@@ -293,9 +293,14 @@ impl Orchestron {
     /// a use-case that decides from what it reads (claim's pick, depend's cycle
     /// check, the parent loop check): nothing can change between the read and
     /// the write. The lock is re-entrant, so the write inside takes it again.
+    /// Within [`Orchestron::refresh_then`] the index was brought up to date
+    /// under this same hold of the lock — no other writer since — so it is
+    /// not refreshed twice.
     pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
         let lock = self.ws.lock()?;
-        self.refresh()?;
+        if self.fresh_in_hold != Some(lock.hold()) {
+            self.refresh()?;
+        }
         Ok(lock)
     }
 
@@ -344,7 +349,7 @@ impl Orchestron {
         let text = text.trim().to_string();
         Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
-            at: now(),
+            at: self.clock().now(),
             by: self.actor().to_string(),
             text,
         })

@@ -4,7 +4,9 @@
 //! [`TaskWrite`], may do its own side work while it holds the locks, and
 //! commits it. Read it top to bottom, as jj's `Transaction`:
 //!
-//! 1. **begin** ([`Orchestron::begin_write`]): the workspace lock, then the
+//! 1. **begin** ([`Orchestron::begin_write`]): the workspace lock (already
+//!    held when the adapter refreshed under it: `refresh_then`,
+//!    `open_to_write` — one hold for the refresh and the write), then the
 //!    claim registry's lock (shared by every work tree of the clone), the
 //!    registry read once, and the **claim check** — a write by anyone but the
 //!    holder to a task held on a live lease is refused unless forced; a
@@ -12,8 +14,9 @@
 //! 2. **commit** ([`TaskWrite::commit`]): a fresh read of the file under the
 //!    lock, the change, the override note when forced, the status stamp where
 //!    git keeps no history, validation, one atomic lossless write;
-//! 3. the written file into the **index** (its stamp and parse come from the
-//!    write, so nothing is stat'ed or parsed again) with its **change feed** row;
+//! 3. the written file into the **index** (its stamp and load come from the
+//!    write — the load that checked the lossless edit — so nothing is
+//!    stat'ed or parsed again) with its **change feed** row;
 //! 4. the **claim registry** ([`TaskWrite::settle_claim`]): a holder's write
 //!    renews the lease, a close, a hand-over or a forced write ends the claim
 //!    (a forced one leaves a [`LostClaim`] for its holder to be told).
@@ -21,8 +24,9 @@
 use super::lease::view_of;
 use super::remote_claim::{RemoteState, remote_claim_of_other};
 use super::{ClaimView, Error, Orchestron, Result, Updated};
-use crate::model::{Entry, RecordId, Task, diff_fields, lease_now};
+use crate::model::{Entry, RecordId, Task, diff_fields};
 use crate::store::{Claim, Claims, LostClaim, WorkspaceLock};
+use chrono::{DateTime, Utc};
 
 /// What a write is, for the claim check and the registry.
 #[derive(Debug, Clone)]
@@ -80,11 +84,12 @@ impl Orchestron {
             });
         };
         let remote = self.remote_state_cached()?;
-        let overridden = held_by_other(&claims, remote.as_ref(), id, &who);
+        let now = self.clock().now();
+        let overridden = held_by_other(&claims, remote.as_ref(), id, &who, now);
         if let (Some(c), false) = (&overridden, force) {
             return Err(Error::ClaimedByOther {
                 id: id.to_string(),
-                holder: self.claim_view_of(c)?.describe(),
+                holder: self.claim_view_of(c, now)?.describe(),
             });
         }
         Ok(TaskWrite {
@@ -110,8 +115,8 @@ impl Orchestron {
         self.begin_write(id, intent)?.commit(self, change)
     }
 
-    fn claim_view_of(&self, c: &Claim) -> Result<ClaimView> {
-        Ok(view_of(c, &self.claim_scope()?.worktree, lease_now()))
+    fn claim_view_of(&self, c: &Claim, now: DateTime<Utc>) -> Result<ClaimView> {
+        Ok(view_of(c, &self.claim_scope()?.worktree, now))
     }
 }
 
@@ -146,8 +151,9 @@ impl TaskWrite {
         // Where git keeps the history, the status change itself is the record
         // (a one-line diff); elsewhere the moment is written into the file.
         let stamp = o.needs_status_stamps();
+        let now = o.clock().now();
         let note = match &self.overridden {
-            Some(c) => Some(override_note(&self.who, &o.claim_view_of(c)?)),
+            Some(c) => Some(override_note(&self.who, &o.claim_view_of(c, now)?, now)),
             None => None,
         };
         let modified =
@@ -156,7 +162,7 @@ impl TaskWrite {
                 change(o, task)?;
                 task.notes.extend(note);
                 if stamp {
-                    task.stamp_status_change(before, crate::model::now());
+                    task.stamp_status_change(before, now);
                 }
                 Ok::<_, Error>(task.validate()?)
             })
@@ -214,7 +220,7 @@ impl TaskWrite {
             && task.assignee.as_deref() == Some(c.holder.as_str());
         let elsewhere = c.worktree != scope.worktree;
         if held && c.holder == self.who {
-            let now = lease_now();
+            let now = o.clock().now();
             let mut renewed = c.clone();
             renewed.expires = now + chrono::Duration::seconds(c.lease_secs.max(1));
             // The remote first: if it cannot be renewed there, the local
@@ -252,15 +258,16 @@ impl Orchestron {
         let mut claims = registry.load()?;
         let who = self.actor().to_string();
         let remote = self.remote_state_cached()?;
+        let now = self.clock().now();
         let mut ended = Vec::new();
         for id in ids {
-            let Some(c) = held_by_other(&claims, remote.as_ref(), id, &who) else {
+            let Some(c) = held_by_other(&claims, remote.as_ref(), id, &who, now) else {
                 continue;
             };
             if !force {
                 return Err(Error::ClaimedByOther {
                     id: id.to_string(),
-                    holder: self.claim_view_of(&c)?.describe(),
+                    holder: self.claim_view_of(&c, now)?.describe(),
                 });
             }
             ended.push((id.clone(), c));
@@ -293,7 +300,7 @@ impl Orchestron {
         by: &str,
     ) -> Result<()> {
         let registry = &self.claim_scope()?.registry;
-        let now = lease_now();
+        let now = self.clock().now();
         let mut all = registry.lost()?;
         all.retain(|l| l.at > now - chrono::Duration::days(LOST_CLAIM_DAYS));
         all.push(LostClaim {
@@ -323,7 +330,7 @@ impl Orchestron {
         let mut news = Vec::new();
         for l in all.iter_mut().filter(|l| l.holder == me && !l.told) {
             l.told = true;
-            news.push(ClaimLost::from(&*l));
+            news.push(ClaimLost::of(l));
         }
         registry.save_lost(&lock, &all)?;
         Ok(news)
@@ -333,12 +340,12 @@ impl Orchestron {
     /// days, oldest first (`status`, `task show`).
     pub fn lost_claims(&self) -> Result<Vec<ClaimLost>> {
         self.notice_remote_losses()?;
-        let since = lease_now() - chrono::Duration::days(LOST_CLAIM_DAYS);
+        let since = self.clock().now() - chrono::Duration::days(LOST_CLAIM_DAYS);
         let all = self.claim_scope()?.registry.lost()?;
         Ok(all
             .iter()
             .filter(|l| l.at > since)
-            .map(ClaimLost::from)
+            .map(ClaimLost::of)
             .collect())
     }
 }
@@ -349,10 +356,11 @@ pub(crate) fn live_claim_of_other<'a>(
     claims: &'a Claims,
     id: &RecordId,
     who: &str,
+    now: DateTime<Utc>,
 ) -> Option<&'a Claim> {
     claims
         .get(id.as_str())
-        .filter(|c| c.holder != who && c.expires > lease_now())
+        .filter(|c| c.holder != who && c.expires > now)
 }
 
 /// The live claim of someone else than `who` that guards `id`: in this
@@ -363,16 +371,17 @@ fn held_by_other(
     remote: Option<&RemoteState>,
     id: &RecordId,
     who: &str,
+    now: DateTime<Utc>,
 ) -> Option<Claim> {
-    live_claim_of_other(claims, id, who)
+    live_claim_of_other(claims, id, who, now)
         .cloned()
-        .or_else(|| remote_claim_of_other(claims, remote?, id.as_str(), who))
+        .or_else(|| remote_claim_of_other(claims, remote?, id.as_str(), who, now))
 }
 
 /// The note a forced write leaves on the task: who overrode whose claim.
-fn override_note(by: &str, claim: &ClaimView) -> Entry {
+fn override_note(by: &str, claim: &ClaimView, at: DateTime<Utc>) -> Entry {
     Entry {
-        at: crate::model::now(),
+        at,
         by: by.to_string(),
         text: format!("overrode the claim of {}", claim.describe()),
     }
@@ -390,8 +399,9 @@ pub struct ClaimLost {
     pub branch: Option<String>,
 }
 
-impl From<&LostClaim> for ClaimLost {
-    fn from(l: &LostClaim) -> Self {
+impl ClaimLost {
+    /// How the views show a claim the registry keeps as lost.
+    fn of(l: &LostClaim) -> Self {
         ClaimLost {
             task: l.task.clone(),
             holder: l.holder.clone(),

@@ -42,7 +42,7 @@ pub use monitor_socket::{
 };
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
-pub use record_path::RecordPath;
+pub use record_path::{ARCHIVED_KINDS, RecordPath};
 pub use record_read::{
     RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_file,
     read_record_texts,
