@@ -12,6 +12,8 @@
 //! - `ORCHESTRON_BENCH_RUNS=15` overrides the runs per measurement (default 15,
 //!   and 5 at 100,000 tasks and above).
 //! - `ORCHESTRON_BENCH_KEEP=1` keeps the generated workspaces and prints where.
+//! - `ORCHESTRON_BENCH_GENERATE_ONLY=1` only generates (and keeps) the
+//!   backlogs, measuring nothing: the input of `benches/sync_commit.py`.
 //! - `ORCHESTRON_BENCH_ARCHIVE=10000` also compares list, ready and the resume
 //!   prompt at that size before and after archiving nine tenths of it, and
 //!   at a tenth of the size (see `cli/archive.rs`); `ORCHESTRON_BENCH_SIZES=`
@@ -57,7 +59,8 @@ fn main() {
     let runs_override: Option<usize> = std::env::var("ORCHESTRON_BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok());
-    let keep = std::env::var_os("ORCHESTRON_BENCH_KEEP").is_some();
+    let generate_only = std::env::var_os("ORCHESTRON_BENCH_GENERATE_ONLY").is_some();
+    let keep = generate_only || std::env::var_os("ORCHESTRON_BENCH_KEEP").is_some();
 
     println!("{}", machine());
     println!("binary: {BIN}\n");
@@ -76,7 +79,9 @@ fn main() {
             backlog.bytes as f64 / backlog.files as f64,
             started.elapsed().as_secs_f64()
         );
-        columns.push((n, runs, measure(&backlog, runs)));
+        if !generate_only {
+            columns.push((n, runs, measure(&backlog, runs)));
+        }
         if keep {
             eprintln!("[{n}] kept {}", dir.keep().display());
         }

@@ -16,7 +16,11 @@ processes (median of RUNS, wall ms and CPU ms of the children):
 - `orchestron sync`, whole;
 - sync's local commit: its process from start to the end of its commit
   (`ORCHESTRON_TIMINGS=1`, the `sync: commit` phase's "at" time), which is
-  what compares with the commit by hand (the pull and push come after).
+  what compares with the commit by hand (the pull and push come after);
+- the same sync made to stage the whole folder (`git add -A -- .orchestron`,
+  as before run 7): an untracked file in `tasks/` that `.git/info/exclude`
+  ignores is there for these runs only, and only git can tell it is ignored,
+  so the sync does not name paths itself. The three alternate run by run.
 
 ORCHESTRON_BIN names the binary (default: target/release/orchestron).
 One untimed sync first sets up the merge driver, the index cache and (at
@@ -88,6 +92,9 @@ def main():
         names = sorted(os.listdir(tasks_dir))
         print(f"{len(names)} task files; load average {os.getloadavg()[0]:.2f}", flush=True)
         sync = [binary, "--root", work, "sync"]
+        scratch = os.path.join(tasks_dir, "scratch.txt")
+        with open(os.path.join(work, ".git", "info", "exclude"), "a") as f:
+            f.write("/.orchestron/tasks/scratch.txt\n")
         run(sync, work, env)  # the first sync: config, cache, watcher
 
         def edit(i, who):
@@ -96,28 +103,39 @@ def main():
                 f.write(f"# edited by {who} {i}\n")
             return os.path.relpath(path, work)
 
-        hand, whole, local = [], [], []
-        for i in range(runs):
-            rel = edit(2 * i, "hand")
-            wall, cpu, _ = run(["sh", "-c", f'git add "{rel}" && git commit -q -m "edit {i}"'],
-                               work, env)
-            hand.append((wall, cpu))
-            edit(2 * i + 1, "sync")
-            timed = dict(env, ORCHESTRON_TIMINGS="1")
+        timed = dict(env, ORCHESTRON_TIMINGS="1")
+
+        def synced(i, who, samples, local):
+            edit(i, who)
             wall, cpu, err = run(sync, work, timed, capture=True)
-            whole.append((wall, cpu))
+            samples.append((wall, cpu))
             m = re.search(r"sync: commit: [0-9.]+ ms \(at ([0-9.]+) ms\)", err)
             if m:
                 local.append(float(m.group(1)))
+
+        hand, named, named_local, folder, folder_local = [], [], [], [], []
+        for i in range(runs):
+            rel = edit(3 * i, "hand")
+            wall, cpu, _ = run(["sh", "-c", f'git add "{rel}" && git commit -q -m "edit {i}"'],
+                               work, env)
+            hand.append((wall, cpu))
+            synced(3 * i + 1, "sync", named, named_local)
+            with open(scratch, "w") as f:
+                f.write("ignored\n")
+            synced(3 * i + 2, "sync (whole folder)", folder, folder_local)
+            os.remove(scratch)
         med = lambda xs: statistics.median(xs)
         h = med([w for w, _ in hand])
         print(f"by hand, git add + git commit: {h:.1f} ms wall, "
               f"{med([c for _, c in hand]):.1f} ms CPU (median of {runs})")
-        print(f"orchestron sync, whole: {med([w for w, _ in whole]):.1f} ms wall, "
-              f"{med([c for _, c in whole]):.1f} ms CPU")
-        if local:
-            s = med(local)
-            print(f"orchestron sync, start to commit done: {s:.1f} ms; ratio to by hand: {s / h:.2f}x")
+        for what, samples, local in [("named paths", named, named_local),
+                                     ("whole folder", folder, folder_local)]:
+            print(f"orchestron sync staging {what}, whole: {med([w for w, _ in samples]):.1f} ms wall, "
+                  f"{med([c for _, c in samples]):.1f} ms CPU")
+            if local:
+                s = med(local)
+                print(f"  start to commit done: {s:.1f} ms; ratio to by hand: {s / h:.2f}x")
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -8,7 +8,7 @@
 //! Only what an adapter may use is public: the files, the cache and git are
 //! crate-private, so benches, examples and tests reach them through `api` like
 //! any adapter. Inside the crate `cli`, `mcp`, `board` and `http` name none of them either
-//! (`tests/it/layers.rs` fails if they do).
+//! (`tests/it/layers/` fails if they do).
 
 pub mod api;
 pub mod board;

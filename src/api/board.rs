@@ -9,7 +9,7 @@
 //! page carries thousands of them).
 
 use super::{Burndown, ClaimView, Orchestron, Result, TaskPatch, Updated};
-use crate::index::TaskQuery;
+use crate::model::TaskQuery;
 use crate::model::{
     ContextKind, ContextSnapshot, Priority, RecordId, Sprint, Status, Task, TaskType,
 };

@@ -11,7 +11,7 @@ use super::lease::held_error;
 use super::remote_claim::RemoteState;
 use super::write::{Intent, live_claim_of_other};
 use super::{Error, Orchestron, Result, Updated};
-use crate::index::TaskQuery;
+use crate::model::TaskQuery;
 use crate::model::{Entry, RecordId, Status, Task, lease_now};
 use crate::store::{Claim, Claims, RemoteHold};
 

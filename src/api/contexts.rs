@@ -6,7 +6,7 @@
 
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
-use crate::index::TaskRef;
+use crate::model::TaskRef;
 use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId, now_millis};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -340,14 +340,14 @@ impl Orchestron {
         if next_steps.is_empty() {
             let who = self.actor().to_string();
             let (held_elsewhere, ready_anyway) = self.readiness_here(&who)?;
-            let ready = self.index.tasks(&crate::index::TaskQuery {
+            let ready = self.index.tasks(&crate::model::TaskQuery {
                 ready: true,
                 ready_for: Some(who),
                 held_elsewhere,
                 ready_anyway,
                 leaf: true,
                 limit: RESUME_ITEMS,
-                ..crate::index::TaskQuery::default()
+                ..crate::model::TaskQuery::default()
             })?;
             next_steps = ready
                 .tasks

@@ -7,7 +7,7 @@
 //! instead of one per entry. Entries are fed oldest first, one at a time, so a
 //! digest of any number of entries holds only `detail + max_groups` of them.
 
-use crate::index::{Change, ChangeOp};
+use crate::model::{Change, ChangeOp};
 use crate::model::{IdKind, RecordId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};

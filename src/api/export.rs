@@ -4,7 +4,7 @@
 //! a readable Markdown report of the open work, by epic and status.
 
 use super::{Orchestron, Result};
-use crate::index::{ArchiveScope, TaskQuery};
+use crate::model::{ArchiveScope, TaskQuery};
 use crate::model::{ContextSnapshot, IdKind, RecordId, Sprint, Status, Task, TaskType};
 use crate::store::RecordPath;
 use serde::{Deserialize, Serialize};

@@ -5,8 +5,17 @@
 //! or git's own function, so what is measured is what Orchestron does.
 
 use super::{Orchestron, Result};
-use crate::git::LineMerge;
 use crate::model::Task;
+
+/// The result of a line-based three-way merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMerge {
+    /// The merged text, with standard conflict markers where both sides
+    /// changed the same lines.
+    pub text: String,
+    /// How many conflicting hunks remain (0 = clean).
+    pub conflicts: usize,
+}
 
 impl Orchestron {
     /// The text of a task file that held `old` as `original` after a write of
@@ -24,11 +33,10 @@ impl Orchestron {
     /// `git merge-file` on three texts, as a forge's web merge or a clone
     /// without the merge driver would merge them.
     pub fn merge_lines(ours: &str, base: &str, theirs: &str) -> Result<LineMerge> {
-        Ok(crate::git::merge_file(
-            ours,
-            base,
-            theirs,
-            ["ours", "base", "theirs"],
-        )?)
+        let merged = crate::git::merge_file(ours, base, theirs, ["ours", "base", "theirs"])?;
+        Ok(LineMerge {
+            text: merged.text,
+            conflicts: merged.conflicts,
+        })
     }
 }

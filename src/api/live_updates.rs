@@ -46,15 +46,16 @@ impl Orchestron {
     ) -> Result<LiveUpdates> {
         let monitor = self.monitor()?;
         let running = store::LiveUpdates::start(monitor, SETTLE, move |batch| {
-            on_events(batch.into_iter().map(RecordEvent::from).collect());
+            on_events(batch.into_iter().map(RecordEvent::of).collect());
         })
         .map_err(|e| super::Error::internal("cannot start the live updates", e))?;
         Ok(LiveUpdates { _running: running })
     }
 }
 
-impl From<(store::RecordPath, store::RecordChange)> for RecordEvent {
-    fn from((path, change): (store::RecordPath, store::RecordChange)) -> Self {
+impl RecordEvent {
+    /// The event of the store's batch entry: which record, and what happened.
+    fn of((path, change): (store::RecordPath, store::RecordChange)) -> Self {
         RecordEvent {
             kind: path.kind(),
             id: path.stem().to_string(),

@@ -10,9 +10,9 @@
 //! markers, never a corrupted file, never a dropped entry.
 
 use super::{Orchestron, Result};
-use crate::git::merge::{self, FieldConflict, MergeError};
+use crate::git::merge::{self, MergeError};
 use crate::git::{GitRepo, config_ensure, driver_program, merge_file};
-use crate::model::{IdKind, Record, Sprint, Task};
+use crate::model::{FieldConflict, IdKind, Record, Sprint, Task};
 use crate::store::{
     GITATTRIBUTES, RecordPath, added_keys, edit_text, load_record, write_file, write_if_missing,
 };
@@ -120,7 +120,7 @@ impl Orchestron {
     /// still the newest entry and the task still has the kept assignee.
     /// `check` lists them as warnings.
     pub(crate) fn claim_conflicts(&self) -> Result<Vec<crate::model::Problem>> {
-        let page = self.list_tasks(&crate::index::TaskQuery {
+        let page = self.list_tasks(&crate::model::TaskQuery {
             status: vec![crate::model::Status::InProgress],
             limit: 0,
             ..Default::default()

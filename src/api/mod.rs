@@ -21,6 +21,7 @@ mod graph;
 mod history;
 mod identity;
 mod import;
+mod init;
 pub mod insights;
 mod layout;
 mod lease;
@@ -48,18 +49,20 @@ pub use board::{Board, BoardColumn, BoardQuery, BoardSprint, CLOSED_LIMIT, Card}
 pub use broken::BrokenRecordView;
 pub use claim::ClaimOptions;
 pub use closed_mark::ClosedElsewhere;
-pub use contexts::{ContextView, HandoffInput, SaveContext, SessionSummary};
+pub use contexts::{ContextView, HandoffInput, ResumeFacts, SaveContext, SessionSummary};
 pub use diff::{BacklogDiff, Move, SprintDiff, TaskDiff};
 pub use digest::{ChangeGroup, Digest, Digester};
 pub use error::{Error, ErrorClass, Result};
 pub use export::BacklogExport;
 pub use history::{HistoryEntry, HistoryOp, TaskHistory};
-pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported};
+pub use import::{ImportInput, ImportReport, ImportRequest, ImportSource, Imported, Reimported};
+pub use init::InitReport;
 pub use insights::Report;
 pub use insights::bottlenecks::Bottlenecks;
 pub use insights::flow::Flow;
 pub use insights::forecast::Forecast;
 pub use insights::sprint_progress::Burndown;
+pub use layout::LineMerge;
 pub use lease::{ClaimView, HeldTask};
 pub use live_updates::{LiveUpdates, RecordChange, RecordEvent};
 pub use mcp_clients::{McpClient, McpConfigReport};
@@ -76,10 +79,6 @@ pub use tasks::{NewTask, TaskSummary, TaskView, Updated};
 pub use templates::TEMPLATES;
 pub use updates::{MAX_PAGE, Updates};
 pub use write::ClaimLost;
-
-pub use crate::git::merge::Side as MergeSide;
-pub use crate::index::{ArchiveScope, Change, ChangeOp, TaskPage, TaskQuery, TaskRef};
-pub use crate::store::InitReport;
 
 use crate::index::Index;
 use crate::store::Workspace;
@@ -173,27 +172,6 @@ impl Orchestron {
             build_progress: None,
             start_watcher: None,
         })
-    }
-
-    /// Creates a workspace in `project` (idempotent). A project inside
-    /// another workspace's project is refused, naming that workspace — its
-    /// commands already work there — unless `nested` asks for a second one.
-    pub fn init(project: &Path, nested: bool) -> Result<InitReport> {
-        let fresh = !crate::store::has_workspace(project);
-        if fresh
-            && !nested
-            && let Some(parent) = project.parent()
-            && let Ok(outer) = crate::store::Workspace::open(None, parent)
-        {
-            return Err(Error::Refused(format!(
-                "{} is inside the project of the workspace {}, which orchestron already uses \
-                 here; run it there, or `orchestron init --force` for a second workspace \
-                 nested in this folder",
-                project.display(),
-                outer.root().display()
-            )));
-        }
-        Ok(crate::store::init(project)?)
     }
 
     /// Writes the Orchestron section of AGENTS.md (and of CLAUDE.md or

@@ -3,8 +3,8 @@
 //! by whom, what is ready next, the latest handoff, and any problems.
 
 use super::{Orchestron, Result, sprints::percent};
-use crate::index::{TaskPage, TaskQuery};
 use crate::model::{ContextSnapshot, Problem, Sprint, Status, Task};
+use crate::model::{TaskPage, TaskQuery};
 use serde::Serialize;
 
 /// Everything `status` shows.

@@ -8,7 +8,7 @@
 //! MCP server configured decides which house rules the CLI prints.
 
 use super::{Digest, Orchestron, Result};
-use crate::index::TaskRef;
+use crate::model::TaskRef;
 use crate::model::{ContextKind, ContextSnapshot, Entry, RecordId, Status, short};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

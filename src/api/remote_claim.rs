@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The remote's claims, by task id.
-pub(crate) type RemoteState = BTreeMap<String, RemoteEntry>;
+pub(super) type RemoteState = BTreeMap<String, RemoteEntry>;
 
 /// How long reads trust the clone's copy of the remote's claim refs before
 /// fetching them again (a claim always fetches).

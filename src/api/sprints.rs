@@ -2,7 +2,7 @@
 //! burndown), list.
 
 use super::{Error, Orchestron, Result};
-use crate::index::TaskRef;
+use crate::model::TaskRef;
 use crate::model::{IdKind, Limits, RecordId, Sprint, SprintStatus, Status, now, parse_date};
 use serde::Serialize;
 

@@ -13,9 +13,10 @@
 //! when the branch has no upstream.
 
 use super::{Error, Orchestron, Result};
-use crate::git::GitRepo;
 use crate::git::sync::{self, Pulled, Pushed, SyncBlocker};
-use crate::model::{LEASE_FORMAT, RecordId, parse_lease};
+use crate::git::{GitRepo, Layout, Seen};
+use crate::model::{IdKind, LEASE_FORMAT, RecordId, parse_lease};
+use crate::store::{ARCHIVED_KINDS, RecordPath};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,9 @@ const BACKOFF_BASE: Duration = Duration::from_millis(50);
 /// …up to this. Small enough that a clone waits little once the crowd thins,
 /// large enough that eight clones at once spread over a few pushes' time.
 const BACKOFF_CAP: Duration = Duration::from_secs(2);
+/// The workspace's own git-ignored folder (the index cache, the lock, the
+/// watcher's socket).
+const CACHE_DIR: &str = "cache";
 
 /// How a sync runs.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +75,13 @@ impl Orchestron {
         Orchestron::git_setup(self.ws.root())?;
         t.lap("sync: checks");
         let mut report = SyncReport::default();
-        let staged = sync::stage_folder(&root, &folder)?;
+        let named = self.changed_records(&repo, &folder)?;
+        match &named {
+            Some(paths) => tracing::debug!("sync: staging the named paths {paths:?}"),
+            None => tracing::debug!("sync: staging the whole folder"),
+        }
+        t.lap("sync: compare with git's index");
+        let staged = sync::stage(&root, &folder, named.as_deref())?;
         t.lap("sync: stage");
         if !staged.is_empty() {
             let message = self.commit_message(&folder, &staged);
@@ -103,6 +113,40 @@ impl Orchestron {
             self.refresh()?;
         }
         Ok(report)
+    }
+
+    /// What to stage: the paths under the workspace folder whose files may
+    /// differ from git's index, from the stamps the open's refresh left (read
+    /// under the workspace lock, so they include every Orchestron write); `None`
+    /// when git must look at the whole folder (see `git::GitRepo::changed_under`).
+    fn changed_records(&self, repo: &GitRepo, folder: &str) -> Result<Option<Vec<String>>> {
+        let stamps = self.index.stamps()?;
+        let mut record_dirs = Vec::new();
+        let mut parents = vec![String::new()];
+        for kind in IdKind::ALL {
+            record_dirs.push(RecordPath::dir(kind, false));
+        }
+        for kind in ARCHIVED_KINDS {
+            let dir = RecordPath::dir(kind, true);
+            if let Some((parent, _)) = dir.rsplit_once('/')
+                && !parents.iter().any(|p| p == parent)
+            {
+                parents.push(parent.to_string());
+            }
+            record_dirs.push(dir);
+        }
+        let layout = Layout {
+            dir: self.ws.root(),
+            folder,
+            parents: &parents,
+            record_dirs: &record_dirs,
+            cache_dir: CACHE_DIR,
+        };
+        let seen = |s: &crate::index::FileStamp| Seen {
+            size: s.size,
+            mtime_ns: s.mtime_ns,
+        };
+        Ok(repo.changed_under(&layout, &stamps, seen, RecordPath::is_record_name))
     }
 
     /// "orchestron sync: 3 records (1 created, 2 changed)" and a line per

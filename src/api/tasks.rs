@@ -6,10 +6,10 @@
 use super::task_patch::TaskPatch;
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
-use crate::index::{TaskPage, TaskQuery, TaskRef};
 use crate::model::{
     Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType, now,
 };
+use crate::model::{TaskPage, TaskQuery, TaskRef};
 use crate::store::StoreError;
 use serde::Serialize;
 

@@ -7,8 +7,8 @@
 
 use super::digest::{Digest, Digester};
 use super::{Orchestron, Result};
-use crate::index::{Change, ChangeOp};
 use crate::model::IdKind;
+use crate::model::{Change, ChangeOp};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

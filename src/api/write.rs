@@ -323,7 +323,7 @@ impl Orchestron {
         let mut news = Vec::new();
         for l in all.iter_mut().filter(|l| l.holder == me && !l.told) {
             l.told = true;
-            news.push(ClaimLost::from(&*l));
+            news.push(ClaimLost::of(l));
         }
         registry.save_lost(&lock, &all)?;
         Ok(news)
@@ -338,7 +338,7 @@ impl Orchestron {
         Ok(all
             .iter()
             .filter(|l| l.at > since)
-            .map(ClaimLost::from)
+            .map(ClaimLost::of)
             .collect())
     }
 }
@@ -390,8 +390,9 @@ pub struct ClaimLost {
     pub branch: Option<String>,
 }
 
-impl From<&LostClaim> for ClaimLost {
-    fn from(l: &LostClaim) -> Self {
+impl ClaimLost {
+    /// How the views show a claim the registry keeps as lost.
+    fn of(l: &LostClaim) -> Self {
         ClaimLost {
             task: l.task.clone(),
             holder: l.holder.clone(),

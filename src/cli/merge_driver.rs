@@ -24,8 +24,8 @@ pub fn merge_driver(args: MergeDriverArgs) -> CmdResult {
     let outcome = Orchestron::merge_driver(&args.base, &args.ours, &args.theirs, &args.path)?;
     for c in &outcome.resolved {
         let (kept, lost) = match c.kept {
-            crate::api::MergeSide::Ours => (&c.ours, &c.theirs),
-            crate::api::MergeSide::Theirs => (&c.theirs, &c.ours),
+            crate::model::MergeSide::Ours => (&c.ours, &c.theirs),
+            crate::model::MergeSide::Theirs => (&c.theirs, &c.ours),
         };
         super::exit::warn(&format!(
             "orchestron-merge: {}: both sides changed {}: kept {kept}, the other side's {lost} is kept in a note",

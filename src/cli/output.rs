@@ -245,7 +245,7 @@ pub fn task_view(v: &TaskView) -> String {
             s.push_str(&format!("  {}. [{mark}] {}\n", i + 1, c.text));
         }
     }
-    let refs = |title: &str, items: &[crate::api::TaskRef], s: &mut String| {
+    let refs = |title: &str, items: &[crate::model::TaskRef], s: &mut String| {
         if !items.is_empty() {
             s.push_str(&format!("\n{title}\n"));
             for r in items {

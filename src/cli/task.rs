@@ -5,7 +5,8 @@
 use super::Ctx;
 use super::exit::{CliError, CmdResult, Code};
 use super::output::{self, task_table, task_view};
-use crate::api::{ArchiveScope, NewTask, Orchestron, TaskPage, TaskPatch, TaskQuery, Updated};
+use crate::api::{NewTask, Orchestron, TaskPatch, Updated};
+use crate::model::{ArchiveScope, TaskPage, TaskQuery};
 use crate::model::{Priority, Status, TaskType, Vocabulary, describe_changes};
 use clap::{Args, Subcommand};
 

@@ -53,7 +53,7 @@ fn updates_text(u: &crate::api::Updates) -> String {
     } else {
         let mut t = Table::new(&["AT", "BY", "RECORD", "CHANGE"]);
         for c in &u.changes {
-            let what = if c.op == crate::api::ChangeOp::MaybeChanged {
+            let what = if c.op == crate::model::ChangeOp::MaybeChanged {
                 let title = c
                     .title
                     .as_deref()

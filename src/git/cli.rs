@@ -36,6 +36,34 @@ pub(super) fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
         })
 }
 
+/// [`run`] with `input` on git's standard input.
+pub(super) fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Output, GitError> {
+    use std::io::Write;
+    let spawn_error = |source| GitError::Spawn {
+        args: args.join(" "),
+        source,
+    };
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(spawn_error)?;
+    // Written whole before reading: git reads all of its pathspecs first.
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input).map_err(spawn_error)?;
+    }
+    let out = child.wait_with_output().map_err(spawn_error)?;
+    if !out.status.success() {
+        return Err(command_error(args, &out));
+    }
+    Ok(out)
+}
+
 pub(super) fn command_error(args: &[&str], out: &Output) -> GitError {
     GitError::Command {
         args: args.join(" "),

@@ -5,6 +5,10 @@
 use std::path::PathBuf;
 
 /// What went wrong while reading a repository or running the `git` binary.
+#[expect(
+    unnameable_types,
+    reason = "the source of an api::Error: adapters see it only as the error's class and cause chain"
+)]
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     /// gix failed while reading the repository.

@@ -20,32 +20,14 @@
 //! - Context snapshots are append-only: identical sides merge, anything else is a
 //!   conflict the caller leaves to git.
 
-use crate::model::{ContextSnapshot, Criterion, Entry, Limits, RecordId, Sprint, Task};
+use crate::model::{
+    ContextSnapshot, Criterion, Entry, FieldConflict, Limits, MergeSide, RecordId, Sprint, Task,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// The author of notes the merge writes.
 pub const MERGE_AUTHOR: &str = "orchestron-merge";
-
-/// Which side of a merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    Ours,
-    Theirs,
-}
-
-/// A field both sides changed to different values, and how it was resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldConflict {
-    pub field: &'static str,
-    /// Our value, as text (`none` when unset).
-    pub ours: String,
-    /// Their value, as text.
-    pub theirs: String,
-    /// The side whose value the merged record holds.
-    pub kept: Side,
-}
 
 /// A merged record and the conflicts resolved on the way.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,9 +77,9 @@ pub fn merge_tasks_with(
         return Err(MergeError::DifferentIds(ours.id.clone(), theirs.id.clone()));
     }
     let winner = if theirs.last_activity() > ours.last_activity() {
-        Side::Theirs
+        MergeSide::Theirs
     } else {
-        Side::Ours
+        MergeSide::Ours
     };
     let mut m = Fields {
         winner,
@@ -181,7 +163,7 @@ pub fn merge_sprints(
         return Err(MergeError::DifferentIds(ours.id.clone(), theirs.id.clone()));
     }
     let mut m = Fields {
-        winner: Side::Ours,
+        winner: MergeSide::Ours,
         conflicts: Vec::new(),
     };
     let b = base;
@@ -201,9 +183,9 @@ pub fn merge_sprints(
         // Status: the later stage wins — a sprint closed on one branch stays closed.
         status: {
             m.winner = if theirs.status > ours.status {
-                Side::Theirs
+                MergeSide::Theirs
             } else {
-                Side::Ours
+                MergeSide::Ours
             };
             m.scalar("status", b.map(|b| &b.status), &ours.status, &theirs.status)
         },
@@ -252,7 +234,7 @@ fn text_merged(
 
 /// Scalar merging state: who wins conflicts, and the conflicts seen.
 struct Fields {
-    winner: Side,
+    winner: MergeSide,
     conflicts: Vec<FieldConflict>,
 }
 
@@ -277,8 +259,8 @@ impl Fields {
             kept: self.winner,
         });
         match self.winner {
-            Side::Ours => ours.clone(),
-            Side::Theirs => theirs.clone(),
+            MergeSide::Ours => ours.clone(),
+            MergeSide::Theirs => theirs.clone(),
         }
     }
 }
@@ -296,8 +278,8 @@ fn display<T: Serialize>(value: &T) -> String {
 /// The note that keeps a losing value: one line, within the entry size limit.
 fn conflict_note(c: &FieldConflict, at: DateTime<Utc>) -> Entry {
     let (kept, lost, kept_side) = match c.kept {
-        Side::Ours => (&c.ours, &c.theirs, "this branch"),
-        Side::Theirs => (&c.theirs, &c.ours, "the merged branch"),
+        MergeSide::Ours => (&c.ours, &c.theirs, "this branch"),
+        MergeSide::Theirs => (&c.theirs, &c.ours, "the merged branch"),
     };
     let budget = Limits::ENTRY_CHARS / 2 - 100;
     let text = format!(

@@ -16,17 +16,19 @@ mod identity;
 pub mod merge;
 mod remote_claims;
 mod repo;
+mod stage;
 pub mod sync;
 mod timeline;
 
 pub(crate) use cli::move_tracked;
-pub use cli::{LineMerge, config_ensure, driver_program, last_commit_times, merge_file};
+pub use cli::{config_ensure, driver_program, last_commit_times, merge_file};
 pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
 pub use identity::user_name;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::{GitRepo, KeptRepo};
+pub use stage::{Layout, Seen};
 
 use crate::model::GitState;
 use std::path::Path;

@@ -5,7 +5,7 @@
 //! remote moved: pull again) from an unreachable remote.
 
 use super::GitError;
-use super::cli::{command_error, run, spawn};
+use super::cli::{command_error, run, run_with_input, spawn};
 use std::path::Path;
 
 /// The branch's upstream: which remote, which ref there.
@@ -84,10 +84,23 @@ pub fn sync_upstream(root: &Path, folder: &str) -> Result<Result<Upstream, SyncB
     }
 }
 
-/// Stages everything under `folder` and returns what is staged there, as
-/// `git diff --name-status` gives it: (`A`/`M`/`D`, path).
-pub fn stage_folder(root: &Path, folder: &str) -> Result<Vec<(char, String)>, GitError> {
-    run(root, &["add", "-A", "--", folder])?;
+/// Stages what changed under `folder` and returns what is staged there, as
+/// `git diff --name-status` gives it: (`A`/`M`/`D`, path). `named` (paths
+/// relative to `folder`, from [`GitRepo::changed_under`]) limits `git add`
+/// to those paths; `None` stages the whole folder (git's own pass over it).
+///
+/// [`GitRepo::changed_under`]: super::GitRepo::changed_under
+pub fn stage(
+    root: &Path,
+    folder: &str,
+    named: Option<&[String]>,
+) -> Result<Vec<(char, String)>, GitError> {
+    match named {
+        Some(named) => stage_named(root, folder, named)?,
+        None => {
+            run(root, &["add", "-A", "--", folder])?;
+        }
+    }
     let out = run(
         root,
         &[
@@ -113,6 +126,35 @@ pub fn stage_folder(root: &Path, folder: &str) -> Result<Vec<(char, String)>, Gi
             _ => None,
         })
         .collect())
+}
+
+/// `git add -A` of the named paths only (literal pathspecs, on standard
+/// input); if git refuses one (a path ignored after all), the whole folder.
+fn stage_named(root: &Path, folder: &str, named: &[String]) -> Result<(), GitError> {
+    if named.is_empty() {
+        return Ok(());
+    }
+    let mut input = Vec::new();
+    for path in named {
+        if !folder.is_empty() {
+            input.extend_from_slice(folder.as_bytes());
+            input.push(b'/');
+        }
+        input.extend_from_slice(path.as_bytes());
+        input.push(0);
+    }
+    let args = [
+        "--literal-pathspecs",
+        "add",
+        "-A",
+        "--pathspec-from-file=-",
+        "--pathspec-file-nul",
+    ];
+    if let Err(e) = run_with_input(root, &args, &input) {
+        tracing::debug!("{e}; staging the whole folder instead");
+        run(root, &["add", "-A", "--", folder])?;
+    }
+    Ok(())
 }
 
 /// Commits what is staged with `message`.

@@ -2,6 +2,7 @@
 //! binary under a hermetic environment (no user or system config, fixed
 //! identities and dates).
 
+use super::cli::LineMerge;
 use super::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -6,6 +6,10 @@ use std::path::PathBuf;
 
 /// A failure of the index cache. None of these lose records: the cache is
 /// derived from the YAML files and can always be rebuilt.
+#[expect(
+    unnameable_types,
+    reason = "the source of an api::Error: adapters see it only as the error's class and cause chain"
+)]
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("cannot create the directory {path} for the index cache")]

@@ -9,8 +9,9 @@
 
 use super::error::{Context, IndexError};
 use super::row::{self, parse_id, parse_kind, parse_timestamp, timestamp, to_json};
-use super::types::{Change, ChangeOp, ChangesSince};
+use super::types::ChangesSince;
 use super::{Index, exec, meta, meta_get, meta_set};
+use crate::model::{Change, ChangeOp};
 use crate::model::{FieldChange, IdKind, diff_fields};
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};

@@ -32,9 +32,7 @@ pub use checks::KeptListing;
 pub use cycles::{cycle_through, cyclic_components};
 pub use error::IndexError;
 
-pub use types::{
-    ArchiveScope, Change, ChangeOp, FileStamp, FileUpdate, Refresh, TaskPage, TaskQuery, TaskRef,
-};
+pub use types::{FileStamp, FileUpdate, Refresh};
 
 use error::Context;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};

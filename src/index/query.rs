@@ -13,7 +13,7 @@ use super::Index;
 use super::error::{Context, IndexError};
 use super::fts::{CONTAINS_FN, Search};
 use super::row::{from_json, parse_id};
-use super::types::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
+use crate::model::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
 use crate::model::{ContextKind, ContextSnapshot, RecordId, Sprint, Status, Task};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params_from_iter};

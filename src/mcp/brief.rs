@@ -7,7 +7,8 @@
 //! entries and its groups. `orchestron_task_get` and `orchestron_check_updates`
 //! have the rest.
 
-use crate::api::{Change, Digest};
+use crate::api::Digest;
+use crate::model::Change;
 use crate::model::{FieldChange, Task, short};
 use serde_json::{Map, Value, json};
 

@@ -3,8 +3,9 @@
 //! client can offer `TASK-7k…` as the user types. Open tasks come first, in
 //! the default order; at most 20 values are offered.
 
-use crate::api::{Orchestron, TaskQuery};
+use crate::api::Orchestron;
 use crate::model::Status;
+use crate::model::TaskQuery;
 use rmcp::model::{ArgumentInfo, Reference};
 
 const MAX: usize = 20;

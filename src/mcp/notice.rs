@@ -6,8 +6,9 @@
 //! [`Digest`]: the newest few entries one by one, the older ones by group
 //! ("100 tasks created by alice"), so it stays short after any bulk change.
 
-use crate::api::{Change, ChangeOp, Digest};
+use crate::api::Digest;
 use crate::model::short;
+use crate::model::{Change, ChangeOp};
 use serde_json::Value;
 
 /// The newest entries the notice spells out one by one.

@@ -16,12 +16,12 @@ use super::error::Failure;
 use super::notice;
 use super::output::{Output, Res, api, compact, line, obj, to_map};
 use crate::api::{
-    ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskQuery,
-    TaskSummary, Updated,
+    ContextView, HandoffInput, NewSprint, NewTask, Orchestron, SaveContext, TaskPatch, TaskSummary,
+    Updated,
 };
 use crate::model::Limits;
 use crate::model::short;
-use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskType};
+use crate::model::{ContextSnapshot, Priority, SprintStatus, Status, TaskQuery, TaskType};
 use serde_json::{Map, Value, json};
 
 /// Runs the tool `def` (found in the catalog by the server, which alone

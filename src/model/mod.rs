@@ -3,6 +3,7 @@
 //! else in the crate; every other layer speaks in these types.
 
 mod assumed;
+mod change;
 pub mod config;
 mod context;
 mod diff;
@@ -11,7 +12,9 @@ mod error;
 mod id;
 mod lease;
 mod limits;
+mod merge_side;
 mod problem;
+mod query;
 mod record;
 pub mod render;
 mod sprint;
@@ -21,6 +24,7 @@ mod task;
 
 pub use assumed::{TimeSource, assume, assumed_keys};
 pub(crate) use assumed::{drop_default, unset_time};
+pub use change::{Change, ChangeOp};
 pub use config::{ArchiveConfig, Config, WatcherMode, config_problems, nested_key_at};
 pub use context::{ContextKind, ContextSnapshot, GitState};
 pub use diff::{FieldChange, describe_changes, describe_criteria, diff_fields, short};
@@ -29,7 +33,9 @@ pub use error::{ModelError, with_causes};
 pub use id::{IdKind, RecordId, new_suffix};
 pub use lease::{DEFAULT_LEASE, LEASE_FORMAT, lease_now, parse_lease};
 pub use limits::Limits;
+pub use merge_side::{FieldConflict, MergeSide};
 pub use problem::{Problem, Severity, key_line};
+pub use query::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
 pub use record::Record;
 pub use sprint::{Sprint, parse_date};
 pub use task::{Criterion, Entry, Task};

@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+#[expect(
+    unnameable_types,
+    reason = "the source of an api::Error: adapters see it only as the error's class and cause chain"
+)]
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no Orchestron workspace found in {start} or any parent (run `orchestron init`)")]

@@ -60,15 +60,16 @@ pub const GITATTRIBUTES: &str = "\
 *.yaml merge=orchestron
 ";
 
-/// What `init` created (paths relative to the project).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct InitReport {
+/// The workspace folder [`init`] made or completed, and what it created
+/// (paths relative to the project). `api` reports it to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initialized {
     pub root: PathBuf,
     pub created: Vec<String>,
 }
 
 /// Creates `<project>/.orchestron/` (or fills in what is missing).
-pub fn init(project: &Path) -> Result<InitReport, StoreError> {
+pub fn init(project: &Path) -> Result<Initialized, StoreError> {
     let root = project.join(DIR_NAME);
     let mut created = Vec::new();
     for dir in IdKind::ALL
@@ -93,7 +94,7 @@ pub fn init(project: &Path) -> Result<InitReport, StoreError> {
             created.push(format!("{DIR_NAME}/{rel}"));
         }
     }
-    Ok(InitReport {
+    Ok(Initialized {
         root: root.canonicalize().unwrap_or(root),
         created,
     })

@@ -32,7 +32,7 @@ pub use edit::{Editable, added_keys, edit_text};
 pub use error::StoreError;
 pub use filesystem::unwatchable;
 pub use import_source::{SourceFile, read_source};
-pub use init::{GITATTRIBUTES, InitReport, has_workspace, init};
+pub use init::{GITATTRIBUTES, has_workspace, init};
 pub use live_updates::{LiveUpdates, RecordChange};
 pub use load::{Loaded, content_hash, load_record, load_record_at, parse_task_text};
 pub use lock::WorkspaceLock;
@@ -42,7 +42,7 @@ pub use monitor_socket::{
 };
 pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
-pub use record_path::RecordPath;
+pub use record_path::{ARCHIVED_KINDS, RecordPath};
 pub use record_read::{
     RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_file,
     read_record_texts,

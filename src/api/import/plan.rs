@@ -8,7 +8,7 @@
 
 use super::{Draft, IMPORTER, ImportReport, clip_line};
 use crate::api::{Orchestron, Result};
-use crate::index::{ArchiveScope, TaskQuery};
+use crate::model::{ArchiveScope, TaskQuery};
 use crate::model::{Entry, IdKind, Limits, RecordId, Status, Task};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};

@@ -77,7 +77,7 @@ fn same_field_conflict_newer_activity_wins_and_loser_is_noted() {
     let m = merge_tasks(Some(&b), &o, &t, ts("12:00:00")).unwrap();
     assert_eq!(m.record.priority, Priority::Critical);
     assert_eq!(m.conflicts.len(), 1);
-    assert_eq!(m.conflicts[0].kept, Side::Theirs);
+    assert_eq!(m.conflicts[0].kept, MergeSide::Theirs);
     let last = m.record.notes.last().unwrap();
     assert_eq!(last.by, MERGE_AUTHOR);
     assert_eq!(last.at, ts("12:00:00"));
@@ -98,7 +98,7 @@ fn conflict_tie_goes_to_ours() {
     t.assignee = Some("codex".into());
     let m = merge_tasks(Some(&b), &o, &t, ts("12:00:00")).unwrap();
     assert_eq!(m.record.assignee.as_deref(), Some("claude"));
-    assert_eq!(m.conflicts[0].kept, Side::Ours);
+    assert_eq!(m.conflicts[0].kept, MergeSide::Ours);
     assert_eq!(m.conflicts[0].theirs, "codex");
 }
 

@@ -1,8 +1,9 @@
 //! Opening, stamps, schema versions, corruption, clearing.
 
 use super::*;
+use crate::index::Reset;
 use crate::index::schema::SCHEMA_VERSION;
-use crate::index::{Reset, TaskQuery};
+use crate::model::TaskQuery;
 
 #[test]
 fn stamps_round_trip_and_deletions_drop_them() {

@@ -1,8 +1,8 @@
 //! Queries: round trips, every filter, readiness, order, paging, full text.
 
 use super::*;
-use crate::index::{TaskQuery, TaskRef};
 use crate::model::{Priority, Status, TaskType};
+use crate::model::{TaskQuery, TaskRef};
 
 fn list(index: &Index, q: TaskQuery) -> Vec<String> {
     ids(&index.tasks(&q).expect("query").tasks)
@@ -507,7 +507,7 @@ fn task_outlines_carry_every_field_insights_read_in_list_order() {
 /// alone) or not (each match's task is looked at).
 #[test]
 fn a_search_total_counts_its_matches_with_and_without_an_archive() {
-    use crate::index::ArchiveScope;
+    use crate::model::ArchiveScope;
     let (_dir, mut index) = fresh();
     let mut live = Vec::new();
     for i in 0..7 {
@@ -582,7 +582,7 @@ fn latest_context_of_a_kind_skips_newer_contexts_of_the_other_kind() {
 /// of the whole sorted list of matches, with the same total and next offset.
 #[test]
 fn a_search_gives_the_same_pages_whichever_way_it_walks() {
-    use crate::index::ArchiveScope;
+    use crate::model::ArchiveScope;
     let (_dir, mut index) = fresh();
     let mut rand = xorshift(0x5851_f42d_4c95_7f2d);
     let mut updates = Vec::new();

@@ -2,7 +2,7 @@
 //! keep both fast, checked against a full recount.
 
 use super::*;
-use crate::index::TaskQuery;
+use crate::model::TaskQuery;
 use crate::model::{Priority, Status};
 
 fn list(index: &Index, q: TaskQuery) -> Vec<String> {

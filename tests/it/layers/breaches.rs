@@ -170,6 +170,128 @@ fn the_lower_layers_naming_the_api_or_an_adapter_are_caught() {
 }
 
 #[test]
+fn the_api_handing_out_a_lower_layer_s_item_is_caught() {
+    for (place, source, expect) in [
+        (
+            "api/mod.rs",
+            "pub use crate::index::{ArchiveScope, TaskQuery};",
+            &[
+                "pub use crate::index::ArchiveScope",
+                "pub use crate::index::TaskQuery",
+            ][..],
+        ),
+        (
+            "api/mod.rs",
+            "pub use crate::git::merge::Side as MergeSide;",
+            &["pub use crate::git::merge::Side"],
+        ),
+        (
+            "api/import/mod.rs",
+            "pub(crate) use super::super::store::InitReport;",
+            &["pub use crate::store::InitReport"],
+        ),
+        (
+            "api/tasks.rs",
+            "use crate::store;\npub use store::Workspace as Ws;",
+            &["pub use crate::store::Workspace"],
+        ),
+        (
+            "api/mod.rs",
+            "pub use crate::index::*;",
+            &["pub use crate::index"],
+        ),
+        (
+            "api/mod.rs",
+            "pub(super) type Query = crate::index::TaskQuery;",
+            &["pub type = crate::index::TaskQuery"],
+        ),
+        (
+            "api/tasks.rs",
+            "pub type Query = crate::index::TaskQuery;",
+            &["pub type = crate::index::TaskQuery"],
+        ),
+        (
+            "api/tasks.rs",
+            "use crate::index::TaskPage;\npub type Pages = Vec<TaskPage>;",
+            &["pub type = crate::index::TaskPage"],
+        ),
+    ] {
+        assert_eq!(named(place, source), expect, "{place}: `{source}`");
+    }
+    // The clean twins: api may use the lower layers, and hand out its own
+    // items and the model's.
+    for source in [
+        "use crate::index::TaskQuery;",
+        "type Query = crate::index::TaskQuery;",
+        "pub use crate::model::{TaskQuery, TaskRef};",
+        "pub use tasks::{TaskView, Updated};",
+        "pub type Result<T, E = Error> = std::result::Result<T, E>;",
+    ] {
+        assert!(
+            named("api/mod.rs", source).is_empty(),
+            "api/mod.rs: `{source}`"
+        );
+    }
+    // Shared inside api only: `pub(super)` below api/mod.rs, `pub(in crate::api)`.
+    for source in [
+        "pub(super) type State = BTreeMap<String, crate::git::RemoteEntry>;",
+        "pub(in crate::api) use crate::store::Claims;",
+    ] {
+        assert!(
+            named("api/remote_claim.rs", source).is_empty(),
+            "`{source}`"
+        );
+    }
+    // The lower layers share their items among themselves.
+    assert!(named("store/mod.rs", "pub use crate::index::FileStamp;").is_empty());
+}
+
+#[test]
+fn the_lower_layers_deriving_or_importing_json_schemas_are_caught() {
+    for place in ["store/records.rs", "index/types.rs", "git/merge.rs"] {
+        for (source, expect) in [
+            ("use schemars::JsonSchema;", &["schemars::JsonSchema"][..]),
+            (
+                "#[derive(Debug, schemars::JsonSchema)]\nstruct S;",
+                &["schemars::JsonSchema"],
+            ),
+            (
+                "use schemars::JsonSchema as Js;\n#[derive(Clone, Js)]\nstruct S;",
+                &["schemars::JsonSchema", "schemars::JsonSchema"],
+            ),
+            (
+                "#[derive(JsonSchema)]\n#[schemars(with = \"String\")]\nstruct S;",
+                &["schemars"],
+            ),
+            (
+                "#[cfg_attr(feature = \"http\", derive(schemars::JsonSchema))]\nstruct S;",
+                &["schemars::JsonSchema"],
+            ),
+            (
+                "fn f() { let _ = schemars::schema_for!(u8); }",
+                &["schemars::schema_for"],
+            ),
+            ("extern crate schemars as s;", &["schemars"]),
+        ] {
+            assert_eq!(named(place, source), expect, "{place}: `{source}`");
+        }
+        // Serde is the files' and the cache's own encoding; test code may
+        // check a schema.
+        for clean in [
+            "#[derive(Debug, serde::Serialize, serde::Deserialize)]\n#[serde(rename_all = \"lowercase\")]\nenum E { A }",
+            "#[cfg(test)]\nmod tests { use schemars::JsonSchema; }",
+        ] {
+            assert!(named(place, clean).is_empty(), "{place}: `{clean}`");
+        }
+    }
+    // `model` and `api` types go out to the adapters with their schemas.
+    for place in ["model/task.rs", "api/tasks.rs", "mcp/tools.rs"] {
+        let source = "use schemars::JsonSchema;\n#[derive(JsonSchema)]\nstruct S;";
+        assert!(named(place, source).is_empty(), "{place}");
+    }
+}
+
+#[test]
 fn the_model_naming_anything_above_it_is_caught() {
     for layer in [
         "store", "index", "git", "api", "cli", "mcp", "board", "http",

@@ -12,52 +12,10 @@ use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use std::collections::HashMap;
 use syn::visit::Visit;
 
-/// The crate's top-level modules, bottom up.
-pub const MODULES: [&str; 10] = [
-    "model", "timing", "store", "index", "git", "api", "cli", "mcp", "board", "http",
-];
-
-/// The adapters: they reach files, SQL and git only through `api`.
-pub const ADAPTERS: [&str; 4] = ["cli", "mcp", "board", "http"];
-
-/// Which top-level modules a layer may name.
-pub fn may_name(layer: &str) -> &'static [&'static str] {
-    match layer {
-        "model" | "timing" => &["model", "timing"],
-        "store" | "index" | "git" => &["model", "timing", "store", "index", "git"],
-        "api" => &["model", "timing", "store", "index", "git", "api"],
-        _ => &["model", "timing", "api", "cli", "mcp", "board", "http"],
-    }
-}
-
-/// Outside crates and std modules that touch files, SQL, git, the file
-/// watch, YAML or processes: only `store`, `index` and `git` use them.
-const BELOW_THE_API: [&[&str]; 9] = [
-    &["std", "fs"],
-    &["std", "process"],
-    &["tokio", "fs"],
-    &["tokio", "process"],
-    &["rusqlite"],
-    &["gix"],
-    &["notify"],
-    &["yaml_serde"],
-    &["yaml_edit"],
-];
-
-/// `Path` and `PathBuf` methods that go to the disk (called with no
-/// arguments: `ws.exists(kind, id)` is the store's own question).
-const DISK_METHODS: [&str; 10] = [
-    "exists",
-    "try_exists",
-    "is_dir",
-    "is_file",
-    "is_symlink",
-    "metadata",
-    "symlink_metadata",
-    "read_dir",
-    "read_link",
-    "canonicalize",
-];
+use super::rules::{
+    ADAPTER_FACING, ADAPTERS, DISK_METHODS, LOWER_LAYERS, MODULES, OUTSIDE_BELOW_THE_API,
+    in_a_lower_layer, may_name,
+};
 
 /// One place where a file names what its layer may not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +48,7 @@ pub fn check(rel: &str, source: &str) -> Result<Vec<Breach>, String> {
         module,
         aliases: &aliases,
         breaches: Vec::new(),
+        in_pub_alias: false,
     };
     checker.visit_file(&file);
     checker.breaches.sort_by_key(|b| b.line);
@@ -282,11 +241,20 @@ struct Checker<'a> {
     module: Vec<String>,
     aliases: &'a Aliases,
     breaches: Vec<Breach>,
+    /// Inside a `pub type` of `api`: an alias that hands a lower layer's type
+    /// out under the API's name.
+    in_pub_alias: bool,
 }
 
 impl Checker<'_> {
     fn path(&mut self, leading_colon: bool, segs: &[String], span: Span) {
         for resolved in resolve(&self.module, leading_colon, segs, self.aliases) {
+            if self.in_pub_alias && in_a_lower_layer(&resolved) {
+                self.breaches.push(Breach {
+                    line: span.start().line,
+                    named: format!("pub type = {}", resolved.join("::")),
+                });
+            }
             if self.forbidden(&resolved) {
                 self.breaches.push(Breach {
                     line: span.start().line,
@@ -305,6 +273,9 @@ impl Checker<'_> {
                 MODULES.contains(&top.as_str()) && !may_name(&self.layer).contains(&top.as_str())
             });
         }
+        if LOWER_LAYERS.contains(&self.layer.as_str()) && ADAPTER_FACING.iter().any(|p| starts(p)) {
+            return true;
+        }
         let above_the_store = self.layer == "api" || ADAPTERS.contains(&self.layer.as_str());
         // `Path::exists(&p)`: a disk method called as a function.
         let disk_fn = starts(&["std", "path"])
@@ -316,7 +287,25 @@ impl Checker<'_> {
         }
         let os_fs = starts(&["std", "os"]) && path.get(3).is_some_and(|s| s == "fs");
         (above_the_store || self.layer == "model")
-            && (BELOW_THE_API.iter().any(|p| starts(p)) || os_fs)
+            && (OUTSIDE_BELOW_THE_API.iter().any(|p| starts(p)) || os_fs)
+    }
+
+    /// Whether an item of `api` with this visibility can be named outside
+    /// `api`: `pub` and `pub(crate)` can, `pub(super)` can from `api/mod.rs`
+    /// only, `pub(in crate::api…)` and private items cannot.
+    fn seen_outside_api(&self, vis: &syn::Visibility) -> bool {
+        let syn::Visibility::Restricted(r) = vis else {
+            return matches!(vis, syn::Visibility::Public(_));
+        };
+        let segs: Vec<String> = r
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        resolve(&self.module, false, &segs, self.aliases)
+            .iter()
+            .any(|p| p.get(1).is_none_or(|top| top != "api"))
     }
 
     fn method(&mut self, name: &str, span: Span) {
@@ -411,6 +400,9 @@ impl<'ast> Visit<'ast> for Checker<'_> {
         let mut flat = Vec::new();
         flatten(&u.tree, &mut Vec::new(), &mut flat);
         let line = u.use_token.span.start().line;
+        // `api` re-exports nothing of the layers below it: what an adapter
+        // needs from there is a model type or an api type of its own.
+        let reexport = self.layer == "api" && self.seen_outside_api(&u.vis);
         for (path, name) in flat {
             let resolved = resolve(&self.module, u.leading_colon.is_some(), &path, self.aliases);
             if name.is_none() && resolved.iter().any(|p| p == &["crate"]) {
@@ -421,6 +413,12 @@ impl<'ast> Visit<'ast> for Checker<'_> {
                 });
             }
             for p in resolved {
+                if reexport && in_a_lower_layer(&p) {
+                    self.breaches.push(Breach {
+                        line,
+                        named: format!("pub use {}", p.join("::")),
+                    });
+                }
                 if self.forbidden(&p) {
                     self.breaches.push(Breach {
                         line,
@@ -433,6 +431,23 @@ impl<'ast> Visit<'ast> for Checker<'_> {
 
     fn visit_item_extern_crate(&mut self, e: &'ast syn::ItemExternCrate) {
         self.path(false, &[e.ident.to_string()], e.ident.span());
+    }
+
+    fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
+        let outer = self.in_pub_alias;
+        self.in_pub_alias = self.layer == "api" && self.seen_outside_api(&t.vis);
+        syn::visit::visit_item_type(self, t);
+        self.in_pub_alias = outer;
+    }
+
+    /// What an attribute's arguments name: `#[derive(JsonSchema)]`,
+    /// `#[cfg_attr(…, derive(schemars::JsonSchema))]` (the attribute's own
+    /// path, `#[schemars(…)]`, is visited as a path).
+    fn visit_attribute(&mut self, a: &'ast syn::Attribute) {
+        if let syn::Meta::List(l) = &a.meta {
+            self.tokens(l.tokens.clone());
+        }
+        syn::visit::visit_attribute(self, a);
     }
 
     fn visit_path(&mut self, p: &'ast syn::Path) {

@@ -8,12 +8,19 @@
 //! - `model` names no other layer; `store`, `index` and `git` name neither
 //!   `api` nor an adapter; `api` names no adapter; an adapter names no
 //!   `store`, `index` or `git`.
+//! - `api` hands out nothing of the layers below it under its own name: no
+//!   `pub use` and no `pub type` of a `store`, `index` or `git` item (what an
+//!   adapter needs from there is a `model` type or an `api` type).
+//! - `store`, `index` and `git` derive and import nothing that serves only an
+//!   adapter's output: no `schemars` (JSON Schemas are for MCP structured
+//!   content), in a `use`, a path or an attribute (`#[derive(JsonSchema)]`).
 //! - `api` and the adapters touch no files, SQL, git, file watch, YAML or
 //!   processes themselves: no `std::fs`, `std::process`, `tokio::fs`,
 //!   `rusqlite`, `gix`, `notify`, `yaml_serde`, `yaml_edit`, and no `Path`
 //!   method that goes to the disk (`exists`, `metadata`, `read_dir`, …).
 //! - No `#[path]` and no `use crate::*` (both would hide where a name comes from).
 //!
+//! [`rules`] says what each layer may name, [`guard`] resolves the names.
 //! [`breaches`] proves the guard on a synthetic breach of each kind. It also
 //! keeps `tests/` to the one integration-test binary, and [`lengths`] keeps
 //! every function in `src/` under a hundred lines.
@@ -21,6 +28,7 @@
 mod breaches;
 mod guard;
 mod lengths;
+mod rules;
 
 use std::path::{Path, PathBuf};
 
@@ -82,7 +90,7 @@ fn every_source_file_keeps_to_its_layer() {
             found.push(format!("src/{rel}:{}: {}", b.line, b.named));
         }
     }
-    let expected: std::collections::BTreeSet<String> = guard::MODULES
+    let expected: std::collections::BTreeSet<String> = rules::MODULES
         .iter()
         .filter(|m| **m != "timing")
         .map(|m| m.to_string())

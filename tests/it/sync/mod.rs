@@ -5,6 +5,7 @@
 //! is lost. And a sync refuses, saying why, when it must not run.
 
 mod contention;
+mod staging;
 
 use crate::claims::remote::Remote;
 use crate::common::TestEnv;
