@@ -3,9 +3,10 @@
 # `task update ID --progress 40 --note …` and the MCP server's
 # `orchestron_task_update` with the same change (docs/PERFORMANCE.md, "One
 # write, counted"). For each it prints the process's syscalls in all, and
-# what touched the task file (stat-family calls, opens — each open is a read
-# and a parse or the write's own temporary file) and the workspace lock
-# (`flock` calls that take it).
+# what touched the task file (stat-family calls that name it — the `fstat`
+# of a handle names no file and is not counted: each read checks its handle
+# once — and opens: each open is a read and a parse, or the write's own
+# temporary file) and the locks (`flock` calls that take one).
 #
 # The MCP figure is one call: a session of `initialize` + the update minus a
 # session of `initialize` + `tools/list` (the same start-up and exit).
@@ -39,13 +40,16 @@ cd "$work"
 git init -q -b main .
 "$bin" init >/dev/null
 for i in $(seq 1 20); do "$bin" task create "Task $i" >/dev/null; done
-id=$("$bin" task create "Measured" --json | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+measured() { "$bin" task create "$1" --json | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1; }
+id=$(measured "Measured")
+settled=$(measured "Measured when settled")
 git add -A && git commit -qm seed
 
 # Counts in one strace log ($1): total syscalls, stat-family calls and opens
-# of the task file, flock calls that take a lock (LOCK_EX).
+# of the task file (`$2`, default the first measured task), flock calls that
+# take a lock (LOCK_EX).
 count() {
-    local log=$1 total stats opens locks
+    local log=$1 id=${2:-$id} total stats opens locks
     total=$(grep -cv -e '^[0-9]* *+++' -e '^[0-9]* *---' -e 'resumed>' "$log" || true)
     stats=$(grep -E '(statx|newfstatat|fstatat|lstat|stat)\(' "$log" | grep -cE "[\"/]$id\.yaml\"" || true)
     opens=$(grep -E 'open(at)?\(' "$log" | grep -c "$id.yaml" || true)
@@ -78,7 +82,17 @@ session "$work/update.log" '{"jsonrpc":"2.0","id":1,"method":"tools/call","param
 read -r l_total l_stats l_opens l_locks < <(count "$work/list.log")
 read -r u_total u_stats u_opens u_locks < <(count "$work/update.log")
 
+# The CLI again, on a workspace at rest: every record file last changed long
+# before the previous command (the files set back a year, then a read that
+# takes in their stamps), so the refresh reads no file — above, each re-reads
+# the task file because it was written moments before ("racily clean").
+touch -d '1 year ago' .orchestron/tasks/*.yaml
+"$bin" task list >/dev/null
+trace "$work/settled.log" "$bin" task update "$settled" --progress 40 --note "counted" >/dev/null
+read -r s_total s_stats s_opens s_locks < <(count "$work/settled.log" "$settled")
+
 echo "| one task update | syscalls | stats of the task file | opens of the task file (reads, and the write's temporary file) | locks taken (flock LOCK_EX: workspace, claim registry) |"
 echo "|---|---|---|---|---|"
 echo "| CLI \`task update\` (whole process) | $c_total | $c_stats | $c_opens | $c_locks |"
+echo "| CLI \`task update\`, the workspace at rest (whole process) | $s_total | $s_stats | $s_opens | $s_locks |"
 echo "| MCP \`orchestron_task_update\` (the call: session minus a tools/list session) | $((u_total - l_total)) | $((u_stats - l_stats)) | $((u_opens - l_opens)) | $((u_locks - l_locks)) |"

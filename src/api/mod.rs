@@ -117,6 +117,9 @@ pub struct Orchestron {
     /// this index stands in its stream of changes.
     monitor: Option<std::sync::Arc<crate::store::Monitor>>,
     monitor_token: Option<crate::store::Token>,
+    /// The hold of the workspace lock (`WorkspaceLock::hold`) under which
+    /// [`Orchestron::refresh_then`] last refreshed the index.
+    fresh_in_hold: Option<u64>,
     /// The socket through which this process lends its monitor to CLI
     /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
@@ -128,36 +131,46 @@ pub struct Orchestron {
 
 impl Orchestron {
     /// Opens the workspace and brings the index up to date with the files.
+    /// A command that writes opens with [`Orchestron::open_to_write`] instead.
     pub fn open(opts: &OpenOptions) -> Result<Self> {
-        let t = crate::timing::Phase::start();
-        let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
-        t.lap("open: workspace");
-        let index = Index::open(&ws.db_path()?)?;
-        t.lap("open: index");
-        let mut o = Orchestron {
-            ws,
-            index,
-            agent: opts.agent.clone(),
-            client: None,
-            actor: OnceLock::new(),
-            claim_scope: OnceLock::new(),
-            git: OnceLock::new(),
-            monitor: None,
-            monitor_token: None,
-            lent: None,
-            build_progress: opts.build_progress,
-            start_watcher: opts.start_watcher,
-        };
+        let mut o = Self::open_unrefreshed(opts)?;
         o.refresh()?;
         Ok(o)
+    }
+
+    /// Opens the workspace for one use-case that writes and runs it: the
+    /// refresh and `write` under one hold of the workspace lock
+    /// ([`Orchestron::refresh_then`]), so the process takes the OS lock once
+    /// for both — as an MCP call that writes does — and no other writer
+    /// lands between what the refresh read and the write. A read opens with
+    /// [`Orchestron::open`], whose refresh locks only when it has files to
+    /// read.
+    pub fn open_to_write<T>(
+        opts: &OpenOptions,
+        write: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        Self::open_unrefreshed(opts)?.refresh_then(write)?
     }
 
     /// Opens the workspace without bringing the index up to date first: only
     /// for [`Orchestron::rebuild_index`], which replaces the index anyway (on a
     /// missing cache a refresh would build it twice).
     pub fn open_for_rebuild(opts: &OpenOptions) -> Result<Self> {
+        Self::open_unrefreshed(&OpenOptions {
+            build_progress: None,
+            start_watcher: None,
+            ..opts.clone()
+        })
+    }
+
+    /// The workspace and its index, not refreshed: the ways in above
+    /// refresh before a use-case reads (or, for a rebuild, replace the index).
+    fn open_unrefreshed(opts: &OpenOptions) -> Result<Self> {
+        let t = crate::timing::Phase::start();
         let ws = Workspace::open(opts.root.as_deref(), &opts.cwd)?;
+        t.lap("open: workspace");
         let index = Index::open(&ws.db_path()?)?;
+        t.lap("open: index");
         Ok(Orchestron {
             ws,
             index,
@@ -168,9 +181,10 @@ impl Orchestron {
             git: OnceLock::new(),
             monitor: None,
             monitor_token: None,
+            fresh_in_hold: None,
             lent: None,
-            build_progress: None,
-            start_watcher: None,
+            build_progress: opts.build_progress,
+            start_watcher: opts.start_watcher,
         })
     }
 

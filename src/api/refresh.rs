@@ -53,9 +53,11 @@ impl Orchestron {
     /// lock is re-entrant, so the write's own lock (and the refresh's) only
     /// count up, and a request that writes takes the OS lock once, not once
     /// for its refresh and again for its write.
+    /// Inside `write`, [`Orchestron::locked_fresh`] does not refresh again.
     pub fn refresh_then<T>(&mut self, write: impl FnOnce(&mut Self) -> T) -> Result<T> {
-        let _lock = self.ws.lock()?;
+        let lock = self.ws.lock()?;
         self.refresh()?;
+        self.fresh_in_hold = Some(lock.hold());
         Ok(write(self))
     }
 

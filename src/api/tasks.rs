@@ -293,9 +293,14 @@ impl Orchestron {
     /// a use-case that decides from what it reads (claim's pick, depend's cycle
     /// check, the parent loop check): nothing can change between the read and
     /// the write. The lock is re-entrant, so the write inside takes it again.
+    /// Within [`Orchestron::refresh_then`] the index was brought up to date
+    /// under this same hold of the lock — no other writer since — so it is
+    /// not refreshed twice.
     pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
         let lock = self.ws.lock()?;
-        self.refresh()?;
+        if self.fresh_in_hold != Some(lock.hold()) {
+            self.refresh()?;
+        }
         Ok(lock)
     }
 

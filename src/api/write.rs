@@ -4,7 +4,9 @@
 //! [`TaskWrite`], may do its own side work while it holds the locks, and
 //! commits it. Read it top to bottom, as jj's `Transaction`:
 //!
-//! 1. **begin** ([`Orchestron::begin_write`]): the workspace lock, then the
+//! 1. **begin** ([`Orchestron::begin_write`]): the workspace lock (already
+//!    held when the adapter refreshed under it: `refresh_then`,
+//!    `open_to_write` — one hold for the refresh and the write), then the
 //!    claim registry's lock (shared by every work tree of the clone), the
 //!    registry read once, and the **claim check** — a write by anyone but the
 //!    holder to a task held on a live lease is refused unless forced; a
@@ -12,8 +14,9 @@
 //! 2. **commit** ([`TaskWrite::commit`]): a fresh read of the file under the
 //!    lock, the change, the override note when forced, the status stamp where
 //!    git keeps no history, validation, one atomic lossless write;
-//! 3. the written file into the **index** (its stamp and parse come from the
-//!    write, so nothing is stat'ed or parsed again) with its **change feed** row;
+//! 3. the written file into the **index** (its stamp and load come from the
+//!    write — the load that checked the lossless edit — so nothing is
+//!    stat'ed or parsed again) with its **change feed** row;
 //! 4. the **claim registry** ([`TaskWrite::settle_claim`]): a holder's write
 //!    renews the lease, a close, a hand-over or a forced write ends the claim
 //!    (a forced one leaves a [`LostClaim`] for its holder to be told).

@@ -31,17 +31,18 @@ pub struct ArchiveArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ArchiveArgs) -> CmdResult {
-    let mut o = ctx.open()?;
-    let report = if args.restore.is_empty() {
-        o.archive(&ArchiveRequest {
-            before: args.before,
-            sprint: args.sprint,
-            dry_run: args.dry_run,
-            force: args.force,
-        })?
-    } else {
-        o.restore(&args.restore, args.dry_run, args.force)?
-    };
+    let report = ctx.write(|o| {
+        if args.restore.is_empty() {
+            o.archive(&ArchiveRequest {
+                before: args.before,
+                sprint: args.sprint,
+                dry_run: args.dry_run,
+                force: args.force,
+            })
+        } else {
+            o.restore(&args.restore, args.dry_run, args.force)
+        }
+    })?;
     if ctx.json {
         output::json(&report)?;
     } else {

@@ -61,8 +61,9 @@ pub struct HandoffArgs {
     pub force: bool,
 }
 
+/// `context save` runs under [`Ctx::write`]; `show` and `list` open with
+/// [`Ctx::open`].
 pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
-    let mut o = ctx.open()?;
     match cmd {
         ContextCommand::Save {
             context,
@@ -78,25 +79,27 @@ pub fn run(ctx: &Ctx, cmd: ContextCommand) -> CmdResult {
                 checkpoint,
                 task,
             };
-            let s = if keep {
-                o.save_context_keeping(input)?
-            } else {
-                o.save_context(input)?
-            };
+            let s = ctx.write(|o| {
+                if keep {
+                    o.save_context_keeping(input)
+                } else {
+                    o.save_context(input)
+                }
+            })?;
             if ctx.json {
                 output::json(&saved(&s))?;
             } else {
                 output::text(&format!("Context saved with ID: {}", s.id))?;
             }
         }
-        ContextCommand::Show { id } => match o.context(id.as_deref())? {
+        ContextCommand::Show { id } => match ctx.open()?.context(id.as_deref())? {
             Some(v) if ctx.json => output::json(&v)?,
             Some(v) => output::text(&context_view(&v))?,
             None if ctx.json => output::json(&serde_json::json!({ "snapshot": null }))?,
             None => output::text("No context saved yet.")?,
         },
         ContextCommand::List { limit } => {
-            let all = o.list_contexts(limit)?;
+            let all = ctx.open()?.list_contexts(limit)?;
             if ctx.json {
                 output::json(&all)?;
             } else if all.is_empty() {
@@ -209,14 +212,14 @@ fn context_table(all: &[ContextSnapshot]) -> String {
 }
 
 pub fn handoff(ctx: &Ctx, a: HandoffArgs) -> CmdResult {
-    let mut o = ctx.open()?;
-    let s = o.handoff(HandoffInput {
+    let input = HandoffInput {
         task: a.task,
         completed_work: a.done.into_iter().collect(),
         remaining_work: a.remaining.into_iter().collect(),
         notes: a.note,
         force: a.force,
-    })?;
+    };
+    let s = ctx.write(|o| o.handoff(input))?;
     if ctx.json {
         output::json(&saved(&s))?;
     } else {

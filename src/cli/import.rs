@@ -36,17 +36,14 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> CmdResult {
     } else {
         ImportInput::Path(ctx.opts.cwd.join(&args.path))
     };
-    let mut o = ctx.open()?;
     let bar = |done: usize, total: usize| output::progress_bar(done, total, "records");
     let tty = output::wants_progress(ctx.json);
-    let report = o.import(
-        &ImportRequest {
-            source,
-            input,
-            dry_run: args.dry_run,
-        },
-        if tty { Some(&bar) } else { None },
-    )?;
+    let request = ImportRequest {
+        source,
+        input,
+        dry_run: args.dry_run,
+    };
+    let report = ctx.write(|o| o.import(&request, if tty { Some(&bar) } else { None }))?;
     if tty {
         output::clear_progress();
     }

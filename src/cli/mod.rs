@@ -143,23 +143,40 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// Opens the workspace; on a terminal, the first command on a new cache
-    /// shows `index rebuild`'s progress bar while it builds the index.
+    /// Opens the workspace for a command that reads; on a terminal, the
+    /// first command on a new cache shows `index rebuild`'s progress bar
+    /// while it builds the index.
     pub fn open(&self) -> crate::api::Result<Orchestron> {
-        if !output::wants_progress(self.json) {
-            return Orchestron::open(&OpenOptions {
-                start_watcher: Some(crate::api::start_background_watcher),
-                ..self.opts.clone()
-            });
-        }
-        let opts = OpenOptions {
-            build_progress: Some(output::building_bar),
-            start_watcher: Some(crate::api::start_background_watcher),
-            ..self.opts.clone()
-        };
-        let opened = Orchestron::open(&opts);
+        let opened = Orchestron::open(&self.open_options());
         output::clear_building_bar();
         opened
+    }
+
+    /// Opens the workspace for a command that writes and runs its use-case:
+    /// the refresh and `write` under one hold of the workspace lock
+    /// ([`Orchestron::open_to_write`]). Every command that changes a record
+    /// file comes through here; printing the result waits until the lock is
+    /// let go.
+    pub fn write<T>(
+        &self,
+        write: impl FnOnce(&mut Orchestron) -> crate::api::Result<T>,
+    ) -> crate::api::Result<T> {
+        let written = Orchestron::open_to_write(&self.open_options(), |o| {
+            output::clear_building_bar();
+            write(o)
+        });
+        output::clear_building_bar();
+        written
+    }
+
+    /// The options every command opens with: a background watcher may be
+    /// started, and on a terminal a new cache is built behind a progress bar.
+    fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            build_progress: output::wants_progress(self.json).then_some(output::building_bar as _),
+            start_watcher: Some(crate::api::start_background_watcher),
+            ..self.opts.clone()
+        }
     }
 
     /// Opens without refreshing, for `index rebuild`.

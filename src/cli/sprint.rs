@@ -32,8 +32,9 @@ pub enum SprintCommand {
     List,
 }
 
+/// A command that writes runs under [`Ctx::write`], one that reads opens
+/// with [`Ctx::open`].
 pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
-    let mut o = ctx.open()?;
     match cmd {
         SprintCommand::Create {
             name,
@@ -41,21 +42,22 @@ pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
             start,
             end,
         } => {
-            let s = o.create_sprint(NewSprint {
+            let new = NewSprint {
                 name,
                 goal,
                 start,
                 end,
-            })?;
+            };
+            let s = ctx.write(|o| o.create_sprint(new))?;
             if ctx.json {
                 output::json(&s)?;
             } else {
                 output::text(&format!("Created sprint {}: {}", s.id, s.name))?;
             }
         }
-        SprintCommand::Start { sprint } => return set(ctx, &mut o, &sprint, SprintStatus::Active),
-        SprintCommand::Close { sprint } => return set(ctx, &mut o, &sprint, SprintStatus::Closed),
-        SprintCommand::Show { sprint } => match o.show_sprint(sprint.as_deref())? {
+        SprintCommand::Start { sprint } => return set(ctx, &sprint, SprintStatus::Active),
+        SprintCommand::Close { sprint } => return set(ctx, &sprint, SprintStatus::Closed),
+        SprintCommand::Show { sprint } => match ctx.open()?.show_sprint(sprint.as_deref())? {
             Some(v) if ctx.json => output::json(&v)?,
             Some(v) => {
                 let s = &v.sprint;
@@ -90,7 +92,7 @@ pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
             }
         },
         SprintCommand::List => {
-            let sprints = o.list_sprints()?;
+            let sprints = ctx.open()?.list_sprints()?;
             if ctx.json {
                 output::json(&sprints)?;
             } else if sprints.is_empty() {
@@ -115,8 +117,8 @@ pub fn run(ctx: &Ctx, cmd: SprintCommand) -> CmdResult {
     Ok(Code::Ok)
 }
 
-fn set(ctx: &Ctx, o: &mut crate::api::Orchestron, sprint: &str, status: SprintStatus) -> CmdResult {
-    let u = o.set_sprint_status(sprint, status)?;
+fn set(ctx: &Ctx, sprint: &str, status: SprintStatus) -> CmdResult {
+    let u = ctx.write(|o| o.set_sprint_status(sprint, status))?;
     for w in &u.warnings {
         super::exit::warn(&format!("warning: {w}"));
     }

@@ -13,11 +13,10 @@ pub struct SyncArgs {
 }
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> CmdResult {
-    let mut o = ctx.open()?;
     let opts = crate::api::SyncOptions {
         timeout: Some(args.timeout),
     };
-    let report = o.sync(&opts)?;
+    let report = ctx.write(|o| o.sync(&opts))?;
     if ctx.json {
         output::json(&report)?;
         return Ok(Code::Ok);

@@ -250,68 +250,51 @@ pub struct UpdateArgs {
     pub force: bool,
 }
 
+/// A command that writes runs under [`Ctx::write`] (its refresh and write
+/// under one hold of the workspace lock); one that reads opens with
+/// [`Ctx::open`].
 pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
-    let mut o = ctx.open()?;
     match cmd {
-        TaskCommand::Create(a) => create(ctx, &mut o, a)?,
-        TaskCommand::List(a) => {
-            let t = crate::timing::Phase::start();
-            let query = TaskQuery {
-                status: a.status,
-                assignee: a.assignee,
-                kind: a.kind,
-                priority: a.priority,
-                labels: a.labels,
-                query: a.query,
-                ready: a.ready,
-                archived: match (a.archived, a.with_archived) {
-                    (true, _) => ArchiveScope::Archived,
-                    (_, true) => ArchiveScope::All,
-                    _ => ArchiveScope::Live,
-                },
-                limit: a.limit,
-                offset: a.offset,
-                ..TaskQuery::default()
-            };
-            // A table shows a few columns: outlines, not whole records.
-            let page = if ctx.json {
-                o.find_tasks(query, a.sprint.as_deref(), a.parent.as_deref())?
-            } else {
-                o.find_task_outlines(query, a.sprint.as_deref(), a.parent.as_deref())?
-            };
-            t.lap("task list: query");
-            print_page(ctx, &o, &page, a.offset)?;
-        }
-        TaskCommand::Show { id } => show(ctx, &o, &id)?,
+        TaskCommand::Create(a) => create(ctx, a)?,
+        TaskCommand::List(a) => list(ctx, a)?,
+        TaskCommand::Show { id } => show(ctx, &ctx.open()?, &id)?,
         TaskCommand::Update(a) => {
             let id = a.id.clone();
-            report(ctx, &o.update_task(&id, update_patch(a))?)?;
+            let patch = update_patch(a);
+            report(ctx, &ctx.write(|o| o.update_task(&id, patch))?)?;
         }
-        TaskCommand::Clarify { id, text } => report(ctx, &o.clarify(&id, &text)?)?,
-        TaskCommand::Priority { id, set, force } => report(ctx, &o.set_priority(&id, set, force)?)?,
+        TaskCommand::Clarify { id, text } => {
+            report(ctx, &ctx.write(|o| o.clarify(&id, &text))?)?;
+        }
+        TaskCommand::Priority { id, set, force } => {
+            report(ctx, &ctx.write(|o| o.set_priority(&id, set, force))?)?;
+        }
         TaskCommand::Depend {
             id,
             on,
             remove,
             force,
-        } => report(ctx, &o.depend(&id, &on, remove, force)?)?,
+        } => report(ctx, &ctx.write(|o| o.depend(&id, &on, remove, force))?)?,
         TaskCommand::Claim {
             id,
             assignee,
             lease,
             force,
-        } => match o.claim_with(
-            id.as_deref(),
-            assignee.as_deref(),
-            &crate::api::ClaimOptions { lease, force },
-        )? {
-            Some(updated) => report_as(ctx, "Claimed", &updated)?,
-            None if ctx.json => output::json(&serde_json::Value::Null)?,
-            None => output::text("No ready task to claim.")?,
-        },
-        TaskCommand::Release { id, force } => report(ctx, &o.release(&id, force)?)?,
-        TaskCommand::History { id, limit } => return super::history::history(&o, ctx, &id, limit),
-        TaskCommand::Next => match o.next_task()? {
+        } => {
+            let opts = crate::api::ClaimOptions { lease, force };
+            match ctx.write(|o| o.claim_with(id.as_deref(), assignee.as_deref(), &opts))? {
+                Some(updated) => report_as(ctx, "Claimed", &updated)?,
+                None if ctx.json => output::json(&serde_json::Value::Null)?,
+                None => output::text("No ready task to claim.")?,
+            }
+        }
+        TaskCommand::Release { id, force } => {
+            report(ctx, &ctx.write(|o| o.release(&id, force))?)?;
+        }
+        TaskCommand::History { id, limit } => {
+            return super::history::history(&ctx.open()?, ctx, &id, limit);
+        }
+        TaskCommand::Next => match ctx.open()?.next_task()? {
             Some(t) if ctx.json => output::json(&t)?,
             Some(t) => output::text(&task_table(std::slice::from_ref(&t)).render())?,
             None if ctx.json => output::json(&serde_json::Value::Null)?,
@@ -319,6 +302,37 @@ pub fn run(ctx: &Ctx, cmd: TaskCommand) -> CmdResult {
         },
     }
     Ok(Code::Ok)
+}
+
+/// `task list`.
+fn list(ctx: &Ctx, a: ListArgs) -> Result<(), CliError> {
+    let o = ctx.open()?;
+    let t = crate::timing::Phase::start();
+    let query = TaskQuery {
+        status: a.status,
+        assignee: a.assignee,
+        kind: a.kind,
+        priority: a.priority,
+        labels: a.labels,
+        query: a.query,
+        ready: a.ready,
+        archived: match (a.archived, a.with_archived) {
+            (true, _) => ArchiveScope::Archived,
+            (_, true) => ArchiveScope::All,
+            _ => ArchiveScope::Live,
+        },
+        limit: a.limit,
+        offset: a.offset,
+        ..TaskQuery::default()
+    };
+    // A table shows a few columns: outlines, not whole records.
+    let page = if ctx.json {
+        o.find_tasks(query, a.sprint.as_deref(), a.parent.as_deref())?
+    } else {
+        o.find_task_outlines(query, a.sprint.as_deref(), a.parent.as_deref())?
+    };
+    t.lap("task list: query");
+    print_page(ctx, &o, &page, a.offset)
 }
 
 fn report(ctx: &Ctx, u: &Updated) -> std::io::Result<()> {
@@ -368,8 +382,8 @@ fn estimate_points(s: &str) -> Result<u32, String> {
 }
 
 /// `task create`.
-fn create(ctx: &Ctx, o: &mut Orchestron, a: CreateArgs) -> Result<(), CliError> {
-    let task = o.create_task(NewTask {
+fn create(ctx: &Ctx, a: CreateArgs) -> Result<(), CliError> {
+    let new = NewTask {
         title: a.title,
         kind: a.kind,
         description: a.description,
@@ -382,7 +396,8 @@ fn create(ctx: &Ctx, o: &mut Orchestron, a: CreateArgs) -> Result<(), CliError> 
         acceptance_criteria: a.criteria,
         estimate: a.estimate,
         template: a.template,
-    })?;
+    };
+    let task = ctx.write(|o| o.create_task(new))?;
     if ctx.json {
         output::json(&task)?;
     } else {

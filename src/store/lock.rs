@@ -15,6 +15,9 @@ use std::time::Duration;
 pub struct LockState {
     depth: usize,
     file: Option<File>,
+    /// How many times this process has taken the OS lock: which hold a
+    /// guard belongs to.
+    holds: u64,
 }
 
 /// Held while a process reads, changes and writes records. Released when the
@@ -32,6 +35,8 @@ impl WorkspaceLock {
         let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
         if s.depth == 0 {
             s.file = Some(open_locked(path)?);
+            s.holds += 1;
+            took(path);
         }
         s.depth += 1;
         Ok(WorkspaceLock {
@@ -50,7 +55,11 @@ impl WorkspaceLock {
         if s.depth == 0 {
             let file = open_lock_file(path)?;
             match file.try_lock() {
-                Ok(()) => s.file = Some(file),
+                Ok(()) => {
+                    s.file = Some(file);
+                    s.holds += 1;
+                    took(path);
+                }
                 Err(TryLockError::WouldBlock) => return Ok(None),
                 Err(TryLockError::Error(e)) => return Err(StoreError::io(PathBuf::from(path), e)),
             }
@@ -62,6 +71,17 @@ impl WorkspaceLock {
     }
 }
 
+impl WorkspaceLock {
+    /// Which hold of the OS lock this guard is part of: two guards with the
+    /// same hold saw no other process's write in between.
+    pub fn hold(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .holds
+    }
+}
+
 impl Drop for WorkspaceLock {
     fn drop(&mut self) {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -70,6 +90,13 @@ impl Drop for WorkspaceLock {
             s.file = None;
         }
     }
+}
+
+/// Says in the log (`RUST_LOG=orchestron=debug`) each time the OS lock is
+/// taken, not each re-entry: how many times a command locks (one write, once
+/// — `cli::a_cli_write_takes_the_workspace_lock_once`).
+fn took(path: &Path) {
+    tracing::debug!("took the lock {}", path.display());
 }
 
 fn open_lock_file(path: &Path) -> Result<File, StoreError> {

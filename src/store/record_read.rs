@@ -4,7 +4,9 @@
 //! earlier stat), a directory is refused, a symbolic link is followed only
 //! when its target lies inside the workspace folder, and at most
 //! [`Limits::FILE_BYTES`] + 1 bytes are ever read, so a giant file costs no
-//! memory. Every reader of record files on disk comes through here.
+//! memory. Every reader of record files on disk comes through here. A
+//! regular file — nearly always — costs an open, the handle's `fstat` and
+//! the reads: its name is not stat'ed first.
 
 use crate::model::Limits;
 use std::fs::File;
@@ -42,13 +44,28 @@ pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordRead
     read_record_file(root, path).map(|(bytes, _)| bytes)
 }
 
-/// [`read_record_bytes`] with the file's metadata as it was checked before
-/// the read (the symlink followed), so that a caller that needs its time
-/// does not stat the file again.
+/// [`read_record_bytes`] with the file's metadata as checked on the handle
+/// it was read through (the symlink followed), so that a caller that needs
+/// its time does not stat the file again.
+///
+/// The file is opened first, refusing to follow a link (`O_NOFOLLOW`), and
+/// its type is checked on the open handle: for a regular file, nothing is
+/// stat'ed by name. Only what that open refuses — a symbolic link (`ELOOP`),
+/// a socket (`ENXIO`) — is looked at by name, to follow a link that stays
+/// inside the workspace folder or to say what sits there. (As for
+/// [`read_listed_record_bytes`], a device node at a record's name is opened,
+/// with `O_NONBLOCK` and `O_NOCTTY`, before it is refused.)
 pub fn read_record_file(
     root: &Path,
     path: &Path,
 ) -> Result<(Vec<u8>, std::fs::Metadata), RecordReadError> {
+    match open_checked(path) {
+        Ok((file, meta)) => return Ok((read_capped(file, meta.len())?, meta)),
+        Err(OpenRefused::Link) => {}
+        Err(OpenRefused::Other(e)) if e.raw_os_error() == Some(libc::ENXIO) => {}
+        Err(OpenRefused::Other(e)) => return Err(RecordReadError::Io(e)),
+        Err(OpenRefused::Checked(refused)) => return Err(refused),
+    }
     let link = std::fs::symlink_metadata(path).map_err(RecordReadError::Io)?;
     let target = if link.file_type().is_symlink() {
         let target = std::fs::canonicalize(path).map_err(RecordReadError::Io)?;
@@ -59,7 +76,8 @@ pub fn read_record_file(
     } else {
         path.to_path_buf()
     };
-    // Refused before opening (a socket cannot even be opened) ...
+    // What the open refused is refused by its stat (a socket cannot even
+    // be opened) ...
     let listed = if target == path {
         link
     } else {
@@ -70,7 +88,8 @@ pub fn read_record_file(
             what: kind_of(&listed.file_type()),
         });
     }
-    Ok((open_and_read(&target)?, listed))
+    let (file, meta) = open_checked(&target).map_err(OpenRefused::into_error(&target))?;
+    Ok((read_capped(file, meta.len())?, meta))
 }
 
 /// The text of every record file of `kind` in the workspace folder `root`,
@@ -133,29 +152,60 @@ pub fn read_listed_record_bytes(path: &Path) -> Result<Vec<u8>, RecordReadError>
 /// Opens `target` and reads it, checking on the open handle that it is a
 /// regular file of at most the limit's size.
 fn open_and_read(target: &Path) -> Result<Vec<u8>, RecordReadError> {
-    // Checked on the open handle, in case it was swapped since the stat.
-    // O_NOFOLLOW: a link swapped in is refused by the kernel instead of
-    // followed; O_NONBLOCK: opening a FIFO returns at once.
+    let (file, meta) = open_checked(target).map_err(OpenRefused::into_error(target))?;
+    read_capped(file, meta.len())
+}
+
+/// Why [`open_checked`] gave no file.
+enum OpenRefused {
+    /// A symbolic link: `O_NOFOLLOW` refused it.
+    Link,
+    /// The open itself failed.
+    Other(std::io::Error),
+    /// Opened, and refused on the handle (not a regular file, too large).
+    Checked(RecordReadError),
+}
+
+impl OpenRefused {
+    /// As the reader reports it about `target`: a link there was swapped
+    /// in and is refused, not followed.
+    fn into_error(target: &Path) -> impl FnOnce(OpenRefused) -> RecordReadError + '_ {
+        move |refused| match refused {
+            OpenRefused::Link => RecordReadError::Outside {
+                target: target.to_path_buf(),
+            },
+            OpenRefused::Other(e) => RecordReadError::Io(e),
+            OpenRefused::Checked(e) => e,
+        }
+    }
+}
+
+/// Opens `target` without following a link and checks on the open handle
+/// that it is a regular file of at most the limit's size. O_NONBLOCK:
+/// opening a FIFO returns at once.
+fn open_checked(target: &Path) -> Result<(File, std::fs::Metadata), OpenRefused> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY)
         .open(target)
         .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => RecordReadError::Outside {
-                target: target.to_path_buf(),
-            },
-            _ => RecordReadError::Io(e),
+            Some(libc::ELOOP) => OpenRefused::Link,
+            _ => OpenRefused::Other(e),
         })?;
-    let meta = file.metadata().map_err(RecordReadError::Io)?;
+    let meta = file
+        .metadata()
+        .map_err(|e| OpenRefused::Checked(RecordReadError::Io(e)))?;
     if !meta.is_file() {
-        return Err(RecordReadError::NotAFile {
+        return Err(OpenRefused::Checked(RecordReadError::NotAFile {
             what: kind_of(&meta.file_type()),
-        });
+        }));
     }
     if meta.len() > Limits::FILE_BYTES {
-        return Err(RecordReadError::TooLarge { size: meta.len() });
+        return Err(OpenRefused::Checked(RecordReadError::TooLarge {
+            size: meta.len(),
+        }));
     }
-    read_capped(file, meta.len())
+    Ok((file, meta))
 }
 
 /// Reads at most one byte past the limit (a file that grew since its stat
@@ -222,6 +272,31 @@ mod tests {
         std::fs::write(root.join("kept.yaml"), "x: 1\n").unwrap();
         std::os::unix::fs::symlink(root.join("kept.yaml"), &inside).unwrap();
         assert_eq!(read_record_bytes(&root, &inside).unwrap(), b"x: 1\n");
+    }
+
+    #[test]
+    fn a_socket_named_like_a_record_is_refused_as_a_socket_and_a_file_read_with_its_metadata() {
+        let (_dir, root) = root();
+        let path = root.join("tasks/TASK-sock1.yaml");
+        let _socket = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        assert!(matches!(
+            read_record_file(&root, &path),
+            Err(RecordReadError::NotAFile { what: "a socket" })
+        ));
+        let file = root.join("tasks/TASK-file1.yaml");
+        std::fs::write(&file, "id: TASK-file1\n").unwrap();
+        let (bytes, meta) = read_record_file(&root, &file).unwrap();
+        assert_eq!(bytes, b"id: TASK-file1\n");
+        let stat = std::fs::metadata(&file).unwrap();
+        assert_eq!(
+            (meta.len(), meta.modified().unwrap()),
+            (stat.len(), stat.modified().unwrap())
+        );
+        assert!(
+            read_record_file(&root, &root.join("tasks/TASK-gone1.yaml"))
+                .unwrap_err()
+                .is_missing()
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! for a broken file), create one, or modify one under the workspace lock with
 //! the lossless edit. Every write is atomic and hands back what the index needs
 //! — the stamp of the bytes written and the file as the loader reads it — so a
-//! write parses its result once and stats it once, from the open file.
+//! write loads the text it wrote once (the load that checks the edit) and
+//! stats it once, through the open file. A modify reads the file once, through
+//! its handle ([`read_record_file`]).
 
 use super::{
     Editable, Loaded, RecordPath, RecordReadError, StoreError, Workspace, WorkspaceLock,

@@ -74,3 +74,67 @@ fn eight_processes_creating_and_noting_lose_nothing() {
         check.stdout
     );
 }
+
+/// How many times a CLI command took the workspace lock from the OS (the
+/// store logs each time it does, not each re-entry), with a hand edit of
+/// `task` made just before, so that the command's refresh has a file to
+/// read under the lock.
+fn workspace_locks(env: &TestEnv, task: &str, n: usize, args: &[&str]) -> usize {
+    let path = env.task_path(task);
+    let text = env.read(&path);
+    let edited = text.replacen("title: ", &format!("title: edited by hand {n}, "), 1);
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let r = env.run_with(args, &[("RUST_LOG", "orchestron=debug")]);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    r.stderr
+        .lines()
+        .filter(|l| l.contains("took the lock") && l.contains("write.lock"))
+        .count()
+}
+
+/// Every CLI command that writes holds the workspace lock once across its
+/// refresh and its write (it took it twice: for the refresh that read a
+/// changed file, then for the write), and the hand edit its refresh read is
+/// in the index it wrote from.
+#[test]
+fn a_cli_write_takes_the_workspace_lock_once() {
+    let env = TestEnv::new();
+    let t = env.create(&["Locked once"]);
+    let other = env.create(&["Waited for"]);
+    let export = env.path().join("export.json");
+    std::fs::write(&export, env.ok(&["export", "--json"])).unwrap();
+    let export = export.to_str().unwrap();
+    let writes: &[&[&str]] = &[
+        &["task", "create", "Another"],
+        &[
+            "task",
+            "update",
+            &t,
+            "--progress",
+            "40",
+            "--note",
+            "counted",
+        ],
+        &["task", "clarify", &t, "which one?"],
+        &["task", "priority", &t, "--set", "HIGH"],
+        &["task", "depend", &t, "--on", &other],
+        &["task", "claim", &t, "--force"],
+        &["task", "release", &t],
+        &["sprint", "create", "Sprint one"],
+        &["sprint", "start", "Sprint one"],
+        &["sprint", "close", "Sprint one"],
+        &["context", "save", "--notes", "saved", "--task", &t],
+        &["handoff", &t, "--done", "the lock", "--remaining", "docs"],
+        &["archive", "--dry-run"],
+        &["import", "json", export],
+    ];
+    for (n, args) in writes.iter().enumerate() {
+        assert_eq!(workspace_locks(&env, &t, n, args), 1, "{args:?}");
+    }
+    let shown = env.json(&["task", "show", &t]);
+    let title = shown["title"].as_str().unwrap();
+    assert!(title.starts_with("edited by hand 13, "), "{title}");
+    let listed = env.json(&["task", "list", "--query", "hand 13"]);
+    assert_eq!(listed["total"], 1, "{listed}");
+}
