@@ -15,7 +15,7 @@
 //! `/api/tasks/{id}/status` the move.
 
 use super::html;
-use crate::api::{Board, BoardQuery, Error, ErrorClass, LiveUpdates, Orchestron};
+use crate::api::{Board, BoardQuery, Error, ErrorClass, LiveUpdates, Orchestron, Updated};
 use crate::http::{Guard, Tokens};
 use crate::model::{Status, with_causes};
 use axum::Router;
@@ -74,6 +74,11 @@ impl Shared {
     fn build(&self) -> Result<(Board, Arc<String>), ServeError> {
         let mut api = self.api.lock().unwrap_or_else(|p| p.into_inner());
         api.refresh()?;
+        self.board_of(&api)
+    }
+
+    /// The board from the index as it stands (the caller refreshed it).
+    fn board_of(&self, api: &Orchestron) -> Result<(Board, Arc<String>), ServeError> {
         let board = api.board(&self.query)?;
         let json = Arc::new(html::script_json(&board)?);
         Ok((board, json))
@@ -82,6 +87,12 @@ impl Shared {
     /// Builds the board and pushes it to the pages when it changed.
     fn publish(&self) -> Result<Board, ServeError> {
         let (board, json) = self.build()?;
+        self.push(json);
+        Ok(board)
+    }
+
+    /// Pushes `json` to the pages when it is not the board they have.
+    fn push(&self, json: Arc<String>) {
         self.board.send_if_modified(|current| {
             let changed = **current != *json;
             if changed {
@@ -89,7 +100,30 @@ impl Shared {
             }
             changed
         });
-        Ok(board)
+    }
+
+    /// A move under one hold of the workspace lock
+    /// ([`Orchestron::refresh_then`]): the refresh, the write and the board
+    /// built from the index the write left — no second refresh (and second
+    /// hold) to republish it, and no other writer lands in between.
+    fn move_card(
+        &self,
+        id: &str,
+        status: Status,
+        force: bool,
+    ) -> Result<(Updated, Board), ServeError> {
+        let _span = tracing::debug_span!("board_move", id).entered();
+        let (updated, board, json) = {
+            let mut api = self.api.lock().unwrap_or_else(|p| p.into_inner());
+            api.refresh_then(|api| -> Result<_, ServeError> {
+                let updated = api.move_card(id, status, force)?;
+                let (board, json) = self.board_of(api)?;
+                Ok((updated, board, json))
+            })??
+        };
+        self.push(json);
+        tracing::debug!("moved {id} to {status}");
+        Ok((updated, board))
     }
 }
 
@@ -233,12 +267,7 @@ async fn move_card(
     let s = shared.clone();
     let done = tokio::task::spawn_blocking(move || {
         let status: Status = request.status.parse().map_err(Error::from)?;
-        let updated = {
-            let mut api = s.api.lock().unwrap_or_else(|p| p.into_inner());
-            api.move_card(&id, status, request.force)?
-        };
-        let board = s.publish()?;
-        Ok::<_, ServeError>((updated, board))
+        s.move_card(&id, status, request.force)
     })
     .await;
     match done {

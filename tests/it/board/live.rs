@@ -20,17 +20,23 @@ struct Server {
     addr: String,
     /// Its stderr, drained for as long as it runs (a closed pipe would fail
     /// its log writes).
-    _log: mpsc::Receiver<String>,
+    log: mpsc::Receiver<String>,
 }
 
 impl Server {
     /// Starts `serve --port 0` with `args` and waits (at most a minute) for
     /// the line that says where it listens.
     fn start(env: &TestEnv, args: &[&str]) -> Server {
+        Server::start_with(env, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables.
+    fn start_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Server {
         let mut child = env
             .command(BIN)
             .args(["--agent", "dana", "serve", "--port", "0"])
             .args(args)
+            .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -53,7 +59,7 @@ impl Server {
                         return Server {
                             child,
                             addr,
-                            _log: rx,
+                            log: rx,
                         };
                     }
                     seen.push(line);
@@ -63,6 +69,24 @@ impl Server {
                     let _ = child.wait();
                     panic!("serve did not say where it listens ({e}): {seen:?}");
                 }
+            }
+        }
+    }
+
+    /// Its log lines from here up to the first that contains `marker`
+    /// (waiting at most a minute for each).
+    fn log_until(&self, marker: &str) -> Vec<String> {
+        let mut lines = Vec::new();
+        loop {
+            match self.log.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) => {
+                    let last = line.contains(marker);
+                    lines.push(line);
+                    if last {
+                        return lines;
+                    }
+                }
+                Err(e) => panic!("no log line with {marker:?} ({e}): {lines:#?}"),
             }
         }
     }
@@ -242,4 +266,43 @@ fn board_move_of_a_held_task_is_refused_as_claimed_and_force_moves_it() {
     assert!(show.get("claim").is_none(), "{show}");
     assert_eq!(show["claim_ended"]["holder"], "bob", "{show}");
     assert_eq!(show["claim_ended"]["by"], "dana", "{show}");
+}
+
+/// A move in `serve --write` holds the workspace lock once for its refresh,
+/// its write and the board it answers with (it took it twice: for the
+/// write, then for the refresh that republished the board), and that board
+/// has the hand edit its refresh read.
+#[test]
+fn a_board_move_takes_the_workspace_lock_once() {
+    let env = example_env();
+    let server = Server::start_with(&env, &["--write"], &[("RUST_LOG", "orchestron=debug")]);
+    let path = env.task_path("TASK-7k2mq");
+    let text = env.read(&path);
+    let edited = text.replacen("title: ", "title: edited by hand, ", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let post = format!(
+        "POST /api/tasks/TASK-7k2mq/status HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json",
+        server.addr
+    );
+    let (code, body) = server.request(&post, r#"{"status": "DONE"}"#);
+    assert_eq!(code, 200, "{body}");
+    let moved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let card = moved["board"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["cards"].as_array().unwrap())
+        .find(|k| k["id"] == "TASK-7k2mq")
+        .unwrap_or_else(|| panic!("no card: {body}"));
+    assert_eq!(card["status"], "DONE", "{card}");
+    let title = card["title"].as_str().unwrap();
+    assert!(title.starts_with("edited by hand, "), "{title}");
+    let log = server.log_until("moved TASK-7k2mq to DONE");
+    let locks = log
+        .iter()
+        .filter(|l| l.contains("board_move") && l.contains("took the lock"))
+        .filter(|l| l.contains("write.lock"))
+        .count();
+    assert_eq!(locks, 1, "{log:#?}");
 }
