@@ -58,7 +58,7 @@ impl Orchestron {
     pub fn archive(&mut self, req: &ArchiveRequest) -> Result<ArchiveReport> {
         let lock = self.ws.lock()?;
         self.refresh_with_archive()?;
-        let now = super::insights::clock();
+        let now = self.clock().now();
         let (cutoff, rule) = match (&req.before, &req.sprint) {
             (Some(day), _) => {
                 let day = parse_date(day)?;

@@ -41,7 +41,7 @@ pub const CLOSED_LIMIT: usize = 200;
 /// The board: columns in workflow order.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Board {
-    /// When the board was made (insights' clock, so `ORCHESTRON_NOW` fixes it).
+    /// When the board was made (the workspace's clock, so `ORCHESTRON_NOW` fixes it).
     pub generated: DateTime<Utc>,
     /// The project folder's name, for titles.
     pub project: String,

@@ -12,8 +12,9 @@ use super::remote_claim::RemoteState;
 use super::write::{Intent, live_claim_of_other};
 use super::{Error, Orchestron, Result, Updated};
 use crate::model::TaskQuery;
-use crate::model::{Entry, RecordId, Status, Task, lease_now};
+use crate::model::{Entry, RecordId, Status, Task};
 use crate::store::{Claim, Claims, RemoteHold};
+use chrono::{DateTime, Utc};
 
 /// What a claim decided to take: the registry entry, the remote ref it
 /// pushed (given back should the file refuse), and the takeover note with
@@ -25,9 +26,9 @@ struct Taken {
 }
 
 /// The registry with the remote's claims joined in, when `claims.remote` is set.
-fn merged_view(local: &Claims, remote: Option<&RemoteState>) -> Claims {
+fn merged_view(local: &Claims, remote: Option<&RemoteState>, now: DateTime<Utc>) -> Claims {
     match remote {
-        Some(r) => super::remote_claim::merged(local, r),
+        Some(r) => super::remote_claim::merged(local, r, now),
         None => local.clone(),
     }
 }
@@ -101,7 +102,7 @@ impl Orchestron {
             let id = match id {
                 Some(id) => self.existing_task_id(id)?,
                 None => {
-                    let view = merged_view(&self.claims()?, remote.as_ref());
+                    let view = merged_view(&self.claims()?, remote.as_ref(), self.clock().now());
                     let not_ready = self.readiness_with(&who, &view, &closed);
                     match self.next_ready_among(&who, not_ready)? {
                         Some(t) => t.id,
@@ -158,10 +159,10 @@ impl Orchestron {
         local: &Claims,
         remote: Option<&RemoteState>,
     ) -> Result<Option<Taken>> {
-        let view = merged_view(local, remote);
+        let now = self.clock().now();
+        let view = merged_view(local, remote, now);
         let view = &view;
-        let now = lease_now();
-        if let Some(c) = live_claim_of_other(view, id, who) {
+        if let Some(c) = live_claim_of_other(view, id, who, now) {
             let here = &self.claim_scope()?.worktree;
             return Err(held_error(id, &super::lease::view_of(c, here, now)));
         }
@@ -206,7 +207,7 @@ impl Orchestron {
                 c.expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             );
             let entry = Entry {
-                at: crate::model::now(),
+                at: now,
                 by: who.to_string(),
                 text,
             };

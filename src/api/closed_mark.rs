@@ -10,7 +10,7 @@
 
 use super::remote_claim::RemoteState;
 use super::{Error, Orchestron, Result, Updated};
-use crate::model::{LEASE_FORMAT, RecordId, Status, lease_now, parse_lease};
+use crate::model::{LEASE_FORMAT, RecordId, Status, parse_lease};
 use crate::store::{ClosedMark, ClosedMarks};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -111,7 +111,7 @@ impl Orchestron {
         if status_change.is_none() && !claims.contains_key(key) {
             return Ok(false);
         }
-        let now = lease_now();
+        let now = self.clock().now();
         let mark = ClosedMark {
             status: task.status.as_str().to_string(),
             by: self.actor().to_string(),
@@ -162,7 +162,7 @@ impl Orchestron {
         &self,
         remote: Option<&RemoteState>,
     ) -> Result<BTreeMap<String, ClosedElsewhere>> {
-        let now = lease_now();
+        let now = self.clock().now();
         let mut marks: BTreeMap<String, ClosedElsewhere> = BTreeMap::new();
         let local: ClosedMarks = self.claim_scope()?.registry.load_closed()?;
         for (id, m) in local.iter().filter(|(_, m)| m.until > now) {

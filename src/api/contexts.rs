@@ -7,7 +7,7 @@
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::model::TaskRef;
-use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId, now_millis};
+use crate::model::{ContextKind, ContextSnapshot, IdKind, Limits, RecordId};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -245,7 +245,7 @@ impl Orchestron {
         let snapshot = ContextSnapshot {
             id: self.new_id(IdKind::Context)?,
             kind,
-            at: now_millis(),
+            at: self.clock().now_millis(),
             by: self.actor().to_string(),
             task,
             checkpoint: input.checkpoint.filter(|c| !c.trim().is_empty()),
@@ -366,7 +366,9 @@ impl Orchestron {
 
     /// The tasks moved to DONE since midnight (UTC), newest first.
     fn done_today(&self) -> Result<Vec<TaskRef>> {
-        let midnight = crate::api::insights::clock()
+        let midnight = self
+            .clock()
+            .now()
             .date_naive()
             .and_hms_opt(0, 0, 0)
             .map(|d| d.and_utc());

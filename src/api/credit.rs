@@ -5,6 +5,7 @@
 
 use super::Orchestron;
 use crate::index::{EDITOR, FileUpdate, Refresh};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// How many commits to read, at most, looking for the commits that changed files.
@@ -19,11 +20,13 @@ impl Orchestron {
         deleted: Vec<String>,
         attribute: bool,
     ) -> Vec<Refresh> {
+        let at = self.clock().now_millis();
         let single = |updates, deleted| {
             vec![Refresh {
                 updates,
                 deleted,
                 actor: EDITOR.to_string(),
+                at,
             }]
         };
         if !attribute || (updates.is_empty() && deleted.is_empty()) {
@@ -76,20 +79,25 @@ impl Orchestron {
                 .map_or_else(|| EDITOR.to_string(), |a| self.ws.config.actor_name(a))
         };
         let mut groups: BTreeMap<String, Refresh> = BTreeMap::new();
-        fn batch(groups: &mut BTreeMap<String, Refresh>, actor: String) -> &mut Refresh {
+        fn batch(
+            groups: &mut BTreeMap<String, Refresh>,
+            actor: String,
+            at: DateTime<Utc>,
+        ) -> &mut Refresh {
             groups.entry(actor.clone()).or_insert_with(|| Refresh {
                 updates: Vec::new(),
                 deleted: Vec::new(),
                 actor,
+                at,
             })
         }
         for u in updates {
             let actor = who(&u.path);
-            batch(&mut groups, actor).updates.push(u);
+            batch(&mut groups, actor, at).updates.push(u);
         }
         for d in deleted {
             let actor = who(&d);
-            batch(&mut groups, actor).deleted.push(d);
+            batch(&mut groups, actor, at).deleted.push(d);
         }
         groups.into_values().collect()
     }

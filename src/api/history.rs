@@ -144,7 +144,7 @@ impl Orchestron {
         if (current.clone(), now_archived) != committed {
             let time = modified
                 .map(|t| chrono::SubsecRound::trunc_subsecs(DateTime::<Utc>::from(t), 0))
-                .unwrap_or_else(crate::model::now);
+                .unwrap_or_else(|| self.clock().now());
             versions.insert(
                 0,
                 Version {

@@ -7,7 +7,7 @@
 
 use super::closed_mark::ClosedElsewhere;
 use super::{Error, Orchestron, Result};
-use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, lease_now, parse_lease};
+use crate::model::{DEFAULT_LEASE, LEASE_FORMAT, RecordId, parse_lease};
 use crate::store::{Claim, ClaimRegistry, Claims};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -121,7 +121,7 @@ impl Orchestron {
         let here = &self.claim_scope()?.worktree;
         Ok(claims
             .get(id.as_str())
-            .map(|c| view_of(c, here, lease_now())))
+            .map(|c| view_of(c, here, self.clock().now())))
     }
 
     /// The claims a reader of this work tree cannot see in its files: held
@@ -133,7 +133,7 @@ impl Orchestron {
 
     fn notable_among(&self, claims: &Claims) -> Result<Vec<HeldTask>> {
         let here = self.claim_scope()?.worktree.clone();
-        let now = lease_now();
+        let now = self.clock().now();
         Ok(claims
             .iter()
             .map(|(id, c)| HeldTask {
@@ -207,7 +207,7 @@ impl Orchestron {
         claims: &Claims,
         closed: &BTreeMap<String, ClosedElsewhere>,
     ) -> (Vec<RecordId>, Vec<RecordId>) {
-        let (mut held, stale) = readiness(claims, who);
+        let (mut held, stale) = readiness(claims, who, self.clock().now());
         held.extend(closed.keys().filter_map(|id| RecordId::parse(id).ok()));
         (held, stale)
     }
@@ -216,8 +216,7 @@ impl Orchestron {
 /// Claims that make a task not ready for `who` (live, someone else's) and
 /// claims that make it ready although the files say IN_PROGRESS (expired,
 /// someone else's).
-fn readiness(claims: &Claims, who: &str) -> (Vec<RecordId>, Vec<RecordId>) {
-    let now = lease_now();
+fn readiness(claims: &Claims, who: &str, now: DateTime<Utc>) -> (Vec<RecordId>, Vec<RecordId>) {
     let mut held = Vec::new();
     let mut stale = Vec::new();
     for (id, c) in claims {

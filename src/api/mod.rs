@@ -81,6 +81,7 @@ pub use updates::{MAX_PAGE, Updates};
 pub use write::ClaimLost;
 
 use crate::index::Index;
+use crate::model::Clock;
 use crate::store::Workspace;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -101,6 +102,9 @@ pub struct OpenOptions {
     /// (see `monitor_loan.rs`); only an adapter knows how (the CLI runs
     /// `orchestron watch --background`). `None`: never started from here.
     pub start_watcher: Option<fn(&Path)>,
+    /// The clock every record and lease time is read from: the system clock,
+    /// or the one an adapter set from `ORCHESTRON_NOW` at its edge.
+    pub clock: Clock,
 }
 
 /// An open workspace with its index, refreshed and ready for use-cases.
@@ -130,6 +134,8 @@ pub struct Orchestron {
     build_progress: Option<fn(usize, usize)>,
     /// See [`OpenOptions::start_watcher`].
     start_watcher: Option<fn(&Path)>,
+    /// See [`OpenOptions::clock`].
+    clock: Clock,
 }
 
 impl Orchestron {
@@ -199,6 +205,7 @@ impl Orchestron {
             lent: None,
             build_progress: opts.build_progress,
             start_watcher: opts.start_watcher,
+            clock: opts.clock.clone(),
         })
     }
 
@@ -230,6 +237,12 @@ impl Orchestron {
     pub fn read_input_file(path: &Path) -> Result<String> {
         const MAX: u64 = 1 << 20;
         Ok(crate::store::read_small_text(path, MAX)?)
+    }
+
+    /// The clock this workspace's use-cases read: record timestamps, leases,
+    /// claim marks, insights and archive age all ask it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The workspace folder (`…/.orchestron`), for adapters to show and to

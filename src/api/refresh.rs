@@ -395,6 +395,7 @@ impl Orchestron {
             updates: written.into_iter().map(update_of).collect(),
             deleted: Vec::new(),
             actor,
+            at: self.clock().now_millis(),
         }) {
             tracing::warn!(
                 "{what} written, but the index cache could not take it ({}); \

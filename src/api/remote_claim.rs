@@ -9,7 +9,6 @@
 
 use super::{Error, Orchestron, Result};
 use crate::git::{RemoteClaim, RemoteClaims, RemoteEntry};
-use crate::model::lease_now;
 use crate::store::{Claim, Claims, ClosedMark, RemoteHold};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -66,7 +65,7 @@ impl Orchestron {
         self.on_remote(|r| {
             let state = r.fetch_all()?;
             let registry = &self.claim_scope()?.registry;
-            registry.mark_fetched(r.remote, lease_now())?;
+            registry.mark_fetched(r.remote, self.clock().now())?;
             Ok(state)
         })
     }
@@ -80,7 +79,7 @@ impl Orchestron {
     pub(crate) fn remote_state_cached(&self) -> Result<Option<RemoteState>> {
         self.on_remote(|r| {
             let registry = &self.claim_scope()?.registry;
-            let now = lease_now();
+            let now = self.clock().now();
             // A stamp from the future (the clock went back) is no proof of freshness.
             let fresh = registry
                 .fetched_at(r.remote)
@@ -105,7 +104,7 @@ impl Orchestron {
         let local = self.claims()?;
         let remote = self.remote_state_cached()?;
         let claims = match &remote {
-            Some(r) => merged(&local, r),
+            Some(r) => merged(&local, r, self.clock().now()),
             None => local,
         };
         Ok((claims, remote))
@@ -165,7 +164,7 @@ impl Orchestron {
             worktree: lost.worktree.display().to_string(),
             branch: lost.branch.clone(),
             since: lost.since,
-            expires: lease_now(),
+            expires: self.clock().now(),
             lease_secs: 0,
             closed: None,
             ended_by: Some(by.to_string()),
@@ -262,14 +261,15 @@ pub(crate) fn remote_claim_of_other(
     state: &RemoteState,
     id: &str,
     who: &str,
+    now: DateTime<Utc>,
 ) -> Option<Claim> {
     let entry = state.get(id).filter(|e| !is_closed_mark(e))?;
     let ours = local
         .get(id)
         .and_then(|c| c.remote.as_ref())
         .is_some_and(|h| h.sha == entry.sha);
-    let mut claim = from_remote(entry);
-    if ours || claim.holder == who || claim.expires <= lease_now() {
+    let mut claim = from_remote(entry, now);
+    if ours || claim.holder == who || claim.expires <= now {
         return None;
     }
     claim.remote = Some(RemoteHold {
@@ -286,8 +286,9 @@ pub(crate) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>
 
 /// The local registry's claims joined with the remote's: a remote claim this
 /// clone does not hold (its ref is not the one we pushed) counts as held
-/// elsewhere, with its holder, work tree and lease.
-pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
+/// elsewhere, with its holder, work tree and lease (an unreadable one since
+/// `now`).
+pub(crate) fn merged(local: &Claims, remote: &RemoteState, now: DateTime<Utc>) -> Claims {
     let mut out = local.clone();
     for (id, entry) in remote.iter().filter(|(_, e)| !is_closed_mark(e)) {
         let ours = local
@@ -297,7 +298,7 @@ pub(crate) fn merged(local: &Claims, remote: &RemoteState) -> Claims {
         if ours {
             continue;
         }
-        out.insert(id.clone(), from_remote(entry));
+        out.insert(id.clone(), from_remote(entry, now));
     }
     out
 }
@@ -332,8 +333,9 @@ pub(crate) fn closed_marks(remote: &RemoteState) -> Vec<(String, ClosedMark)> {
         .collect()
 }
 
-/// The held-by view of a remote claim; an unreadable one holds forever.
-fn from_remote(entry: &RemoteEntry) -> Claim {
+/// The held-by view of a remote claim; an unreadable one holds forever
+/// (seen since `now`).
+fn from_remote(entry: &RemoteEntry, now: DateTime<Utc>) -> Claim {
     match &entry.claim {
         Some(c) => Claim {
             holder: c.holder.clone(),
@@ -348,7 +350,7 @@ fn from_remote(entry: &RemoteEntry) -> Claim {
             holder: format!("another clone (claim ref {})", entry.sha),
             worktree: PathBuf::from("(remote)"),
             branch: None,
-            since: lease_now(),
+            since: now,
             expires: DateTime::<Utc>::MAX_UTC,
             lease_secs: 0,
             remote: None,

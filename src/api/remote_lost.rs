@@ -10,8 +10,9 @@
 use super::Orchestron;
 use super::Result;
 use super::remote_claim::RemoteState;
-use crate::model::{RecordId, lease_now};
+use crate::model::RecordId;
 use crate::store::{Claim, Claims};
+use chrono::{DateTime, Utc};
 
 impl Orchestron {
     /// Files every claim of this clone that the remote says another clone
@@ -19,13 +20,14 @@ impl Orchestron {
     /// remote: no git at all.
     pub(crate) fn notice_remote_losses(&self) -> Result<()> {
         let registry = &self.claim_scope()?.registry;
-        if !held_on_remote(&registry.load()?) {
+        let now = self.clock().now();
+        if !held_on_remote(&registry.load()?, now) {
             return Ok(());
         }
         let Some(state) = self.remote_state_cached()? else {
             return Ok(());
         };
-        if lost_here(&registry.load()?, &state).is_empty() {
+        if lost_here(&registry.load()?, &state, now).is_empty() {
             return Ok(());
         }
         // Again under the lock, on the copy as it is now: a claim of ours
@@ -35,7 +37,7 @@ impl Orchestron {
         let Some(state) = self.remote_state_cached()? else {
             return Ok(());
         };
-        for (id, claim, by) in lost_here(&claims, &state) {
+        for (id, claim, by) in lost_here(&claims, &state, now) {
             claims.remove(&id);
             registry.save(&lock, &claims)?;
             if let Ok(rid) = RecordId::parse(&id) {
@@ -47,8 +49,7 @@ impl Orchestron {
 }
 
 /// Some claim of the registry is held on the remote on a live lease.
-fn held_on_remote(claims: &Claims) -> bool {
-    let now = lease_now();
+fn held_on_remote(claims: &Claims, now: DateTime<Utc>) -> bool {
     claims
         .values()
         .any(|c| c.remote.is_some() && c.expires > now)
@@ -59,8 +60,11 @@ fn held_on_remote(claims: &Claims) -> bool {
 /// ref that names who ended it counts — an ended mark of this holder, a
 /// closed mark, or another holder's claim — dated after the claim was taken,
 /// so a copy a concurrent fetch left behind never invents a loss.
-fn lost_here(claims: &Claims, state: &RemoteState) -> Vec<(String, Claim, String)> {
-    let now = lease_now();
+fn lost_here(
+    claims: &Claims,
+    state: &RemoteState,
+    now: DateTime<Utc>,
+) -> Vec<(String, Claim, String)> {
     let mut out = Vec::new();
     for (id, c) in claims.iter().filter(|(_, c)| c.expires > now) {
         let Some(hold) = &c.remote else {

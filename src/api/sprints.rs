@@ -3,7 +3,7 @@
 
 use super::{Error, Orchestron, Result};
 use crate::model::TaskRef;
-use crate::model::{IdKind, Limits, RecordId, Sprint, SprintStatus, Status, now, parse_date};
+use crate::model::{IdKind, Limits, RecordId, Sprint, SprintStatus, Status, parse_date};
 use serde::Serialize;
 
 /// What `sprint create` takes.
@@ -52,7 +52,7 @@ impl Orchestron {
             goal: input.goal.filter(|g| !g.trim().is_empty()),
             start: input.start.as_deref().map(parse_date).transpose()?,
             end: input.end.as_deref().map(parse_date).transpose()?,
-            created: now(),
+            created: self.clock().now(),
         };
         sprint.validate()?;
         if self
@@ -90,15 +90,16 @@ impl Orchestron {
         }
         let lock = self.ws.lock()?;
         self.refuse_archived(&sprint.id)?;
+        let today = self.clock().now().date_naive();
         let modified = self
             .ws
             .modify(&lock, &sprint.id, |new: &mut Sprint| {
                 new.status = status;
                 if status == SprintStatus::Active && new.start.is_none() {
-                    new.start = Some(now().date_naive());
+                    new.start = Some(today);
                 }
                 if status == SprintStatus::Closed && new.end.is_none() {
-                    new.end = Some(now().date_naive());
+                    new.end = Some(today);
                 }
                 Ok::<_, Error>(())
             })

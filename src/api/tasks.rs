@@ -7,7 +7,7 @@ use super::task_patch::TaskPatch;
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::model::{
-    Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType, now,
+    Criterion, Entry, FieldChange, IdKind, Limits, Priority, RecordId, Status, Task, TaskType,
 };
 use crate::model::{TaskPage, TaskQuery, TaskRef};
 use crate::store::StoreError;
@@ -123,7 +123,7 @@ impl Orchestron {
             super::templates::apply(&name, &mut input)?;
         }
         let lock = self.ws.lock()?;
-        let created = now();
+        let created = self.clock().now();
         let id = self.new_id(IdKind::Task)?;
         let mut task = Task::new(id, input.title.trim().to_string(), created);
         task.kind = input.kind.unwrap_or_default();
@@ -349,7 +349,7 @@ impl Orchestron {
         let text = text.trim().to_string();
         Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
-            at: now(),
+            at: self.clock().now(),
             by: self.actor().to_string(),
             text,
         })

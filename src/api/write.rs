@@ -24,8 +24,9 @@
 use super::lease::view_of;
 use super::remote_claim::{RemoteState, remote_claim_of_other};
 use super::{ClaimView, Error, Orchestron, Result, Updated};
-use crate::model::{Entry, RecordId, Task, diff_fields, lease_now};
+use crate::model::{Entry, RecordId, Task, diff_fields};
 use crate::store::{Claim, Claims, LostClaim, WorkspaceLock};
+use chrono::{DateTime, Utc};
 
 /// What a write is, for the claim check and the registry.
 #[derive(Debug, Clone)]
@@ -83,11 +84,12 @@ impl Orchestron {
             });
         };
         let remote = self.remote_state_cached()?;
-        let overridden = held_by_other(&claims, remote.as_ref(), id, &who);
+        let now = self.clock().now();
+        let overridden = held_by_other(&claims, remote.as_ref(), id, &who, now);
         if let (Some(c), false) = (&overridden, force) {
             return Err(Error::ClaimedByOther {
                 id: id.to_string(),
-                holder: self.claim_view_of(c)?.describe(),
+                holder: self.claim_view_of(c, now)?.describe(),
             });
         }
         Ok(TaskWrite {
@@ -113,8 +115,8 @@ impl Orchestron {
         self.begin_write(id, intent)?.commit(self, change)
     }
 
-    fn claim_view_of(&self, c: &Claim) -> Result<ClaimView> {
-        Ok(view_of(c, &self.claim_scope()?.worktree, lease_now()))
+    fn claim_view_of(&self, c: &Claim, now: DateTime<Utc>) -> Result<ClaimView> {
+        Ok(view_of(c, &self.claim_scope()?.worktree, now))
     }
 }
 
@@ -149,8 +151,9 @@ impl TaskWrite {
         // Where git keeps the history, the status change itself is the record
         // (a one-line diff); elsewhere the moment is written into the file.
         let stamp = o.needs_status_stamps();
+        let now = o.clock().now();
         let note = match &self.overridden {
-            Some(c) => Some(override_note(&self.who, &o.claim_view_of(c)?)),
+            Some(c) => Some(override_note(&self.who, &o.claim_view_of(c, now)?, now)),
             None => None,
         };
         let modified =
@@ -159,7 +162,7 @@ impl TaskWrite {
                 change(o, task)?;
                 task.notes.extend(note);
                 if stamp {
-                    task.stamp_status_change(before, crate::model::now());
+                    task.stamp_status_change(before, now);
                 }
                 Ok::<_, Error>(task.validate()?)
             })
@@ -217,7 +220,7 @@ impl TaskWrite {
             && task.assignee.as_deref() == Some(c.holder.as_str());
         let elsewhere = c.worktree != scope.worktree;
         if held && c.holder == self.who {
-            let now = lease_now();
+            let now = o.clock().now();
             let mut renewed = c.clone();
             renewed.expires = now + chrono::Duration::seconds(c.lease_secs.max(1));
             // The remote first: if it cannot be renewed there, the local
@@ -255,15 +258,16 @@ impl Orchestron {
         let mut claims = registry.load()?;
         let who = self.actor().to_string();
         let remote = self.remote_state_cached()?;
+        let now = self.clock().now();
         let mut ended = Vec::new();
         for id in ids {
-            let Some(c) = held_by_other(&claims, remote.as_ref(), id, &who) else {
+            let Some(c) = held_by_other(&claims, remote.as_ref(), id, &who, now) else {
                 continue;
             };
             if !force {
                 return Err(Error::ClaimedByOther {
                     id: id.to_string(),
-                    holder: self.claim_view_of(&c)?.describe(),
+                    holder: self.claim_view_of(&c, now)?.describe(),
                 });
             }
             ended.push((id.clone(), c));
@@ -296,7 +300,7 @@ impl Orchestron {
         by: &str,
     ) -> Result<()> {
         let registry = &self.claim_scope()?.registry;
-        let now = lease_now();
+        let now = self.clock().now();
         let mut all = registry.lost()?;
         all.retain(|l| l.at > now - chrono::Duration::days(LOST_CLAIM_DAYS));
         all.push(LostClaim {
@@ -336,7 +340,7 @@ impl Orchestron {
     /// days, oldest first (`status`, `task show`).
     pub fn lost_claims(&self) -> Result<Vec<ClaimLost>> {
         self.notice_remote_losses()?;
-        let since = lease_now() - chrono::Duration::days(LOST_CLAIM_DAYS);
+        let since = self.clock().now() - chrono::Duration::days(LOST_CLAIM_DAYS);
         let all = self.claim_scope()?.registry.lost()?;
         Ok(all
             .iter()
@@ -352,10 +356,11 @@ pub(crate) fn live_claim_of_other<'a>(
     claims: &'a Claims,
     id: &RecordId,
     who: &str,
+    now: DateTime<Utc>,
 ) -> Option<&'a Claim> {
     claims
         .get(id.as_str())
-        .filter(|c| c.holder != who && c.expires > lease_now())
+        .filter(|c| c.holder != who && c.expires > now)
 }
 
 /// The live claim of someone else than `who` that guards `id`: in this
@@ -366,16 +371,17 @@ fn held_by_other(
     remote: Option<&RemoteState>,
     id: &RecordId,
     who: &str,
+    now: DateTime<Utc>,
 ) -> Option<Claim> {
-    live_claim_of_other(claims, id, who)
+    live_claim_of_other(claims, id, who, now)
         .cloned()
-        .or_else(|| remote_claim_of_other(claims, remote?, id.as_str(), who))
+        .or_else(|| remote_claim_of_other(claims, remote?, id.as_str(), who, now))
 }
 
 /// The note a forced write leaves on the task: who overrode whose claim.
-fn override_note(by: &str, claim: &ClaimView) -> Entry {
+fn override_note(by: &str, claim: &ClaimView, at: DateTime<Utc>) -> Entry {
     Entry {
-        at: crate::model::now(),
+        at,
         by: by.to_string(),
         text: format!("overrode the claim of {}", claim.describe()),
     }

@@ -33,6 +33,7 @@ mod updates;
 mod watch;
 
 use crate::api::{OpenOptions, Orchestron};
+use crate::model::Clock;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -243,6 +244,9 @@ pub fn main() -> i32 {
             agent: cli.agent.clone(),
             build_progress: None,
             start_watcher: None,
+            // The one place a process reads `ORCHESTRON_NOW`: every command,
+            // `orchestron mcp` and `board --serve` open with this clock.
+            clock: Clock::from_override(std::env::var("ORCHESTRON_NOW").ok().as_deref()),
         },
     };
     let result = match cli.command {

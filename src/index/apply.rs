@@ -42,7 +42,9 @@ impl Index {
     }
 
     fn apply_unnamed(&mut self, refresh: Refresh) -> Result<usize, IndexError> {
-        let now = Utc::now();
+        // The system clock, not the records' clock: this time is compared with
+        // file mtimes to tell a racily clean file (see `LAST_REFRESH_NS`).
+        let refreshed = Utc::now();
         let feed_keep = self.feed_keep;
         let tx = self
             .conn
@@ -103,7 +105,7 @@ impl Index {
                 &after,
                 &broken,
                 &refresh.actor,
-                now,
+                refresh.at,
             )?
         };
         if appended > 0 {
@@ -112,7 +114,7 @@ impl Index {
         if !refresh.updates.is_empty() || !refresh.deleted.is_empty() {
             super::checks::content_changed(&tx)?;
         }
-        let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let now_ns = refreshed.timestamp_nanos_opt().unwrap_or(i64::MAX);
         meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
         meta_set(&tx, meta::BASELINED, "1")?;
         tx.commit().ctx("committing a refresh")?;

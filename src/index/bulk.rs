@@ -93,6 +93,8 @@ impl Index {
         done: &mut impl FnMut(Vec<BulkRow>),
         clear: bool,
     ) -> Result<usize, IndexError> {
+        // The system clock, not the records' clock: the refresh stamp is
+        // compared with file mtimes (see `LAST_REFRESH_NS`).
         let now = chrono::Utc::now();
         let t = crate::timing::Phase::start();
         let tx = self

@@ -45,6 +45,9 @@ pub struct Refresh {
     /// Who the change feed credits: `editor` for hand edits, the agent or user
     /// name when the API wrote the files itself.
     pub actor: String,
+    /// When the change was seen, for the change feed: the API's clock (so a
+    /// clock set for a test dates the feed like the records).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The answer to "what changed since this cursor".

@@ -1,9 +1,8 @@
 //! How long a claim holds: lease durations as people write them (`90s`, `30m`,
-//! `2h`, `1d`) and the clock leases are measured against. The clock can be set
-//! with `ORCHESTRON_NOW` (RFC 3339) so that tests reach an expiry by moving
-//! time instead of waiting for it.
+//! `2h`, `1d`). Leases are measured against the one clock (`Clock`), which
+//! tests set so that they reach an expiry by moving time instead of waiting.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 /// A claim's lease when neither `--lease` nor `claims.lease` says otherwise.
 pub const DEFAULT_LEASE: &str = "2h";
@@ -27,15 +26,6 @@ pub fn parse_lease(text: &str) -> Option<Duration> {
     };
     let secs = n.checked_mul(unit_secs).filter(|s| *s > 0)?;
     Duration::try_seconds(secs)
-}
-
-/// The time leases are measured against: `ORCHESTRON_NOW` when set (tests),
-/// else the system clock, in whole seconds.
-pub fn lease_now() -> DateTime<Utc> {
-    std::env::var("ORCHESTRON_NOW")
-        .ok()
-        .and_then(|v| DateTime::parse_from_rfc3339(v.trim()).ok())
-        .map_or_else(super::now, |t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

@@ -181,7 +181,7 @@ impl ClaimRegistry {
     }
 
     /// Records that the claim refs of `remote` were fetched at `at`. The
-    /// time is the file's content, not its mtime: the lease clock (which
+    /// time is the file's content, not its mtime: the one clock (which
     /// tests set) measures it.
     pub fn mark_fetched(&self, remote: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;

@@ -16,6 +16,7 @@ mod claims;
 mod cli;
 mod cli_watcher;
 mod clients;
+mod clock;
 mod common;
 mod concurrency;
 mod crashes;

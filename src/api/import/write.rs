@@ -8,7 +8,7 @@ use super::plan::{to_task, valid_or_skipped};
 use super::update::Baseline;
 use super::{ImportReport, ImportSource, Imported, Milestone, Parsed};
 use crate::api::{Orchestron, Progress, Result};
-use crate::model::{IdKind, RecordId, Sprint, SprintStatus, Task, now};
+use crate::model::{IdKind, RecordId, Sprint, SprintStatus, Task};
 use crate::store::WorkspaceLock;
 use std::collections::HashMap;
 
@@ -36,7 +36,7 @@ impl Orchestron {
         }
         let sprints = self.import_sprints(&lock, &milestones, dry_run, &mut report)?;
         let mut baseline = Baseline::read(self, source)?;
-        let imported_at = now();
+        let imported_at = self.clock().now();
         let total = plan.fresh.len() + plan.matched.len();
         let mut tasks: Vec<(Task, bool)> = Vec::with_capacity(plan.fresh.len());
         for (n, (id, d)) in plan.fresh.iter().enumerate() {
@@ -106,7 +106,7 @@ impl Orchestron {
                 goal: m.goal.clone().filter(|g| !g.trim().is_empty()),
                 start: None,
                 end: m.end,
-                created: now(),
+                created: self.clock().now(),
             };
             if let Err(e) = sprint.validate() {
                 report.skipped.push(format!(

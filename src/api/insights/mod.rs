@@ -50,14 +50,6 @@ pub fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
     (b - a).num_seconds() as f64 / 86_400.0
 }
 
-/// The time insights are computed at: now, or `ORCHESTRON_NOW` (RFC 3339) when
-/// set — a reproduction aid, so a report can be recomputed as of a moment, and
-/// what whole-process tests use instead of waiting.
-pub fn clock() -> DateTime<Utc> {
-    // The same clock the claim leases use.
-    crate::model::lease_now()
-}
-
 /// Where the times came from, for the reader of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct HistorySources {
@@ -147,7 +139,7 @@ impl Orchestron {
             tasks,
             times,
             sources,
-            now: clock(),
+            now: self.clock().now(),
         })
     }
 

@@ -307,6 +307,7 @@ fn a_duplicate_file_or_a_rename_is_not_a_change() {
             updates: vec![update(t.clone())],
             deleted: vec!["tasks/wrong-name.yaml".into()],
             actor: "editor".into(),
+            at: chrono::Utc::now(),
         })
         .expect("apply");
     assert_eq!(n, 0);

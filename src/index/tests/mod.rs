@@ -202,6 +202,7 @@ pub fn put(index: &mut Index, actor: &str, updates: Vec<FileUpdate>) -> usize {
             updates,
             deleted: Vec::new(),
             actor: actor.to_string(),
+            at: chrono::Utc::now(),
         })
         .expect("apply")
 }
@@ -212,6 +213,7 @@ pub fn delete(index: &mut Index, actor: &str, paths: &[&str]) -> usize {
             updates: Vec::new(),
             deleted: paths.iter().map(|p| p.to_string()).collect(),
             actor: actor.to_string(),
+            at: chrono::Utc::now(),
         })
         .expect("apply")
 }

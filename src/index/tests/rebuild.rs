@@ -80,6 +80,7 @@ fn a_rebuild_leaves_every_table_as_the_incremental_apply_left_it() {
                 updates,
                 deleted: deleted.iter().map(|d| d.to_string()).collect(),
                 actor: "editor".to_string(),
+                at: chrono::Utc::now(),
             })
             .expect("apply");
     };

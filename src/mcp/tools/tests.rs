@@ -73,6 +73,7 @@ proptest! {
             agent: Some("fuzz".into()),
             build_progress: None,
             start_watcher: None,
+            clock: crate::model::Clock::system(),
         };
         let mut o = Orchestron::open(&opts).unwrap();
         let seeded = o

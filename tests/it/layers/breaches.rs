@@ -328,6 +328,12 @@ fn inline_modules_move_super_and_test_code_is_left_out() {
     );
     // Test code is not built into the program; `cfg(not(test))` code is.
     assert!(named("api/x.rs", "#[cfg(test)]\nmod tests { use std::fs; }").is_empty());
+    let test_method = "impl X {\n#[cfg(test)]\nfn f() { std::fs::read(\"x\"); }\n}";
+    assert!(named("api/x.rs", test_method).is_empty());
+    assert_eq!(
+        named("api/x.rs", "impl X {\nfn f() { std::fs::read(\"x\"); }\n}"),
+        ["std::fs::read"]
+    );
     assert_eq!(
         named(
             "api/x.rs",
@@ -335,6 +341,48 @@ fn inline_modules_move_super_and_test_code_is_left_out() {
         ),
         ["std::fs::read"]
     );
+}
+
+#[test]
+fn a_wall_clock_reading_outside_the_clock_is_caught() {
+    // Through an import, written out, and inside a macro; in any layer.
+    assert_eq!(
+        named(
+            "index/feed.rs",
+            "use chrono::Utc;\nfn f() { let t = Utc::now(); }"
+        ),
+        ["chrono::Utc::now"]
+    );
+    assert_eq!(
+        named("api/tasks.rs", "fn f() { std::time::SystemTime::now(); }"),
+        ["std::time::SystemTime::now"]
+    );
+    assert_eq!(
+        named(
+            "store/lock.rs",
+            "use chrono as c;\nfn f() { format!(\"{}\", c::Local::now()); }"
+        ),
+        ["chrono::Local::now"]
+    );
+    // The clock itself reads it; naming the type is no reading.
+    let clock = "use chrono::Utc;\nfn read() -> chrono::DateTime<Utc> { Utc::now() }";
+    assert!(named("model/clock.rs", clock).is_empty());
+    assert!(named("api/tasks.rs", "fn f(t: chrono::DateTime<chrono::Utc>) {}").is_empty());
+}
+
+#[test]
+fn the_clock_s_variable_outside_the_cli_is_caught() {
+    let read = "fn f() { std::env::var(\"ORCHESTRON_NOW\").ok(); }";
+    assert_eq!(named("model/lease.rs", read), ["\"ORCHESTRON_NOW\""]);
+    assert_eq!(named("mcp/mod.rs", read), ["\"ORCHESTRON_NOW\""]);
+    let in_macro = "fn f() { let v = env_var!(\"ORCHESTRON_NOW\"); }";
+    assert_eq!(
+        named("api/insights/mod.rs", in_macro),
+        ["\"ORCHESTRON_NOW\""]
+    );
+    assert!(named("cli/mod.rs", read).is_empty());
+    // Named in a comment (a doc attribute) is no reading.
+    assert!(named("api/board.rs", "/// fixed by `ORCHESTRON_NOW`\nfn f() {}").is_empty());
 }
 
 #[test]

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use syn::visit::Visit;
 
 use super::rules::{
-    ADAPTER_FACING, ADAPTERS, DISK_METHODS, LOWER_LAYERS, MODULES, OUTSIDE_BELOW_THE_API,
-    in_a_lower_layer, may_name,
+    ADAPTER_FACING, ADAPTERS, CLOCK_FILE, CLOCK_VAR, CLOCK_VAR_READER, DISK_METHODS, LOWER_LAYERS,
+    MODULES, OUTSIDE_BELOW_THE_API, WALL_CLOCK, in_a_lower_layer, may_name,
 };
 
 /// One place where a file names what its layer may not.
@@ -276,6 +276,9 @@ impl Checker<'_> {
         if LOWER_LAYERS.contains(&self.layer.as_str()) && ADAPTER_FACING.iter().any(|p| starts(p)) {
             return true;
         }
+        if self.module != CLOCK_FILE && WALL_CLOCK.iter().any(|p| starts(p)) {
+            return true;
+        }
         let above_the_store = self.layer == "api" || ADAPTERS.contains(&self.layer.as_str());
         // `Path::exists(&p)`: a disk method called as a function.
         let disk_fn = starts(&["std", "path"])
@@ -318,6 +321,17 @@ impl Checker<'_> {
         }
     }
 
+    /// A string literal naming the clock's variable outside the layer that
+    /// reads it.
+    fn literal(&mut self, value: &str, span: Span) {
+        if value == CLOCK_VAR && self.layer != CLOCK_VAR_READER {
+            self.breaches.push(Breach {
+                line: span.start().line,
+                named: format!("\"{CLOCK_VAR}\""),
+            });
+        }
+    }
+
     /// Paths and method calls inside a macro's tokens.
     fn tokens(&mut self, tokens: TokenStream) {
         let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -335,6 +349,12 @@ impl Checker<'_> {
                         && g.stream().is_empty()
                     {
                         self.method(&m.to_string(), m.span());
+                    }
+                    i += 1;
+                }
+                TokenTree::Literal(l) => {
+                    if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                        self.literal(&s.value(), l.span());
                     }
                     i += 1;
                 }
@@ -468,5 +488,23 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         self.tokens(m.tokens.clone());
         syn::visit::visit_macro(self, m);
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        // A `#[cfg(test)]` method is test code like a `#[cfg(test)]` item.
+        let attrs: &[syn::Attribute] = match item {
+            syn::ImplItem::Const(i) => &i.attrs,
+            syn::ImplItem::Fn(i) => &i.attrs,
+            syn::ImplItem::Type(i) => &i.attrs,
+            syn::ImplItem::Macro(i) => &i.attrs,
+            _ => &[],
+        };
+        if !is_test_only(attrs) {
+            syn::visit::visit_impl_item(self, item);
+        }
+    }
+
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.literal(&s.value(), s.span());
     }
 }

@@ -2,8 +2,9 @@
 //! file to: which of the crate's modules a layer may name, which outside
 //! crates touch files, SQL, git, the file watch, YAML or processes (only the
 //! store, the index and git use them), which `Path` methods go to the disk,
-//! and which crates serve only an adapter's output (the lower layers neither
-//! derive nor import them). The checker resolves names; this file says what
+//! which crates serve only an adapter's output (the lower layers neither
+//! derive nor import them), and who reads the wall clock and `ORCHESTRON_NOW`
+//! (the one clock, `model::Clock`, and the CLI's entry). The checker resolves names; this file says what
 //! is allowed.
 
 /// The crate's top-level modules, bottom up.
@@ -52,6 +53,22 @@ pub const DISK_METHODS: [&str; 10] = [
     "read_link",
     "canonicalize",
 ];
+
+/// Readings of the wall clock: record and lease times come from the one
+/// clock (`model::Clock`, `src/model/clock.rs`), which tests can set.
+pub const WALL_CLOCK: [&[&str]; 3] = [
+    &["chrono", "Utc", "now"],
+    &["chrono", "Local", "now"],
+    &["std", "time", "SystemTime", "now"],
+];
+
+/// The only file that reads the wall clock (`model::Clock` itself).
+pub const CLOCK_FILE: [&str; 2] = ["model", "clock"];
+
+/// The variable that sets the clock, and the only layer that reads it: the
+/// CLI's entry, where every command, `mcp` and `board --serve` start.
+pub const CLOCK_VAR: &str = "ORCHESTRON_NOW";
+pub const CLOCK_VAR_READER: &str = "cli";
 
 /// Layers below the API: what they hold is shaped by the files, the cache
 /// and git, never by what an adapter shows.

@@ -63,6 +63,7 @@ pub fn opts(dir: &Path, agent: Option<&str>) -> OpenOptions {
         agent: agent.map(str::to_string),
         build_progress: None,
         start_watcher: None,
+        clock: orchestron::model::Clock::system(),
     }
 }
 
