@@ -124,6 +124,9 @@ pub struct Orchestron {
     /// The hold of the workspace lock (`WorkspaceLock::hold`) under which
     /// [`Orchestron::refresh_then`] last refreshed the index.
     fresh_in_hold: Option<u64>,
+    /// The hold under which [`Orchestron::refresh_with_archive_then`] went
+    /// over the archive too, until the use-case's refresh takes it.
+    archive_fresh_in_hold: Option<u64>,
     /// The socket through which this process lends its monitor to CLI
     /// commands (see `monitor_loan.rs`), while it serves one.
     lent: Option<crate::store::MonitorServer>,
@@ -158,6 +161,16 @@ impl Orchestron {
         Self::open_unrefreshed(opts)?.refresh_then(write)?
     }
 
+    /// [`Orchestron::open_to_write`] for a use-case that reads the archive
+    /// too (export, archive, import, check): its one refresh covers both
+    /// ([`Orchestron::refresh_with_archive_then`]).
+    pub fn open_with_archive<T>(
+        opts: &OpenOptions,
+        then: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        Self::open_unrefreshed(opts)?.refresh_with_archive_then(then)?
+    }
+
     /// Opens the workspace without bringing the index up to date first: only
     /// for [`Orchestron::rebuild_index`], which replaces the index anyway (on a
     /// missing cache a refresh would build it twice).
@@ -188,6 +201,7 @@ impl Orchestron {
             monitor: None,
             monitor_token: None,
             fresh_in_hold: None,
+            archive_fresh_in_hold: None,
             lent: None,
             build_progress: opts.build_progress,
             start_watcher: opts.start_watcher,

@@ -66,9 +66,28 @@ impl Orchestron {
     /// lists, `check`, export). Ordinary commands leave the archive's files
     /// alone — nothing rewrites them, and a move into or out of it shows as a
     /// live file going away, which makes the refresh look at the archive.
+    ///
+    /// The first call within [`Orchestron::refresh_with_archive_then`]'s hold
+    /// is that hold's pass, not a second one; a later call in the hold (after
+    /// archive's moves) refreshes again.
     pub(crate) fn refresh_with_archive(&mut self) -> Result<usize> {
-        let _lock = self.ws.lock()?;
+        let lock = self.ws.lock()?;
+        if self.archive_fresh_in_hold.take() == Some(lock.hold()) {
+            return Ok(0);
+        }
         self.refresh_all(Scope::WithArchive)
+    }
+
+    /// [`Orchestron::refresh_then`] for a use-case that reads the archive
+    /// too (export, archive, import, check): one stat pass over the live and
+    /// the archived files, under the hold that runs `then` — not a live
+    /// refresh and then a second pass with the archive.
+    pub fn refresh_with_archive_then<T>(&mut self, then: impl FnOnce(&mut Self) -> T) -> Result<T> {
+        let lock = self.ws.lock()?;
+        self.refresh_all(Scope::WithArchive)?;
+        self.fresh_in_hold = Some(lock.hold());
+        self.archive_fresh_in_hold = Some(lock.hold());
+        Ok(then(self))
     }
 
     /// Starts this process's file monitor on the workspace (once; later
@@ -154,6 +173,7 @@ impl Orchestron {
         let mut candidates: Vec<ScannedFile> = Vec::new();
         let mut deleted: Vec<String> = Vec::new();
         let with_archive = scope == Scope::WithArchive;
+        tracing::debug!("stat pass, archive included: {with_archive}");
         let (listing, last) = store::scan_while(self.ws.root(), scope, || -> Result<i64> {
             let last = index.last_refresh_ns()?;
             index.for_each_stamp(with_archive, |path, stamp| {

@@ -31,7 +31,7 @@ pub struct ArchiveArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ArchiveArgs) -> CmdResult {
-    let report = ctx.write(|o| {
+    let report = ctx.with_archive(|o| {
         if args.restore.is_empty() {
             o.archive(&ArchiveRequest {
                 before: args.before,

@@ -7,8 +7,8 @@ use super::output;
 use crate::model::Severity;
 
 pub fn run(ctx: &Ctx) -> CmdResult {
-    let mut o = ctx.open()?;
-    let problems = o.check_with_archive()?;
+    let (problems, root) =
+        ctx.with_archive(|o| Ok((o.check_with_archive()?, o.root().to_path_buf())))?;
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx) -> CmdResult {
     } else {
         let mut s = String::new();
         for p in &problems {
-            s.push_str(&problem_line(o.root(), p));
+            s.push_str(&problem_line(&root, p));
             s.push('\n');
         }
         let warnings = problems.len() - errors;

@@ -16,11 +16,10 @@ pub struct ExportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> CmdResult {
-    let mut o = ctx.open()?;
     if args.markdown && !ctx.json {
-        output::text(&o.export_markdown()?)?;
+        output::text(&ctx.open()?.export_markdown()?)?;
     } else {
-        output::json(&o.export()?)?;
+        output::json(&ctx.with_archive(|o| o.export())?)?;
     }
     Ok(Code::Ok)
 }

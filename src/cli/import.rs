@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> CmdResult {
         input,
         dry_run: args.dry_run,
     };
-    let report = ctx.write(|o| o.import(&request, if tty { Some(&bar) } else { None }))?;
+    let report = ctx.with_archive(|o| o.import(&request, if tty { Some(&bar) } else { None }))?;
     if tty {
         output::clear_progress();
     }

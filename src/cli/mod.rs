@@ -170,6 +170,21 @@ impl Ctx {
         written
     }
 
+    /// [`Ctx::write`] for a command whose use-case reads the archive too
+    /// (export, archive, import, check): one stat pass over live and
+    /// archived files ([`Orchestron::open_with_archive`]), not two.
+    pub fn with_archive<T>(
+        &self,
+        then: impl FnOnce(&mut Orchestron) -> crate::api::Result<T>,
+    ) -> crate::api::Result<T> {
+        let done = Orchestron::open_with_archive(&self.open_options(), |o| {
+            output::clear_building_bar();
+            then(o)
+        });
+        output::clear_building_bar();
+        done
+    }
+
     /// The options every command opens with: a background watcher may be
     /// started, and on a terminal a new cache is built behind a progress bar.
     fn open_options(&self) -> OpenOptions {

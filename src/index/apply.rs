@@ -12,7 +12,7 @@
 use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::feed::{Broken, Live, append_feed, trim_feed};
-use super::row::{self, key_lines_json, location_ok, parse_kind, to_json};
+use super::row::{self, key_lines_text, location_ok, parse_kind, to_json};
 use super::types::{FileUpdate, Refresh};
 use super::{Index, exec, meta, meta_get, meta_set};
 use crate::model::Severity;
@@ -255,7 +255,7 @@ fn write_files<'a>(
             )?;
         }
         write_problems(conn, &update.path, &update.problems)?;
-        let lines = key_lines_json(&update.key_lines)?;
+        let lines = key_lines_text(&update.key_lines);
         if *same {
             exec(
                 conn,
@@ -512,8 +512,17 @@ fn update_blocking(
 /// reset first.
 pub(super) fn recompute_all_blocking(conn: &Connection) -> Result<(), IndexError> {
     conn.execute_batch(
-        "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;
-         UPDATE tasks SET open_deps = c.n FROM (
+        "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;",
+    )
+    .ctx("computing which tasks are ready")?;
+    count_all_blocking(conn)
+}
+
+/// [`recompute_all_blocking`] for tasks whose `open_deps` and `unblocks`
+/// are all still 0, as every task row is inserted (the bulk load).
+pub(super) fn count_all_blocking(conn: &Connection) -> Result<(), IndexError> {
+    conn.execute_batch(
+        "UPDATE tasks SET open_deps = c.n FROM (
              SELECT d.rid AS rid, count(*) AS n FROM task_deps d
              LEFT JOIN tasks t2 ON t2.id = d.dep
              WHERE coalesce(t2.closed, 0) = 0 GROUP BY d.rid

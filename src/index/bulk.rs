@@ -10,10 +10,10 @@
 //! end: one sort per index instead of a B-tree insert per row; the task-count
 //! triggers are off too, and one count fills `task_counts` at the end.
 
-use super::apply::{recompute_all_blocking, write_problems, write_stamp};
-use super::derive::{insert_derived, remove_derived};
+use super::apply::{count_all_blocking, write_problems, write_stamp};
+use super::derive::{insert_query_rows, remove_query_rows};
 use super::error::{Context, IndexError};
-use super::row::{key_lines_json, location_ok, to_json};
+use super::row::{key_lines_text, location_ok, to_json};
 use super::types::FileUpdate;
 use super::{Index, clear_tables, exec, meta, meta_set, new_generation};
 use crate::model::IdKind;
@@ -55,7 +55,7 @@ impl BulkRow {
             .as_ref()
             .map(|r| to_json("record", r))
             .transpose()?;
-        let key_lines = key_lines_json(&update.key_lines)?;
+        let key_lines = key_lines_text(&update.key_lines);
         Ok(BulkRow {
             update,
             json,
@@ -108,6 +108,7 @@ impl Index {
             new_generation(&tx)?;
             t.lap("bulk: clear");
         }
+        set_fts_hash(&tx, FTS_LOAD_HASH)?;
         let mut live: HashMap<String, Claim> = HashMap::new();
         let mut files = 0;
         for batch in batches {
@@ -124,6 +125,8 @@ impl Index {
                 expected,
             });
         }
+        write_live(&tx, live)?;
+        set_fts_hash(&tx, FTS_DEFAULT_HASH)?;
         t.lap("bulk: inserts");
         finish_load(tx, &secondary, now, &t)?;
         Ok(files)
@@ -171,9 +174,9 @@ fn load_row(
         return Ok(());
     }
     if let Some(old) = live.get(id) {
-        remove_derived(tx, id, old.rid, old.kind)?;
+        remove_query_rows(tx, old.rid, old.kind)?;
     }
-    insert_derived(tx, id, rid, record)?;
+    insert_query_rows(tx, rid, record)?;
     live.insert(
         id.to_string(),
         Claim {
@@ -183,6 +186,42 @@ fn load_row(
             path: update.path.clone(),
         },
     );
+    Ok(())
+}
+
+/// How much text FTS5 gathers in memory before it writes a segment, during a
+/// bulk load: with its default (1 MB) a load of 100,000 tasks writes ~50
+/// small segments and merges them again and again; 16 MB writes a few.
+const FTS_LOAD_HASH: i64 = 16 << 20;
+/// FTS5's own default, put back for the applies that follow.
+const FTS_DEFAULT_HASH: i64 = 1 << 20;
+
+fn set_fts_hash(tx: &rusqlite::Transaction<'_>, bytes: i64) -> Result<(), IndexError> {
+    exec(
+        tx,
+        "INSERT INTO task_fts (task_fts, rank) VALUES ('hashsize', ?1)",
+        [bytes],
+        "sizing the full-text load",
+    )?;
+    Ok(())
+}
+
+/// The `live` row of every id, once its claimants are all in: in id order,
+/// so that each lands at the end of the table's tree.
+fn write_live(
+    tx: &rusqlite::Transaction<'_>,
+    live: HashMap<String, Claim>,
+) -> Result<(), IndexError> {
+    let mut rows: Vec<(String, Claim)> = live.into_iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (id, claim) in rows {
+        exec(
+            tx,
+            "INSERT INTO live (id, rid, kind) VALUES (?1, ?2, ?3)",
+            params![id, claim.rid, claim.kind.as_str()],
+            "marking the live record",
+        )?;
+    }
     Ok(())
 }
 
@@ -196,7 +235,7 @@ fn finish_load(
 ) -> Result<(), IndexError> {
     // Readiness first: its updates then touch only the table rows, not
     // the two order indexes that hold `open_deps` and `unblocks`.
-    recompute_all_blocking(&tx)?;
+    count_all_blocking(&tx)?;
     t.lap("bulk: blocking");
     for sql in secondary {
         tx.execute_batch(sql)

@@ -9,13 +9,25 @@ use super::row::{micros, timestamp};
 use crate::model::{ContextSnapshot, IdKind, Record, Sprint, Task};
 use rusqlite::{Connection, params};
 
-/// Removes the query rows of `id`'s live record (`rid`).
+/// Removes the query rows of `id`'s live record (`rid`), and its `live` row.
 pub fn remove_derived(
     conn: &Connection,
     id: &str,
     rid: i64,
     kind: IdKind,
 ) -> Result<(), IndexError> {
+    remove_query_rows(conn, rid, kind)?;
+    exec(
+        conn,
+        "DELETE FROM live WHERE id = ?1",
+        [id],
+        "removing a record's query rows",
+    )?;
+    Ok(())
+}
+
+/// Removes the query rows of record `rid` (its `live` row stays).
+pub fn remove_query_rows(conn: &Connection, rid: i64, kind: IdKind) -> Result<(), IndexError> {
     let sqls: &[&str] = match kind {
         IdKind::Task => &[
             "DELETE FROM tasks WHERE rid = ?1",
@@ -30,12 +42,6 @@ pub fn remove_derived(
     for sql in sqls {
         exec(conn, sql, [rid], "removing a record's query rows")?;
     }
-    exec(
-        conn,
-        "DELETE FROM live WHERE id = ?1",
-        [id],
-        "removing a record's query rows",
-    )?;
     Ok(())
 }
 
@@ -52,6 +58,12 @@ pub fn insert_derived(
         params![id, rid, record.kind().as_str()],
         "marking the live record",
     )?;
+    insert_query_rows(conn, rid, record)
+}
+
+/// Derives the query rows of record `rid` (not its `live` row: the bulk
+/// load writes those once, in id order, when every claimant is known).
+pub fn insert_query_rows(conn: &Connection, rid: i64, record: &Record) -> Result<(), IndexError> {
     match record {
         Record::Task(t) => insert_task(conn, rid, t),
         Record::Sprint(s) => insert_sprint(conn, rid, s),
@@ -59,10 +71,10 @@ pub fn insert_derived(
     }
 }
 
-/// Whether the record file of row `?1` lies under `archive/` (see
-/// `store::RecordPath`), as SQL.
-const ARCHIVED: &str =
-    "coalesce((SELECT substr(path, 1, 8) = 'archive/' FROM records WHERE rid = ?1), 0)";
+// The last column of both inserts below, `archived`: whether the record file
+// of row `?1` lies under `archive/` (see `store::RecordPath`). The SQL is
+// written out (not formatted in) so that a load of 100,000 tasks formats no
+// statement text per row.
 
 fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> {
     let rank = crate::model::Priority::ALL
@@ -71,13 +83,11 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
         .unwrap_or(usize::MAX) as i64;
     exec(
         conn,
-        &format!(
-            "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
+        "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
                             assignee, parent, sprint, created, created_us, progress, estimate,
                             started, closed_at, archived)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 {ARCHIVED})"
-        ),
+                 coalesce((SELECT substr(path, 1, 8) = 'archive/' FROM records WHERE rid = ?1), 0))",
         params![
             rid,
             t.id.as_str(),
@@ -152,11 +162,10 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
 fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexError> {
     exec(
         conn,
-        &format!(
-            "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created,
-                                  archived)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {ARCHIVED})"
-        ),
+        "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created,
+                              archived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 coalesce((SELECT substr(path, 1, 8) = 'archive/' FROM records WHERE rid = ?1), 0))",
         params![
             rid,
             s.id.as_str(),

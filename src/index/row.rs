@@ -59,22 +59,42 @@ pub fn micros(t: &DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
-/// The key-line map as stored: a JSON object `{ "status": 3, … }`.
-pub fn key_lines_json(lines: &[(String, usize)]) -> Result<String, IndexError> {
-    let map: serde_json::Map<String, serde_json::Value> = lines
-        .iter()
-        .map(|(k, l)| (k.clone(), serde_json::Value::from(*l)))
-        .collect();
-    to_json("key lines", &map)
+/// The top-level keys whose lines the index's own checks point at (a
+/// duplicate id, a dangling link, a cycle, a closed sprint's status); only
+/// these are stored, so a record's row carries ~30 bytes of key lines instead
+/// of the whole map (200 bytes, most of it keys nothing looks up).
+const KEPT_KEYS: [&str; 5] = ["id", "status", "depends_on", "parent", "sprint"];
+
+/// The key-line map as stored: `id=2,status=5,depends_on=12`, the lines of
+/// the [`KEPT_KEYS`] the file has (a key written twice: its last line).
+pub fn key_lines_text(lines: &[(String, usize)]) -> String {
+    let mut kept = [0usize; KEPT_KEYS.len()];
+    for (key, line) in lines {
+        if let Some(i) = KEPT_KEYS.iter().position(|k| k == key) {
+            kept[i] = *line;
+        }
+    }
+    let mut out = String::new();
+    for (key, line) in KEPT_KEYS.iter().zip(kept).filter(|(_, l)| *l > 0) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(key);
+        out.push('=');
+        out.push_str(&line.to_string());
+    }
+    out
 }
 
-/// The line of `key` in a stored key-line map; line 1 when unknown, as
-/// `crate::model::key_line` falls back.
+/// The line of `key` (one of [`KEPT_KEYS`]) in a stored key-line map; line
+/// 1 when unknown, as `crate::model::key_line` falls back.
 pub fn key_line(stored: &str, key: &str) -> usize {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(stored)
-        .ok()
-        .and_then(|m| m.get(key).and_then(serde_json::Value::as_u64))
-        .and_then(|l| usize::try_from(l).ok())
+    debug_assert!(KEPT_KEYS.contains(&key), "key lines keep no {key:?}");
+    stored
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, line)| line.parse().ok())
         .unwrap_or(1)
 }
 
@@ -100,4 +120,40 @@ pub fn location_ok(path: &str, kind: IdKind, id: &RecordId) -> (bool, bool) {
         .and_then(|d| d.file_name())
         .is_some_and(|d| d.to_str() == Some(kind.dir()));
     (name_ok, dir_ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {
+        pairs.iter().map(|(k, l)| (k.to_string(), *l)).collect()
+    }
+
+    #[test]
+    fn stored_key_lines_keep_the_checked_keys_and_give_their_lines_back() {
+        let stored = key_lines_text(&lines(&[
+            ("id", 2),
+            ("title", 3),
+            ("status", 4),
+            ("labels", 5),
+            ("depends_on", 12),
+            ("sprint", 14),
+        ]));
+        assert_eq!(stored, "id=2,status=4,depends_on=12,sprint=14");
+        assert_eq!(key_line(&stored, "id"), 2);
+        assert_eq!(key_line(&stored, "status"), 4);
+        assert_eq!(key_line(&stored, "depends_on"), 12);
+        assert_eq!(key_line(&stored, "sprint"), 14);
+        // Absent from the file: line 1, as `model::key_line` falls back.
+        assert_eq!(key_line(&stored, "parent"), 1);
+        assert_eq!(key_line("", "id"), 1);
+    }
+
+    #[test]
+    fn a_key_written_twice_keeps_its_last_line() {
+        let stored = key_lines_text(&lines(&[("status", 3), ("id", 1), ("status", 9)]));
+        assert_eq!(stored, "id=1,status=9");
+        assert_eq!(key_line(&stored, "status"), 9);
+    }
 }

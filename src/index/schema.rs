@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 const DDL: &str = r#"
 CREATE TABLE meta (

@@ -138,3 +138,62 @@ fn a_cli_write_takes_the_workspace_lock_once() {
     let listed = env.json(&["task", "list", "--query", "hand 13"]);
     assert_eq!(listed["total"], 1, "{listed}");
 }
+
+/// The commands that read the archive too (export, check, archive and its
+/// restore, import) go over the record files once: one stat pass of the live
+/// and the archived files together, under one hold of the lock (they ran a
+/// live pass, then a second one with the archive). The one pass still sees a
+/// hand edit of a live and of an archived file.
+#[test]
+fn an_archive_reading_command_stats_the_files_once() {
+    let env = TestEnv::new();
+    let done = env.create(&["Archived"]);
+    let live = env.create(&["Live"]);
+    env.ok(&["task", "update", &done, "--status", "DONE"]);
+    env.ok(&["archive", "--before", "2099-01-01"]);
+    let archived = env.ws().join("archive/tasks").join(format!("{done}.yaml"));
+    let export = env.path().join("export.json");
+    std::fs::write(&export, env.ok(&["export", "--json"])).unwrap();
+    let export = export.to_str().unwrap();
+    let commands: &[&[&str]] = &[
+        &["export", "--json"],
+        &["check"],
+        &["archive", "--dry-run"],
+        &["archive", "--restore", &done, "--dry-run"],
+        &["import", "json", export],
+    ];
+    for (n, args) in commands.iter().enumerate() {
+        for (path, what) in [(&archived, "archived"), (&env.task_path(&live), "live")] {
+            let text = env.read(path);
+            let edited = text.replacen("title: ", &format!("title: {what} edit {n}, "), 1);
+            std::fs::write(path, edited).unwrap();
+        }
+        let r = env.run_with(args, &[("RUST_LOG", "orchestron=debug")]);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let count = |a: &str, b: &str| {
+            let lines = r.stderr.lines();
+            lines.filter(|l| l.contains(a) && l.contains(b)).count()
+        };
+        let passes = count("stat pass", "archive included: true");
+        assert_eq!(passes, 1, "{args:?}: {}", r.stderr);
+        assert_eq!(count("stat pass", "false"), 0, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            count("took the lock", "write.lock"),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+        if n == 0 {
+            assert!(r.stdout.contains("archived edit 0, "), "{}", r.stdout);
+            assert!(r.stdout.contains("live edit 0, "), "{}", r.stdout);
+        }
+    }
+    let shown = env.json(&["task", "show", &done]);
+    assert!(
+        shown["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("archived edit 4, "),
+        "{shown}"
+    );
+}
