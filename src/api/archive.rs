@@ -213,7 +213,7 @@ impl Orchestron {
     }
 
     /// Refuses a write to an archived record: the archive is never rewritten.
-    pub(crate) fn refuse_archived(&self, id: &RecordId) -> Result<()> {
+    pub(super) fn refuse_archived(&self, id: &RecordId) -> Result<()> {
         if self.index.archived(id)? == Some(true) {
             return Err(Error::Archived { id: id.to_string() });
         }

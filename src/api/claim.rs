@@ -274,7 +274,7 @@ impl Orchestron {
 
     /// The first `n` tasks `who` could take, in the order of
     /// [`Self::next_task`]; `not_ready` is [`Orchestron::readiness_here`]'s.
-    pub(crate) fn ready_among(
+    pub(super) fn ready_among(
         &self,
         who: &str,
         (held_elsewhere, ready_anyway): (Vec<RecordId>, Vec<RecordId>),
@@ -327,7 +327,7 @@ impl Orchestron {
 const MAX_REMOTE_ATTEMPTS: u32 = 5;
 
 /// The holder's name when `task` is IN_PROGRESS and assigned to someone else.
-pub(crate) fn held_by_other(task: &Task, who: &str) -> Option<String> {
+pub(super) fn held_by_other(task: &Task, who: &str) -> Option<String> {
     match &task.assignee {
         Some(a) if task.status == Status::InProgress && a != who => Some(a.clone()),
         _ => None,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// How long a close is remembered when `claims.closed_mark` does not say.
-pub(crate) const DEFAULT_CLOSED_MARK: &str = "1d";
+pub(super) const DEFAULT_CLOSED_MARK: &str = "1d";
 
 /// A close made in another work tree or clone that this work tree's files do
 /// not show yet.
@@ -68,7 +68,7 @@ impl ClosedElsewhere {
 
 impl Orchestron {
     /// How long a closed mark lasts: `claims.closed_mark`, else 1d.
-    pub(crate) fn closed_mark_length(&self) -> Result<chrono::Duration> {
+    pub(super) fn closed_mark_length(&self) -> Result<chrono::Duration> {
         if let Some(e) = self.ws.claims_config_error("closed_mark") {
             return Err(e.into());
         }
@@ -92,7 +92,7 @@ impl Orchestron {
     /// in the registry and, with `claims.remote`, on the task's claim ref; a
     /// reopen lifts it. `true` when the write was a close: the claim is then
     /// settled and nothing else is left to do for it.
-    pub(crate) fn record_closed_mark(&self, updated: &Updated) -> Result<bool> {
+    pub(super) fn record_closed_mark(&self, updated: &Updated) -> Result<bool> {
         let task = &updated.task;
         let status_change = updated.changes.iter().find(|c| c.field == "status");
         let scope = self.claim_scope()?;
@@ -158,7 +158,7 @@ impl Orchestron {
     /// The live closed marks — the registry's and, given the remote's claim
     /// refs, the remote's — of tasks this work tree's files still show open,
     /// by task id.
-    pub(crate) fn closed_elsewhere(
+    pub(super) fn closed_elsewhere(
         &self,
         remote: Option<&RemoteState>,
     ) -> Result<BTreeMap<String, ClosedElsewhere>> {
@@ -195,7 +195,7 @@ impl Orchestron {
 }
 
 /// A claim of a task closed elsewhere: refused, naming the close.
-pub(crate) fn closed_error(id: &RecordId, mark: &ClosedElsewhere) -> Error {
+pub(super) fn closed_error(id: &RecordId, mark: &ClosedElsewhere) -> Error {
     Error::ClosedElsewhere {
         id: id.to_string(),
         closed: mark.describe(),

@@ -14,7 +14,7 @@ const WALK_LIMIT: usize = 500;
 impl Orchestron {
     /// Splits one refresh into one per credited actor. `attribute` is false for
     /// the first build of a cache (its baseline must be credited to the editor).
-    pub(crate) fn credit(
+    pub(super) fn credit(
         &self,
         updates: Vec<FileUpdate>,
         deleted: Vec<String>,

@@ -40,7 +40,7 @@ pub struct BacklogExport {
 pub type RecordTexts = BTreeMap<String, String>;
 
 /// The file of record `id`, in the archive or out of it.
-pub(crate) fn record_file(kind: IdKind, id: &RecordId, archived: bool) -> RecordPath {
+pub(super) fn record_file(kind: IdKind, id: &RecordId, archived: bool) -> RecordPath {
     if archived {
         RecordPath::archived(kind, id)
     } else {

@@ -12,7 +12,7 @@ use crate::git::GitRepo;
 
 impl Orchestron {
     /// The repository holding the workspace, or `None` outside git.
-    pub(crate) fn git(&self) -> Result<Option<GitRepo>> {
+    pub(super) fn git(&self) -> Result<Option<GitRepo>> {
         if let Some(kept) = self.git.get() {
             return Ok(Some(kept.open()?));
         }

@@ -66,7 +66,7 @@ impl Orchestron {
     /// True when `id` is already an ancestor of `candidate_parent`, so making
     /// `candidate_parent` the parent of `id` would close a loop. A chain longer
     /// than any sane hierarchy is treated as a loop too.
-    pub(crate) fn is_ancestor(&self, id: &RecordId, candidate_parent: &RecordId) -> Result<bool> {
+    pub(super) fn is_ancestor(&self, id: &RecordId, candidate_parent: &RecordId) -> Result<bool> {
         let mut cur = self.index.task(candidate_parent)?.and_then(|t| t.parent);
         let mut hops = 0;
         while let Some(p) = cur {

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 /// Where claims are kept for this workspace, and which work tree we are.
 #[derive(Debug, Clone)]
-pub(crate) struct ClaimScope {
+pub(super) struct ClaimScope {
     pub registry: ClaimRegistry,
     /// The project folder of this work tree (claims taken here name it).
     pub worktree: PathBuf,
@@ -70,7 +70,7 @@ impl ClaimView {
 
 impl Orchestron {
     /// The claim registry for this workspace (found once per process).
-    pub(crate) fn claim_scope(&self) -> Result<&ClaimScope> {
+    pub(super) fn claim_scope(&self) -> Result<&ClaimScope> {
         if let Some(s) = self.claim_scope.get() {
             return Ok(s);
         }
@@ -87,7 +87,7 @@ impl Orchestron {
     }
 
     /// The branch checked out in this work tree, if any (for claims).
-    pub(crate) fn current_branch(&self) -> Option<String> {
+    pub(super) fn current_branch(&self) -> Option<String> {
         self.git()
             .ok()
             .flatten()
@@ -96,7 +96,7 @@ impl Orchestron {
 
     /// The lease length: `requested`, else `claims.lease`, else 2h. A bad
     /// `claims.lease` is config.yaml's fault (exit 6, where `check` says).
-    pub(crate) fn lease_length(&self, requested: Option<&str>) -> Result<chrono::Duration> {
+    pub(super) fn lease_length(&self, requested: Option<&str>) -> Result<chrono::Duration> {
         if requested.is_none()
             && let Some(e) = self.ws.claims_config_error("lease")
         {
@@ -112,12 +112,12 @@ impl Orchestron {
 
     /// Every claim in the registry (read without its lock: it is written
     /// atomically).
-    pub(crate) fn claims(&self) -> Result<Claims> {
+    pub(super) fn claims(&self) -> Result<Claims> {
         Ok(self.claim_scope()?.registry.load()?)
     }
 
     /// The claim on `id` as the views show it.
-    pub(crate) fn claim_view(&self, claims: &Claims, id: &RecordId) -> Result<Option<ClaimView>> {
+    pub(super) fn claim_view(&self, claims: &Claims, id: &RecordId) -> Result<Option<ClaimView>> {
         let here = &self.claim_scope()?.worktree;
         Ok(claims
             .get(id.as_str())
@@ -145,7 +145,7 @@ impl Orchestron {
     }
 
     /// A warning per stale claim, on the task's `assignee` line (`check`).
-    pub(crate) fn stale_claim_problems(&self) -> Result<Vec<crate::model::Problem>> {
+    pub(super) fn stale_claim_problems(&self) -> Result<Vec<crate::model::Problem>> {
         let mut out = Vec::new();
         // This clone's own claims: a stale claim ref of another clone is
         // not a problem of these files.
@@ -178,7 +178,7 @@ impl Orchestron {
     }
 }
 
-pub(crate) fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
+pub(super) fn view_of(c: &Claim, here: &std::path::Path, now: DateTime<Utc>) -> ClaimView {
     ClaimView {
         holder: c.holder.clone(),
         branch: c.branch.clone(),
@@ -194,14 +194,14 @@ impl Orchestron {
     /// those ready although the files say IN_PROGRESS (stale claims).
     /// With `claims.remote`, other clones' claims and closed marks count
     /// too (as last fetched, see [`Orchestron::remote_state_cached`]).
-    pub(crate) fn readiness_here(&self, who: &str) -> Result<(Vec<RecordId>, Vec<RecordId>)> {
+    pub(super) fn readiness_here(&self, who: &str) -> Result<(Vec<RecordId>, Vec<RecordId>)> {
         let (claims, remote) = self.claims_seen()?;
         let closed = self.closed_elsewhere(remote.as_ref())?;
         Ok(self.readiness_with(who, &claims, &closed))
     }
 
     /// [`Orchestron::readiness_here`] from claims and closed marks in hand.
-    pub(crate) fn readiness_with(
+    pub(super) fn readiness_with(
         &self,
         who: &str,
         claims: &Claims,
@@ -236,7 +236,7 @@ fn readiness(claims: &Claims, who: &str, now: DateTime<Utc>) -> (Vec<RecordId>, 
 }
 
 /// Losing to a live claim is a conflict that names the holder.
-pub(crate) fn held_error(id: &RecordId, view: &ClaimView) -> Error {
+pub(super) fn held_error(id: &RecordId, view: &ClaimView) -> Error {
     Error::Held {
         id: id.to_string(),
         holder: view.describe(),

@@ -157,7 +157,7 @@ impl Orchestron {
 
 /// Whether any client's project-level config in `project` registers the
 /// server (an unreadable file counts as not registering it).
-pub(crate) fn registered_anywhere(project: &Path) -> bool {
+pub(super) fn registered_anywhere(project: &Path) -> bool {
     McpClient::ALL.iter().any(|&client| {
         let path = project.join(client.config_path());
         match read_text_if_exists(&path) {

@@ -119,7 +119,7 @@ impl Orchestron {
     /// clones claimed the same task) and not confirmed since: the merge note is
     /// still the newest entry and the task still has the kept assignee.
     /// `check` lists them as warnings.
-    pub(crate) fn claim_conflicts(&self) -> Result<Vec<crate::model::Problem>> {
+    pub(super) fn claim_conflicts(&self) -> Result<Vec<crate::model::Problem>> {
         let page = self.list_tasks(&crate::model::TaskQuery {
             status: vec![crate::model::Status::InProgress],
             limit: 0,

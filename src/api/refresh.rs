@@ -70,7 +70,7 @@ impl Orchestron {
     /// The first call within [`Orchestron::refresh_with_archive_then`]'s hold
     /// is that hold's pass, not a second one; a later call in the hold (after
     /// archive's moves) refreshes again.
-    pub(crate) fn refresh_with_archive(&mut self) -> Result<usize> {
+    pub(super) fn refresh_with_archive(&mut self) -> Result<usize> {
         let lock = self.ws.lock()?;
         if self.archive_fresh_in_hold.take() == Some(lock.hold()) {
             return Ok(0);
@@ -376,13 +376,13 @@ impl Orchestron {
     /// is warned about, not reported as a failed write — a caller told
     /// "failed" would retry and add its note twice. The index keeps the old
     /// stamp of the file, so the next refresh reads the file again.
-    pub(crate) fn index_written(&mut self, written: LoadedFile) -> Result<()> {
+    pub(super) fn index_written(&mut self, written: LoadedFile) -> Result<()> {
         self.index_written_all(vec![written])
     }
 
     /// [`Orchestron::index_written`] for many files in one update of the
     /// index: a batch import indexes once.
-    pub(crate) fn index_written_all(&mut self, written: Vec<LoadedFile>) -> Result<()> {
+    pub(super) fn index_written_all(&mut self, written: Vec<LoadedFile>) -> Result<()> {
         let Some(first) = written.first().map(|w| w.rel.clone()) else {
             return Ok(());
         };

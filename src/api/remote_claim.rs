@@ -23,7 +23,7 @@ const REMOTE_CLAIMS_TTL: chrono::Duration = chrono::Duration::seconds(5);
 
 impl Orchestron {
     /// `claims.remote`, when set.
-    pub(crate) fn claims_remote(&self) -> Option<String> {
+    pub(super) fn claims_remote(&self) -> Option<String> {
         self.ws
             .config
             .claims
@@ -61,7 +61,7 @@ impl Orchestron {
 
     /// Every claim on `claims.remote` (`None` when it is not set), fetched
     /// now: what a claim decides from.
-    pub(crate) fn remote_state(&self) -> Result<Option<RemoteState>> {
+    pub(super) fn remote_state(&self) -> Result<Option<RemoteState>> {
         self.on_remote(|r| {
             let state = r.fetch_all()?;
             let registry = &self.claim_scope()?.registry;
@@ -76,7 +76,7 @@ impl Orchestron {
     /// [`REMOTE_CLAIMS_TTL`] — a list or `status` costs no network most of
     /// the time. An unreachable remote leaves the copy as it was: a read
     /// shows what was last known rather than failing.
-    pub(crate) fn remote_state_cached(&self) -> Result<Option<RemoteState>> {
+    pub(super) fn remote_state_cached(&self) -> Result<Option<RemoteState>> {
         self.on_remote(|r| {
             let registry = &self.claim_scope()?.registry;
             let now = self.clock().now();
@@ -100,7 +100,7 @@ impl Orchestron {
     /// The claims a read shows: the registry's, with the remote's (as
     /// [`Self::remote_state_cached`] has them) joined in; and that remote
     /// state, for its closed marks.
-    pub(crate) fn claims_seen(&self) -> Result<(Claims, Option<RemoteState>)> {
+    pub(super) fn claims_seen(&self) -> Result<(Claims, Option<RemoteState>)> {
         let local = self.claims()?;
         let remote = self.remote_state_cached()?;
         let claims = match &remote {
@@ -112,7 +112,7 @@ impl Orchestron {
 
     /// Pushes `claim` for `id` over what the remote had (`expected`).
     /// `Ok(None)` when another clone changed the ref first.
-    pub(crate) fn push_remote_claim(
+    pub(super) fn push_remote_claim(
         &self,
         id: &str,
         expected: Option<&str>,
@@ -143,7 +143,7 @@ impl Orchestron {
 
     /// Removes this clone's claim ref for `id` (release, close, hand-over).
     /// A ref that no longer is ours (taken over after expiry) is left alone.
-    pub(crate) fn drop_remote_claim(&self, id: &str, hold: &RemoteHold) -> Result<()> {
+    pub(super) fn drop_remote_claim(&self, id: &str, hold: &RemoteHold) -> Result<()> {
         self.on_remote(|r| Ok(r.delete(id, &hold.sha)?))?;
         Ok(())
     }
@@ -152,7 +152,7 @@ impl Orchestron {
     /// `by` ends with an ended mark, so that the holder's clone learns who
     /// ended it (see `remote_lost.rs`). A ref that moved meanwhile is left
     /// alone.
-    pub(crate) fn push_ended_mark(
+    pub(super) fn push_ended_mark(
         &self,
         id: &str,
         hold: &RemoteHold,
@@ -177,7 +177,7 @@ impl Orchestron {
     /// clone holds (`held`), else over whatever the remote has there (read
     /// once more if another clone moved it meanwhile). A ref another clone
     /// keeps moving is left to it: a claim it takes there stands.
-    pub(crate) fn push_closed_mark(
+    pub(super) fn push_closed_mark(
         &self,
         id: &str,
         held: Option<&RemoteHold>,
@@ -212,7 +212,7 @@ impl Orchestron {
 
     /// Deletes the closed mark on the task's claim ref, if that is what the
     /// ref holds (a reopen).
-    pub(crate) fn drop_remote_closed_mark(&self, id: &str) -> Result<()> {
+    pub(super) fn drop_remote_closed_mark(&self, id: &str) -> Result<()> {
         let Some((dir, remote)) = self.remote_claims()? else {
             return Ok(());
         };
@@ -230,7 +230,7 @@ impl Orchestron {
     /// After a renewal of `claim` to `expires`: pushes it to the remote once
     /// less than half the lease is left there, so a heartbeat costs no network
     /// most of the time. The new hold, or the old one when no push was due.
-    pub(crate) fn renew_remote_claim(
+    pub(super) fn renew_remote_claim(
         &self,
         id: &str,
         claim: &Claim,
@@ -256,7 +256,7 @@ impl Orchestron {
 /// `who` does not hold and this clone did not push (`local` is the
 /// registry) — for the write path's claim check. Its `remote` is that
 /// clone's ref, so a forced write deletes exactly it.
-pub(crate) fn remote_claim_of_other(
+pub(super) fn remote_claim_of_other(
     local: &Claims,
     state: &RemoteState,
     id: &str,
@@ -280,7 +280,7 @@ pub(crate) fn remote_claim_of_other(
 }
 
 /// Less than half the lease left on the remote: time to push a renewal.
-pub(crate) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>) -> bool {
+pub(super) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>) -> bool {
     (hold.expires - now).num_seconds() < lease_secs.max(1) / 2
 }
 
@@ -288,7 +288,7 @@ pub(crate) fn renewal_due(hold: &RemoteHold, lease_secs: i64, now: DateTime<Utc>
 /// clone does not hold (its ref is not the one we pushed) counts as held
 /// elsewhere, with its holder, work tree and lease (an unreadable one since
 /// `now`).
-pub(crate) fn merged(local: &Claims, remote: &RemoteState, now: DateTime<Utc>) -> Claims {
+pub(super) fn merged(local: &Claims, remote: &RemoteState, now: DateTime<Utc>) -> Claims {
     let mut out = local.clone();
     for (id, entry) in remote.iter().filter(|(_, e)| !is_closed_mark(e)) {
         let ours = local
@@ -313,7 +313,7 @@ fn is_closed_mark(entry: &RemoteEntry) -> bool {
 }
 
 /// The closed marks among the remote's claim refs, by task id.
-pub(crate) fn closed_marks(remote: &RemoteState) -> Vec<(String, ClosedMark)> {
+pub(super) fn closed_marks(remote: &RemoteState) -> Vec<(String, ClosedMark)> {
     remote
         .iter()
         .filter_map(|(id, e)| {

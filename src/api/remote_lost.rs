@@ -18,7 +18,7 @@ impl Orchestron {
     /// Files every claim of this clone that the remote says another clone
     /// ended (see the module text). Cheap when nothing is held on the
     /// remote: no git at all.
-    pub(crate) fn notice_remote_losses(&self) -> Result<()> {
+    pub(super) fn notice_remote_losses(&self) -> Result<()> {
         let registry = &self.claim_scope()?.registry;
         let now = self.clock().now();
         if !held_on_remote(&registry.load()?, now) {

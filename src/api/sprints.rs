@@ -119,7 +119,7 @@ impl Orchestron {
 
     /// "closed with open tasks": closing a sprint before its tasks is allowed
     /// (they carry over) but worth saying.
-    pub(crate) fn open_tasks_warning(&self, sprint: &Sprint) -> Result<Option<String>> {
+    pub(super) fn open_tasks_warning(&self, sprint: &Sprint) -> Result<Option<String>> {
         let open = self.index.open_sprint_members(sprint.id.as_str())?;
         Ok((!open.is_empty()).then(|| {
             format!(
@@ -145,7 +145,7 @@ impl Orchestron {
     }
 
     /// The view of `sprint` from insight inputs already gathered.
-    pub(crate) fn show_sprint_with(
+    pub(super) fn show_sprint_with(
         &self,
         sprint: Sprint,
         inputs: &super::insights::Inputs,
@@ -197,7 +197,7 @@ impl Orchestron {
     }
 
     /// A sprint by id (any case) or by name.
-    pub(crate) fn resolve_sprint(&self, input: &str) -> Result<Sprint> {
+    pub(super) fn resolve_sprint(&self, input: &str) -> Result<Sprint> {
         Limits::check_required("sprint", input, Limits::NAME_CHARS)?;
         if let Ok(id) = RecordId::parse(input)
             && let Some(s) = self.index.sprint(&id)?
@@ -219,7 +219,7 @@ impl Orchestron {
 
 /// Status counts as a JSON object in status order: `{"TODO": 3, "DONE": 1}`,
 /// leaving out statuses with no tasks.
-pub(crate) fn status_counts<S: serde::Serializer>(
+pub(super) fn status_counts<S: serde::Serializer>(
     counts: &[(Status, usize)],
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
@@ -231,7 +231,7 @@ pub(crate) fn status_counts<S: serde::Serializer>(
     map.end()
 }
 
-pub(crate) fn percent(done: usize, total: usize) -> u8 {
+pub(super) fn percent(done: usize, total: usize) -> u8 {
     if total == 0 {
         return 0;
     }

@@ -6,7 +6,6 @@
 //! clears) is decided here once.
 
 use super::claim::held_by_other;
-use super::tasks::dedup;
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::model::{Criterion, ModelError, Priority, Status, Task, TaskType};
@@ -83,7 +82,7 @@ impl TaskPatch {
     }
 
     /// The claim check's view of this patch.
-    pub(crate) fn intent(&self) -> Intent {
+    pub(super) fn intent(&self) -> Intent {
         if self.is_talk() {
             Intent::Talk
         } else {
@@ -249,4 +248,17 @@ fn apply_criteria(task: &mut Task, p: &TaskPatch) -> Result<()> {
         c.done = done;
     }
     Ok(())
+}
+
+/// A label list normalised: each label trimmed, empty ones dropped, the
+/// first of any repeat kept (order otherwise as given).
+pub(super) fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        let i = i.trim().to_string();
+        if !i.is_empty() && !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
 }

@@ -3,7 +3,7 @@
 //! lock, change the record, validate it, write it back losslessly and index it at
 //! once, so concurrent processes never lose an update.
 
-use super::task_patch::TaskPatch;
+use super::task_patch::{TaskPatch, dedup};
 use super::write::Intent;
 use super::{Error, Orchestron, Result};
 use crate::model::{
@@ -296,7 +296,7 @@ impl Orchestron {
     /// Within [`Orchestron::refresh_then`] the index was brought up to date
     /// under this same hold of the lock — no other writer since — so it is
     /// not refreshed twice.
-    pub(crate) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
+    pub(super) fn locked_fresh(&mut self) -> Result<crate::store::WorkspaceLock> {
         let lock = self.ws.lock()?;
         if self.fresh_in_hold != Some(lock.hold()) {
             self.refresh()?;
@@ -306,7 +306,7 @@ impl Orchestron {
 
     /// "closed with open children": closing an EPIC or STORY before its
     /// children is allowed (plans change) but worth saying.
-    pub(crate) fn open_children_warning(&self, task: &Task) -> Result<Option<String>> {
+    pub(super) fn open_children_warning(&self, task: &Task) -> Result<Option<String>> {
         let open: Vec<String> = self
             .index
             .children(&task.id)?
@@ -326,7 +326,7 @@ impl Orchestron {
 
     /// A store failure reading record `id`, in the API's terms: a missing file
     /// is an unknown id (with near matches), a broken one a `BrokenRecord`.
-    pub(crate) fn record_error(&self, kind: &'static str, id: &RecordId, e: Error) -> Error {
+    pub(super) fn record_error(&self, kind: &'static str, id: &RecordId, e: Error) -> Error {
         match e {
             Error::Store(StoreError::Missing { .. }) => self.not_found(kind, id.as_str()),
             Error::Store(StoreError::Broken {
@@ -345,7 +345,7 @@ impl Orchestron {
     }
 
     /// A note or clarification (`what`, as messages name it) by the actor, now.
-    pub(crate) fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
+    pub(super) fn entry(&self, what: &'static str, text: &str) -> Result<Entry> {
         let text = text.trim().to_string();
         Limits::check_required(what, &text, Limits::ENTRY_CHARS)?;
         Ok(Entry {
@@ -358,7 +358,7 @@ impl Orchestron {
     /// A fresh id of `kind` that no file holds yet (the caller holds the lock).
     /// Ids lengthen as the backlog grows so that two branches minting ids at once
     /// stay unlikely to collide (about 1 in 10,000 for a thousand ids per side).
-    pub(crate) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
+    pub(super) fn new_id(&self, kind: IdKind) -> Result<RecordId> {
         let mut ids = self.new_ids(kind, 1)?;
         ids.pop()
             .ok_or_else(|| Error::internal("minting an id", "no id was made"))
@@ -367,7 +367,7 @@ impl Orchestron {
     /// `n` distinct fresh ids of `kind`, their length chosen for the backlog
     /// as it will be once they exist (a batch import mints them all before
     /// any file is written).
-    pub(crate) fn new_ids(&self, kind: IdKind, n: usize) -> Result<Vec<RecordId>> {
+    pub(super) fn new_ids(&self, kind: IdKind, n: usize) -> Result<Vec<RecordId>> {
         let len = match self.ws.count(kind) + n {
             0..2_000 => 5,
             2_000..60_000 => 6,
@@ -386,7 +386,7 @@ impl Orchestron {
     }
 
     /// Parses `input` as a task id and checks that the task exists.
-    pub(crate) fn existing_task_id(&self, input: &str) -> Result<RecordId> {
+    pub(super) fn existing_task_id(&self, input: &str) -> Result<RecordId> {
         let id = RecordId::parse(input)?;
         if self.index.task(&id)?.is_some() {
             return Ok(id);
@@ -402,7 +402,7 @@ impl Orchestron {
         Ok(fed.map_or(task.last_activity(), |at| at.max(task.last_activity())))
     }
 
-    pub(crate) fn not_found(&self, kind: &'static str, input: &str) -> Error {
+    pub(super) fn not_found(&self, kind: &'static str, input: &str) -> Error {
         // A record whose file exists but does not load (broken, or renamed
         // so its name is not its id) is not in the index: say what is wrong
         // with the file rather than that the id is unknown.
@@ -429,15 +429,4 @@ impl Orchestron {
             suggestions,
         }
     }
-}
-
-pub(super) fn dedup(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for i in items {
-        let i = i.trim().to_string();
-        if !i.is_empty() && !out.contains(&i) {
-            out.push(i);
-        }
-    }
-    out
 }

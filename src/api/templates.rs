@@ -30,7 +30,7 @@ struct Template {
 }
 
 /// Fills the fields of `task` that the caller left empty from template `name`.
-pub(crate) fn apply(name: &str, task: &mut NewTask) -> Result<()> {
+pub(super) fn apply(name: &str, task: &mut NewTask) -> Result<()> {
     let key = name.trim().to_ascii_lowercase();
     let text = TEMPLATES
         .iter()

@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 
 /// What a write is, for the claim check and the registry.
 #[derive(Debug, Clone)]
-pub(crate) enum Intent {
+pub(super) enum Intent {
     /// Changes the work (fields, links, handoff, release, board move):
     /// refused on a task another agent holds on a live lease unless forced.
     Change { force: bool },
@@ -46,7 +46,7 @@ pub(crate) enum Intent {
 /// A task write in progress: the locks held, the registry as read, what the
 /// claim check decided. Dropping it without [`TaskWrite::commit`] writes
 /// nothing.
-pub(crate) struct TaskWrite {
+pub(super) struct TaskWrite {
     id: RecordId,
     intent: Intent,
     /// Who writes (the actor).
@@ -65,7 +65,7 @@ const LOST_CLAIM_DAYS: i64 = 7;
 impl Orchestron {
     /// Begins a write of task `id`: takes the locks, reads the registry and
     /// runs the claim check (see the module text).
-    pub(crate) fn begin_write(&self, id: &RecordId, intent: Intent) -> Result<TaskWrite> {
+    pub(super) fn begin_write(&self, id: &RecordId, intent: Intent) -> Result<TaskWrite> {
         let lock = self.ws.lock()?;
         self.refuse_archived(id)?;
         let registry = &self.claim_scope()?.registry;
@@ -106,7 +106,7 @@ impl Orchestron {
     /// Begins and commits a write of task `id` in one go: the entry point
     /// for a use-case with no side work between the check and the write
     /// (an import's update of an existing task uses it too).
-    pub(crate) fn write_task(
+    pub(super) fn write_task(
         &mut self,
         id: &RecordId,
         intent: Intent,
@@ -122,19 +122,19 @@ impl Orchestron {
 
 impl TaskWrite {
     /// The registry as this write read it (the claim use-case decides from it).
-    pub(crate) fn claims(&self) -> &Claims {
+    pub(super) fn claims(&self) -> &Claims {
         &self.claims
     }
 
     /// Records `claim` when the write commits (the claim use-case, once it
     /// has decided).
-    pub(crate) fn set_intent(&mut self, intent: Intent) {
+    pub(super) fn set_intent(&mut self, intent: Intent) {
         self.intent = intent;
     }
 
     /// Forgets the remote hold of the claim on this task (released on the
     /// remote before the write, so that an unreachable remote changes nothing).
-    pub(crate) fn forget_remote_hold(&mut self) {
+    pub(super) fn forget_remote_hold(&mut self) {
         if let Some(c) = self.claims.get_mut(self.id.as_str()) {
             c.remote = None;
         }
@@ -142,7 +142,7 @@ impl TaskWrite {
 
     /// Reads the file fresh, applies `change`, validates and writes it, puts
     /// it in the index and the feed, and settles the claim.
-    pub(crate) fn commit(
+    pub(super) fn commit(
         mut self,
         o: &mut Orchestron,
         change: impl FnOnce(&Orchestron, &mut Task) -> Result<()>,
@@ -252,7 +252,7 @@ impl Orchestron {
     /// (archive, restore): refused while another agent holds one of `ids` on
     /// a live lease, unless `force` — then those claims end and their
     /// holders are told (the caller holds the workspace lock).
-    pub(crate) fn check_moves(&self, ids: &[RecordId], force: bool) -> Result<()> {
+    pub(super) fn check_moves(&self, ids: &[RecordId], force: bool) -> Result<()> {
         let registry = &self.claim_scope()?.registry;
         let lock = registry.lock()?;
         let mut claims = registry.load()?;
@@ -292,7 +292,7 @@ impl Orchestron {
 
     /// Keeps `lost` for its holder to be told (and drops what is older than
     /// [`LOST_CLAIM_DAYS`]); the caller holds the registry lock.
-    pub(crate) fn record_lost_claim(
+    pub(super) fn record_lost_claim(
         &self,
         lock: &WorkspaceLock,
         id: &RecordId,
@@ -352,7 +352,7 @@ impl Orchestron {
 
 /// The claim on `id` when someone other than `who` holds it on a live lease:
 /// the one rule of what a claim guards (a stale claim guards nothing).
-pub(crate) fn live_claim_of_other<'a>(
+pub(super) fn live_claim_of_other<'a>(
     claims: &'a Claims,
     id: &RecordId,
     who: &str,

@@ -210,7 +210,7 @@ impl ImportReport {
 /// One source item mapped onto a task's fields, before it has an id.
 /// Links name other items by their `external` key.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Draft {
+pub(super) struct Draft {
     pub external: String,
     /// Older spellings of the key an earlier import may have written
     /// (`backlog#task-1` before keys named their project).
@@ -246,7 +246,7 @@ pub(crate) struct Draft {
 
 /// A milestone of the source, which becomes a sprint of the same name.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Milestone {
+pub(super) struct Milestone {
     pub name: String,
     pub goal: Option<String>,
     pub end: Option<NaiveDate>,
@@ -254,7 +254,7 @@ pub(crate) struct Milestone {
 
 /// What a source module made of its files.
 #[derive(Debug, Default)]
-pub(crate) struct Parsed {
+pub(super) struct Parsed {
     pub drafts: Vec<Draft>,
     /// Milestones the source defines on their own (Backlog.md's milestone
     /// files), which become sprints even when no task names them.
@@ -336,7 +336,7 @@ fn close_times_from_git(parsed: &mut Parsed, from: &Path) {
 /// The files of a source and, when read from disk, the folder (or file)
 /// the user named, canonical: what a project without a name of its own is
 /// told apart by.
-pub(crate) struct Source<'a> {
+pub(super) struct Source<'a> {
     pub files: &'a [SourceFile],
     pub path: Option<&'a Path>,
 }

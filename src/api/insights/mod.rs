@@ -81,7 +81,7 @@ pub struct Analysis {
 }
 
 /// The inputs every insight starts from, gathered once.
-pub(crate) struct Inputs {
+pub(super) struct Inputs {
     /// Every task as an outline: the fields insights read, without labels,
     /// description, criteria, clarifications or notes (`Index::task_outlines`).
     pub tasks: Vec<Task>,
@@ -92,7 +92,7 @@ pub(crate) struct Inputs {
 
 impl Orchestron {
     /// Every task and when its work happened.
-    pub(crate) fn insight_inputs(&self) -> Result<Inputs> {
+    pub(super) fn insight_inputs(&self) -> Result<Inputs> {
         let t = crate::timing::Phase::start();
         let tasks = self.index.task_outlines()?;
         t.lap("insights: tasks");
@@ -145,7 +145,7 @@ impl Orchestron {
 
     /// True when a status change must be stamped into the record (`started`,
     /// `closed`): git will not remember it (no repository, or a shallow clone).
-    pub(crate) fn needs_status_stamps(&self) -> bool {
+    pub(super) fn needs_status_stamps(&self) -> bool {
         match self.git() {
             Ok(Some(repo)) => repo.is_shallow(),
             _ => true,
