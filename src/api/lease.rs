@@ -17,9 +17,9 @@ use std::path::PathBuf;
 /// Where claims are kept for this workspace, and which work tree we are.
 #[derive(Debug, Clone)]
 pub(super) struct ClaimScope {
-    pub registry: ClaimRegistry,
+    pub(super) registry: ClaimRegistry,
     /// The project folder of this work tree (claims taken here name it).
-    pub worktree: PathBuf,
+    pub(super) worktree: PathBuf,
 }
 
 /// A claim as the views show it: who holds the task, from which work tree

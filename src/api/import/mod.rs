@@ -337,8 +337,8 @@ fn close_times_from_git(parsed: &mut Parsed, from: &Path) {
 /// the user named, canonical: what a project without a name of its own is
 /// told apart by.
 pub(super) struct Source<'a> {
-    pub files: &'a [SourceFile],
-    pub path: Option<&'a Path>,
+    pub(super) files: &'a [SourceFile],
+    pub(super) path: Option<&'a Path>,
 }
 
 impl Source<'_> {

@@ -247,6 +247,58 @@ fn the_api_handing_out_a_lower_layer_s_item_is_caught() {
 }
 
 #[test]
+fn an_api_signature_seen_outside_the_api_naming_a_lower_layer_s_type_is_caught() {
+    let method = "use crate::store::Claims;\nimpl Orchestron {\n    pub(crate) fn claims(&self) -> Result<Claims> { todo!() }\n}";
+    assert_eq!(
+        breaches("api/lease.rs", method),
+        [Breach {
+            line: 3,
+            named: "pub fn names crate::store::Claims".into()
+        }]
+    );
+    for (place, source, expect) in [
+        (
+            "api/git_repo.rs",
+            "pub fn git(o: &Orchestron) -> Option<crate::git::GitRepo> { todo!() }",
+            &["pub fn names crate::git::GitRepo"][..],
+        ),
+        (
+            "api/refresh.rs",
+            "use crate::index::LoadedFile;\nimpl O {\n    pub(crate) fn index_written(&mut self, w: LoadedFile) {}\n}",
+            &["pub fn names crate::index::LoadedFile"],
+        ),
+        (
+            "api/mod.rs",
+            "impl O {\n    pub(super) fn lock(&self) -> crate::store::WorkspaceLock { todo!() }\n}",
+            &["pub fn names crate::store::WorkspaceLock"],
+        ),
+        (
+            "api/lease.rs",
+            "pub(crate) struct Scope {\n    pub(crate) claims: crate::store::Claims,\n}",
+            &["pub field names crate::store::Claims"],
+        ),
+    ] {
+        assert_eq!(named(place, source), expect, "{place}: `{source}`");
+    }
+    // The clean twins: shared inside api only (`pub(super)` below
+    // api/mod.rs, `pub(in crate::api)`, private), or naming only api and
+    // model types; a lower type in the body is api's own business.
+    for source in [
+        "impl O {\n    pub(super) fn claims(&self) -> crate::store::Claims { todo!() }\n}",
+        "pub(in crate::api) fn git() -> Option<crate::git::GitRepo> { todo!() }",
+        "fn lock() -> crate::store::WorkspaceLock { todo!() }",
+        "pub(super) struct Scope {\n    pub(super) claims: crate::store::Claims,\n}",
+        "pub(crate) fn n() -> usize { crate::store::Claims::default().len() }",
+        "pub fn t(id: &crate::model::RecordId) -> crate::api::TaskView { todo!() }",
+    ] {
+        assert!(
+            named("api/lease.rs", source).is_empty(),
+            "api/lease.rs: `{source}`"
+        );
+    }
+}
+
+#[test]
 fn the_lower_layers_deriving_or_importing_json_schemas_are_caught() {
     for place in ["store/records.rs", "index/types.rs", "git/merge.rs"] {
         for (source, expect) in [

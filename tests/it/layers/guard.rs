@@ -48,7 +48,7 @@ pub fn check(rel: &str, source: &str) -> Result<Vec<Breach>, String> {
         module,
         aliases: &aliases,
         breaches: Vec::new(),
-        in_pub_alias: false,
+        handing_out: None,
     };
     checker.visit_file(&file);
     checker.breaches.sort_by_key(|b| b.line);
@@ -241,18 +241,23 @@ struct Checker<'a> {
     module: Vec<String>,
     aliases: &'a Aliases,
     breaches: Vec<Breach>,
-    /// Inside a `pub type` of `api`: an alias that hands a lower layer's type
-    /// out under the API's name.
-    in_pub_alias: bool,
+    /// Inside what `api` hands out beyond itself, and how: a `pub type` (an
+    /// alias of a lower layer's type under the API's name), or the signature
+    /// of a function or the type of a field seen outside `api` (a
+    /// `pub(crate)` method that returns `Claims` hands the store to every
+    /// adapter).
+    handing_out: Option<&'static str>,
 }
 
 impl Checker<'_> {
     fn path(&mut self, leading_colon: bool, segs: &[String], span: Span) {
         for resolved in resolve(&self.module, leading_colon, segs, self.aliases) {
-            if self.in_pub_alias && in_a_lower_layer(&resolved) {
+            if let Some(how) = self.handing_out
+                && in_a_lower_layer(&resolved)
+            {
                 self.breaches.push(Breach {
                     line: span.start().line,
-                    named: format!("pub type = {}", resolved.join("::")),
+                    named: format!("{how} {}", resolved.join("::")),
                 });
             }
             if self.forbidden(&resolved) {
@@ -309,6 +314,22 @@ impl Checker<'_> {
         resolve(&self.module, false, &segs, self.aliases)
             .iter()
             .any(|p| p.get(1).is_none_or(|top| top != "api"))
+    }
+
+    /// Visits what `visit` reaches as handed out `how` when `vis` lets it be
+    /// seen outside `api`.
+    fn handed_out(
+        &mut self,
+        vis: &syn::Visibility,
+        how: &'static str,
+        visit: impl FnOnce(&mut Self),
+    ) {
+        let outer = self.handing_out;
+        if self.layer == "api" && self.seen_outside_api(vis) {
+            self.handing_out = Some(how);
+        }
+        visit(self);
+        self.handing_out = outer;
     }
 
     fn method(&mut self, name: &str, span: Span) {
@@ -454,10 +475,29 @@ impl<'ast> Visit<'ast> for Checker<'_> {
     }
 
     fn visit_item_type(&mut self, t: &'ast syn::ItemType) {
-        let outer = self.in_pub_alias;
-        self.in_pub_alias = self.layer == "api" && self.seen_outside_api(&t.vis);
-        syn::visit::visit_item_type(self, t);
-        self.in_pub_alias = outer;
+        self.handed_out(&t.vis, "pub type =", |c| syn::visit::visit_item_type(c, t));
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        for a in &f.attrs {
+            self.visit_attribute(a);
+        }
+        self.visit_visibility(&f.vis);
+        self.handed_out(&f.vis, "pub fn names", |c| c.visit_signature(&f.sig));
+        self.visit_block(&f.block);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        for a in &f.attrs {
+            self.visit_attribute(a);
+        }
+        self.visit_visibility(&f.vis);
+        self.handed_out(&f.vis, "pub fn names", |c| c.visit_signature(&f.sig));
+        self.visit_block(&f.block);
+    }
+
+    fn visit_field(&mut self, f: &'ast syn::Field) {
+        self.handed_out(&f.vis, "pub field names", |c| syn::visit::visit_field(c, f));
     }
 
     /// What an attribute's arguments name: `#[derive(JsonSchema)]`,

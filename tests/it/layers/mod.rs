@@ -11,6 +11,9 @@
 //! - `api` hands out nothing of the layers below it under its own name: no
 //!   `pub use` and no `pub type` of a `store`, `index` or `git` item (what an
 //!   adapter needs from there is a `model` type or an `api` type).
+//!   Nor does an `api` function or field seen outside `api` (`pub`,
+//!   `pub(crate)`) name one in its signature or type: what only `api` uses
+//!   is `pub(super)` or narrower.
 //! - `store`, `index` and `git` derive and import nothing that serves only an
 //!   adapter's output: no `schemars` (JSON Schemas are for MCP structured
 //!   content), in a `use`, a path or an attribute (`#[derive(JsonSchema)]`).
