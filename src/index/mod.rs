@@ -14,12 +14,14 @@ mod derive;
 mod error;
 mod feed;
 mod fts;
+mod lookups;
 mod outlines;
 mod problems;
 mod query;
 mod row;
 mod schema;
 mod similar;
+mod sprints_contexts;
 mod transitions;
 mod types;
 

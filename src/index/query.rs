@@ -1,8 +1,8 @@
-//! Read queries over the live records: task lists with filters, full-text
-//! search, readiness and paging (archived tasks left out unless asked for);
-//! single records (archived ones found too); dependency and child links;
-//! sprints, contexts and status counts. Records come back from their stored
-//! JSON, so no query touches a YAML file.
+//! Task list queries: filters, full-text search, readiness and paging
+//! (archived tasks left out unless asked for), with the counts a page
+//! reports. Tasks come back from their stored JSON (or their list columns),
+//! so no query touches a YAML file. Single records and links are in
+//! [`super::lookups`], sprints and contexts in [`super::sprints_contexts`].
 //!
 //! One order serves every task list (and claim / `task next`): priority, then
 //! how many open tasks it directly unblocks, then oldest first, then id — with
@@ -12,13 +12,12 @@
 use super::Index;
 use super::error::{Context, IndexError};
 use super::fts::{CONTAINS_FN, Search};
-use super::row::{from_json, parse_id};
-use crate::model::{ArchiveScope, TaskPage, TaskQuery, TaskRef};
-use crate::model::{ContextKind, ContextSnapshot, RecordId, Sprint, Status, Task};
+use super::row::from_json;
+use crate::model::{ArchiveScope, RecordId, Task, TaskPage, TaskQuery};
+use rusqlite::params_from_iter;
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params_from_iter};
 
-const ORDER: &str = "t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id";
+pub(super) const ORDER: &str = "t.closed, t.priority_rank, t.unblocks DESC, t.created_us, t.id";
 
 /// Binds each id and returns the marks, comma-separated, for an `IN (…)`.
 fn bind_ids(args: &mut Vec<Value>, ids: &[RecordId]) -> String {
@@ -151,54 +150,6 @@ impl Index {
         Ok((matches, from))
     }
 
-    /// The task with this id, if one is indexed.
-    pub fn task(&self, id: &RecordId) -> Result<Option<Task>, IndexError> {
-        let json: Option<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT r.json FROM tasks t JOIN records r ON r.rid = t.rid WHERE t.id = ?1",
-            )
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
-            .ctx("reading a task")?;
-        json.map(|j| from_json("task", &j)).transpose()
-    }
-
-    /// Whether the record that speaks for `id` lies in the archive (`None`
-    /// when no record does).
-    pub fn archived(&self, id: &RecordId) -> Result<Option<bool>, IndexError> {
-        self.conn
-            .prepare_cached(
-                "SELECT substr(r.path, 1, 8) = 'archive/'
-                 FROM live l JOIN records r ON r.rid = l.rid WHERE l.id = ?1",
-            )
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
-            .ctx("finding a record's file")
-    }
-
-    /// The file (relative to the workspace) of the record that speaks for
-    /// `id` — normally `<dir>/<id>.yaml`, but a misnamed or duplicated file
-    /// may be the one in use.
-    #[cfg(test)]
-    pub fn path_of(&self, id: &RecordId) -> Result<Option<String>, IndexError> {
-        self.conn
-            .prepare_cached(
-                "SELECT r.path FROM live l JOIN records r ON r.rid = l.rid WHERE l.id = ?1",
-            )
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)).optional())
-            .ctx("finding a record's file")
-    }
-
-    /// Tasks that list `id` in their `depends_on`.
-    pub fn dependents(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
-        self.task_refs(
-            &format!(
-                "SELECT t.id, t.title, t.status FROM task_deps d JOIN tasks t ON t.rid = d.rid
-                 WHERE d.dep = ?1 ORDER BY {ORDER}"
-            ),
-            id,
-        )
-    }
-
     /// How many tasks match: from `task_counts` when the query filters on
     /// nothing but the archive and the status, from the search's `matches`
     /// when it filters on nothing but the words and no archived task is to
@@ -306,157 +257,6 @@ impl Index {
         Ok(archived == 0)
     }
 
-    /// Tasks whose `parent` is `id`.
-    pub fn children(&self, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
-        self.task_refs(
-            &format!(
-                "SELECT t.id, t.title, t.status FROM tasks t WHERE t.parent = ?1 ORDER BY {ORDER}"
-            ),
-            id,
-        )
-    }
-
-    /// How many tasks are in each status, every status listed (zeros included).
-    pub fn status_counts(&self) -> Result<Vec<(Status, usize)>, IndexError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT status, n FROM task_counts WHERE archived = 0")
-            .ctx("counting tasks by status")?;
-        let rows: Vec<(String, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .ctx("counting tasks by status")?;
-        Ok(Status::ALL
-            .iter()
-            .map(|s| {
-                let n = rows
-                    .iter()
-                    .find(|(name, _)| name == s.as_str())
-                    .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
-                (*s, n)
-            })
-            .collect())
-    }
-
-    /// Every live sprint (archived ones left out), by start date (undated
-    /// last), then creation.
-    pub fn sprints(&self) -> Result<Vec<Sprint>, IndexError> {
-        self.json_rows(
-            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid WHERE s.archived = 0
-             ORDER BY s.start_date IS NULL, s.start_date, s.created, s.id",
-            [],
-            "sprint",
-        )
-    }
-
-    /// Every sprint, archived ones too, by id (an export's order).
-    pub fn every_sprint(&self) -> Result<Vec<Sprint>, IndexError> {
-        self.json_rows(
-            "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid ORDER BY s.id",
-            [],
-            "sprint",
-        )
-    }
-
-    /// The ids of every record whose file lies in the archive, sorted.
-    pub fn archived_ids(&self) -> Result<Vec<RecordId>, IndexError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT l.id FROM live l JOIN records r ON r.rid = l.rid
-                 WHERE r.path >= 'archive/' AND r.path < 'archive0' ORDER BY l.id",
-            )
-            .ctx("listing archived records")?;
-        let ids: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .ctx("listing archived records")?;
-        ids.iter().map(|id| parse_id(id)).collect()
-    }
-
-    pub fn sprint(&self, id: &RecordId) -> Result<Option<Sprint>, IndexError> {
-        Ok(self
-            .json_rows(
-                "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid WHERE s.id = ?1",
-                [id.as_str()],
-                "sprint",
-            )?
-            .pop())
-    }
-
-    /// The ACTIVE sprint with the latest start (see `problems` for a warning
-    /// when there are several).
-    pub fn active_sprint(&self) -> Result<Option<Sprint>, IndexError> {
-        Ok(self
-            .json_rows(
-                "SELECT r.json FROM sprints s JOIN records r ON r.rid = s.rid
-                 WHERE s.status = 'ACTIVE'
-                 ORDER BY s.start_date IS NULL, s.start_date DESC, s.created DESC, s.id DESC
-                 LIMIT 1",
-                [],
-                "sprint",
-            )?
-            .pop())
-    }
-
-    /// The newest `limit` context snapshots and handoffs (0 = all), newest first.
-    pub fn contexts(&self, limit: usize) -> Result<Vec<ContextSnapshot>, IndexError> {
-        let limit = if limit == 0 { -1 } else { to_i64(limit) };
-        self.json_rows(
-            "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
-             ORDER BY c.at_us DESC, c.id DESC LIMIT ?1",
-            [limit],
-            "context",
-        )
-    }
-
-    /// The newest context of `kind` (the board's latest handoff), found
-    /// through `contexts_at` without reading any other record.
-    pub fn latest_context(&self, kind: ContextKind) -> Result<Option<ContextSnapshot>, IndexError> {
-        Ok(self
-            .json_rows(
-                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
-                 WHERE c.kind = ?1 ORDER BY c.at_us DESC, c.id DESC LIMIT 1",
-                [kind.as_str()],
-                "context",
-            )?
-            .pop())
-    }
-
-    /// The newest handoff about `task`.
-    pub fn latest_handoff_for(
-        &self,
-        task: &RecordId,
-    ) -> Result<Option<ContextSnapshot>, IndexError> {
-        Ok(self
-            .json_rows(
-                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid
-                 WHERE c.kind = ?1 AND c.task = ?2 ORDER BY c.at_us DESC, c.id DESC LIMIT 1",
-                [ContextKind::Handoff.as_str(), task.as_str()],
-                "context",
-            )?
-            .pop())
-    }
-
-    /// Whether a context with this id is indexed.
-    pub fn context_exists(&self, id: &RecordId) -> Result<bool, IndexError> {
-        self.conn
-            .prepare_cached("SELECT count(*) > 0 FROM contexts WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id.as_str()], |r| r.get(0)))
-            .ctx("reading a context")
-    }
-
-    #[cfg(test)]
-    pub fn context(&self, id: &RecordId) -> Result<Option<ContextSnapshot>, IndexError> {
-        Ok(self
-            .json_rows(
-                "SELECT r.json FROM contexts c JOIN records r ON r.rid = c.rid WHERE c.id = ?1",
-                [id.as_str()],
-                "context",
-            )?
-            .pop())
-    }
-
     fn task_rows(&self, sql: &str, args: &[Value]) -> Result<Vec<Task>, IndexError> {
         let mut stmt = self.conn.prepare_cached(sql).ctx("listing tasks")?;
         let jsons: Vec<String> = stmt
@@ -464,43 +264,6 @@ impl Index {
             .and_then(|rows| rows.collect())
             .ctx("listing tasks")?;
         jsons.iter().map(|j| from_json("task", j)).collect()
-    }
-
-    fn json_rows<T: serde::de::DeserializeOwned, P: rusqlite::Params>(
-        &self,
-        sql: &str,
-        params: P,
-        what: &'static str,
-    ) -> Result<Vec<T>, IndexError> {
-        let mut stmt = self.conn.prepare_cached(sql).ctx("reading records")?;
-        let jsons: Vec<String> = stmt
-            .query_map(params, |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .ctx("reading records")?;
-        jsons.iter().map(|j| from_json(what, j)).collect()
-    }
-
-    fn task_refs(&self, sql: &str, id: &RecordId) -> Result<Vec<TaskRef>, IndexError> {
-        let mut stmt = self.conn.prepare_cached(sql).ctx("reading task links")?;
-        let rows: Vec<(String, String, String)> = stmt
-            .query_map([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .and_then(|rows| rows.collect())
-            .ctx("reading task links")?;
-        rows.into_iter()
-            .map(|(id, title, status)| {
-                Ok(TaskRef {
-                    id: parse_id(&id)?,
-                    title,
-                    status: status.parse().map_err(|e: crate::model::ModelError| {
-                        IndexError::BadRow {
-                            what: "status",
-                            value: status.clone(),
-                            detail: e.to_string(),
-                        }
-                    })?,
-                })
-            })
-            .collect()
     }
 }
 
@@ -618,6 +381,6 @@ fn any_of(clauses: &mut Vec<String>, args: &mut Vec<Value>, col: &str, vals: Vec
     clauses.push(format!("{col} IN ({})", marks.join(", ")));
 }
 
-fn to_i64(n: usize) -> i64 {
+pub(super) fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
