@@ -274,34 +274,49 @@ fn write_files<'a>(
             )?;
         }
         if let (Some(record), Some(json)) = (&update.record, json) {
-            let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
-            exec(
-                conn,
-                "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    update.path,
-                    record.id().as_str(),
-                    record.kind().as_str(),
-                    name_ok && dir_ok,
-                    json,
-                    lines
-                ],
-                "storing a record",
-            )?;
+            let (rid, name_ok) = write_record_row(conn, &update.path, record, json, &lines)?;
             written
                 .entry(record.id().as_str())
                 .or_default()
                 .push(Written {
-                    rid: conn.last_insert_rowid(),
+                    rid,
                     path: &update.path,
                     record,
                     json,
-                    name_ok: name_ok && dir_ok,
+                    name_ok,
                 });
         }
     }
     Ok(written)
+}
+
+/// Stores a parsed file's `records` row; returns its row id and whether the
+/// file sits at its id's name and folder. One function for the incremental
+/// apply and the bulk load, so that a rebuild writes the row apply writes.
+pub(super) fn write_record_row(
+    conn: &Connection,
+    path: &str,
+    record: &Record,
+    json: &str,
+    key_lines: &str,
+) -> Result<(i64, bool), IndexError> {
+    let (name_ok, dir_ok) = location_ok(path, record.kind(), record.id());
+    let name_ok = name_ok && dir_ok;
+    exec(
+        conn,
+        "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            path,
+            record.id().as_str(),
+            record.kind().as_str(),
+            name_ok,
+            json,
+            key_lines
+        ],
+        "storing a record",
+    )?;
+    Ok((conn.last_insert_rowid(), name_ok))
 }
 
 /// Stores a file's stamp, and the id it speaks for when it holds no valid

@@ -10,10 +10,10 @@
 //! end: one sort per index instead of a B-tree insert per row; the task-count
 //! triggers are off too, and one count fills `task_counts` at the end.
 
-use super::apply::{count_all_blocking, write_problems, write_stamp};
+use super::apply::{count_all_blocking, write_problems, write_record_row, write_stamp};
 use super::derive::{insert_query_rows, remove_query_rows};
 use super::error::{Context, IndexError};
-use super::row::{key_lines_text, location_ok, to_json};
+use super::row::{key_lines_text, to_json};
 use super::types::FileUpdate;
 use super::{Index, clear_tables, exec, meta, meta_set, new_generation};
 use crate::model::IdKind;
@@ -147,25 +147,8 @@ fn load_row(
     let (Some(record), Some(json)) = (&update.record, &row.json) else {
         return Ok(());
     };
-    let lines = &row.key_lines;
-    let (name_ok, dir_ok) = location_ok(&update.path, record.kind(), record.id());
-    let name_ok = name_ok && dir_ok;
     let id = record.id().as_str();
-    exec(
-        tx,
-        "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            update.path,
-            id,
-            record.kind().as_str(),
-            name_ok,
-            json,
-            lines
-        ],
-        "storing a record",
-    )?;
-    let rid = tx.last_insert_rowid();
+    let (rid, name_ok) = write_record_row(tx, &update.path, record, json, &row.key_lines)?;
     let wins = live.get(id).is_none_or(|c| {
         (name_ok, std::cmp::Reverse(update.path.as_str()))
             > (c.name_ok, std::cmp::Reverse(c.path.as_str()))
