@@ -71,10 +71,13 @@ impl Orchestron {
         };
         Orchestron::git_setup(self.ws.root())?;
         t.lap("sync: checks");
-        let mut report = SyncReport::default();
-        report.committed = sync_commit::commit_folder(&root, &folder, &|staged| {
+        let committed = sync_commit::commit_folder(&root, &folder, &|staged| {
             self.commit_message(&folder, staged)
         })?;
+        let mut report = SyncReport {
+            committed,
+            ..SyncReport::default()
+        };
         t.lap("sync: commit");
         let deadline = Instant::now() + timeout;
         // The workspace lock stays held while waiting: a write landing

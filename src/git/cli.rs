@@ -34,10 +34,7 @@ pub(super) fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
 /// own input, output or environment.
 pub(super) fn git(dir: &Path) -> Command {
     let mut command = Command::new("git");
-    command
-        .arg("-C")
-        .arg(dir)
-        .env("GIT_OPTIONAL_LOCKS", "0");
+    command.arg("-C").arg(dir).env("GIT_OPTIONAL_LOCKS", "0");
     command
 }
 
@@ -49,6 +46,7 @@ pub(super) fn spawn_error(args: &[&str], source: std::io::Error) -> GitError {
 }
 
 /// Like [`run`], with `input` on git's standard input.
+#[cfg(unix)]
 pub(super) fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Output, GitError> {
     let mut child = git(dir)
         .args(args)

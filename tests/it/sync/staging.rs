@@ -207,11 +207,18 @@ fn hook(env: &TestEnv, name: &str, code: i32) {
     let path = env.path().join(".git/hooks").join(name);
     let log = env.path().join(".git/hooks.log");
     let line = if name == "commit-msg" {
-        format!("echo \"{name}: $(head -n 1 \"$1\")\" >> '{}'", log.display())
+        format!(
+            "echo \"{name}: $(head -n 1 \"$1\")\" >> '{}'",
+            log.display()
+        )
     } else {
         format!("echo {name} >> '{}'", log.display())
     };
-    std::fs::write(&path, format!("#!/bin/sh\n{line}\necho {name} says {code} >&2\nexit {code}\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\n{line}\necho {name} says {code} >&2\nexit {code}\n"),
+    )
+    .unwrap();
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
     std::fs::set_permissions(&path, perms).unwrap();
