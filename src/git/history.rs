@@ -254,7 +254,7 @@ impl GitRepo {
     }
 
     /// Every blob under `prefix` at `commit`, by path.
-    fn blobs_under(
+    pub(super) fn blobs_under(
         &self,
         commit: ObjectId,
         prefix: &str,
@@ -307,153 +307,9 @@ impl GitRepo {
 }
 
 /// Whether repo-relative `path` lies under the folder `prefix` (`""`: the root).
-fn under(prefix: &str, path: &str) -> bool {
+pub(super) fn under(prefix: &str, path: &str) -> bool {
     prefix.is_empty()
         || path
             .strip_prefix(prefix)
             .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// One commit as the authorship walk needs it: parents, author, the tree of the
-/// directory being examined, and (read only when needed) the blobs under it.
-struct WalkCommit {
-    parents: Vec<ObjectId>,
-    author: String,
-    dir: Option<ObjectId>,
-    blobs: Option<BTreeMap<String, ObjectId>>,
-}
-
-type WalkCache = std::collections::HashMap<ObjectId, WalkCommit>;
-
-impl GitRepo {
-    /// For each file (a path relative to the repository root under `prefix`, with
-    /// its current content, `None` when deleted) whose content is exactly what
-    /// HEAD holds — it arrived through git (a pull, a merge, a checkout) — the
-    /// author of the newest commit that gave it that content or removed it.
-    /// Merges are followed as git's history simplification does (a merge that
-    /// took the file unchanged from one parent is skipped for that parent), so a
-    /// `git pull` credits the teammate who made the change, not whoever merged.
-    /// Files with uncommitted content are left out. Commits are read once for all
-    /// files, at most `limit` steps per file; a commit whose `prefix` directory is
-    /// the same tree as its parent's costs no directory read.
-    pub fn last_change_authors(
-        &self,
-        prefix: &str,
-        files: &[(String, Option<Vec<u8>>)],
-        limit: usize,
-    ) -> Result<BTreeMap<String, String>, GitError> {
-        let mut out = BTreeMap::new();
-        let Some(head) = self.head()? else {
-            return Ok(out);
-        };
-        let prefix = prefix.trim_matches('/');
-        let mut cache = WalkCache::default();
-        let hash_kind = self.repo.object_hash();
-        for (path, bytes) in files {
-            let head_blob = self.blob_in(&mut cache, head, prefix, path)?;
-            let committed = match (head_blob, bytes) {
-                (None, None) => true,
-                (Some(id), Some(b)) => gix::objs::compute_hash(hash_kind, gix::objs::Kind::Blob, b)
-                    .is_ok_and(|h| h == id),
-                _ => false,
-            };
-            if !committed {
-                continue;
-            }
-            let mut current = head;
-            for _ in 0..limit.max(1) {
-                let (parents, dir) = {
-                    let c = self.walk_commit(&mut cache, current, prefix)?;
-                    (c.parents.clone(), c.dir)
-                };
-                let mut same = None;
-                for p in parents.iter().copied() {
-                    let parent_dir = self.walk_commit(&mut cache, p, prefix)?.dir;
-                    if parent_dir == dir || self.blob_in(&mut cache, p, prefix, path)? == head_blob
-                    {
-                        same = Some(p);
-                        break;
-                    }
-                }
-                match same {
-                    Some(p) => current = p,
-                    None => {
-                        if !(parents.is_empty() && head_blob.is_none()) {
-                            let author = self
-                                .walk_commit(&mut cache, current, prefix)?
-                                .author
-                                .clone();
-                            out.insert(path.clone(), author);
-                        }
-                        break;
-                    }
-                }
-            }
-            if cache.len() > 4 * limit.max(1) {
-                cache.clear();
-            }
-        }
-        Ok(out)
-    }
-
-    /// The blob of `path` at `commit`, through the walk cache.
-    fn blob_in(
-        &self,
-        cache: &mut WalkCache,
-        commit: ObjectId,
-        prefix: &str,
-        path: &str,
-    ) -> Result<Option<ObjectId>, GitError> {
-        let needs_read = self.walk_commit(cache, commit, prefix)?.blobs.is_none();
-        if needs_read {
-            let blobs = self.blobs_under(commit, prefix, &|_| true)?;
-            if let Some(c) = cache.get_mut(&commit) {
-                c.blobs = Some(blobs);
-            }
-        }
-        Ok(cache
-            .get(&commit)
-            .and_then(|c| c.blobs.as_ref())
-            .and_then(|b| b.get(path).copied()))
-    }
-
-    fn walk_commit<'c>(
-        &self,
-        cache: &'c mut WalkCache,
-        id: ObjectId,
-        prefix: &str,
-    ) -> Result<&'c WalkCommit, GitError> {
-        use std::collections::hash_map::Entry;
-        let slot = match cache.entry(id) {
-            Entry::Occupied(o) => return Ok(o.into_mut()),
-            Entry::Vacant(v) => v,
-        };
-        let commit = self
-            .repo
-            .find_commit(id)
-            .ctx(|| format!("reading commit {id}"))?;
-        let author = commit
-            .author()
-            .ctx(|| format!("reading the author of {id}"))?
-            .name
-            .to_string()
-            .trim()
-            .to_string();
-        let parents = commit.parent_ids().map(|p| p.detach()).collect();
-        let tree = commit.tree().ctx(|| format!("reading the tree of {id}"))?;
-        let dir = if prefix.is_empty() {
-            Some(tree.id)
-        } else {
-            tree.lookup_entry_by_path(prefix)
-                .ctx(|| format!("looking up {prefix} in {id}"))?
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id())
-        };
-        Ok(slot.insert(WalkCommit {
-            parents,
-            author,
-            dir,
-            blobs: None,
-        }))
-    }
 }

@@ -12,6 +12,7 @@
 mod cli;
 mod error;
 mod history;
+mod history_credit;
 mod identity;
 mod layout;
 pub mod merge;
