@@ -52,4 +52,6 @@ pub fn state_of(dir: &Path) -> Option<GitState> {
 }
 
 #[cfg(test)]
+mod history_credit_tests;
+#[cfg(test)]
 mod tests;
