@@ -228,11 +228,7 @@ impl GitRepo {
     }
 
     /// A tree's bytes, inflated once per walk (within [`TREE_CACHE_BYTES`]).
-    fn tree_data<'c>(
-        &self,
-        cache: &'c mut WalkCache,
-        id: ObjectId,
-    ) -> Result<&'c [u8], GitError> {
+    fn tree_data<'c>(&self, cache: &'c mut WalkCache, id: ObjectId) -> Result<&'c [u8], GitError> {
         if !cache.trees.contains_key(&id) {
             let data = self
                 .repo
