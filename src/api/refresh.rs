@@ -401,12 +401,27 @@ impl Orchestron {
             n => format!("{first} and {} other record(s) were", n - 1),
         };
         let actor = self.actor().to_string();
-        if let Err(e) = self.index.apply(Refresh {
+        // A large batch (an import) leaves a WAL that every later process
+        // would read whole when it opens the cache: checkpointed, as a
+        // refresh that rewrites as many files is.
+        let large = written.len() >= LARGE_WRITE;
+        let indexed = self.index.apply(Refresh {
             updates: written.into_iter().map(update_of).collect(),
             deleted: Vec::new(),
             actor,
             at: self.clock().now_millis(),
-        }) {
+        });
+        if indexed.is_ok()
+            && large
+            && let Err(e) = self.index.settle()
+        {
+            // Only later opens are slower; nothing is lost.
+            tracing::warn!(
+                "{what} indexed, but the index cache could not be checkpointed ({})",
+                crate::model::with_causes(&e)
+            );
+        }
+        if let Err(e) = indexed {
             tracing::warn!(
                 "{what} written, but the index cache could not take it ({}); \
                  the next command reads it again",

@@ -13,6 +13,7 @@ mod cli;
 mod error;
 mod history;
 mod identity;
+mod layout;
 pub mod merge;
 mod remote_claims;
 mod repo;
@@ -25,6 +26,7 @@ pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
 pub use identity::user_name;
+pub use layout::common_dir_at;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::{GitRepo, KeptRepo};
 
