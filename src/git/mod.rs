@@ -18,6 +18,7 @@ pub mod merge;
 mod remote_claims;
 mod repo;
 pub mod sync;
+pub mod sync_commit;
 mod timeline;
 
 pub(crate) use cli::move_tracked;
