@@ -63,3 +63,43 @@ fn streamed_rebuild_builds_the_same_index_as_a_cold_refresh() {
     assert!(out.contains("602"), "{out}");
     assert_eq!(answers(&env), cold);
 }
+
+/// The cache's files, by name (a rebuild writes a new generation file and
+/// removes the one it replaced, see `index::generation`).
+fn cache_files(env: &TestEnv) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.ws().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("index.sqlite"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_server_running_through_a_cli_rebuild_reads_and_writes_the_new_cache() {
+    let env = TestEnv::new();
+    let ids = crate::watched::tasks(&env, 3);
+    let mut server = crate::watched::Server::start(&env, &[]);
+    assert_eq!(server.tasks(), crate::watched::full_pass(&env));
+    let before = cache_files(&env);
+    env.ok(&["index", "rebuild"]);
+    let after = cache_files(&env);
+    assert_ne!(after, before, "a rebuild publishes a new file");
+    // A CLI write after the rebuild lands in the new generation; the server,
+    // which still had the replaced file open, must answer from the new one.
+    env.ok(&["task", "update", &ids[0], "--status", "in_progress"]);
+    crate::watched::retitle(&env, &ids[1], "edited by hand after the rebuild");
+    let seen = server.tasks();
+    assert_eq!(seen, crate::watched::full_pass(&env));
+    assert!(seen.iter().any(|t| t.0 == ids[0] && t.2 == "IN_PROGRESS"), "{seen:?}");
+    // And the server's own write goes to the new generation, where the CLI
+    // (which opens only the published file) reads it.
+    server.tool(
+        "orchestron_task_update",
+        serde_json::json!({"taskId": ids[2], "status": "DONE"}),
+    );
+    let shown = env.json(&["task", "show", &ids[2]]);
+    assert_eq!(shown["status"], "DONE", "{shown}");
+    assert_eq!(cache_files(&env), after, "no generation file was added or left");
+}
