@@ -90,7 +90,13 @@ impl Index {
         let t = crate::timing::Phase::start();
         let file = generation::fresh_name(&self.base);
         let loaded = self
-            .load_into(&file, batches, expected, &mut done, start == BulkStart::Rebuild)
+            .load_into(
+                &file,
+                batches,
+                expected,
+                &mut done,
+                start == BulkStart::Rebuild,
+            )
             .map_err(|e| e.at(&file))
             .and_then(|n| {
                 t.lap("bulk: load");

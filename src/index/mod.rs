@@ -234,8 +234,7 @@ impl Index {
             .map_err(|e| e.at(&self.path))
     }
 
-    /// The file this index lives in.
-    #[cfg(test)]
+    /// The file this index lives in: the generation it is open on.
     pub fn path(&self) -> &Path {
         &self.path
     }

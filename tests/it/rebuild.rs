@@ -92,7 +92,10 @@ fn a_server_running_through_a_cli_rebuild_reads_and_writes_the_new_cache() {
     crate::watched::retitle(&env, &ids[1], "edited by hand after the rebuild");
     let seen = server.tasks();
     assert_eq!(seen, crate::watched::full_pass(&env));
-    assert!(seen.iter().any(|t| t.0 == ids[0] && t.2 == "IN_PROGRESS"), "{seen:?}");
+    assert!(
+        seen.iter().any(|t| t.0 == ids[0] && t.2 == "IN_PROGRESS"),
+        "{seen:?}"
+    );
     // And the server's own write goes to the new generation, where the CLI
     // (which opens only the published file) reads it.
     server.tool(
@@ -101,5 +104,29 @@ fn a_server_running_through_a_cli_rebuild_reads_and_writes_the_new_cache() {
     );
     let shown = env.json(&["task", "show", &ids[2]]);
     assert_eq!(shown["status"], "DONE", "{shown}");
-    assert_eq!(cache_files(&env), after, "no generation file was added or left");
+    assert_eq!(
+        cache_files(&env),
+        after,
+        "no generation file was added or left"
+    );
+}
+
+#[test]
+fn index_path_names_the_file_sqlite3_can_query_after_a_rebuild() {
+    let env = TestEnv::new();
+    let id = env.create(&["Findable"]);
+    env.ok(&["index", "rebuild"]);
+    let path = std::path::PathBuf::from(env.ok(&["index", "path"]).trim());
+    assert!(
+        path.starts_with(env.ws().join("cache")),
+        "{}",
+        path.display()
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM tasks WHERE id = ?1", [&id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(title, "Findable");
+    let json = env.json(&["index", "path"]);
+    assert_eq!(json["path"], path.to_str().unwrap());
 }

@@ -30,7 +30,12 @@ fn a_rebuild_publishes_a_new_file_that_an_index_opened_before_follows() {
     assert!(b.task(&id("TASK-a")).expect("task").is_none());
     assert!(b.task(&id("TASK-b")).expect("task").is_some());
     // Only the new generation (with its WAL files) and the pointer are left.
-    let current = a.path().file_name().expect("name").to_string_lossy().into_owned();
+    let current = a
+        .path()
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     for name in cache_files(&dir) {
         assert!(
             name == "index.sqlite.current" || name.starts_with(&current),
@@ -84,7 +89,11 @@ fn a_rebuild_keeps_the_agents_cursors_and_moves_the_content_version_on() {
     let again = open(&dir);
     let cursor: String = again
         .conn
-        .query_row("SELECT cursor FROM agent_cursors WHERE agent = 'bot'", [], |r| r.get(0))
+        .query_row(
+            "SELECT cursor FROM agent_cursors WHERE agent = 'bot'",
+            [],
+            |r| r.get(0),
+        )
         .expect("kept cursor");
     assert_eq!(cursor, "c1");
     assert_ne!(again.content_version().expect("version"), version);
@@ -98,6 +107,9 @@ fn a_pointer_that_names_no_generation_of_the_cache_is_ignored() {
     for hand_edit in ["../../etc/passwd\n", "other.db\n", "index.sqlite.g\n"] {
         std::fs::write(&pointer, hand_edit).expect("edit");
         let base = dir.path().join("cache/index.sqlite");
-        assert_eq!(crate::index::generation::current(&base).expect("current"), base);
+        assert_eq!(
+            crate::index::generation::current(&base).expect("current"),
+            base
+        );
     }
 }
