@@ -163,10 +163,11 @@ pub fn remove_others(base: &Path, keep: &Path) {
                 && db[generation_prefix.len()..]
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric()));
-        if ours && db != keep_name {
-            if let Err(e) = std::fs::remove_file(entry.path()) {
-                tracing::debug!("left {} for later: {e}", entry.path().display());
-            }
+        if ours
+            && db != keep_name
+            && let Err(e) = std::fs::remove_file(entry.path())
+        {
+            tracing::debug!("left {} for later: {e}", entry.path().display());
         }
     }
 }
