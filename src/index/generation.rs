@@ -3,7 +3,8 @@
 //! beside the old one — with no journal, so every page is written once instead
 //! of once to the WAL and again by the checkpoint, and nothing has to be
 //! emptied first — and then publishes it by replacing a small pointer file,
-//! `<cache>.current`, which names it. Until a pointer exists the cache is the
+//! `index.current.sqlite` beside `index.sqlite`, which names it
+//! (`index.g<token>.sqlite`). Until a pointer exists the cache is the
 //! file at the configured path itself.
 //!
 //! A new file, never a rename over the old name: SQLite names the WAL and
@@ -20,16 +21,46 @@ use super::error::IndexError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The suffix of the pointer file's name (after the configured cache name).
-const POINTER: &str = ".current";
-/// What the name of a generation file adds to the configured cache name.
-const GENERATION: &str = ".g";
+/// What the pointer file's name puts between the configured cache's stem
+/// and its extension (`index.current.sqlite`): the same extension, so that
+/// the ignore patterns that keep the cache out of git (`*.sqlite`, `*.db`)
+/// cover it too.
+const POINTER: &str = "current";
+/// What starts the token a generation file's name puts there (`index.g…sqlite`).
+const GENERATION: &str = "g";
 /// The files SQLite keeps beside a database.
 const SIDE_FILES: [&str; 4] = ["", "-wal", "-shm", "-journal"];
 
+/// `base`'s name split at its extension: (`index`, `.sqlite`), or the whole
+/// name and nothing when it has none.
+fn stem_and_extension(base: &Path) -> (String, String) {
+    let name = base
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rfind('.').filter(|&i| i > 0) {
+        Some(i) => (name[..i].to_string(), name[i..].to_string()),
+        None => (name, String::new()),
+    }
+}
+
+/// The file beside `base` named `<stem>.<infix><extension>`.
+fn beside(base: &Path, infix: &str) -> PathBuf {
+    let (stem, ext) = stem_and_extension(base);
+    base.with_file_name(format!("{stem}.{infix}{ext}"))
+}
+
+/// Whether `name` is the name of a generation file of the cache at `base`.
+fn is_generation(base: &Path, name: &str) -> bool {
+    let (stem, ext) = stem_and_extension(base);
+    name.strip_prefix(&format!("{stem}.{GENERATION}"))
+        .and_then(|rest| rest.strip_suffix(ext.as_str()))
+        .is_some_and(|token| !token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// The pointer file of the cache configured at `base`.
 fn pointer(base: &Path) -> PathBuf {
-    with_suffix(base, POINTER)
+    beside(base, POINTER)
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -38,8 +69,8 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn base_name(base: &Path) -> String {
-    base.file_name()
+fn name_of(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
@@ -60,13 +91,7 @@ pub fn current(base: &Path) -> Result<PathBuf, IndexError> {
         }
     };
     let name = text.trim_end_matches('\n');
-    let prefix = format!("{}{GENERATION}", base_name(base));
-    let valid = name.len() > prefix.len()
-        && name.starts_with(&prefix)
-        && name[prefix.len()..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric());
-    if !valid {
+    if !is_generation(base, name) {
         tracing::warn!(
             "{} does not name a generation of the cache; using {}",
             pointer(base).display(),
@@ -82,7 +107,7 @@ pub fn current(base: &Path) -> Result<PathBuf, IndexError> {
 pub fn fresh_name(base: &Path) -> PathBuf {
     loop {
         let token = crate::model::new_suffix(10);
-        let file = with_suffix(base, &format!("{GENERATION}{token}"));
+        let file = beside(base, &format!("{GENERATION}{token}"));
         if SIDE_FILES
             .iter()
             .all(|s| std::fs::symlink_metadata(with_suffix(&file, s)).is_err())
@@ -103,12 +128,11 @@ pub fn publish(base: &Path, file: &Path) -> Result<(), IndexError> {
     std::fs::File::open(file)
         .and_then(|f| f.sync_all())
         .map_err(err(file))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = name_of(file);
     let target = pointer(base);
-    let temp = with_suffix(&target, &format!(".tmp{}", std::process::id()));
+    // Hidden and ending in `.tmp`, as the store's temporary files: ignored
+    // by git wherever the cache is.
+    let temp = target.with_file_name(format!(".{}.{}.tmp", name_of(&target), std::process::id()));
     let written = std::fs::File::create(&temp).and_then(|mut f| {
         f.write_all(format!("{name}\n").as_bytes())?;
         f.sync_all()
@@ -146,23 +170,15 @@ pub fn remove_others(base: &Path, keep: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let base_name = base_name(base);
-    let generation_prefix = format!("{base_name}{GENERATION}");
-    let keep_name = keep
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let base_name = name_of(base);
+    let keep_name = name_of(keep);
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let db = SIDE_FILES[1..]
             .iter()
             .find_map(|s| name.strip_suffix(s))
             .unwrap_or(&name);
-        let ours = db == base_name
-            || (db.starts_with(&generation_prefix)
-                && db[generation_prefix.len()..]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric()));
+        let ours = db == base_name || is_generation(base, db);
         if ours
             && db != keep_name
             && let Err(e) = std::fs::remove_file(entry.path())

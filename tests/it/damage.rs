@@ -21,7 +21,7 @@ fn backlog(env: &TestEnv) -> Vec<String> {
 /// (see `index::generation`), or the configured file before the first one.
 fn db(env: &TestEnv) -> std::path::PathBuf {
     let base = env.ws().join("cache/index.sqlite");
-    match std::fs::read_to_string(env.ws().join("cache/index.sqlite.current")) {
+    match std::fs::read_to_string(env.ws().join("cache/index.current.sqlite")) {
         Ok(name) => base.with_file_name(name.trim_end()),
         Err(_) => base,
     }

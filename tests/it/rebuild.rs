@@ -33,11 +33,7 @@ fn backlog(env: &TestEnv) {
 
 fn drop_cache(env: &TestEnv) {
     for entry in std::fs::read_dir(env.ws().join("cache")).unwrap().flatten() {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("index.sqlite")
-        {
+        if entry.file_name().to_string_lossy().starts_with("index.") {
             std::fs::remove_file(entry.path()).unwrap();
         }
     }
@@ -70,7 +66,7 @@ fn cache_files(env: &TestEnv) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(env.ws().join("cache"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("index.sqlite"))
+        .filter(|n| n.starts_with("index."))
         .collect();
     names.sort();
     names

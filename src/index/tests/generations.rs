@@ -38,7 +38,7 @@ fn a_rebuild_publishes_a_new_file_that_an_index_opened_before_follows() {
         .into_owned();
     for name in cache_files(&dir) {
         assert!(
-            name == "index.sqlite.current" || name.starts_with(&current),
+            name == "index.current.sqlite" || name.starts_with(&current),
             "{name} left behind; current {current}"
         );
     }
@@ -103,8 +103,13 @@ fn a_rebuild_keeps_the_agents_cursors_and_moves_the_content_version_on() {
 fn a_pointer_that_names_no_generation_of_the_cache_is_ignored() {
     let (dir, mut index) = fresh();
     rebuild(&mut index, vec![update(task("TASK-a", "a", 0))]);
-    let pointer = dir.path().join("cache/index.sqlite.current");
-    for hand_edit in ["../../etc/passwd\n", "other.db\n", "index.sqlite.g\n"] {
+    let pointer = dir.path().join("cache/index.current.sqlite");
+    for hand_edit in [
+        "../../etc/passwd\n",
+        "other.db\n",
+        "index.g.sqlite\n",
+        "index.gab.sqlite.x\n",
+    ] {
         std::fs::write(&pointer, hand_edit).expect("edit");
         let base = dir.path().join("cache/index.sqlite");
         assert_eq!(
