@@ -11,7 +11,8 @@
 //!   `1000,10000,100000`).
 //! - `ORCHESTRON_BENCH_RUNS=15` overrides the runs per measurement (default 15,
 //!   and 5 at 100,000 tasks and above).
-//! - `ORCHESTRON_BENCH_KEEP=1` keeps the generated workspaces and prints where.
+//! - `ORCHESTRON_BENCH_KEEP=1` keeps the generated workspaces (and the
+//!   Backlog.md comparison's project) and prints where.
 //! - `ORCHESTRON_BENCH_GENERATE_ONLY=1` only generates (and keeps) the
 //!   backlogs, measuring nothing: the input of `benches/sync_commit.py`.
 //! - `ORCHESTRON_BENCH_ARCHIVE=10000` also compares list, ready and the resume

@@ -18,7 +18,13 @@ processes (median of RUNS, wall ms and CPU ms of the children):
   (`ORCHESTRON_TIMINGS=1`, the `sync: commit` phase's "at" time), which is
   what compares with the commit by hand (the pull and push come after).
 
-ORCHESTRON_BIN names the binary (default: target/release/orchestron).
+ORCHESTRON_BIN names the binary (default: target/release/orchestron);
+ORCHESTRON_BIN_BEFORE, when set, names a second one (e.g. a build of the
+previous commit) run alternately with it, each run editing its own file, so
+that both see the same machine load. The CPU figures are user + system time:
+of the whole process tree for the hand commit and the whole sync (`resource`'s
+children), and for sync's local commit the CPU its timings print at the end
+of the commit phase (the process and the `git` children it has waited for).
 One untimed sync first sets up the merge driver, the index cache and (at
 2,000 tasks and more) the watcher, as a user's first sync would.
 """
@@ -87,8 +93,7 @@ def main():
         tasks_dir = os.path.join(work, ".orchestron", "tasks")
         names = sorted(os.listdir(tasks_dir))
         print(f"{len(names)} task files; load average {os.getloadavg()[0]:.2f}", flush=True)
-        sync = [binary, "--root", work, "sync"]
-        run(sync, work, env)  # the first sync: config, cache, watcher
+        run([binary, "--root", work, "sync"], work, env)  # the first sync: config, cache, watcher
 
         def edit(i, who):
             path = os.path.join(tasks_dir, names[(i * 7919) % len(names)])
@@ -96,28 +101,45 @@ def main():
                 f.write(f"# edited by {who} {i}\n")
             return os.path.relpath(path, work)
 
-        hand, whole, local = [], [], []
+        binaries = [("sync", binary)]
+        if os.environ.get("ORCHESTRON_BIN_BEFORE"):
+            binaries.insert(0, ("before", os.path.abspath(os.environ["ORCHESTRON_BIN_BEFORE"])))
+        hand = []
+        runs_of = {name: ([], [], []) for name, _ in binaries}
+        n = 0
         for i in range(runs):
-            rel = edit(2 * i, "hand")
+            rel = edit(n, "hand")
+            n += 1
             wall, cpu, _ = run(["sh", "-c", f'git add "{rel}" && git commit -q -m "edit {i}"'],
                                work, env)
             hand.append((wall, cpu))
-            edit(2 * i + 1, "sync")
-            timed = dict(env, ORCHESTRON_TIMINGS="1")
-            wall, cpu, err = run(sync, work, timed, capture=True)
-            whole.append((wall, cpu))
-            m = re.search(r"sync: commit: [0-9.]+ ms \(at ([0-9.]+) ms\)", err)
-            if m:
-                local.append(float(m.group(1)))
-        med = lambda xs: statistics.median(xs)
-        h = med([w for w, _ in hand])
-        print(f"by hand, git add + git commit: {h:.1f} ms wall, "
-              f"{med([c for _, c in hand]):.1f} ms CPU (median of {runs})")
-        print(f"orchestron sync, whole: {med([w for w, _ in whole]):.1f} ms wall, "
-              f"{med([c for _, c in whole]):.1f} ms CPU")
-        if local:
-            s = med(local)
-            print(f"orchestron sync, start to commit done: {s:.1f} ms; ratio to by hand: {s / h:.2f}x")
+            for name, path in binaries:
+                edit(n, name)
+                n += 1
+                timed = dict(env, ORCHESTRON_TIMINGS="1")
+                wall, cpu, err = run([path, "--root", work, "sync"], work, timed, capture=True)
+                whole, local, local_cpu = runs_of[name]
+                whole.append((wall, cpu))
+                m = re.search(r"sync: commit: [0-9.]+ ms \(at ([0-9.]+) ms(?:, cpu ([0-9.]+) ms)?\)", err)
+                if m:
+                    local.append(float(m.group(1)))
+                    if m.group(2):
+                        local_cpu.append(float(m.group(2)))
+        med = statistics.median
+        h, hc = med([w for w, _ in hand]), med([c for _, c in hand])
+        print(f"by hand, git add + git commit: {h:.1f} ms wall, {hc:.1f} ms CPU (median of {runs})")
+        for name, path in binaries:
+            whole, local, local_cpu = runs_of[name]
+            print(f"[{name}] {path}")
+            print(f"  orchestron sync, whole: {med([w for w, _ in whole]):.1f} ms wall, "
+                  f"{med([c for _, c in whole]):.1f} ms CPU")
+            if local:
+                s = med(local)
+                print(f"  start to commit done: {s:.1f} ms wall; ratio to by hand: {s / h:.2f}x")
+            if local_cpu:
+                c = med(local_cpu)
+                print(f"  start to commit done: {c:.1f} ms CPU; ratio to by hand: {c / hc:.2f}x")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

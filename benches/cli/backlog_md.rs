@@ -114,6 +114,9 @@ pub fn compare(bin: &str, backlog: &str, runs: usize) {
         );
     }
     println!("{s}\n");
+    if std::env::var_os("ORCHESTRON_BENCH_KEEP").is_some() {
+        eprintln!("[Backlog.md] kept {}", dir.keep().display());
+    }
 }
 
 /// One untimed run, then `runs` timed ones.

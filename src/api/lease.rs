@@ -75,8 +75,14 @@ impl Orchestron {
             return Ok(s);
         }
         let project = self.ws.project_dir().to_path_buf();
-        let dir = match crate::git::GitRepo::discover(&project)? {
-            Some(repo) => repo.common_dir().join("orchestron"),
+        // Read from git's layout when it is a plain one (every list looks
+        // claims up); the repository is opened only to find it otherwise.
+        let common = match crate::git::common_dir_at(&project) {
+            Some(common) => Some(common),
+            None => crate::git::GitRepo::discover(&project)?.map(|repo| repo.common_dir()),
+        };
+        let dir = match common {
+            Some(common) => common.join("orchestron"),
             None => self.ws.root().join("cache"),
         };
         let scope = ClaimScope {

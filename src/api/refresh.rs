@@ -164,6 +164,9 @@ impl Orchestron {
     /// pass that finds a file gone, or a cache with no baseline yet, goes
     /// over the archive as well.
     pub(super) fn refresh_all(&mut self, scope: Scope) -> Result<usize> {
+        if self.index.awaits_baseline()? {
+            return self.build_baseline();
+        }
         let t = crate::timing::Phase::start();
         let index = &self.index;
         // The stamps are read from the index while other threads list and stat
@@ -220,22 +223,28 @@ impl Orchestron {
         if candidates.is_empty() && deleted.is_empty() && !fresh {
             return Ok(0);
         }
-        // The first build of a cache (deleted by hand, a new schema) is a
-        // rebuild: streamed, in bounded memory.
-        if fresh && deleted.is_empty() && self.index.awaits_baseline()? {
-            let _lock = self.ws.lock()?;
-            let bar = self.build_progress;
-            self.stream_in(
-                &candidates,
-                bar.as_ref().map(|f| f as &Progress),
-                BulkStart::Baseline,
-            )?;
-            self.index.settle()?;
-            t.lap("refresh: bulk load");
-            // A baseline appends no feed rows.
-            return Ok(0);
-        }
         self.apply_found(candidates, &old, deleted, fresh)
+    }
+
+    /// The first build of a cache (deleted by hand, a new schema) is a
+    /// rebuild: every file, the archive's included, listed by name (no stat
+    /// pass: each stamp comes from the handle it is read through) and
+    /// streamed in, in bounded memory. A baseline appends no feed rows.
+    fn build_baseline(&mut self) -> Result<usize> {
+        let t = crate::timing::Phase::start();
+        let lock = self.ws.lock()?;
+        let store::Listing { files, temps } = store::list(self.ws.root())?;
+        store::remove_stale_temps(&lock, &temps);
+        t.lap("refresh: list");
+        let bar = self.build_progress;
+        self.stream_in(
+            &files,
+            bar.as_ref().map(|f| f as &Progress),
+            BulkStart::Baseline,
+        )?;
+        self.index.settle()?;
+        t.lap("refresh: bulk load");
+        Ok(0)
     }
 
     /// Removes what killed writers left behind (`temps`, from the stat pass)
@@ -294,9 +303,10 @@ impl Orchestron {
     pub fn rebuild_index(&mut self, progress: Option<&Progress>) -> Result<usize> {
         let t = crate::timing::Phase::start();
         let lock = self.ws.lock()?;
-        let store::Listing { files, temps } = store::scan(self.ws.root())?;
+        // Names only: each file's stamp is taken on the handle it is read through.
+        let store::Listing { files, temps } = store::list(self.ws.root())?;
         store::remove_stale_temps(&lock, &temps);
-        t.lap("rebuild: stat pass");
+        t.lap("rebuild: list");
         let count = self.stream_in(&files, progress, BulkStart::Rebuild)?;
         t.lap("rebuild: clear + read + parse + insert");
         self.index.settle()?;
@@ -394,12 +404,27 @@ impl Orchestron {
             n => format!("{first} and {} other record(s) were", n - 1),
         };
         let actor = self.actor().to_string();
-        if let Err(e) = self.index.apply(Refresh {
+        // A large batch (an import) leaves a WAL that every later process
+        // would read whole when it opens the cache: checkpointed, as a
+        // refresh that rewrites as many files is.
+        let large = written.len() >= LARGE_WRITE;
+        let indexed = self.index.apply(Refresh {
             updates: written.into_iter().map(update_of).collect(),
             deleted: Vec::new(),
             actor,
             at: self.clock().now_millis(),
-        }) {
+        });
+        if indexed.is_ok()
+            && large
+            && let Err(e) = self.index.settle()
+        {
+            // Only later opens are slower; nothing is lost.
+            tracing::warn!(
+                "{what} indexed, but the index cache could not be checkpointed ({})",
+                crate::model::with_causes(&e)
+            );
+        }
+        if let Err(e) = indexed {
             tracing::warn!(
                 "{what} written, but the index cache could not take it ({}); \
                  the next command reads it again",

@@ -15,6 +15,7 @@
 use super::{Error, Orchestron, Result};
 use crate::git::GitRepo;
 use crate::git::sync::{self, Pulled, Pushed, SyncBlocker};
+use crate::git::sync_commit;
 use crate::model::{LEASE_FORMAT, RecordId, parse_lease};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -70,14 +71,13 @@ impl Orchestron {
         };
         Orchestron::git_setup(self.ws.root())?;
         t.lap("sync: checks");
-        let mut report = SyncReport::default();
-        let staged = sync::stage_folder(&root, &folder)?;
-        t.lap("sync: stage");
-        if !staged.is_empty() {
-            let message = self.commit_message(&folder, &staged);
-            sync::commit(&root, &message)?;
-            report.committed = Some(message);
-        }
+        let committed = sync_commit::commit_folder(&root, &folder, &|staged| {
+            self.commit_message(&folder, staged)
+        })?;
+        let mut report = SyncReport {
+            committed,
+            ..SyncReport::default()
+        };
         t.lap("sync: commit");
         let deadline = Instant::now() + timeout;
         // The workspace lock stays held while waiting: a write landing

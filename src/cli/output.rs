@@ -154,8 +154,7 @@ fn render_rows<'a, R: AsRef<[Cell<'a>]>>(rows: &[R]) -> String {
         for (i, cell) in row.iter().enumerate() {
             out.push_str(&cell.text);
             if i + 1 < row.len() {
-                let pad = widths[i] - cell.width + 2;
-                out.extend(std::iter::repeat_n(' ', pad));
+                pad(&mut out, widths[i] - cell.width + 2);
             }
         }
         let kept = out[start..].trim_end().len();
@@ -163,6 +162,16 @@ fn render_rows<'a, R: AsRef<[Cell<'a>]>>(rows: &[R]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Appends `n` spaces, a run at a time rather than a `char` each.
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        n -= run;
+    }
 }
 
 impl Table {

@@ -425,11 +425,15 @@ fn print_page(ctx: &Ctx, o: &Orchestron, page: &TaskPage, offset: usize) -> Resu
         output::text("No tasks match.")?;
     } else {
         let mut s = task_table(&page.tasks);
-        let listed: std::collections::HashSet<&str> =
-            page.tasks.iter().map(|t| t.id.as_str()).collect();
-        for h in o.notable_claims()? {
-            if listed.contains(h.id.as_str()) {
-                s.push_str(&format!("{} is claimed by {}\n", h.id, h.claim.describe()));
+        let held = o.notable_claims()?;
+        // Most lists have no claim to note: no set of the listed ids then.
+        if !held.is_empty() {
+            let listed: std::collections::HashSet<&str> =
+                page.tasks.iter().map(|t| t.id.as_str()).collect();
+            for h in held {
+                if listed.contains(h.id.as_str()) {
+                    s.push_str(&format!("{} is claimed by {}\n", h.id, h.claim.describe()));
+                }
             }
         }
         if let Some(next) = page.next_offset {

@@ -23,17 +23,49 @@ pub(crate) fn run(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
 
 /// Runs git and returns its output whatever the exit status.
 pub(super) fn spawn(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    git(dir)
         .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| GitError::Spawn {
-            args: args.join(" "),
-            source,
-        })
+        .map_err(|source| spawn_error(args, source))
+}
+
+/// `git -C dir` with `GIT_OPTIONAL_LOCKS=0`, for a caller that sets up its
+/// own input, output or environment.
+pub(super) fn git(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(dir).env("GIT_OPTIONAL_LOCKS", "0");
+    command
+}
+
+pub(super) fn spawn_error(args: &[&str], source: std::io::Error) -> GitError {
+    GitError::Spawn {
+        args: args.join(" "),
+        source,
+    }
+}
+
+/// Like [`run`], with `input` on git's standard input.
+#[cfg(unix)]
+pub(super) fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Output, GitError> {
+    let mut child = git(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| spawn_error(args, source))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A git that stops reading early fails, and says why on stderr.
+        let _ = std::io::Write::write_all(&mut stdin, input);
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|source| spawn_error(args, source))?;
+    if !out.status.success() {
+        return Err(command_error(args, &out));
+    }
+    Ok(out)
 }
 
 pub(super) fn command_error(args: &[&str], out: &Output) -> GitError {
@@ -204,7 +236,7 @@ pub fn merge_file(
     theirs: &str,
     labels: [&str; 3],
 ) -> Result<LineMerge, GitError> {
-    let dir = tempfile_dir()?;
+    let dir = tempfile_dir("merge")?;
     let write = |name: &str, text: &str| {
         let p = dir.join(name);
         std::fs::write(&p, text).map_err(|source| GitError::Io {
@@ -262,14 +294,15 @@ fn path_str(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// A fresh private directory under the system temp dir (no extra dependency).
-fn tempfile_dir() -> Result<std::path::PathBuf, GitError> {
+/// A fresh private directory under the system temp dir (no extra dependency),
+/// `orchestron-{purpose}-…`.
+pub(super) fn tempfile_dir(purpose: &str) -> Result<std::path::PathBuf, GitError> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let base = std::env::temp_dir();
     for _ in 0..16 {
         let name = format!(
-            "orchestron-merge-{}-{}-{}",
+            "orchestron-{purpose}-{}-{}-{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed),
             crate::model::new_suffix(8)

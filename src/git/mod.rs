@@ -13,10 +13,12 @@ mod cli;
 mod error;
 mod history;
 mod identity;
+mod layout;
 pub mod merge;
 mod remote_claims;
 mod repo;
 pub mod sync;
+pub mod sync_commit;
 mod timeline;
 
 pub(crate) use cli::move_tracked;
@@ -25,6 +27,7 @@ pub use error::GitError;
 pub use gix::ObjectId;
 pub use history::{After, ChangedFile};
 pub use identity::user_name;
+pub use layout::common_dir_at;
 pub use remote_claims::{RemoteClaim, RemoteClaims, RemoteEntry};
 pub use repo::{GitRepo, KeptRepo};
 

@@ -1,8 +1,9 @@
 //! The git side of `orchestron sync`, through the `git` binary (the user's
 //! hooks, identity and merge-driver config apply): what would stop a sync (a
-//! merge or rebase in progress, other files staged, no upstream), committing
-//! one folder, pulling with a merge, pushing and telling a lost race (the
-//! remote moved: pull again) from an unreachable remote.
+//! merge or rebase in progress, other files staged, no upstream), pulling
+//! with a merge, pushing and telling a lost race (the remote moved: pull
+//! again) from an unreachable remote. Committing the folder is
+//! `sync_commit.rs`'s.
 
 use super::GitError;
 use super::cli::{command_error, run, spawn};
@@ -82,42 +83,6 @@ pub fn sync_upstream(root: &Path, folder: &str) -> Result<Result<Upstream, SyncB
         (Some(remote), Some(merge)) => Ok(Ok(Upstream { remote, merge })),
         _ => Ok(Err(SyncBlocker::NoUpstream(branch))),
     }
-}
-
-/// Stages everything under `folder` and returns what is staged there, as
-/// `git diff --name-status` gives it: (`A`/`M`/`D`, path).
-pub fn stage_folder(root: &Path, folder: &str) -> Result<Vec<(char, String)>, GitError> {
-    run(root, &["add", "-A", "--", folder])?;
-    let out = run(
-        root,
-        &[
-            "diff",
-            "--cached",
-            "--name-status",
-            "--no-renames",
-            "-z",
-            "--",
-            folder,
-        ],
-    )?;
-    let fields: Vec<String> = out
-        .stdout
-        .split(|&b| b == 0)
-        .filter(|f| !f.is_empty())
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .collect();
-    Ok(fields
-        .chunks(2)
-        .filter_map(|c| match c {
-            [status, path] => Some((status.chars().next().unwrap_or('M'), path.clone())),
-            _ => None,
-        })
-        .collect())
-}
-
-/// Commits what is staged with `message`.
-pub fn commit(root: &Path, message: &str) -> Result<(), GitError> {
-    run(root, &["commit", "-q", "-m", message]).map(|_| ())
 }
 
 /// What a pull did.

@@ -16,10 +16,10 @@ use rusqlite::types::Value;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-/// The columns of a list's outline (`x` is the task row), in the order
+/// The columns of a list's outline (`t` is the task row), in the order
 /// [`Index::list_outline_rows`] reads them.
 pub(super) const LIST_COLUMNS: &str =
-    "x.id, x.title, x.created, x.status, x.type, x.priority, x.assignee, x.progress";
+    "t.id, t.title, t.created, t.status, t.type, t.priority, t.assignee, t.progress";
 
 /// The list order every task query uses, so insights walk tasks in the order
 /// `Index::tasks` gives them (ties in the graph computations break the same).

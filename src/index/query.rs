@@ -66,25 +66,27 @@ impl Index {
             Value::Integer(if q.limit == 0 { -1 } else { to_i64(q.limit) }),
         );
         let offset_mark = bind(&mut args, Value::Integer(to_i64(q.offset)));
-        // The page is chosen on the tasks' own columns and only its rows
-        // fetch their JSON: sorting the matches with their records would
-        // carry every match's JSON through the sorter.
-        let (select, join) = if outlines {
-            (super::outlines::LIST_COLUMNS, "tasks x ON x.rid = t.rid")
-        } else {
-            ("r.json", "records r ON r.rid = t.rid")
-        };
-        let sql = format!(
-            "SELECT {select} FROM (
-                 SELECT t.rid, t.closed, t.priority_rank, t.unblocks, t.created_us, t.id
-                 FROM {from} {filter}
-                 ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}
-             ) t JOIN {join}
-             ORDER BY {ORDER}"
-        );
         let tasks = if outlines {
+            // A table's columns are the task row's own: the page is read off
+            // the walk in list order, with no second lookup and no second sort.
+            let sql = format!(
+                "SELECT {} FROM {from} {filter}
+                 ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}",
+                super::outlines::LIST_COLUMNS
+            );
             self.list_outline_rows(&sql, &args)?
         } else {
+            // The page is chosen on the tasks' own columns and only its rows
+            // fetch their JSON: sorting the matches with their records would
+            // carry every match's JSON through the sorter.
+            let sql = format!(
+                "SELECT r.json FROM (
+                     SELECT t.rid, t.closed, t.priority_rank, t.unblocks, t.created_us, t.id
+                     FROM {from} {filter}
+                     ORDER BY {ORDER} LIMIT {limit_mark} OFFSET {offset_mark}
+                 ) t JOIN records r ON r.rid = t.rid
+                 ORDER BY {ORDER}"
+            );
             self.task_rows(&sql, &args)?
         };
         let end = q.offset.saturating_add(tasks.len());

@@ -44,11 +44,11 @@ pub(crate) use read::join_all;
 pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
 pub use record_read::{
-    RecordReadError, read_listed_record_bytes, read_record_bytes, read_record_file,
+    RecordReadError, read_listed_record_file, read_record_bytes, read_record_file,
     read_record_texts,
 };
 pub use records::{LoadedFile, Stamp, StoredRecord};
-pub use scan::{Listing, ScannedFile, Scope, mtime_ns, scan, scan_while, stat_file};
+pub use scan::{Listing, ScannedFile, Scope, list, mtime_ns, scan_while, stat_file};
 pub use user_files::{
     read_bytes, read_small_text, read_text_if_exists, write_file, write_if_missing,
     write_named_file,

@@ -4,15 +4,15 @@
 //! whole pass rather than return fewer files.
 
 use super::{
-    Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at,
-    read_listed_record_bytes, read_record_bytes,
+    Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at, mtime_ns,
+    read_listed_record_file, read_record_file,
 };
 use crate::model::Problem;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::ScopedJoinHandle;
 
-/// Reads and loads `files` (from the stat pass) under `root`; `progress` is
+/// Reads and loads `files` (from the stat pass or a listing) under `root`; `progress` is
 /// told (files read, files in all) as they are read, from worker threads.
 pub fn read_all(
     root: &Path,
@@ -57,21 +57,26 @@ pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {
 
 fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
     let path = root.join(&f.rel);
-    let bytes = if f.regular {
-        read_listed_record_bytes(&path)
+    let read = if f.regular {
+        read_listed_record_file(&path)
     } else {
-        read_record_bytes(root, &path)
+        read_record_file(root, &path)
     };
-    match bytes {
-        Ok(bytes) => LoadedFile {
-            rel: f.rel.clone(),
-            stamp: Stamp {
-                size: f.size,
-                mtime_ns: f.mtime_ns,
-                hash: content_hash(&bytes),
-            },
-            loaded: load_record_at(f.kind, &f.rel, &bytes, file_time(f.mtime_ns)),
-        },
+    match read {
+        // The stamp is the handle's own `fstat`, taken before the read: it
+        // describes these bytes (the listing's stat, if any, is older).
+        Ok((bytes, meta)) => {
+            let mtime_ns = mtime_ns(&meta);
+            LoadedFile {
+                rel: f.rel.clone(),
+                stamp: Stamp {
+                    size: meta.len(),
+                    mtime_ns,
+                    hash: content_hash(&bytes),
+                },
+                loaded: load_record_at(f.kind, &f.rel, &bytes, file_time(mtime_ns)),
+            }
+        }
         Err(e) => LoadedFile {
             rel: f.rel.clone(),
             // A stamp no stat matches, so the file is read again by every
@@ -146,6 +151,48 @@ mod tests {
             ),
             "{result:?}"
         );
+    }
+
+    /// What the listing by name hands the reader: no size, no time.
+    fn listed(rel: &str) -> ScannedFile {
+        ScannedFile {
+            kind: IdKind::Task,
+            rel: rel.into(),
+            size: 0,
+            mtime_ns: 0,
+            regular: true,
+        }
+    }
+
+    #[test]
+    fn a_listed_file_gets_its_stamp_from_the_handle_it_was_read_through() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tasks")).unwrap();
+        let text = "id: TASK-7k2mq\ntitle: t\nstatus: TODO\n";
+        let path = dir.path().join("tasks/TASK-7k2mq.yaml");
+        std::fs::write(&path, text).unwrap();
+        let files = read_batch(dir.path(), &[listed("tasks/TASK-7k2mq.yaml")]);
+        let stat = std::fs::metadata(&path).unwrap();
+        assert_eq!(
+            files[0].stamp,
+            Stamp {
+                size: stat.len(),
+                mtime_ns: mtime_ns(&stat),
+                hash: content_hash(text.as_bytes()),
+            }
+        );
+        assert!(files[0].loaded.record.is_some(), "{:?}", files[0].loaded);
+    }
+
+    #[test]
+    fn a_listed_file_that_vanished_before_its_read_is_a_problem_no_stat_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tasks")).unwrap();
+        let files = read_batch(dir.path(), &[listed("tasks/TASK-gone1.yaml")]);
+        let f = &files[0];
+        assert!(f.loaded.record.is_none());
+        assert_eq!(f.loaded.problems[0].path, "tasks/TASK-gone1.yaml");
+        assert_eq!(f.stamp.mtime_ns, i64::MIN, "the stamp must not look clean");
     }
 
     #[test]

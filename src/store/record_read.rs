@@ -53,7 +53,7 @@ pub fn read_record_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, RecordRead
 /// stat'ed by name. Only what that open refuses — a symbolic link (`ELOOP`),
 /// a socket (`ENXIO`) — is looked at by name, to follow a link that stays
 /// inside the workspace folder or to say what sits there. (As for
-/// [`read_listed_record_bytes`], a device node at a record's name is opened,
+/// [`read_listed_record_file`], a device node at a record's name is opened,
 /// with `O_NONBLOCK` and `O_NOCTTY`, before it is refused.)
 pub fn read_record_file(
     root: &Path,
@@ -137,23 +137,44 @@ pub fn read_record_texts(
     Ok(out)
 }
 
-/// [`read_record_bytes`] for a file that the caller's own stat pass, an
-/// `lstat` moments ago, saw as a regular file (not a link): that stat is not
-/// repeated. What could have been swapped in since is still caught: a link
-/// by `O_NOFOLLOW`, a FIFO or a directory by the open handle's own `fstat`,
-/// and nothing blocks. (The one difference: a device node swapped in within
-/// those moments would be opened before it is refused, with `O_NONBLOCK`
-/// and `O_NOCTTY`.) A rebuild reads every file this way: the repeated
-/// `lstat` was a third of its reading time.
-pub fn read_listed_record_bytes(path: &Path) -> Result<Vec<u8>, RecordReadError> {
-    open_and_read(path)
+/// [`read_record_file`] for a file that the caller's listing saw as a
+/// regular file (not a link): its name is not looked at again. What could
+/// have been swapped in since is still caught: a link by `O_NOFOLLOW`, a
+/// FIFO or a directory by the open handle's own `fstat`, and nothing
+/// blocks. (The one difference: a device node swapped in meanwhile would be
+/// opened before it is refused, with `O_NONBLOCK` and `O_NOCTTY`.) A
+/// rebuild reads every file this way.
+///
+/// The file is read with one `read` (the whole file, by that `fstat`'s
+/// size, and no second call to see its end). The metadata describes the
+/// bytes: it was taken on the handle before they were read, and a file
+/// written after it changed its size or mtime from it, so a stamp made of
+/// it no longer matches and the next refresh reads the file again (a file
+/// that grew in between is read up to the size stated, never past the
+/// limit).
+pub fn read_listed_record_file(
+    path: &Path,
+) -> Result<(Vec<u8>, std::fs::Metadata), RecordReadError> {
+    let (file, meta) = open_checked(path).map_err(OpenRefused::into_error(path))?;
+    Ok((read_stated(file, meta.len())?, meta))
 }
 
-/// Opens `target` and reads it, checking on the open handle that it is a
-/// regular file of at most the limit's size.
-fn open_and_read(target: &Path) -> Result<Vec<u8>, RecordReadError> {
-    let (file, meta) = open_checked(target).map_err(OpenRefused::into_error(target))?;
-    read_capped(file, meta.len())
+/// Reads the `len` bytes (at most the limit) that the handle's `fstat`
+/// stated, or fewer if the file has shrunk since.
+fn read_stated(mut file: File, len: u64) -> Result<Vec<u8>, RecordReadError> {
+    let len = usize::try_from(len.min(Limits::FILE_BYTES)).unwrap_or(0);
+    let mut bytes = vec![0; len];
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(RecordReadError::Io(e)),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// Why [`open_checked`] gave no file.
@@ -297,6 +318,29 @@ mod tests {
                 .unwrap_err()
                 .is_missing()
         );
+    }
+
+    #[test]
+    fn a_listed_file_is_read_to_the_size_its_handle_stated_and_no_further() {
+        let (_dir, root) = root();
+        let path = root.join("tasks/TASK-grow1.yaml");
+        std::fs::write(&path, "id: TASK-grow1\n").unwrap();
+        let (bytes, meta) = read_listed_record_file(&path).unwrap();
+        assert_eq!(
+            (bytes.as_slice(), meta.len()),
+            (&b"id: TASK-grow1\n"[..], 15)
+        );
+        // A file that grows after its handle's fstat: the bytes stop at the
+        // stated size, and the file's size no longer matches that stat.
+        let (file, meta) = open_checked(&path).ok().unwrap();
+        std::fs::write(&path, "id: TASK-grow1\ntitle: longer now\n").unwrap();
+        let bytes = read_stated(file, meta.len()).unwrap();
+        assert_eq!(bytes, b"id: TASK-grow1\n");
+        assert_ne!(std::fs::metadata(&path).unwrap().len(), meta.len());
+        // One that shrank is read to its end.
+        let (file, meta) = open_checked(&path).ok().unwrap();
+        std::fs::write(&path, "id: x\n").unwrap();
+        assert_eq!(read_stated(file, meta.len()).unwrap(), b"id: x\n");
     }
 
     #[test]

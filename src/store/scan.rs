@@ -31,11 +31,57 @@ pub struct Listing {
     pub temps: Vec<PathBuf>,
 }
 
-/// Lists and stats every `*.yaml` record file under the workspace's record
-/// folders, the archive's included. Hidden files (editor swap files, our own
-/// temporaries) are not records; our temporaries are listed apart.
-pub fn scan(root: &Path) -> Result<Listing, StoreError> {
-    Ok(scan_while(root, Scope::WithArchive, || ())?.0)
+/// Lists every record file under the workspace's record folders, the
+/// archive's included, by name only: no file is stat'ed. A bulk load (a
+/// rebuild, the first build of a cache) reads every file anyway and takes
+/// each one's stamp from the `fstat` of the handle it reads through, so the
+/// stat pass would only repeat that. `size` and `mtime_ns` are 0 here;
+/// `regular` comes from the directory entry's own type (`d_type`; a file
+/// system that gives none stats the entry, as the stat pass would). As in
+/// the stat pass, a link, a FIFO or a directory named like a record is
+/// listed as what it is and the reader refuses or follows it by name.
+pub fn list(root: &Path) -> Result<Listing, StoreError> {
+    let mut listing = Listing::default();
+    for (kind, dir) in Scope::WithArchive.dirs() {
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Some(rel) = record_rel(&dir, &entry, &mut listing.temps) else {
+                continue;
+            };
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            listing.files.push(ScannedFile {
+                kind,
+                rel,
+                size: 0,
+                mtime_ns: 0,
+                regular: file_type.is_file(),
+            });
+        }
+    }
+    listing.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(listing)
+}
+
+/// The path relative to the workspace root of a directory entry of the
+/// record folder `dir` named like a record; `None` for any other name (a
+/// write's temporary file is put on `temps`).
+fn record_rel(dir: &str, entry: &std::fs::DirEntry, temps: &mut Vec<PathBuf>) -> Option<String> {
+    let name = entry.file_name().into_string().ok()?;
+    if !RecordPath::is_record_name(&name) {
+        if super::is_temp_name(&name) {
+            temps.push(entry.path());
+        }
+        return None;
+    }
+    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+    rel.push_str(dir);
+    rel.push('/');
+    rel.push_str(&name);
+    Some(rel)
 }
 
 /// Which record folders a stat pass covers.
@@ -68,7 +114,10 @@ type Batch = Vec<(IdKind, std::fs::DirEntry, String)>;
 /// Names are handed to the stat workers in batches of this many.
 const BATCH: usize = 256;
 
-/// [`scan`], while `work` runs on the calling thread (the caller reads the
+/// Lists and stats every `*.yaml` record file under the record folders of
+/// `scope`. Hidden files (editor swap files, our own temporaries) are not
+/// records; our temporaries are listed apart. This runs while `work` runs
+/// on the calling thread (the caller reads the
 /// index's stamps meanwhile); once `work` is done the calling thread helps
 /// with the stats. A worker that panicked fails
 /// the pass: its files would otherwise look deleted.
@@ -111,19 +160,9 @@ pub fn scan_while<R>(
                     continue;
                 };
                 for entry in entries.flatten() {
-                    let Ok(name) = entry.file_name().into_string() else {
+                    let Some(rel) = record_rel(&dir, &entry, &mut temps) else {
                         continue;
                     };
-                    if !RecordPath::is_record_name(&name) {
-                        if super::is_temp_name(&name) {
-                            temps.push(entry.path());
-                        }
-                        continue;
-                    }
-                    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
-                    rel.push_str(&dir);
-                    rel.push('/');
-                    rel.push_str(&name);
                     batch.push((kind, entry, rel));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -208,4 +247,73 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStrExt;
+
+    /// Every kind of entry a record folder can hold, live and archived.
+    fn folder_of_every_kind() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("ws");
+        let tasks = root.join("tasks");
+        std::fs::create_dir_all(&tasks).unwrap();
+        std::fs::create_dir_all(root.join("archive/tasks")).unwrap();
+        std::fs::create_dir_all(root.join("sprints")).unwrap();
+        std::fs::write(tasks.join("TASK-plain1.yaml"), "id: TASK-plain1\n").unwrap();
+        std::fs::write(root.join("kept.yaml"), "x: 1\n").unwrap();
+        std::os::unix::fs::symlink(root.join("kept.yaml"), tasks.join("TASK-link1.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), tasks.join("TASK-dangl.yaml")).unwrap();
+        let fifo = std::ffi::CString::new(tasks.join("TASK-fifo1.yaml").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        std::fs::create_dir(tasks.join("TASK-dir01.yaml")).unwrap();
+        let odd = std::ffi::OsStr::from_bytes(b"TASK-\xff\xfe.yaml");
+        std::fs::write(tasks.join(odd), "id: TASK-odd\n").unwrap();
+        std::fs::write(tasks.join(".TASK-plain1.yaml.ab12cd34.tmp"), "half").unwrap();
+        std::fs::write(tasks.join(".TASK-plain1.yaml.swp"), "vim").unwrap();
+        std::fs::write(tasks.join("notes.txt"), "not a record").unwrap();
+        std::fs::write(
+            root.join("archive/tasks/TASK-old01.yaml"),
+            "id: TASK-old01\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("sprints/SPRINT-s1.yaml"), "id: SPRINT-s1\n").unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn the_listing_by_name_finds_what_the_stat_pass_finds() {
+        let (_dir, root) = folder_of_every_kind();
+        let (scanned, ()) = scan_while(&root, Scope::WithArchive, || ()).unwrap();
+        let listed = list(&root).unwrap();
+        let names = |l: &Listing| -> Vec<(IdKind, String, bool)> {
+            l.files
+                .iter()
+                .map(|f| (f.kind, f.rel.clone(), f.regular))
+                .collect()
+        };
+        assert_eq!(names(&listed), names(&scanned));
+        assert_eq!(listed.temps, scanned.temps);
+        assert_eq!(
+            listed.temps,
+            vec![root.join("tasks/.TASK-plain1.yaml.ab12cd34.tmp")]
+        );
+        let rels: Vec<&str> = listed.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            [
+                "archive/tasks/TASK-old01.yaml",
+                "sprints/SPRINT-s1.yaml",
+                "tasks/TASK-dangl.yaml",
+                "tasks/TASK-dir01.yaml",
+                "tasks/TASK-fifo1.yaml",
+                "tasks/TASK-link1.yaml",
+                "tasks/TASK-plain1.yaml",
+            ]
+        );
+        let regular: Vec<bool> = listed.files.iter().map(|f| f.regular).collect();
+        assert_eq!(regular, [true, true, false, false, false, false, true]);
+    }
 }

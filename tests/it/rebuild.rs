@@ -126,3 +126,58 @@ fn index_path_names_the_file_sqlite3_can_query_after_a_rebuild() {
     let json = env.json(&["index", "path"]);
     assert_eq!(json["path"], path.to_str().unwrap());
 }
+
+/// Record names that are not plain files: a link inside the workspace, one
+/// out of it, a dangling one, a FIFO, a directory, a non-UTF-8 name, and a
+/// killed write's temporary file.
+fn odd_entries(env: &TestEnv, outside: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = env.ws().join("tasks");
+    let text = |id: &str| format!("id: {id}\ntitle: {id}\nstatus: TODO\n");
+    std::fs::write(env.ws().join("kept.yaml"), text("TASK-link1")).unwrap();
+    std::os::unix::fs::symlink(env.ws().join("kept.yaml"), dir.join("TASK-link1.yaml")).unwrap();
+    std::fs::write(outside.join("secret.yaml"), text("TASK-out01")).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.yaml"), dir.join("TASK-out01.yaml")).unwrap();
+    std::os::unix::fs::symlink(outside.join("gone.yaml"), dir.join("TASK-dangl.yaml")).unwrap();
+    let fifo = std::ffi::CString::new(dir.join("TASK-fifo1.yaml").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    std::fs::create_dir(dir.join("TASK-dir01.yaml")).unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"TASK-\xff\xfe.yaml");
+    std::fs::write(dir.join(odd), text("TASK-odd01")).unwrap();
+    std::fs::write(dir.join("TASK-plain.yaml"), text("TASK-plain")).unwrap();
+}
+
+#[test]
+fn a_rebuild_and_a_first_build_list_odd_entries_as_the_stat_pass_does() {
+    let env = TestEnv::new();
+    let outside = tempfile::tempdir().unwrap();
+    env.ok(&["task", "list"]);
+    odd_entries(&env, outside.path());
+    // An index that saw them through the stat pass and the ordinary apply.
+    let incremental = answers(&env);
+    assert!(
+        incremental.2.contains("TASK-fifo1.yaml"),
+        "{}",
+        incremental.2
+    );
+    assert!(
+        incremental.2.contains("TASK-out01.yaml"),
+        "{}",
+        incremental.2
+    );
+    let temp = env.ws().join("tasks/.TASK-plain.yaml.ab12cd34.tmp");
+    std::fs::write(&temp, "half a write").unwrap();
+    env.ok(&["index", "rebuild"]);
+    assert!(
+        !temp.exists(),
+        "the rebuild removes a killed write's temp file"
+    );
+    assert_eq!(answers(&env), incremental, "rebuilt");
+    std::fs::write(&temp, "half a write").unwrap();
+    drop_cache(&env);
+    assert_eq!(answers(&env), incremental, "built from no cache");
+    assert!(
+        !temp.exists(),
+        "the first build removes a killed write's temp file"
+    );
+}

@@ -180,6 +180,28 @@ fn a_task_held_in_another_worktree_shows_its_holder_and_branch_and_is_not_ready_
 }
 
 #[test]
+fn a_list_in_a_linked_worktree_shows_a_claim_taken_in_the_main_worktree() {
+    // The other way round from the test above: the claim registry is found
+    // from the linked work tree's `.git` file as from the main `.git` folder.
+    let w = super::closed::TwoWorktrees::new(2);
+    let (env, id) = (&w.env, w.ids[1].clone());
+    let r = env.run(&["--agent", "carol", "task", "claim", &id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = w.in_second(&["task", "list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stdout
+            .contains(&format!("{id} is claimed by carol (worktree ")),
+        "{}",
+        list.stdout
+    );
+    assert!(list.stdout.contains("branch main"), "{}", list.stdout);
+    let show = w.in_second(&["task", "show", &id, "--json"]);
+    let show: Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(show["claim"]["holder"], "carol");
+}
+
+#[test]
 fn two_concurrent_depends_closing_a_cycle_one_is_refused() {
     let env = TestEnv::new();
     for round in 0..10 {

@@ -1,11 +1,15 @@
-//! What a sync must commit, whatever way it finds the changes (today `git add
-//! -A` over the workspace folder; a sync that names the changed paths itself
-//! was tried and measured, docs/PERFORMANCE.md run 7): a hand-edited, a new
-//! and a deleted record, a record moved into `archive/` by hand, a racy entry
+//! What a sync must commit, whatever way it finds the changes (today `git
+//! ls-files --others` for new files, added by name, then `git commit
+//! --include` of the workspace folder, which stages changed and deleted files
+//! in its own pass; `git add -A` before it, and a sync that named the changed
+//! paths itself, docs/PERFORMANCE.md runs 7 and 9): a hand-edited, a new and
+//! a deleted record, a record moved into `archive/` by hand, a racy entry
 //! (same size and mtime as git's index entry, new content), an untracked file
-//! that is not a record. Every case ends with the workspace folder clean in
-//! `git status` (nothing left unstaged or untracked) and the commit holding
-//! the files' contents.
+//! that is not a record; and what it must leave alone: a user's files outside
+//! the folder (unstaged stays unstaged, untracked stays untracked), files git
+//! ignores. Every case ends with the workspace folder clean in `git status`
+//! (nothing left unstaged or untracked) and the commit holding the files'
+//! contents; the commit runs the repository's hooks as `git commit` does.
 
 use super::Remote;
 use crate::common::TestEnv;
@@ -163,4 +167,114 @@ fn sync_commits_an_untracked_non_record_file() {
     assert!(message.contains("notes.txt created"), "{message}");
     assert!(tracked(&env, "tasks/notes.txt"));
     assert_committed(&env, "a stray file");
+}
+
+/// A user's work outside the workspace folder stays theirs: a tracked file
+/// changed but not staged stays out of the sync's commit and unstaged, an
+/// untracked one stays untracked. Files git ignores under the folder stay out.
+#[test]
+fn sync_commits_only_the_folder_leaving_the_users_work_and_ignored_files_alone() {
+    let remote = Remote::new(1, false);
+    let env = remote.clone();
+    std::fs::write(env.path().join("code.rs"), "fn main() {}\n").unwrap();
+    env.git(&["add", "code.rs"]);
+    env.git(&["commit", "-q", "-m", "code"]);
+    std::fs::write(env.path().join("code.rs"), "fn main() { todo!() }\n").unwrap();
+    std::fs::write(env.path().join("scratch.txt"), "mine\n").unwrap();
+    std::fs::write(env.ws().join("local.db"), "ignored\n").unwrap();
+    let id = &remote.ids[0];
+    let path = env.task_path(id);
+    std::fs::write(&path, env.read(&path).replace("Shared work 0", "Edited")).unwrap();
+
+    let message = sync_commit(&env);
+    assert!(message.contains(&format!("{id} changed")), "{message}");
+    let files = env.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.trim(), format!(".orchestron/tasks/{id}.yaml"));
+    assert_eq!(
+        env.git(&["status", "--porcelain", "--", "code.rs", "scratch.txt"]),
+        " M code.rs\n?? scratch.txt\n",
+        "the user's files keep their state"
+    );
+    assert!(!tracked(&env, "local.db"));
+    assert!(env.ws().join("local.db").exists());
+    assert_committed(&env, "the folder");
+}
+
+/// Writes an executable hook that appends its name (and the message's first
+/// line, when it is given one) to `hooks.log` in the repository, then exits
+/// with `code`.
+fn hook(env: &TestEnv, name: &str, code: i32) {
+    let path = env.path().join(".git/hooks").join(name);
+    let log = env.path().join(".git/hooks.log");
+    let line = if name == "commit-msg" {
+        format!(
+            "echo \"{name}: $(head -n 1 \"$1\")\" >> '{}'",
+            log.display()
+        )
+    } else {
+        format!("echo {name} >> '{}'", log.display())
+    };
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\n{line}\necho {name} says {code} >&2\nexit {code}\n"),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&path, perms).unwrap();
+}
+
+fn hooks_log(env: &TestEnv) -> String {
+    std::fs::read_to_string(env.path().join(".git/hooks.log")).unwrap_or_default()
+}
+
+/// The sync's commit runs the repository's hooks as `git commit` does, once
+/// each and in order, and the commit-msg hook sees the generated message; a
+/// pre-commit hook that refuses stops the sync, saying why, with nothing
+/// committed. A sync with nothing to commit makes no commit.
+#[test]
+fn sync_commits_through_the_repositorys_hooks() {
+    let remote = Remote::new(2, false);
+    let env = remote.clone();
+    for name in ["pre-commit", "commit-msg", "post-commit"] {
+        hook(&env, name, 0);
+    }
+    let id = &remote.ids[0];
+    let path = env.task_path(id);
+    std::fs::write(&path, env.read(&path).replace("Shared work 0", "Edited")).unwrap();
+    let head = env.git(&["rev-parse", "HEAD"]);
+
+    let message = sync_commit(&env);
+    assert_eq!(
+        hooks_log(&env),
+        format!(
+            "pre-commit\ncommit-msg: {}\npost-commit\n",
+            message.lines().next().unwrap()
+        )
+    );
+    assert_eq!(env.git(&["rev-parse", "HEAD~1"]), head);
+    assert_committed(&env, "through the hooks");
+
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let r = env.json(&["sync"]);
+    assert!(r.get("committed").is_none(), "{r}");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
+    let log = hooks_log(&env);
+    for name in ["commit-msg", "post-commit"] {
+        assert_eq!(log.matches(name).count(), 1, "{name} ran again: {log}");
+    }
+
+    hook(&env, "pre-commit", 1);
+    let other = &remote.ids[1];
+    let path = env.task_path(other);
+    std::fs::write(&path, env.read(&path).replace("Shared work 1", "Refused")).unwrap();
+    let r = env.run(&["sync"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(r.stderr.contains("pre-commit says 1"), "{}", r.stderr);
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
+    assert!(
+        env.git(&["status", "--porcelain", "--", ".orchestron"])
+            .contains(&format!("tasks/{other}.yaml")),
+        "the change is still there to commit"
+    );
 }
