@@ -425,20 +425,34 @@ fn strip_position(message: &str) -> (String, Option<usize>) {
     (message.to_string(), None)
 }
 
-/// Top-level mapping keys (lines that start with `key:` in column 1).
+/// Top-level mapping keys (lines that start with `key:` in column 1: a
+/// letter or `_`, then letters, digits, `_` or `-` up to the colon).
 fn top_level_keys(text: &str) -> Vec<(String, usize)> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let (key, _) = l.split_once(':')?;
-            let ok = !key.is_empty()
-                && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            ok.then(|| (key.to_string(), i + 1))
-        })
-        .collect()
+    // A task in the renderer's layout has a dozen or so: one allocation.
+    let mut keys = Vec::with_capacity(16);
+    for (i, line) in text.lines().enumerate() {
+        if let Some(key) = top_level_key(line) {
+            keys.push((key.to_string(), i + 1));
+        }
+    }
+    keys
+}
+
+/// The key `line` starts with, if it is one. Only the key's own bytes are
+/// looked at: an indented line, a list item or a line of prose is refused
+/// at its first byte, not scanned to its end for a colon.
+fn top_level_key(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    if !bytes
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+    {
+        return None;
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))?;
+    (bytes[end] == b':').then(|| &line[..end])
 }
 
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {

@@ -102,3 +102,34 @@ proptest! {
         prop_assert_eq!(loaded.record, Some(Record::Task(task)), "{}", text);
     }
 }
+
+#[test]
+fn a_top_level_key_is_a_name_from_column_one_up_to_its_colon() {
+    let lines = [
+        ("id: TASK-7k2mq", Some("id")),
+        ("depends_on:", Some("depends_on")),
+        ("x-y_z9: 1", Some("x-y_z9")),
+        ("_k: v", Some("_k")),
+        ("title: a: b", Some("title")),
+        ("  nested: x", None),
+        ("- item: x", None),
+        ("9abc: x", None),
+        ("ké: x", None),
+        ("prose with a colon: here", None),
+        ("key", None),
+        ("key-without-colon", None),
+        (":", None),
+        ("", None),
+    ];
+    for (line, key) in lines {
+        assert_eq!(top_level_key(line), key, "{line:?}");
+    }
+    assert_eq!(
+        top_level_keys("id: T\n  x: 1\nstatus: TODO\r\n- y: 2\nlabels: []\n"),
+        vec![
+            ("id".to_string(), 1),
+            ("status".to_string(), 3),
+            ("labels".to_string(), 5)
+        ]
+    );
+}
