@@ -171,6 +171,12 @@ impl Orchestron {
         Self::open_unrefreshed(opts)?.refresh_with_archive_then(then)?
     }
 
+    /// The database file that holds the index cache now (a rebuild writes
+    /// a new one, see docs/INDEX.md), for people who query it with `sqlite3`.
+    pub fn index_file(&self) -> std::path::PathBuf {
+        self.index.path().to_path_buf()
+    }
+
     /// Opens the workspace without bringing the index up to date first: only
     /// for [`Orchestron::rebuild_index`], which replaces the index anyway (on a
     /// missing cache a refresh would build it twice).

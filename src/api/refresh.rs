@@ -42,6 +42,7 @@ impl Orchestron {
     /// credited to `editor` in the change feed, changes that arrived through git
     /// (a pull, a merge) to the author of the commit that made them.
     pub fn refresh(&mut self) -> Result<usize> {
+        self.index.follow()?;
         match self.monitor.clone() {
             Some(m) => self.refresh_watched(&m),
             None if self.borrows_monitor() => self.refresh_via_lent_monitor(),
@@ -75,6 +76,7 @@ impl Orchestron {
         if self.archive_fresh_in_hold.take() == Some(lock.hold()) {
             return Ok(0);
         }
+        self.index.follow()?;
         self.refresh_all(Scope::WithArchive)
     }
 
@@ -84,6 +86,7 @@ impl Orchestron {
     /// refresh and then a second pass with the archive.
     pub fn refresh_with_archive_then<T>(&mut self, then: impl FnOnce(&mut Self) -> T) -> Result<T> {
         let lock = self.ws.lock()?;
+        self.index.follow()?;
         self.refresh_all(Scope::WithArchive)?;
         self.fresh_in_hold = Some(lock.hold());
         self.archive_fresh_in_hold = Some(lock.hold());

@@ -38,6 +38,9 @@ impl Index {
     /// records make no rows. Records the API wrote (credited to an agent or
     /// user) are always reported as created.
     pub fn apply(&mut self, refresh: Refresh) -> Result<usize, IndexError> {
+        // Under the workspace lock: a generation published by a rebuild gets
+        // this write, not the file it replaced.
+        self.follow()?;
         self.apply_unnamed(refresh).map_err(|e| e.at(&self.path))
     }
 

@@ -1,6 +1,7 @@
-//! The bulk load of `index rebuild`: batches of parsed files streamed into an
-//! empty index by a single writer, in one transaction, while other threads
-//! are still parsing. Memory stays bounded by the batches in flight, not by
+//! The bulk load of `index rebuild` and of a cache's first build: batches of
+//! parsed files streamed by a single writer into a new generation of the
+//! cache (a new file, see `generation`), in one transaction, while other
+//! threads are still parsing. Memory stays bounded by the batches in flight, not by
 //! the backlog: each batch is written and dropped before the next is taken.
 //! When two files claim one id, the live record is elected as
 //! [`super::Index::apply`] does (the file named after its id, else the first
@@ -15,7 +16,7 @@ use super::derive::{insert_query_rows, remove_query_rows};
 use super::error::{Context, IndexError};
 use super::row::{key_lines_text, to_json};
 use super::types::FileUpdate;
-use super::{Index, clear_tables, exec, meta, meta_set, new_generation};
+use super::{Index, exec, generation, meta, meta_set, new_generation};
 use crate::model::IdKind;
 use rusqlite::params;
 use std::collections::HashMap;
@@ -65,16 +66,19 @@ impl BulkRow {
 }
 
 impl Index {
-    /// Loads every batch, `expected` files in all, in one transaction, and
-    /// returns the number of files loaded; fewer than `expected` (a parsing
-    /// thread died) or a failed batch commits nothing, so the index stays as
-    /// it was. `Baseline` loads into an index that awaits its baseline
-    /// ([`Index::awaits_baseline`]); `Rebuild` first empties the index as a
-    /// new feed generation (every older cursor gets `resync`), so the emptied
-    /// pages are reused by the load and written once. Each batch is handed
-    /// to `done` once inserted, so that the caller can free it on another
-    /// thread (freeing a batch's records is a tenth of the writer's time,
-    /// and the writer is what a rebuild waits on).
+    /// Loads every batch, `expected` files in all, into a new generation of
+    /// the cache (see `generation`) and returns the number of files loaded;
+    /// the new file is published, and this index moves to it, only once all
+    /// of them are in. Fewer than `expected` (a parsing thread died) or a
+    /// failed batch discards the new file, so the index stays as it was.
+    /// `Baseline` loads what an index that awaits its baseline
+    /// ([`Index::awaits_baseline`]) would get; `Rebuild` starts a new feed
+    /// generation (every older cursor gets `resync`). The meta values and
+    /// the agents' cursors are carried over. Each batch is handed to `done`
+    /// once inserted, so that the caller can free it on another thread
+    /// (freeing a batch's records is a tenth of the writer's time, and the
+    /// writer is what a rebuild waits on). The caller holds the workspace
+    /// lock: one bulk load at a time.
     pub fn bulk_load(
         &mut self,
         start: BulkStart,
@@ -82,31 +86,58 @@ impl Index {
         expected: usize,
         mut done: impl FnMut(Vec<BulkRow>),
     ) -> Result<usize, IndexError> {
-        self.load_unnamed(batches, expected, &mut done, start == BulkStart::Rebuild)
-            .map_err(|e| e.at(&self.path))
+        self.follow()?;
+        let t = crate::timing::Phase::start();
+        let file = generation::fresh_name(&self.base);
+        let loaded = self
+            .load_into(
+                &file,
+                batches,
+                expected,
+                &mut done,
+                start == BulkStart::Rebuild,
+            )
+            .map_err(|e| e.at(&file))
+            .and_then(|n| {
+                t.lap("bulk: load");
+                generation::publish(&self.base, &file).map(|()| n)
+            });
+        let n = match loaded {
+            Ok(n) => n,
+            Err(e) => {
+                generation::discard(&file);
+                return Err(e);
+            }
+        };
+        let feed_keep = self.feed_keep;
+        t.lap("bulk: publish");
+        *self = Index::open(&self.base)?;
+        self.feed_keep = feed_keep;
+        generation::remove_others(&self.base, &self.path);
+        t.lap("bulk: reopen + remove the old file");
+        Ok(n)
     }
 
-    fn load_unnamed(
-        &mut self,
+    fn load_into(
+        &self,
+        file: &std::path::Path,
         batches: impl IntoIterator<Item = BulkBatch>,
         expected: usize,
         done: &mut impl FnMut(Vec<BulkRow>),
-        clear: bool,
+        rebuild: bool,
     ) -> Result<usize, IndexError> {
         // The system clock, not the records' clock: the refresh stamp is
         // compared with file mtimes (see `LAST_REFRESH_NS`).
         let now = chrono::Utc::now();
         let t = crate::timing::Phase::start();
-        let tx = self
-            .conn
+        let mut conn = open_for_load(file)?;
+        let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .ctx("locking the database to rebuild it")?;
-        // Dropped before the clear too, so that it empties fewer trees.
+            .ctx("starting the load of a new index cache")?;
+        carry_over(&self.conn, &tx)?;
         let secondary = drop_secondary(&tx)?;
-        if clear {
-            clear_tables(&tx)?;
+        if rebuild {
             new_generation(&tx)?;
-            t.lap("bulk: clear");
         }
         set_fts_hash(&tx, FTS_LOAD_HASH)?;
         let mut live: HashMap<String, Claim> = HashMap::new();
@@ -129,8 +160,61 @@ impl Index {
         set_fts_hash(&tx, FTS_DEFAULT_HASH)?;
         t.lap("bulk: inserts");
         finish_load(tx, &secondary, now, &t)?;
+        // The journal mode every other connection expects (recorded in the
+        // file's header); closing then removes the empty WAL.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .ctx("switching the new index cache to WAL")?;
+        drop(conn);
+        t.lap("bulk: close");
         Ok(files)
     }
+}
+
+/// A connection to the new, unpublished file of a bulk load. No journal and
+/// no syncing: until it is published nobody else opens it, and a load that
+/// fails or is cut short by a crash is discarded whole (`publish` syncs the
+/// file before the pointer names it).
+fn open_for_load(file: &std::path::Path) -> Result<rusqlite::Connection, IndexError> {
+    let open_err = |source| IndexError::Open {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut conn = rusqlite::Connection::open(file).map_err(open_err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32000;",
+    )
+    .map_err(open_err)?;
+    super::fts::register(&conn).map_err(open_err)?;
+    super::schema::ensure(&mut conn)?;
+    Ok(conn)
+}
+
+/// Copies what is not derived from the record files — the meta values and
+/// the agents' saved cursors — from the current generation into the new one.
+fn carry_over(old: &rusqlite::Connection, new: &rusqlite::Connection) -> Result<(), IndexError> {
+    let read = |sql: &str| -> Result<Vec<[String; 3]>, IndexError> {
+        let mut stmt = old.prepare(sql).ctx("reading what a rebuild keeps")?;
+        let rows = stmt
+            .query_map([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+            .ctx("reading what a rebuild keeps")?;
+        rows.collect::<Result<_, _>>()
+            .ctx("reading what a rebuild keeps")
+    };
+    for [key, value, _] in read("SELECT key, value, '' FROM meta")? {
+        meta_set(new, &key, &value)?;
+    }
+    for row in read("SELECT agent, slot, cursor FROM agent_cursors")? {
+        exec(
+            new,
+            "INSERT OR REPLACE INTO agent_cursors (agent, slot, cursor) VALUES (?1, ?2, ?3)",
+            row,
+            "keeping the agents' cursors",
+        )?;
+    }
+    Ok(())
 }
 
 /// Stores one loaded file: its stamp, its problems and, when it parsed, its

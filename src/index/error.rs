@@ -27,6 +27,16 @@ pub enum IndexError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read the index cache's pointer file {}", path.display())]
+    Pointer {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot publish the rebuilt index cache ({})", path.display())]
+    Publish {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("index cache: {context}")]
     Sqlite {
         context: &'static str,

@@ -14,6 +14,7 @@ mod derive;
 mod error;
 mod feed;
 mod fts;
+mod generation;
 mod lookups;
 mod outlines;
 mod problems;
@@ -55,6 +56,9 @@ pub enum Reset {
 /// An open index cache.
 pub struct Index {
     conn: Connection,
+    /// Where the cache is configured to be; see `generation`.
+    base: PathBuf,
+    /// The generation file `conn` is open on.
     path: PathBuf,
     reset: Option<Reset>,
     /// How many feed rows to keep; see [`Index::set_feed_limit`].
@@ -101,6 +105,34 @@ impl Index {
                 source,
             })?;
         }
+        // A bulk load may publish a new generation between reading the
+        // pointer and opening the file it named (and then remove that file,
+        // which the open would create again, empty): open until the pointer
+        // still names what was opened.
+        loop {
+            let file = generation::current(path)?;
+            let index = Self::open_file(path, &file)?;
+            if generation::current(path)? == file {
+                return Ok(index);
+            }
+        }
+    }
+
+    /// Follows the cache to its newest generation when a bulk load of
+    /// another process published one since this one was opened: the refresh
+    /// calls this first, and [`Index::apply`] under the workspace lock.
+    pub fn follow(&mut self) -> Result<(), IndexError> {
+        if generation::current(&self.base)? == self.path {
+            return Ok(());
+        }
+        let feed_keep = self.feed_keep;
+        *self = Index::open(&self.base)?;
+        self.feed_keep = feed_keep;
+        Ok(())
+    }
+
+    /// Opens the generation `path` of the cache configured at `base`.
+    fn open_file(base: &Path, path: &Path) -> Result<Index, IndexError> {
         let existed = path.exists();
         if !existed {
             // The WAL is kept between processes (see `open_inner`): a cache file
@@ -108,7 +140,7 @@ impl Index {
             // into the new file.
             remove_db_files(path)?;
         }
-        match Self::open_inner(path, existed) {
+        match Self::open_inner(base, path, existed) {
             Err(IndexError::Open { source, .. }) | Err(IndexError::Sqlite { source, .. })
                 if is_corrupt(&source) =>
             {
@@ -117,7 +149,7 @@ impl Index {
                     path.display()
                 );
                 remove_db_files(path)?;
-                let mut index = Self::open_inner(path, false)?;
+                let mut index = Self::open_inner(base, path, false)?;
                 index.reset = Some(Reset::Corrupt);
                 Ok(index)
             }
@@ -125,7 +157,7 @@ impl Index {
         }
     }
 
-    fn open_inner(path: &Path, existed: bool) -> Result<Index, IndexError> {
+    fn open_inner(base: &Path, path: &Path, existed: bool) -> Result<Index, IndexError> {
         let open_err = |source| IndexError::Open {
             path: path.to_path_buf(),
             source,
@@ -174,6 +206,7 @@ impl Index {
         let created = schema::ensure(&mut conn)?;
         let mut index = Index {
             conn,
+            base: base.to_path_buf(),
             path: path.to_path_buf(),
             reset: None,
             feed_keep: apply::FEED_KEEP,
@@ -201,8 +234,7 @@ impl Index {
             .map_err(|e| e.at(&self.path))
     }
 
-    /// The file this index lives in.
-    #[cfg(test)]
+    /// The file this index lives in: the generation it is open on.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -379,20 +411,6 @@ fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, IndexError> 
     conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")
         .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
         .ctx("reading the meta table")
-}
-
-/// Empties the cache for `index rebuild` ([`Index::rebuild`]): records,
-/// stamps, problems and the feed go; agents' saved cursors are kept (they
-/// point into the old generation, so they come back as `resync`). The
-/// caller's transaction holds the lock, and the count triggers must be gone
-/// (with triggers SQLite deletes row by row instead of truncating).
-fn clear_tables(conn: &Connection) -> Result<(), IndexError> {
-    for table in schema::DATA_TABLES {
-        conn.execute(&format!("DELETE FROM {table}"), [])
-            .ctx("clearing the index")?;
-    }
-    conn.execute_batch(&format!("DROP TABLE task_fts; {}", schema::FTS_DDL))
-        .ctx("clearing the index")
 }
 
 /// Starts a new feed generation on an emptied cache.

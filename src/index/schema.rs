@@ -193,9 +193,11 @@ CREATE TRIGGER task_counts_update AFTER UPDATE OF archived, status ON tasks BEGI
 END;
 ";
 
-/// Tables emptied by a rebuild (besides the full-text table): everything derived from files plus the feed of the
-/// old generation. `meta` is reset separately and `agent_cursors` survives (its
-/// cursors name the old generation, so they come back as `resync`).
+/// The tables a rebuild writes afresh (besides the full-text table):
+/// everything derived from files plus the feed. `meta` and `agent_cursors`
+/// are carried over from the generation before (its cursors name the old
+/// feed generation, so they come back as `resync`).
+#[cfg(test)]
 pub const DATA_TABLES: &[&str] = &[
     "files",
     "file_problems",

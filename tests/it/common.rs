@@ -334,3 +334,21 @@ fn timestamp_len(s: &str) -> Option<usize> {
     }
     None
 }
+
+/// The files of an index cache configured at `dir/name.ext`: the file itself
+/// or its generations (`name.g…ext`) and pointer (`name.current.ext`), with
+/// their WAL files — see docs/INDEX.md, "Generations".
+pub fn cache_files_in(dir: &std::path::Path, name: &str) -> Vec<String> {
+    let (stem, _) = name.rsplit_once('.').unwrap_or((name, ""));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n == name || n.starts_with(&format!("{stem}.")))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}

@@ -17,8 +17,14 @@ fn backlog(env: &TestEnv) -> Vec<String> {
     vec![a, b, c]
 }
 
+/// The file that holds the cache now: the generation the pointer names
+/// (see `index::generation`), or the configured file before the first one.
 fn db(env: &TestEnv) -> std::path::PathBuf {
-    env.ws().join("cache/index.sqlite")
+    let base = env.ws().join("cache/index.sqlite");
+    match std::fs::read_to_string(env.ws().join("cache/index.current.sqlite")) {
+        Ok(name) => base.with_file_name(name.trim_end()),
+        Err(_) => base,
+    }
 }
 
 /// Damages the cache with `damage`, then the next command must answer what
@@ -82,7 +88,9 @@ fn a_deleted_wal_is_healed_by_the_next_command() {
     let id = env.create(&["Delta"]);
     env.ok(&["task", "update", &id, "--note", "in the wal"]);
     for suffix in ["-wal", "-shm"] {
-        let p = env.ws().join(format!("cache/index.sqlite{suffix}"));
+        let mut p = db(&env).into_os_string();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
         assert!(p.exists(), "{suffix} kept between processes");
         std::fs::remove_file(p).unwrap();
     }

@@ -228,7 +228,8 @@ fn orchestron_db_moves_the_cache_and_git_ignores_it() {
         &[("ORCHESTRON_DB", ".orchestron/orchestron.db")],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(env.ws().join("orchestron.db").exists());
+    let files = crate::common::cache_files_in(&env.ws(), "orchestron.db");
+    assert!(files.iter().any(|f| f.ends_with(".db")), "{files:?}");
     let status = env.git(&["status", "--porcelain", "--untracked-files=all"]);
     assert!(
         !status.contains("orchestron.db"),
@@ -251,7 +252,8 @@ fn relative_orchestron_db_is_taken_from_the_project_folder() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert!(env.ws().join("orchestron.db").exists());
+    let files = crate::common::cache_files_in(&env.ws(), "orchestron.db");
+    assert!(files.iter().any(|f| f.ends_with(".db")), "{files:?}");
     assert!(
         !env.ws().join(".orchestron").exists(),
         "not relative to the workspace"

@@ -33,11 +33,7 @@ fn backlog(env: &TestEnv) {
 
 fn drop_cache(env: &TestEnv) {
     for entry in std::fs::read_dir(env.ws().join("cache")).unwrap().flatten() {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("index.sqlite")
-        {
+        if entry.file_name().to_string_lossy().starts_with("index.") {
             std::fs::remove_file(entry.path()).unwrap();
         }
     }
@@ -62,6 +58,73 @@ fn streamed_rebuild_builds_the_same_index_as_a_cold_refresh() {
     let out = env.ok(&["index", "rebuild"]);
     assert!(out.contains("602"), "{out}");
     assert_eq!(answers(&env), cold);
+}
+
+/// The cache's files, by name (a rebuild writes a new generation file and
+/// removes the one it replaced, see `index::generation`).
+fn cache_files(env: &TestEnv) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.ws().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("index."))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_server_running_through_a_cli_rebuild_reads_and_writes_the_new_cache() {
+    let env = TestEnv::new();
+    let ids = crate::watched::tasks(&env, 3);
+    let mut server = crate::watched::Server::start(&env, &[]);
+    assert_eq!(server.tasks(), crate::watched::full_pass(&env));
+    let before = cache_files(&env);
+    env.ok(&["index", "rebuild"]);
+    let after = cache_files(&env);
+    assert_ne!(after, before, "a rebuild publishes a new file");
+    // A CLI write after the rebuild lands in the new generation; the server,
+    // which still had the replaced file open, must answer from the new one.
+    env.ok(&["task", "update", &ids[0], "--status", "in_progress"]);
+    crate::watched::retitle(&env, &ids[1], "edited by hand after the rebuild");
+    let seen = server.tasks();
+    assert_eq!(seen, crate::watched::full_pass(&env));
+    assert!(
+        seen.iter().any(|t| t.0 == ids[0] && t.2 == "IN_PROGRESS"),
+        "{seen:?}"
+    );
+    // And the server's own write goes to the new generation, where the CLI
+    // (which opens only the published file) reads it.
+    server.tool(
+        "orchestron_task_update",
+        serde_json::json!({"taskId": ids[2], "status": "DONE"}),
+    );
+    let shown = env.json(&["task", "show", &ids[2]]);
+    assert_eq!(shown["status"], "DONE", "{shown}");
+    assert_eq!(
+        cache_files(&env),
+        after,
+        "no generation file was added or left"
+    );
+}
+
+#[test]
+fn index_path_names_the_file_sqlite3_can_query_after_a_rebuild() {
+    let env = TestEnv::new();
+    let id = env.create(&["Findable"]);
+    env.ok(&["index", "rebuild"]);
+    let path = std::path::PathBuf::from(env.ok(&["index", "path"]).trim());
+    assert!(
+        path.starts_with(env.ws().join("cache")),
+        "{}",
+        path.display()
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM tasks WHERE id = ?1", [&id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(title, "Findable");
+    let json = env.json(&["index", "path"]);
+    assert_eq!(json["path"], path.to_str().unwrap());
 }
 
 /// Record names that are not plain files: a link inside the workspace, one

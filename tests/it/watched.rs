@@ -76,7 +76,7 @@ impl Server {
         }
     }
 
-    fn tool(&mut self, name: &str, args: Value) -> Value {
+    pub(crate) fn tool(&mut self, name: &str, args: Value) -> Value {
         let r = self.request("tools/call", json!({"name": name, "arguments": args}));
         assert_ne!(r["result"]["isError"], json!(true), "{name}: {r}");
         r["result"]["structuredContent"].clone()

@@ -2,6 +2,7 @@
 //! the way the store feeds it: records with realistic key lines and stamps.
 
 mod feed;
+mod generations;
 mod lifecycle;
 mod problems;
 mod query;
