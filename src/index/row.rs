@@ -6,6 +6,7 @@ use super::error::IndexError;
 use crate::model::{IdKind, RecordId};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
+use std::fmt::Write as _;
 
 pub fn parse_id(text: &str) -> Result<RecordId, IndexError> {
     RecordId::parse(text).map_err(|e| IndexError::BadRow {
@@ -70,18 +71,27 @@ const KEPT_KEYS: [&str; 5] = ["id", "status", "depends_on", "parent", "sprint"];
 pub fn key_lines_text(lines: &[(String, usize)]) -> String {
     let mut kept = [0usize; KEPT_KEYS.len()];
     for (key, line) in lines {
-        if let Some(i) = KEPT_KEYS.iter().position(|k| k == key) {
-            kept[i] = *line;
-        }
+        // A match, not a search of KEPT_KEYS: most keys are none of them.
+        let i = match key.as_str() {
+            "id" => 0,
+            "status" => 1,
+            "depends_on" => 2,
+            "parent" => 3,
+            "sprint" => 4,
+            _ => continue,
+        };
+        kept[i] = *line;
     }
-    let mut out = String::new();
+    // Sized once for the usual `id=2,status=4,depends_on=12,sprint=14`,
+    // the numbers written in place rather than each into a String of its own.
+    let mut out = String::with_capacity(48);
     for (key, line) in KEPT_KEYS.iter().zip(kept).filter(|(_, l)| *l > 0) {
         if !out.is_empty() {
             out.push(',');
         }
         out.push_str(key);
         out.push('=');
-        out.push_str(&line.to_string());
+        let _ = write!(out, "{line}");
     }
     out
 }
@@ -148,6 +158,15 @@ mod tests {
         // Absent from the file: line 1, as `model::key_line` falls back.
         assert_eq!(key_line(&stored, "parent"), 1);
         assert_eq!(key_line("", "id"), 1);
+    }
+
+    #[test]
+    fn every_kept_key_alone_is_stored_under_its_own_name() {
+        for key in KEPT_KEYS {
+            let stored = key_lines_text(&lines(&[("title", 3), (key, 7), ("labels", 8)]));
+            assert_eq!(stored, format!("{key}=7"));
+            assert_eq!(key_line(&stored, key), 7);
+        }
     }
 
     #[test]

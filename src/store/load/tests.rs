@@ -17,6 +17,29 @@ fn conflict_markers_are_named_as_such() {
 }
 
 #[test]
+fn each_conflict_marker_alone_is_found_and_a_run_inside_a_line_is_none() {
+    let head = "id: TASK-7k2mq\ntitle: T\n";
+    for marker in [
+        "<<<<<<< ours",
+        "<<<<<<<",
+        "=======",
+        ">>>>>>> theirs",
+        ">>>>>>>",
+    ] {
+        let text = format!("{head}{marker}\nstatus: TODO\n");
+        assert_eq!(conflict_marker_line(&text), Some(3), "{marker:?}");
+    }
+    for text in [
+        "id: TASK-7k2mq\ntitle: a ======= b\n",
+        "id: TASK-7k2mq\ndescription: |\n  <<<<<<< ours\n",
+        "id: TASK-7k2mq\ntitle: >>>>>>>x\n",
+        "id: TASK-7k2mq\ntitle: T\n",
+    ] {
+        assert_eq!(conflict_marker_line(text), None, "{text:?}");
+    }
+}
+
+#[test]
 fn a_control_character_is_reported_at_its_line_and_column() {
     let text = "id: TASK-7k2mq\ntitle: a\u{0}b\ncreated: 2026-11-24T16:02:11Z\n";
     let loaded = load_record(IdKind::Task, "tasks/TASK-7k2mq.yaml", text.as_bytes());
