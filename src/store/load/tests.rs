@@ -28,12 +28,15 @@ fn each_conflict_marker_alone_is_found_and_a_run_inside_a_line_is_none() {
     ] {
         let text = format!("{head}{marker}\nstatus: TODO\n");
         assert_eq!(conflict_marker_line(&text), Some(3), "{marker:?}");
+        let first = format!("{marker}\n{head}");
+        assert_eq!(conflict_marker_line(&first), Some(1), "{marker:?}");
     }
     for text in [
         "id: TASK-7k2mq\ntitle: a ======= b\n",
         "id: TASK-7k2mq\ndescription: |\n  <<<<<<< ours\n",
         "id: TASK-7k2mq\ntitle: >>>>>>>x\n",
         "id: TASK-7k2mq\ntitle: T\n",
+        "=x\n<<<<<<<< eight\n>>>>>>>x\n",
     ] {
         assert_eq!(conflict_marker_line(text), None, "{text:?}");
     }
