@@ -3,7 +3,6 @@
 //! comes back as a problem at its path, and a worker that panicked fails the
 //! whole pass rather than return fewer files.
 
-use super::record_read::{Folder, read_listed_record_file_in};
 use super::{
     Loaded, LoadedFile, ScannedFile, Stamp, StoreError, content_hash, load_record_at, mtime_ns,
     read_listed_record_file, read_record_file,
@@ -32,7 +31,7 @@ pub fn read_all(
                         report(n, total);
                     }
                 }
-                read_one(root, f, None)
+                read_one(root, f)
             })
             .collect()
     };
@@ -53,29 +52,15 @@ pub fn read_all(
 /// Reads and loads `files` on the calling thread: a rebuild hands out
 /// batches to its own workers and streams them to the index.
 pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {
-    // The folder of the files last read, open: a listed file is opened by
-    // its name in it, so the kernel resolves one name per file instead of
-    // the workspace's whole path (most of a batch lies in one folder).
-    let mut folder: Option<(&str, Option<Folder>)> = None;
-    files
-        .iter()
-        .map(|f| {
-            let (dir, name) = f.rel.rsplit_once('/').unwrap_or(("", f.rel.as_str()));
-            if folder.as_ref().is_none_or(|(d, _)| *d != dir) {
-                folder = Some((dir, Folder::open(&root.join(dir))));
-            }
-            let open = folder.as_ref().and_then(|(_, handle)| handle.as_ref());
-            read_one(root, f, open.map(|handle| (handle, name)))
-        })
-        .collect()
+    files.iter().map(|f| read_one(root, f)).collect()
 }
 
-fn read_one(root: &Path, f: &ScannedFile, in_folder: Option<(&Folder, &str)>) -> LoadedFile {
+fn read_one(root: &Path, f: &ScannedFile) -> LoadedFile {
     let path = root.join(&f.rel);
-    let read = match in_folder {
-        Some((folder, name)) if f.regular => read_listed_record_file_in(folder, name, &path),
-        _ if f.regular => read_listed_record_file(&path),
-        _ => read_record_file(root, &path),
+    let read = if f.regular {
+        read_listed_record_file(&path)
+    } else {
+        read_record_file(root, &path)
     };
     match read {
         // The stamp is the handle's own `fstat`, taken before the read: it

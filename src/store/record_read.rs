@@ -159,51 +159,6 @@ pub fn read_listed_record_file(
     Ok((read_stated(file, meta.len())?, meta))
 }
 
-/// An open record folder: its files are opened by name relative to it
-/// ([`read_listed_record_file_in`]), which spares the kernel the walk of
-/// every component of the workspace's path per file.
-pub struct Folder(std::os::fd::OwnedFd);
-
-impl Folder {
-    /// The folder at `path`, or `None` when it cannot be opened (the
-    /// caller then opens each file by its whole path, as before).
-    pub fn open(path: &Path) -> Option<Folder> {
-        use rustix::fs::{Mode, OFlags};
-        rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok()
-        .map(Folder)
-    }
-}
-
-/// [`read_listed_record_file`] of the file `name` in `folder`, with the
-/// same checks; `path` names it in errors.
-pub fn read_listed_record_file_in(
-    folder: &Folder,
-    name: &str,
-    path: &Path,
-) -> Result<(Vec<u8>, std::fs::Metadata), RecordReadError> {
-    use rustix::fs::{Mode, OFlags};
-    let opened = rustix::fs::openat(
-        &folder.0,
-        name,
-        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::NOCTTY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map(File::from)
-    .map_err(|errno| match errno {
-        rustix::io::Errno::LOOP => OpenRefused::Link,
-        other => OpenRefused::Other(other.into()),
-    });
-    let (file, meta) = opened
-        .and_then(checked_handle)
-        .map_err(OpenRefused::into_error(path))?;
-    Ok((read_stated(file, meta.len())?, meta))
-}
-
 /// Reads the `len` bytes (at most the limit) that the handle's `fstat`
 /// stated, or fewer if the file has shrunk since.
 fn read_stated(mut file: File, len: u64) -> Result<Vec<u8>, RecordReadError> {
@@ -258,12 +213,6 @@ fn open_checked(target: &Path) -> Result<(File, std::fs::Metadata), OpenRefused>
             Some(libc::ELOOP) => OpenRefused::Link,
             _ => OpenRefused::Other(e),
         })?;
-    checked_handle(file)
-}
-
-/// Checks on the open handle that it is a regular file of at most the
-/// limit's size.
-fn checked_handle(file: File) -> Result<(File, std::fs::Metadata), OpenRefused> {
     let meta = file
         .metadata()
         .map_err(|e| OpenRefused::Checked(RecordReadError::Io(e)))?;
@@ -369,40 +318,6 @@ mod tests {
                 .unwrap_err()
                 .is_missing()
         );
-    }
-
-    #[test]
-    fn a_file_read_in_its_open_folder_gets_the_checks_of_one_read_by_path() {
-        let (dir, root) = root();
-        let tasks = root.join("tasks");
-        let folder = Folder::open(&tasks).unwrap();
-        std::fs::write(tasks.join("TASK-in1.yaml"), "id: TASK-in1\n").unwrap();
-        let by_name =
-            read_listed_record_file_in(&folder, "TASK-in1.yaml", &tasks.join("TASK-in1.yaml"));
-        let by_path = read_listed_record_file(&tasks.join("TASK-in1.yaml"));
-        let (a, b) = (by_name.unwrap(), by_path.unwrap());
-        assert_eq!(
-            (a.0, a.1.len(), a.1.modified().ok()),
-            (b.0, b.1.len(), b.1.modified().ok())
-        );
-        // A link swapped in after the listing is refused, not followed.
-        let secret = dir.path().join("secret.yaml");
-        std::fs::write(&secret, "id: TASK-x\n").unwrap();
-        std::os::unix::fs::symlink(&secret, tasks.join("TASK-link1.yaml")).unwrap();
-        let err =
-            read_listed_record_file_in(&folder, "TASK-link1.yaml", &tasks.join("TASK-link1.yaml"))
-                .unwrap_err();
-        assert!(matches!(err, RecordReadError::Outside { .. }), "{err:?}");
-        // A folder or a missing name is an error, not a panic or a hang.
-        std::fs::create_dir(tasks.join("TASK-dir1.yaml")).unwrap();
-        let err =
-            read_listed_record_file_in(&folder, "TASK-dir1.yaml", &tasks.join("TASK-dir1.yaml"))
-                .unwrap_err();
-        assert!(matches!(err, RecordReadError::NotAFile { .. }), "{err:?}");
-        let err =
-            read_listed_record_file_in(&folder, "TASK-gone.yaml", &tasks.join("TASK-gone.yaml"))
-                .unwrap_err();
-        assert!(matches!(err, RecordReadError::Io(_)), "{err:?}");
     }
 
     #[test]
