@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// (The FTS table keeps its own copy of the text rather than being contentless:
 /// `contentless_delete` needs SQLite 3.43, and users open this file with
 /// whatever `sqlite3` their system ships.)
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 const DDL: &str = r#"
 CREATE TABLE meta (
@@ -80,9 +80,11 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_order ON tasks(archived, closed, priority_rank, unblocks DESC, created_us, id);
 CREATE INDEX tasks_status ON tasks(status, open_deps, closed, priority_rank, unblocks DESC, created_us, id);
-CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE);
-CREATE INDEX tasks_parent ON tasks(parent);
-CREATE INDEX tasks_sprint ON tasks(sprint);
+-- Partial: most tasks have no assignee, parent or sprint, and every query
+-- on these columns compares them with a value (which implies IS NOT NULL).
+CREATE INDEX tasks_assignee ON tasks(assignee COLLATE NOCASE) WHERE assignee IS NOT NULL;
+CREATE INDEX tasks_parent ON tasks(parent) WHERE parent IS NOT NULL;
+CREATE INDEX tasks_sprint ON tasks(sprint) WHERE sprint IS NOT NULL;
 
 -- How many tasks each (archived, status) pair holds, kept by the triggers of
 -- COUNT_TRIGGERS_DDL inside the very statement that changes `tasks`, so it
