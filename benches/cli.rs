@@ -292,10 +292,13 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
     out
 }
 
+/// Deletes the index cache: `index.sqlite` or the generation the pointer
+/// `index.current.sqlite` names (`index.g….sqlite`), with the pointer and
+/// the WAL files — every `index.` file (docs/INDEX.md, "Generations").
 fn remove_cache(cache: &Path) {
     for entry in fs::read_dir(cache).into_iter().flatten().flatten() {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with("index.sqlite") {
+        if name.to_string_lossy().starts_with("index.") {
             fs::remove_file(entry.path()).expect("remove cache file");
         }
     }
