@@ -262,14 +262,7 @@ impl GitRepo {
     ) -> Result<BTreeMap<String, ObjectId>, GitError> {
         let tree = self.tree_of(commit)?;
         let prefix = prefix.trim_matches('/');
-        let start = if prefix.is_empty() {
-            Some(tree.id)
-        } else {
-            tree.lookup_entry_by_path(prefix)
-                .ctx(|| format!("looking up {prefix} in {commit}"))?
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id())
-        };
+        let start = GitRepo::folder_in(&tree, prefix, commit)?;
         let mut out = BTreeMap::new();
         if let Some(start) = start {
             self.collect_blobs(start, prefix.to_string(), include, &mut out)?;

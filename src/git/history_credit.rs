@@ -270,14 +270,7 @@ impl GitRepo {
             .to_string();
         let parents = commit.parent_ids().map(|p| p.detach()).collect();
         let tree = commit.tree().ctx(|| format!("reading the tree of {id}"))?;
-        let dir = if prefix.is_empty() {
-            Some(tree.id)
-        } else {
-            tree.lookup_entry_by_path(prefix)
-                .ctx(|| format!("looking up {prefix} in {id}"))?
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id())
-        };
+        let dir = GitRepo::folder_in(&tree, prefix, id)?;
         Ok(slot.insert(WalkCommit {
             parents,
             author,

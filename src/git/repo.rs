@@ -282,6 +282,24 @@ impl GitRepo {
             .ctx(|| format!("reading the tree of {commit}"))
     }
 
+    /// The tree of the folder `folder` (no leading or trailing `/`; empty
+    /// for the root) in `tree`, the tree of `commit`; `None` when that
+    /// path is not a folder there.
+    pub(super) fn folder_in(
+        tree: &gix::Tree<'_>,
+        folder: &str,
+        commit: ObjectId,
+    ) -> Result<Option<ObjectId>, GitError> {
+        if folder.is_empty() {
+            return Ok(Some(tree.id));
+        }
+        Ok(tree
+            .lookup_entry_by_path(folder)
+            .ctx(|| format!("looking up {folder} in {commit}"))?
+            .filter(|e| e.mode().is_tree())
+            .map(|e| e.object_id()))
+    }
+
     pub(super) fn blob_text(&self, id: ObjectId) -> Result<String, GitError> {
         let blob = self
             .repo
