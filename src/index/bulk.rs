@@ -109,10 +109,8 @@ impl Index {
                 return Err(e);
             }
         };
-        let feed_keep = self.feed_keep;
         t.lap("bulk: publish");
-        *self = Index::open(&self.base)?;
-        self.feed_keep = feed_keep;
+        self.reopen()?;
         generation::remove_others(&self.base, &self.path);
         t.lap("bulk: reopen + remove the old file");
         Ok(n)

@@ -188,10 +188,26 @@ pub fn remove_others(base: &Path, keep: &Path) {
     }
 }
 
-/// Removes a generation file that was never published, with whatever
-/// SQLite left beside it.
-pub fn discard(file: &Path) {
+/// Removes the database `file` with its WAL, shared-memory and journal
+/// files (a stale WAL beside a fresh database would be replayed into it):
+/// a broken cache, or one found missing, before it is created again.
+pub fn remove_files(file: &Path) -> Result<(), IndexError> {
     for suffix in SIDE_FILES {
-        let _ = std::fs::remove_file(with_suffix(file, suffix));
+        let path = with_suffix(file, suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(IndexError::RemoveCorrupt { path, source }),
+        }
+    }
+    Ok(())
+}
+
+/// Removes a generation file that was never published, with whatever
+/// SQLite left beside it; what cannot be removed now, the next bulk load's
+/// [`remove_others`] removes.
+pub fn discard(file: &Path) {
+    if let Err(e) = remove_files(file) {
+        tracing::debug!("left an unpublished cache file for later: {e}");
     }
 }

@@ -125,6 +125,12 @@ impl Index {
         if generation::current(&self.base)? == self.path {
             return Ok(());
         }
+        self.reopen()
+    }
+
+    /// Opens the cache's current generation in place of this one's,
+    /// keeping this handle's settings.
+    fn reopen(&mut self) -> Result<(), IndexError> {
         let feed_keep = self.feed_keep;
         *self = Index::open(&self.base)?;
         self.feed_keep = feed_keep;
@@ -138,7 +144,7 @@ impl Index {
             // The WAL is kept between processes (see `open_inner`): a cache file
             // deleted by hand may leave its WAL behind, which must not be replayed
             // into the new file.
-            remove_db_files(path)?;
+            generation::remove_files(path)?;
         }
         match Self::open_inner(base, path, existed) {
             Err(IndexError::Open { source, .. }) | Err(IndexError::Sqlite { source, .. })
@@ -148,7 +154,7 @@ impl Index {
                     "the index cache {} is not a readable database ({source}); recreating it",
                     path.display()
                 );
-                remove_db_files(path)?;
+                generation::remove_files(path)?;
                 let mut index = Self::open_inner(base, path, false)?;
                 index.reset = Some(Reset::Corrupt);
                 Ok(index)
@@ -452,20 +458,4 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
     )
-}
-
-/// Removes a broken cache with its WAL and shared-memory files (a stale WAL
-/// beside a fresh database would be replayed into it).
-fn remove_db_files(path: &Path) -> Result<(), IndexError> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let file = PathBuf::from(name);
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(IndexError::RemoveCorrupt { path: file, source }),
-        }
-    }
-    Ok(())
 }
