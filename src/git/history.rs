@@ -155,15 +155,7 @@ impl GitRepo {
 
     /// The tree id of directory `dir` (`""` = the root) at `commit`, if it exists.
     fn dir_tree_id(&self, commit: ObjectId, dir: &str) -> Result<Option<ObjectId>, GitError> {
-        let tree = self.tree_of(commit)?;
-        if dir.is_empty() {
-            return Ok(Some(tree.id));
-        }
-        Ok(tree
-            .lookup_entry_by_path(dir)
-            .ctx(|| format!("looking up {dir} in {commit}"))?
-            .filter(|e| e.mode().is_tree())
-            .map(|e| e.object_id()))
+        GitRepo::folder_in(&self.tree_of(commit)?, dir, commit)
     }
 
     /// Files under `prefix` (a directory relative to the repository root, `""` for
