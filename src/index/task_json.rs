@@ -263,9 +263,9 @@ impl Json {
         self.0.push(':');
         self.digits(t.second(), 2);
         if nano != 0 {
-            let (fraction, width) = if nano % 1_000_000 == 0 {
+            let (fraction, width) = if nano.is_multiple_of(1_000_000) {
                 (nano / 1_000_000, 3)
-            } else if nano % 1_000 == 0 {
+            } else if nano.is_multiple_of(1_000) {
                 (nano / 1_000, 6)
             } else {
                 (nano, 9)
