@@ -430,15 +430,25 @@ fn strip_position(message: &str) -> (String, Option<usize>) {
 fn top_level_keys(text: &str) -> Vec<(String, usize)> {
     // A task in the renderer's layout has a dozen or so: one allocation.
     let mut keys = Vec::with_capacity(16);
-    for (i, line) in text.lines().enumerate() {
-        if let Some(key) = top_level_key(line) {
-            keys.push((key.to_string(), i + 1));
+    // Each line's start found by `memchr` rather than `str::lines`' char
+    // search (a twentieth of a task's parsing, per callgrind); the key test
+    // stops at its line's end, so it is given the rest of the text.
+    let mut rest = text;
+    for line in 1.. {
+        if let Some(key) = top_level_key(rest) {
+            keys.push((key.to_string(), line));
+        }
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(end) => rest = &rest[end + 1..],
+            None => break,
         }
     }
     keys
 }
 
-/// The key `line` starts with, if it is one. Only the key's own bytes are
+/// The key `line` starts with, if it is one (`line` may run on past its
+/// end: a key stops at the first byte that is not its own, a line break
+/// too). Only the key's own bytes are
 /// looked at: an indented line, a list item or a line of prose is refused
 /// at its first byte, not scanned to its end for a colon.
 fn top_level_key(line: &str) -> Option<&str> {

@@ -159,3 +159,25 @@ fn a_top_level_key_is_a_name_from_column_one_up_to_its_colon() {
         ]
     );
 }
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// The keys found line by line with `memchr` are those `str::lines`
+    /// gives: same keys, same lines, on any text.
+    #[test]
+    fn top_level_keys_are_those_of_each_line(
+        text in prop_oneof![
+            "([a-z_-]{0,4}[: \r\n-]{0,2}){0,12}",
+            "(id|status|x)(:|: |)[a-z\r]{0,3}(\n|\r\n|\n\n)?",
+            any::<String>(),
+        ]
+    ) {
+        let by_lines: Vec<(String, usize)> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| top_level_key(l).map(|k| (k.to_string(), i + 1)))
+            .collect();
+        prop_assert_eq!(top_level_keys(&text), by_lines);
+    }
+}
