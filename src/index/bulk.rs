@@ -5,15 +5,15 @@
 //! the backlog: each batch is written and dropped before the next is taken.
 //! When two files claim one id, the live record is elected as
 //! [`super::Index::apply`] does (the file named after its id, else the first
-//! by path), switching as better claimants arrive. Readiness is counted in
-//! memory once every claimant is in (see `ready`), and the load is the
-//! generation's baseline (no feed rows). Its statements are prepared once
-//! (see `statements::Held`).
+//! by path), switching as better claimants arrive. The load is the
+//! generation's baseline (no feed rows), and its statements are prepared
+//! once (see `statements::Held`).
 //! The secondary indexes are dropped for the load and built again once at the
-//! end: one sort per index instead of a B-tree insert per row; the task-count
-//! triggers are off too, and one count fills `task_counts` at the end.
+//! end: one sort per index instead of a B-tree insert per row. The task-count
+//! triggers are off too: readiness and `task_counts` are counted in memory
+//! once every claimant is in (see `tasks`).
 
-mod ready;
+mod tasks;
 
 use super::apply::{write_problems, write_record_row, write_stamp};
 use super::derive::{insert_query_rows, remove_query_rows};
@@ -32,8 +32,8 @@ struct Claim {
     kind: IdKind,
     name_ok: bool,
     path: String,
-    /// A task's dependencies, for its readiness.
-    deps: Option<ready::TaskDeps>,
+    /// What a task's readiness and count need.
+    task: Option<tasks::LiveTask>,
 }
 
 /// A parsed file with its record's JSON already encoded: the parsing threads
@@ -176,7 +176,7 @@ impl Index {
         write_live(&held, live)?;
         drop(held);
         set_fts_hash(&tx, FTS_DEFAULT_HASH)?;
-        t.lap("bulk: live records + readiness");
+        t.lap("bulk: live records, readiness, counts");
         // The pages SQLite has handed to the system so far go to disk while
         // it builds the indexes: `publish`'s sync then waits only for the
         // rest (at 100,000 tasks most of the file is written by now).
@@ -278,8 +278,8 @@ fn load_row(
             kind: record.kind(),
             name_ok,
             path: update.path.clone(),
-            deps: match record {
-                Record::Task(t) => Some(ready::TaskDeps::of(t)),
+            task: match record {
+                Record::Task(t) => Some(tasks::LiveTask::of(t, &update.path)),
                 _ => None,
             },
         },
@@ -305,8 +305,8 @@ fn set_fts_hash(tx: &rusqlite::Transaction<'_>, bytes: i64) -> Result<(), IndexE
 }
 
 /// The `live` row of every id, once its claimants are all in: in id order,
-/// so that each lands at the end of the table's tree. Then the readiness of
-/// the live tasks.
+/// so that each lands at the end of the table's tree. Then the readiness and
+/// the counts of the live tasks.
 fn write_live(db: &Held<'_>, live: HashMap<String, Claim>) -> Result<(), IndexError> {
     let mut rows: Vec<(String, Claim)> = live.into_iter().collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -317,15 +317,15 @@ fn write_live(db: &Held<'_>, live: HashMap<String, Claim>) -> Result<(), IndexEr
             "marking the live record",
         )?;
     }
-    let tasks: Vec<(&str, i64, &ready::TaskDeps)> = rows
+    let live_tasks: Vec<(&str, i64, &tasks::LiveTask)> = rows
         .iter()
-        .filter_map(|(id, c)| c.deps.as_ref().map(|d| (id.as_str(), c.rid, d)))
+        .filter_map(|(id, c)| c.task.as_ref().map(|t| (id.as_str(), c.rid, t)))
         .collect();
-    ready::write(db, &tasks)
+    tasks::write(db, &live_tasks)
 }
 
-/// After the inserts and readiness: the dropped indexes re-created, the
-/// counts in one statement, the refresh time, then the commit.
+/// After the inserts, readiness and counts: the dropped indexes re-created,
+/// the refresh time, then the commit.
 fn finish_load(
     tx: rusqlite::Transaction<'_>,
     secondary: &[String],
@@ -336,14 +336,7 @@ fn finish_load(
         tx.execute_batch(sql)
             .ctx("re-creating an index after a rebuild")?;
     }
-    // The count triggers were off for the load: one count instead.
-    tx.execute_batch(
-        "DELETE FROM task_counts;
-         INSERT INTO task_counts (archived, status, n)
-         SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
-    )
-    .ctx("counting the tasks after a rebuild")?;
-    t.lap("bulk: indexes + counts");
+    t.lap("bulk: indexes");
     let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
     meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
     meta_set(&tx, meta::BASELINED, "1")?;
