@@ -30,7 +30,7 @@
 
 use super::StoreError;
 use crate::model::IdKind;
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{Config, EventKindMask, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +50,16 @@ pub const COOKIE_DIR: &str = "cache/watch";
 /// thousands). `ORCHESTRON_WATCH_LIMIT` overrides it (tests force the loss
 /// with a tiny limit).
 pub const DEFAULT_LIMIT: usize = 4096;
+
+/// The events the watches ask the kernel for: creations, removals, writes,
+/// attribute changes and renames, and a close after a write (what an
+/// editor's save ends with). Not the opens and read-only closes: inotify
+/// would queue one for every *read* of a record file by anyone (`index
+/// rebuild`, `git status`, grep), which costs the reader and this process
+/// and can overflow the kernel's queue (a loss) when nothing changed.
+fn event_kinds() -> EventKindMask {
+    EventKindMask::CORE | EventKindMask::ACCESS_CLOSE
+}
 
 /// Where a caller stands: everything changed up to this epoch of this
 /// monitor has been seen. Written `instance.epoch`.
@@ -184,7 +194,8 @@ impl Monitor {
             root: root.to_path_buf(),
             cookie_prefix: format!("cookie-{instance:x}-"),
         };
-        let watcher = notify::recommended_watcher(move |e| handler.on_event(e))
+        let config = Config::default().with_event_kinds(event_kinds());
+        let watcher = RecommendedWatcher::new(move |e| handler.on_event(e), config)
             .map_err(|e| unsupported(format!("cannot watch the workspace: {e}")))?;
         std::fs::create_dir_all(root.join(COOKIE_DIR))
             .map_err(|e| StoreError::io(root.join(COOKIE_DIR), e))?;
@@ -342,113 +353,4 @@ impl Monitor {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use notify::{Event, EventKind};
-
-    const WAIT: Duration = Duration::from_secs(5);
-
-    fn workspace() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for kind in IdKind::ALL {
-            std::fs::create_dir_all(dir.path().join(kind.dir())).unwrap();
-        }
-        dir
-    }
-
-    /// Feeds an event to the monitor as its watcher's thread would.
-    fn inject(m: &Monitor, event: notify::Result<Event>) {
-        Handler {
-            shared: Arc::clone(&m.shared),
-            root: m.root.clone(),
-            cookie_prefix: format!("cookie-{:x}-", m.instance),
-        }
-        .on_event(event);
-    }
-
-    #[test]
-    fn barrier_sees_a_write_made_just_before_the_question() {
-        let dir = workspace();
-        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
-        let (t, first) = m.since(None, WAIT);
-        assert!(matches!(first, Changes::All(_)), "{first:?}");
-        let (t, none) = m.since(Some(t), WAIT);
-        assert_eq!(none, Changes::Paths(vec![]));
-        std::fs::write(dir.path().join("tasks/TASK-a.yaml"), "id: TASK-a\n").unwrap();
-        std::fs::write(dir.path().join("tasks/.TASK-a.yaml.tmp"), "x").unwrap();
-        let (t, one) = m.since(Some(t), WAIT);
-        assert_eq!(one, Changes::Paths(vec!["tasks/TASK-a.yaml".into()]));
-        let (_, again) = m.since(Some(t), WAIT);
-        assert_eq!(
-            again,
-            Changes::Paths(vec![]),
-            "an answered change is not repeated"
-        );
-    }
-
-    #[test]
-    fn watcher_error_and_overflow_make_every_older_token_look_at_everything() {
-        let dir = workspace();
-        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
-        let (t, _) = m.since(None, WAIT);
-        inject(&m, Err(notify::Error::generic("injected")));
-        let (t, after_error) = m.since(Some(t), WAIT);
-        assert_eq!(
-            after_error,
-            Changes::All("the watcher failed: injected".into())
-        );
-        let (t, healed) = m.since(Some(t), WAIT);
-        assert_eq!(healed, Changes::Paths(vec![]));
-        inject(
-            &m,
-            Ok(Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan)),
-        );
-        let (_, after_overflow) = m.since(Some(t), WAIT);
-        assert_eq!(
-            after_overflow,
-            Changes::All("the event queue overflowed".into())
-        );
-    }
-
-    #[test]
-    fn tokens_from_another_monitor_or_the_future_are_not_trusted() {
-        let dir = workspace();
-        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
-        let (t, _) = m.since(None, WAIT);
-        let foreign = Token {
-            instance: t.instance ^ 1,
-            epoch: t.epoch,
-        };
-        assert!(matches!(m.since(Some(foreign), WAIT).1, Changes::All(_)));
-        let future = Token {
-            instance: t.instance,
-            epoch: t.epoch + 100,
-        };
-        assert!(matches!(m.since(Some(future), WAIT).1, Changes::All(_)));
-        assert_eq!(
-            "ab.7".parse::<Token>(),
-            Ok(Token {
-                instance: 0xab,
-                epoch: 7
-            })
-        );
-    }
-
-    #[test]
-    fn symlinked_record_is_not_vouched_for() {
-        let dir = workspace();
-        let target = dir.path().join("elsewhere.yaml");
-        std::fs::write(&target, "id: TASK-b\n").unwrap();
-        let m = Monitor::start(dir.path(), DEFAULT_LIMIT).unwrap();
-        let (t, _) = m.since(None, WAIT);
-        std::os::unix::fs::symlink(&target, dir.path().join("tasks/TASK-b.yaml")).unwrap();
-        let (t, linked) = m.since(Some(t), WAIT);
-        assert_eq!(
-            linked,
-            Changes::All("a record file is a symbolic link".into())
-        );
-        std::fs::remove_file(dir.path().join("tasks/TASK-b.yaml")).unwrap();
-        let (_, unlinked) = m.since(Some(t), WAIT);
-        assert!(matches!(unlinked, Changes::Paths(_)), "{unlinked:?}");
-    }
-}
+mod tests;

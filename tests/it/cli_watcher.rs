@@ -299,6 +299,59 @@ fn mcp_server_serves_cli_commands_from_its_monitor() {
     assert!(server.stderr().contains("serving CLI commands on"));
 }
 
+/// Stops process `pid` (SIGSTOP) and returns once every thread of it is
+/// stopped (deadline 20 s): what the kernel queues for it meanwhile stays
+/// queued.
+fn pause(pid: u32) {
+    // SAFETY: kill(2) of the watcher this test started.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let stopped = |stat: &str| stat.rsplit(") ").next().is_some_and(|r| r.starts_with('T'));
+    loop {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("the watcher's threads");
+        if tasks
+            .flatten()
+            .all(|t| std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| stopped(&s)))
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "watcher {pid} did not stop"
+        );
+        // The poll interval of a condition with a deadline.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Reads change nothing, and the watcher does not ask the kernel for them:
+/// with the watcher stopped, a read of every record file in turn (so that no
+/// event merges with the one before), twice as many reads as the kernel's
+/// inotify queue holds, leaves the next command the watcher's answer, not an
+/// overflow's stat pass.
+#[test]
+fn reads_of_record_files_past_the_kernel_queue_leave_the_watchers_answer() {
+    let env = TestEnv::new();
+    let ids = tasks(&env, 8);
+    let w = Watcher::start(&env);
+    let (first, _) = list_on(&env, &[]);
+    let queue: usize = std::fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(16_384);
+    let paths: Vec<_> = ids.iter().map(|id| env.task_path(id)).collect();
+    pause(w.pid());
+    for i in 0..2 * queue {
+        std::fs::read(&paths[i % paths.len()]).expect("read a task file");
+    }
+    // SAFETY: kill(2) of the watcher this test started.
+    unsafe { libc::kill(w.pid() as libc::pid_t, libc::SIGCONT) };
+    let (seen, log) = list_on(&env, &[]);
+    assert!(log.contains("watched refresh: nothing changed"), "{log}");
+    assert_eq!(seen, first);
+    assert_eq!(seen, full_pass(&env));
+}
+
 /// The environment of a command that may start a watcher: `auto` at a
 /// threshold of one task, an idle time of `idle`, the debug log.
 fn auto(idle: &'static str) -> Vec<(&'static str, &'static str)> {

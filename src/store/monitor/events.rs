@@ -38,7 +38,8 @@ impl Handler {
             self.shared.wake();
             return;
         }
-        // Reads (ours included) change nothing.
+        // Reads (ours included) change nothing; the watches do not ask for
+        // them (`event_kinds`), this is for a backend that cannot filter.
         if matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
             return;
         }
