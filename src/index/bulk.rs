@@ -18,7 +18,7 @@ mod tasks;
 use super::apply::{write_problems, write_record_row, write_stamp};
 use super::derive::{insert_query_rows, remove_query_rows};
 use super::error::{Context, IndexError};
-use super::row::{key_lines_text, to_json};
+use super::row::{key_lines_text, record_json};
 use super::statements::{Held, Run};
 use super::types::FileUpdate;
 use super::{Index, exec, generation, meta, meta_set, new_generation};
@@ -58,11 +58,7 @@ pub type BulkBatch = Result<Vec<BulkRow>, IndexError>;
 
 impl BulkRow {
     pub fn encode(update: FileUpdate) -> Result<BulkRow, IndexError> {
-        let json = update
-            .record
-            .as_ref()
-            .map(|r| to_json("record", r))
-            .transpose()?;
+        let json = update.record.as_ref().map(record_json).transpose()?;
         let key_lines = key_lines_text(&update.key_lines);
         Ok(BulkRow {
             update,

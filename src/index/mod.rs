@@ -24,6 +24,7 @@ mod schema;
 mod similar;
 mod sprints_contexts;
 mod statements;
+mod task_json;
 mod transitions;
 mod types;
 
