@@ -39,6 +39,16 @@ pub fn to_json<T: serde::Serialize>(what: &'static str, value: &T) -> Result<Str
     serde_json::to_string(value).map_err(|source| IndexError::Json { what, source })
 }
 
+/// A record's stored JSON: `serde_json`'s bytes, a task's written by
+/// [`task_json`](super::task_json) (a rebuild encodes every task on its
+/// parsing threads, and serde was a fifth of their time).
+pub fn record_json(record: &crate::model::Record) -> Result<String, IndexError> {
+    match record {
+        crate::model::Record::Task(task) => Ok(super::task_json::task_json(task)),
+        other => to_json("record", other),
+    }
+}
+
 /// RFC 3339 UTC, as records store it; readable in sqlite3.
 pub fn timestamp(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
