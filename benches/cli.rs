@@ -324,8 +324,17 @@ fn run(args: &[String]) -> Run {
 
 /// [`run`] with extra environment variables.
 fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
+    run_command(command(args, vars), args)
+}
+
+/// The measured program with `args`, in the environment every row shares,
+/// plus `vars`.
+fn command(args: &[String], vars: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(BIN);
     // Off unless a row says otherwise: the watcher-auto rows are apart.
+    // (A check run without this once auto-started a background watcher at
+    // 100,000 tasks that stayed up through the "off" rows, and its events
+    // cost each later `index rebuild` ~0.35 s.)
     cmd.args(args)
         .env("ORCHESTRON_WATCHER", "off")
         .env_remove("ORCHESTRON_DB")
@@ -333,7 +342,7 @@ fn run_with(args: &[String], vars: &[(&str, &str)]) -> Run {
         .envs(vars.iter().copied())
         // Insights as of a fixed moment inside the generated history.
         .env("ORCHESTRON_NOW", INSIGHTS_NOW);
-    run_command(cmd, args)
+    cmd
 }
 
 /// Runs `cmd` to completion with no input or output; `args` name it in a failure.
@@ -368,10 +377,7 @@ fn run_command(mut cmd: Command, args: &[String]) -> Run {
 
 /// Runs once with output captured and checks it has at least `min_lines` lines.
 fn check_output(args: &[String], min_lines: usize) {
-    let out = Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("run orchestron");
+    let out = command(args, &[]).output().expect("run orchestron");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && stdout.lines().count() >= min_lines,

@@ -13,6 +13,7 @@ use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::feed::{Broken, Live, append_feed, trim_feed};
 use super::row::{self, key_lines_text, location_ok, parse_kind, to_json};
+use super::statements::Run;
 use super::types::{FileUpdate, Refresh};
 use super::{Index, exec, meta, meta_get, meta_set};
 use crate::model::Severity;
@@ -297,7 +298,7 @@ fn write_files<'a>(
 /// file sits at its id's name and folder. One function for the incremental
 /// apply and the bulk load, so that a rebuild writes the row apply writes.
 pub(super) fn write_record_row(
-    conn: &Connection,
+    conn: &impl Run,
     path: &str,
     record: &Record,
     json: &str,
@@ -305,8 +306,7 @@ pub(super) fn write_record_row(
 ) -> Result<(i64, bool), IndexError> {
     let (name_ok, dir_ok) = location_ok(path, record.kind(), record.id());
     let name_ok = name_ok && dir_ok;
-    exec(
-        conn,
+    conn.run(
         "INSERT INTO records (path, id, kind, name_ok, json, key_lines)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -319,15 +319,14 @@ pub(super) fn write_record_row(
         ],
         "storing a record",
     )?;
-    Ok((conn.last_insert_rowid(), name_ok))
+    Ok((conn.conn().last_insert_rowid(), name_ok))
 }
 
 /// Stores a file's stamp, and the id it speaks for when it holds no valid
 /// record (see [`Broken`]); the bulk load stores it the same way.
-pub(super) fn write_stamp(conn: &Connection, update: &FileUpdate) -> Result<(), IndexError> {
+pub(super) fn write_stamp(conn: &impl Run, update: &FileUpdate) -> Result<(), IndexError> {
     let s = update.stamp;
-    exec(
-        conn,
+    conn.run(
         "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, claims)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -345,7 +344,7 @@ pub(super) fn write_stamp(conn: &Connection, update: &FileUpdate) -> Result<(), 
 /// Stores a file's problems, keyed by the file's own path (so the next
 /// update replaces them).
 pub(super) fn write_problems(
-    conn: &Connection,
+    conn: &impl Run,
     path: &str,
     problems: &[crate::model::Problem],
 ) -> Result<(), IndexError> {
@@ -354,8 +353,7 @@ pub(super) fn write_problems(
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        exec(
-            conn,
+        conn.run(
             "INSERT INTO file_problems (path, line, col, severity, message)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             // Keyed by the file's own path, so the next update replaces them.

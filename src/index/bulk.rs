@@ -5,19 +5,24 @@
 //! the backlog: each batch is written and dropped before the next is taken.
 //! When two files claim one id, the live record is elected as
 //! [`super::Index::apply`] does (the file named after its id, else the first
-//! by path), switching as better claimants arrive. Readiness is computed once
-//! at the end, and the load is the generation's baseline (no feed rows).
+//! by path), switching as better claimants arrive. The load is the
+//! generation's baseline (no feed rows), and its statements are prepared
+//! once (see `statements::Held`).
 //! The secondary indexes are dropped for the load and built again once at the
-//! end: one sort per index instead of a B-tree insert per row; the task-count
-//! triggers are off too, and one count fills `task_counts` at the end.
+//! end: one sort per index instead of a B-tree insert per row. The task-count
+//! triggers are off too: readiness and `task_counts` are counted in memory
+//! once every claimant is in (see `tasks`).
 
-use super::apply::{count_all_blocking, write_problems, write_record_row, write_stamp};
+mod tasks;
+
+use super::apply::{write_problems, write_record_row, write_stamp};
 use super::derive::{insert_query_rows, remove_query_rows};
 use super::error::{Context, IndexError};
 use super::row::{key_lines_text, record_json};
+use super::statements::{Held, Run};
 use super::types::FileUpdate;
 use super::{Index, exec, generation, meta, meta_set, new_generation};
-use crate::model::IdKind;
+use crate::model::{IdKind, Record};
 use rusqlite::params;
 use std::collections::HashMap;
 
@@ -27,6 +32,8 @@ struct Claim {
     kind: IdKind,
     name_ok: bool,
     path: String,
+    /// What a task's readiness and count need.
+    task: Option<tasks::LiveTask>,
 }
 
 /// A parsed file with its record's JSON already encoded: the parsing threads
@@ -140,6 +147,7 @@ impl Index {
         // the inserts that faster parsing would save (ORCHESTRON_TIMINGS).
         let mut waited = std::time::Duration::ZERO;
         let mut batches = batches.into_iter();
+        let held = Held::new(&tx);
         loop {
             let asked = std::time::Instant::now();
             let Some(batch) = batches.next() else { break };
@@ -147,7 +155,7 @@ impl Index {
             let batch = batch?;
             for row in &batch {
                 files += 1;
-                load_row(&tx, row, &mut live)?;
+                load_row(&held, row, &mut live)?;
             }
             done(batch);
         }
@@ -157,12 +165,14 @@ impl Index {
                 expected,
             });
         }
-        write_live(&tx, live)?;
-        set_fts_hash(&tx, FTS_DEFAULT_HASH)?;
         t.lap(&format!(
             "bulk: inserts (of which waiting for parsed files {:.0} ms)",
             waited.as_secs_f64() * 1e3
         ));
+        write_live(&held, live)?;
+        drop(held);
+        set_fts_hash(&tx, FTS_DEFAULT_HASH)?;
+        t.lap("bulk: live records, readiness, counts");
         // The pages SQLite has handed to the system so far go to disk while
         // it builds the indexes: `publish`'s sync then waits only for the
         // rest (at 100,000 tasks most of the file is written by now).
@@ -234,18 +244,18 @@ fn carry_over(old: &rusqlite::Connection, new: &rusqlite::Connection) -> Result<
 /// record; the record's derived rows (task, links, search text) belong to the
 /// copy that wins its id (a well-named file, then the first path).
 fn load_row(
-    tx: &rusqlite::Transaction<'_>,
+    db: &Held<'_>,
     row: &BulkRow,
     live: &mut HashMap<String, Claim>,
 ) -> Result<(), IndexError> {
     let update = &row.update;
-    write_stamp(tx, update)?;
-    write_problems(tx, &update.path, &update.problems)?;
+    write_stamp(db, update)?;
+    write_problems(db, &update.path, &update.problems)?;
     let (Some(record), Some(json)) = (&update.record, &row.json) else {
         return Ok(());
     };
     let id = record.id().as_str();
-    let (rid, name_ok) = write_record_row(tx, &update.path, record, json, &row.key_lines)?;
+    let (rid, name_ok) = write_record_row(db, &update.path, record, json, &row.key_lines)?;
     let wins = live.get(id).is_none_or(|c| {
         (name_ok, std::cmp::Reverse(update.path.as_str()))
             > (c.name_ok, std::cmp::Reverse(c.path.as_str()))
@@ -254,9 +264,9 @@ fn load_row(
         return Ok(());
     }
     if let Some(old) = live.get(id) {
-        remove_query_rows(tx, old.rid, old.kind)?;
+        remove_query_rows(db, old.rid, old.kind)?;
     }
-    insert_query_rows(tx, rid, record)?;
+    insert_query_rows(db, rid, record)?;
     live.insert(
         id.to_string(),
         Claim {
@@ -264,6 +274,10 @@ fn load_row(
             kind: record.kind(),
             name_ok,
             path: update.path.clone(),
+            task: match record {
+                Record::Task(t) => Some(tasks::LiveTask::of(t, &update.path)),
+                _ => None,
+            },
         },
     );
     Ok(())
@@ -287,48 +301,38 @@ fn set_fts_hash(tx: &rusqlite::Transaction<'_>, bytes: i64) -> Result<(), IndexE
 }
 
 /// The `live` row of every id, once its claimants are all in: in id order,
-/// so that each lands at the end of the table's tree.
-fn write_live(
-    tx: &rusqlite::Transaction<'_>,
-    live: HashMap<String, Claim>,
-) -> Result<(), IndexError> {
+/// so that each lands at the end of the table's tree. Then the readiness and
+/// the counts of the live tasks.
+fn write_live(db: &Held<'_>, live: HashMap<String, Claim>) -> Result<(), IndexError> {
     let mut rows: Vec<(String, Claim)> = live.into_iter().collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (id, claim) in rows {
-        exec(
-            tx,
+    for (id, claim) in &rows {
+        db.run(
             "INSERT INTO live (id, rid, kind) VALUES (?1, ?2, ?3)",
             params![id, claim.rid, claim.kind.as_str()],
             "marking the live record",
         )?;
     }
-    Ok(())
+    let live_tasks: Vec<(&str, i64, &tasks::LiveTask)> = rows
+        .iter()
+        .filter_map(|(id, c)| c.task.as_ref().map(|t| (id.as_str(), c.rid, t)))
+        .collect();
+    tasks::write(db, &live_tasks)
 }
 
-/// After the inserts: readiness, the dropped indexes re-created, the counts
-/// in one statement, the refresh time, then the commit.
+/// After the inserts, readiness and counts: the dropped indexes re-created,
+/// the refresh time, then the commit.
 fn finish_load(
     tx: rusqlite::Transaction<'_>,
     secondary: &[String],
     now: chrono::DateTime<chrono::Utc>,
     t: &crate::timing::Phase,
 ) -> Result<(), IndexError> {
-    // Readiness first: its updates then touch only the table rows, not
-    // the two order indexes that hold `open_deps` and `unblocks`.
-    count_all_blocking(&tx)?;
-    t.lap("bulk: blocking");
     for sql in secondary {
         tx.execute_batch(sql)
             .ctx("re-creating an index after a rebuild")?;
     }
-    // The count triggers were off for the load: one count instead.
-    tx.execute_batch(
-        "DELETE FROM task_counts;
-         INSERT INTO task_counts (archived, status, n)
-         SELECT archived, status, count(*) FROM tasks GROUP BY archived, status;",
-    )
-    .ctx("counting the tasks after a rebuild")?;
-    t.lap("bulk: indexes + counts");
+    t.lap("bulk: indexes");
     let now_ns = now.timestamp_nanos_opt().unwrap_or(i64::MAX);
     meta_set(&tx, meta::LAST_REFRESH_NS, &now_ns.to_string())?;
     meta_set(&tx, meta::BASELINED, "1")?;

@@ -4,21 +4,15 @@
 //! speaks for an id changes, so they never hold a stale copy.
 
 use super::error::IndexError;
-use super::exec;
 use super::row::{micros, timestamp};
+use super::statements::Run;
 use crate::model::{ContextSnapshot, IdKind, Record, Sprint, Task};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 /// Removes the query rows of `id`'s live record (`rid`), and its `live` row.
-pub fn remove_derived(
-    conn: &Connection,
-    id: &str,
-    rid: i64,
-    kind: IdKind,
-) -> Result<(), IndexError> {
+pub fn remove_derived(conn: &impl Run, id: &str, rid: i64, kind: IdKind) -> Result<(), IndexError> {
     remove_query_rows(conn, rid, kind)?;
-    exec(
-        conn,
+    conn.run(
         "DELETE FROM live WHERE id = ?1",
         [id],
         "removing a record's query rows",
@@ -27,7 +21,7 @@ pub fn remove_derived(
 }
 
 /// Removes the query rows of record `rid` (its `live` row stays).
-pub fn remove_query_rows(conn: &Connection, rid: i64, kind: IdKind) -> Result<(), IndexError> {
+pub fn remove_query_rows(conn: &impl Run, rid: i64, kind: IdKind) -> Result<(), IndexError> {
     let sqls: &[&str] = match kind {
         IdKind::Task => &[
             "DELETE FROM tasks WHERE rid = ?1",
@@ -40,20 +34,19 @@ pub fn remove_query_rows(conn: &Connection, rid: i64, kind: IdKind) -> Result<()
         IdKind::Context => &["DELETE FROM contexts WHERE rid = ?1"],
     };
     for sql in sqls {
-        exec(conn, sql, [rid], "removing a record's query rows")?;
+        conn.run(sql, [rid], "removing a record's query rows")?;
     }
     Ok(())
 }
 
 /// Makes `rid` the live record of `id` and derives its query rows.
 pub fn insert_derived(
-    conn: &Connection,
+    conn: &impl Run,
     id: &str,
     rid: i64,
     record: &Record,
 ) -> Result<(), IndexError> {
-    exec(
-        conn,
+    conn.run(
         "INSERT OR REPLACE INTO live (id, rid, kind) VALUES (?1, ?2, ?3)",
         params![id, rid, record.kind().as_str()],
         "marking the live record",
@@ -63,7 +56,7 @@ pub fn insert_derived(
 
 /// Derives the query rows of record `rid` (not its `live` row: the bulk
 /// load writes those once, in id order, when every claimant is known).
-pub fn insert_query_rows(conn: &Connection, rid: i64, record: &Record) -> Result<(), IndexError> {
+pub fn insert_query_rows(conn: &impl Run, rid: i64, record: &Record) -> Result<(), IndexError> {
     match record {
         Record::Task(t) => insert_task(conn, rid, t),
         Record::Sprint(s) => insert_sprint(conn, rid, s),
@@ -76,13 +69,12 @@ pub fn insert_query_rows(conn: &Connection, rid: i64, record: &Record) -> Result
 // written out (not formatted in) so that a load of 100,000 tasks formats no
 // statement text per row.
 
-fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> {
+fn insert_task(conn: &impl Run, rid: i64, t: &Task) -> Result<(), IndexError> {
     let rank = crate::model::Priority::ALL
         .iter()
         .position(|p| *p == t.priority)
         .unwrap_or(usize::MAX) as i64;
-    exec(
-        conn,
+    conn.run(
         "INSERT INTO tasks (rid, id, title, status, closed, type, priority, priority_rank,
                             assignee, parent, sprint, created, created_us, progress, estimate,
                             started, closed_at, archived)
@@ -110,16 +102,14 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
         "indexing a task",
     )?;
     for (i, dep) in t.depends_on.iter().enumerate() {
-        exec(
-            conn,
+        conn.run(
             "INSERT OR IGNORE INTO task_deps (rid, dep, idx) VALUES (?1, ?2, ?3)",
             params![rid, dep.as_str(), i as i64],
             "indexing a task's dependencies",
         )?;
     }
     for label in &t.labels {
-        exec(
-            conn,
+        conn.run(
             "INSERT OR IGNORE INTO task_labels (rid, label) VALUES (?1, ?2)",
             params![rid, label],
             "indexing a task's labels",
@@ -127,8 +117,7 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
     }
     for (list, entries) in [("clarifications", &t.clarifications), ("notes", &t.notes)] {
         for (i, e) in entries.iter().enumerate() {
-            exec(
-                conn,
+            conn.run(
                 "INSERT INTO task_entries (rid, list, idx, at, author, text)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![rid, list, i as i64, timestamp(&e.at), e.by, e.text],
@@ -143,8 +132,7 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
             .collect::<Vec<_>>()
             .join("\n")
     };
-    exec(
-        conn,
+    conn.run(
         "INSERT INTO task_fts (rowid, title, description, notes, clarifications)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -159,9 +147,8 @@ fn insert_task(conn: &Connection, rid: i64, t: &Task) -> Result<(), IndexError> 
     Ok(())
 }
 
-fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexError> {
-    exec(
-        conn,
+fn insert_sprint(conn: &impl Run, rid: i64, s: &Sprint) -> Result<(), IndexError> {
+    conn.run(
         "INSERT INTO sprints (rid, id, name, status, goal, start_date, end_date, created,
                               archived)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
@@ -181,10 +168,9 @@ fn insert_sprint(conn: &Connection, rid: i64, s: &Sprint) -> Result<(), IndexErr
     Ok(())
 }
 
-fn insert_context(conn: &Connection, rid: i64, c: &ContextSnapshot) -> Result<(), IndexError> {
+fn insert_context(conn: &impl Run, rid: i64, c: &ContextSnapshot) -> Result<(), IndexError> {
     let kind = c.kind.as_str();
-    exec(
-        conn,
+    conn.run(
         "INSERT INTO contexts (rid, id, kind, at, at_us, author, task, checkpoint)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![

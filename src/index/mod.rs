@@ -23,6 +23,7 @@ mod row;
 mod schema;
 mod similar;
 mod sprints_contexts;
+mod statements;
 mod task_json;
 mod transitions;
 mod types;

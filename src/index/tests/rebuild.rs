@@ -92,6 +92,19 @@ fn a_rebuild_leaves_every_table_as_the_incremental_apply_left_it() {
         if i % 3 == 0 && i > 0 {
             t.depends_on = vec![id(&format!("TASK-r{:03}", i - 1)), id("TASK-ghost")];
         }
+        // Readiness's corners: a dependency listed twice, on itself, on a
+        // closed task (r001, r007), on a task whose only claimant is broken.
+        if i == 8 || i == 16 {
+            t.depends_on = [
+                "TASK-r007",
+                "TASK-r007",
+                "TASK-r008",
+                "TASK-r001",
+                "TASK-r030",
+            ]
+            .map(id)
+            .to_vec();
+        }
         if i % 4 == 0 {
             t.labels = vec!["backend".into(), "Perf".into()];
         }
@@ -132,7 +145,12 @@ fn a_rebuild_leaves_every_table_as_the_incremental_apply_left_it() {
             "archive/tasks/TASK-r020.yaml",
             done(task("TASK-r020", "archived", 20)),
         ),
-        update_at("tasks/TASK-copy.yaml", task("TASK-r005", "a copy", 50)),
+        // A copy that loses its id: its dependencies count for nothing.
+        update_at("tasks/TASK-copy.yaml", {
+            let mut copy = task("TASK-r005", "a copy", 50);
+            copy.depends_on = vec![id("TASK-r004"), id("TASK-r006")];
+            copy
+        }),
         broken("tasks/TASK-junk.yaml", "not YAML"),
     ];
     let mut claimed = broken("tasks/TASK-r030.yaml", "broken by hand");
