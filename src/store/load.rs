@@ -428,12 +428,9 @@ fn strip_position(message: &str) -> (String, Option<usize>) {
 /// Top-level mapping keys (lines that start with `key:` in column 1: a
 /// letter or `_`, then letters, digits, `_` or `-` up to the colon).
 fn top_level_keys(text: &str) -> Vec<(String, usize)> {
-    // A task in the renderer's layout has a dozen or so: one allocation.
-    let mut keys = Vec::with_capacity(16);
-    // Each line's start found by `memchr` rather than `str::lines`' char
-    // search (a twentieth of a task's parsing, per callgrind); the key test
-    // stops at its line's end, so it is given the rest of the text.
-    let mut rest = text;
+    // Lines found by `memchr`, not `str::lines`' char search (a twentieth of
+    // a task's parsing); a key stops at its line's end, so it gets the rest.
+    let (mut keys, mut rest) = (Vec::with_capacity(16), text);
     for line in 1.. {
         if let Some(key) = top_level_key(rest) {
             keys.push((key.to_string(), line));
@@ -446,11 +443,8 @@ fn top_level_keys(text: &str) -> Vec<(String, usize)> {
     keys
 }
 
-/// The key `line` starts with, if it is one (`line` may run on past its
-/// end: a key stops at the first byte that is not its own, a line break
-/// too). Only the key's own bytes are
-/// looked at: an indented line, a list item or a line of prose is refused
-/// at its first byte, not scanned to its end for a colon.
+/// The key `line` starts with, if any (`line` may run on). Only the key's own
+/// bytes are looked at: other lines are refused at their first byte.
 fn top_level_key(line: &str) -> Option<&str> {
     let bytes = line.as_bytes();
     if !bytes
