@@ -77,11 +77,11 @@ const KEPT_KEYS: [&str; 5] = ["id", "status", "depends_on", "parent", "sprint"];
 
 /// The key-line map as stored: `id=2,status=5,depends_on=12`, the lines of
 /// the [`KEPT_KEYS`] the file has (a key written twice: its last line).
-pub fn key_lines_text(lines: &[(String, usize)]) -> String {
+pub fn key_lines_text(lines: &[(std::borrow::Cow<'static, str>, usize)]) -> String {
     let mut kept = [0usize; KEPT_KEYS.len()];
     for (key, line) in lines {
         // A match, not a search of KEPT_KEYS: most keys are none of them.
-        let i = match key.as_str() {
+        let i = match &**key {
             "id" => 0,
             "status" => 1,
             "depends_on" => 2,
@@ -155,8 +155,11 @@ pub fn location_ok(path: &str, kind: IdKind, id: &RecordId) -> (bool, bool) {
 mod tests {
     use super::*;
 
-    fn lines(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {
-        pairs.iter().map(|(k, l)| (k.to_string(), *l)).collect()
+    fn lines(pairs: &[(&str, usize)]) -> Vec<(std::borrow::Cow<'static, str>, usize)> {
+        pairs
+            .iter()
+            .map(|(k, l)| (k.to_string().into(), *l))
+            .collect()
     }
 
     #[test]
