@@ -240,6 +240,11 @@ pub(crate) fn plain_ok(s: &str, flow: bool) -> bool {
     }
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        // Most bytes are letters and the like: one table load each.
+        if PLAIN_ANYWHERE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let ok = match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => true,
             b' ' => bytes.get(i + 1) != Some(&b'#'),
@@ -268,6 +273,22 @@ pub(crate) fn plain_ok(s: &str, flow: bool) -> bool {
     }
     true
 }
+
+/// The bytes a plain scalar may hold whatever comes after them: ASCII
+/// letters, digits and the punctuation `plain_ok` allows anywhere.
+const PLAIN_ANYWHERE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        // Below 128: the cast cannot truncate.
+        table[b] = matches!(b as u8,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'_' | b'-' | b'.' | b'/' | b'(' | b')' | b'\'' | b'+' | b'@' | b'!' | b'?' | b'%'
+            | b'&' | b'=' | b'<' | b'>' | b';' | b'~' | b'^' | b'$' | b'*');
+        b += 1;
+    }
+    table
+};
 
 fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
