@@ -12,7 +12,7 @@
 use super::derive::{insert_derived, remove_derived};
 use super::error::{Context, IndexError};
 use super::feed::{Broken, Live, append_feed, trim_feed};
-use super::row::{self, key_lines_text, location_ok, parse_kind, to_json};
+use super::row::{self, key_lines_text, location_ok, parse_kind};
 use super::statements::Run;
 use super::types::{FileUpdate, Refresh};
 use super::{Index, exec, meta, meta_get, meta_set};
@@ -177,7 +177,9 @@ fn plan(conn: &Connection, refresh: &Refresh, cold: bool) -> Result<Plan, IndexE
             record_at(conn, &update.path)?
         };
         let json = match &update.record {
-            Some(r) => Some(to_json("record", r)?),
+            // The bulk load's encoder too: the JSON compared with the stored
+            // one must come from the same writer.
+            Some(r) => Some(row::record_json(r)?),
             None => None,
         };
         let same = match (&old, &update.record, &json) {
