@@ -329,7 +329,6 @@ impl Orchestron {
         let done = AtomicUsize::new(0);
         let index = &mut self.index;
         let parse = |tx: std::sync::mpsc::SyncSender<BulkBatch>| {
-            store::yield_to_writer();
             loop {
                 let start = next.fetch_add(REBUILD_BATCH, Ordering::Relaxed);
                 if start >= total {

@@ -6,7 +6,6 @@ use super::error::IndexError;
 use crate::model::{IdKind, RecordId};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
-use std::fmt::Write as _;
 
 pub fn parse_id(text: &str) -> Result<RecordId, IndexError> {
     RecordId::parse(text).map_err(|e| IndexError::BadRow {
@@ -78,11 +77,11 @@ const KEPT_KEYS: [&str; 5] = ["id", "status", "depends_on", "parent", "sprint"];
 
 /// The key-line map as stored: `id=2,status=5,depends_on=12`, the lines of
 /// the [`KEPT_KEYS`] the file has (a key written twice: its last line).
-pub fn key_lines_text(lines: &[(String, usize)]) -> String {
+pub fn key_lines_text(lines: &[(std::borrow::Cow<'static, str>, usize)]) -> String {
     let mut kept = [0usize; KEPT_KEYS.len()];
     for (key, line) in lines {
         // A match, not a search of KEPT_KEYS: most keys are none of them.
-        let i = match key.as_str() {
+        let i = match &**key {
             "id" => 0,
             "status" => 1,
             "depends_on" => 2,
@@ -101,9 +100,19 @@ pub fn key_lines_text(lines: &[(String, usize)]) -> String {
         }
         out.push_str(key);
         out.push('=');
-        let _ = write!(out, "{line}");
+        push_decimal(&mut out, line);
     }
     out
+}
+
+/// `n` in decimal, without `fmt` (a fifth of this row's encoding was
+/// `write!` of a line number).
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    // A digit is below 10: the cast cannot truncate.
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// The line of `key` (one of [`KEPT_KEYS`]) in a stored key-line map; line
@@ -146,8 +155,11 @@ pub fn location_ok(path: &str, kind: IdKind, id: &RecordId) -> (bool, bool) {
 mod tests {
     use super::*;
 
-    fn lines(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {
-        pairs.iter().map(|(k, l)| (k.to_string(), *l)).collect()
+    fn lines(pairs: &[(&str, usize)]) -> Vec<(std::borrow::Cow<'static, str>, usize)> {
+        pairs
+            .iter()
+            .map(|(k, l)| (k.to_string().into(), *l))
+            .collect()
     }
 
     #[test]
@@ -161,6 +173,8 @@ mod tests {
             ("sprint", 14),
         ]));
         assert_eq!(stored, "id=2,status=4,depends_on=12,sprint=14");
+        let far = key_lines_text(&lines(&[("id", 1_234_567), ("status", 10)]));
+        assert_eq!(far, "id=1234567,status=10");
         assert_eq!(key_line(&stored, "id"), 2);
         assert_eq!(key_line(&stored, "status"), 4);
         assert_eq!(key_line(&stored, "depends_on"), 12);

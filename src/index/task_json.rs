@@ -276,12 +276,17 @@ impl Json {
         self.0.push_str("Z\"");
     }
 
-    /// `n` in exactly `width` decimal digits (`n` fits in them).
-    fn digits(&mut self, n: u32, width: u32) {
-        for place in (0..width).rev() {
+    /// `n` in exactly `width` (≤ 9) decimal digits (`n` fits in them).
+    fn digits(&mut self, n: u32, width: usize) {
+        let mut out = [b'0'; 9];
+        let mut n = n;
+        for d in out[..width].iter_mut().rev() {
             // A digit is below 10: the cast cannot truncate.
-            let digit = (n / 10u32.pow(place) % 10) as u8;
-            self.0.push(char::from(b'0' + digit));
+            *d += (n % 10) as u8;
+            n /= 10;
+        }
+        for &d in &out[..width] {
+            self.0.push(char::from(d));
         }
     }
 }

@@ -30,7 +30,7 @@ pub struct FileUpdate {
     /// The 1-based line of each top-level key in the file text (as
     /// `crate::model::key_line` finds it), so that problems the index finds
     /// across records (a dangling `depends_on`) point at the right line.
-    pub key_lines: Vec<(String, usize)>,
+    pub key_lines: Vec<(std::borrow::Cow<'static, str>, usize)>,
     /// The id the file speaks for even when it holds no valid record (its
     /// `id:` line, else its name), so a broken file can be found by id.
     pub claims: Option<String>,

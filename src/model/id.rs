@@ -37,23 +37,26 @@ impl RecordId {
             reason,
         };
         let input = input.trim();
-        let Some((prefix, suffix)) = input.rsplit_once('-') else {
+        // Byte tests throughout: every test is of ASCII, which no byte of
+        // a multi-byte character passes (and a char search costs more).
+        let Some(dash) = input.bytes().rposition(|b| b == b'-') else {
             return Err(bad("expected PREFIX-suffix, e.g. TASK-7k2mq"));
         };
+        let (prefix, suffix) = (&input[..dash], &input[dash + 1..]);
         if prefix.is_empty() || prefix.len() > MAX_PREFIX {
             return Err(bad("the prefix must be 1 to 16 characters"));
         }
         if suffix.is_empty() || suffix.len() > MAX_SUFFIX {
             return Err(bad("the part after '-' must be 1 to 32 characters"));
         }
-        let prefix_ok = prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+        let prefix_ok = prefix.as_bytes()[0].is_ascii_alphabetic()
             && prefix
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !prefix_ok {
             return Err(bad("the prefix may hold only letters, digits, '_' and '-'"));
         }
-        if !suffix.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !suffix.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(bad("the part after '-' may hold only letters and digits"));
         }
         // One allocation, cased in place (every id a list reads from the
@@ -129,6 +132,24 @@ impl std::str::FromStr for RecordId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte tests refuse what is not ASCII wherever it stands.
+    #[test]
+    fn an_id_with_a_character_past_ascii_is_refused() {
+        for bad in [
+            "TÄSK-7k2mq",
+            "TASK-7k2mä",
+            "é-7k2mq",
+            "TASK\u{2010}7k2mq",
+            "TASK-",
+        ] {
+            assert!(RecordId::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            RecordId::parse(" my_proj-x-AB1 ").unwrap().as_str(),
+            "MY_PROJ-X-ab1"
+        );
+    }
 
     #[test]
     fn ids_are_canonicalised_case_insensitively() {

@@ -23,6 +23,10 @@ impl Limits {
 
     /// Checks a text field's length in characters.
     pub fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
+        // No more bytes than `max`: no more characters either, uncounted.
+        if text.len() <= max {
+            return Ok(());
+        }
         let len = text.chars().count();
         if len > max {
             return Err(ModelError::TooLong { field, len, max });
@@ -35,6 +39,14 @@ impl Limits {
     /// a tab in a title breaks every table and every one-line report.
     pub fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), ModelError> {
         Self::check_required(field, text, max)?;
+        // Printable ASCII throughout (one test of every byte) holds no
+        // control character; only other text is searched char by char.
+        let printable_ascii = text
+            .bytes()
+            .fold(true, |ok, b| ok & matches!(b, 0x20..=0x7e));
+        if printable_ascii {
+            return Ok(());
+        }
         if let Some(c) = text.chars().find(|c| c.is_control()) {
             return Err(ModelError::ControlCharacter {
                 field,
@@ -77,5 +89,22 @@ mod tests {
         let e = Limits::check_line("label", "a\u{7}", 300).unwrap_err();
         assert!(e.to_string().ends_with("U+0007"), "{e}");
         assert!(Limits::check_line("title", "日本語さん", 300).is_ok());
+    }
+
+    /// Past the all-ASCII byte test, the char tests still decide: DEL and
+    /// the C1 controls are refused, and a length counts characters.
+    #[test]
+    fn controls_outside_printable_ascii_and_lengths_in_characters() {
+        for (text, named) in [("a\u{7f}", "U+007F"), ("caf\u{e9}\u{85}", "U+0085")] {
+            let e = Limits::check_line("title", text, 300).unwrap_err();
+            assert!(e.to_string().ends_with(named), "{e}");
+        }
+        assert!(Limits::check_line("title", "~ printable ASCII !", 300).is_ok());
+        let rockets = "🚀".repeat(10);
+        assert!(Limits::check_text("title", &rockets, 10).is_ok());
+        let e = Limits::check_text("title", &format!("{rockets}a"), 10).unwrap_err();
+        assert!(e.to_string().contains("11"), "{e}");
+        assert!(Limits::check_text("title", "abcdefghijk", 10).is_err());
+        assert!(Limits::check_text("title", "abcdefghij", 10).is_ok());
     }
 }

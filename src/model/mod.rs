@@ -22,6 +22,7 @@ mod sprint;
 #[cfg(test)]
 pub(crate) mod strategies;
 mod task;
+mod timestamp;
 
 pub use assumed::{TimeSource, assume, assumed_keys};
 pub(crate) use assumed::{drop_default, unset_time};

@@ -218,38 +218,77 @@ pub fn scalar(s: &str, flow: bool) -> String {
     }
 }
 
+/// Whether the renderer may write `s` plain (unquoted): it starts with a
+/// letter, and holds only letters, digits, spaces not before `#`, the
+/// punctuation below, `:` not before a space (nor, in flow, before `,[]{}`)
+/// and, outside flow, `,[]{}`; and it is no word YAML reads as another
+/// type. The reader of rendered files asks this of every plain word, so
+/// it walks bytes, decoding a character only where one is not ASCII.
 pub(crate) fn plain_ok(s: &str, flow: bool) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
-    if !first.is_alphabetic() || s.ends_with([' ', ':']) || s.len() > 200 {
+    let bytes = s.as_bytes();
+    if !first.is_alphabetic() || matches!(bytes.last(), Some(b' ' | b':')) || s.len() > 200 {
         return false;
     }
     const RESERVED: &[&str] = &[
         "true", "false", "yes", "no", "on", "off", "null", "y", "n", "nan", "inf",
     ];
-    if RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r)) {
+    if s.len() <= 5 && RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r)) {
         return false;
     }
-    let bytes = s.as_bytes();
-    for (i, c) in s.char_indices() {
-        let ok = match c {
-            c if c.is_alphanumeric() => true,
-            ' ' => !s[i + 1..].starts_with('#'),
-            '_' | '-' | '.' | '/' | '(' | ')' | '\'' | '+' | '@' | '!' | '?' | '%' | '&' | '='
-            | '<' | '>' | ';' | '~' | '^' | '$' | '*' => true,
-            ':' => bytes
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // Most bytes are letters and the like: one table load each.
+        if PLAIN_ANYWHERE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        let ok = match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => true,
+            b' ' => bytes.get(i + 1) != Some(&b'#'),
+            b'_' | b'-' | b'.' | b'/' | b'(' | b')' | b'\'' | b'+' | b'@' | b'!' | b'?' | b'%'
+            | b'&' | b'=' | b'<' | b'>' | b';' | b'~' | b'^' | b'$' | b'*' => true,
+            b':' => bytes
                 .get(i + 1)
                 .is_some_and(|b| !(b.is_ascii_whitespace() || flow && b",[]{}".contains(b))),
-            ',' | '[' | ']' | '{' | '}' => !flow,
+            b',' | b'[' | b']' | b'{' | b'}' => !flow,
+            0x80.. => {
+                let Some(c) = s[i..].chars().next() else {
+                    return false;
+                };
+                if !c.is_alphanumeric() {
+                    return false;
+                }
+                i += c.len_utf8();
+                continue;
+            }
             _ => false,
         };
         if !ok {
             return false;
         }
+        i += 1;
     }
     true
 }
+
+/// The bytes a plain scalar may hold whatever comes after them: ASCII
+/// letters, digits and the punctuation `plain_ok` allows anywhere.
+const PLAIN_ANYWHERE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        // Below 128: the cast cannot truncate.
+        table[b] = matches!(b as u8,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'_' | b'-' | b'.' | b'/' | b'(' | b')' | b'\'' | b'+' | b'@' | b'!' | b'?' | b'%'
+            | b'&' | b'=' | b'<' | b'>' | b';' | b'~' | b'^' | b'$' | b'*');
+        b += 1;
+    }
+    table
+};
 
 fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -278,6 +317,54 @@ fn double_quoted(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{RecordId, Status};
+    use proptest::prelude::*;
+
+    /// `plain_ok` as it was written over `char`s, before it walked bytes:
+    /// the reference the byte walk must agree with.
+    fn plain_ok_by_chars(s: &str, flow: bool) -> bool {
+        let Some(first) = s.chars().next() else {
+            return false;
+        };
+        if !first.is_alphabetic() || s.ends_with([' ', ':']) || s.len() > 200 {
+            return false;
+        }
+        const RESERVED: &[&str] = &[
+            "true", "false", "yes", "no", "on", "off", "null", "y", "n", "nan", "inf",
+        ];
+        if RESERVED.iter().any(|r| s.eq_ignore_ascii_case(r)) {
+            return false;
+        }
+        let bytes = s.as_bytes();
+        s.char_indices().all(|(i, c)| match c {
+            c if c.is_alphanumeric() => true,
+            ' ' => !s[i + 1..].starts_with('#'),
+            '_' | '-' | '.' | '/' | '(' | ')' | '\'' | '+' | '@' | '!' | '?' | '%' | '&' | '='
+            | '<' | '>' | ';' | '~' | '^' | '$' | '*' => true,
+            ':' => bytes
+                .get(i + 1)
+                .is_some_and(|b| !(b.is_ascii_whitespace() || flow && b",[]{}".contains(b))),
+            ',' | '[' | ']' | '{' | '}' => !flow,
+            _ => false,
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::model::strategies::config(2048))]
+
+        #[test]
+        fn plain_ok_walks_bytes_as_it_walked_chars(
+            s in prop_oneof![
+                "[a-zA-Z0-9 :#,\\[\\]{}_.'\"-]{0,12}",
+                "[a-zé✓ ]{1,3}[\\x00-\\x7f\\u{80}-\\u{3000}]{0,8}",
+                any::<String>(),
+                proptest::sample::select(&["yes", "No", "NULL", "inf", "nan:", "y", "onn"][..])
+                    .prop_map(String::from),
+            ],
+            flow in any::<bool>(),
+        ) {
+            prop_assert_eq!(plain_ok(&s, flow), plain_ok_by_chars(&s, flow), "{:?}", s);
+        }
+    }
 
     fn roundtrip_string(s: &str, flow: bool) -> String {
         let doc = if flow {

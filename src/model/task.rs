@@ -28,7 +28,10 @@ pub struct Task {
     /// When the task was made. A file written by hand may leave it out: the
     /// file's modification time is assumed, and the tool's first write of the
     /// file writes it down.
-    #[serde(default = "super::unset_time")]
+    #[serde(
+        default = "super::unset_time",
+        deserialize_with = "super::timestamp::deserialize"
+    )]
     #[schemars(transform = super::drop_default)]
     pub created: DateTime<Utc>,
     /// Percent done, 0–100.
@@ -46,10 +49,18 @@ pub struct Task {
     #[serde(default)]
     pub depends_on: Vec<RecordId>,
     /// When work started: written once, at the move out of TODO (insights).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::timestamp::deserialize_option"
+    )]
     pub started: Option<DateTime<Utc>>,
     /// When the task was closed: written once, at the move to DONE/CANCELLED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::timestamp::deserialize_option"
+    )]
     pub closed: Option<DateTime<Utc>>,
     /// Where an imported task came from, as `<source>:<project>#<id>`
     /// (`github:owner/repo#123`, `backlog:web#task-7`) or `<source>#<id>`
@@ -78,6 +89,7 @@ pub struct Criterion {
 /// A timestamped, attributed entry: a note or a clarification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
+    #[serde(deserialize_with = "super::timestamp::deserialize")]
     pub at: DateTime<Utc>,
     pub by: String,
     pub text: String,

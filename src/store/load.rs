@@ -8,6 +8,8 @@ use crate::model::{
     key_line,
 };
 use chrono::{DateTime, Utc};
+use keys::top_level_keys;
+use std::borrow::Cow;
 
 /// The outcome of loading one file.
 #[derive(Debug, Clone)]
@@ -16,7 +18,7 @@ pub struct Loaded {
     pub record: Option<Record>,
     pub problems: Vec<Problem>,
     /// Top-level keys and their 1-based lines, so later checks can point at a field.
-    pub key_lines: Vec<(String, usize)>,
+    pub key_lines: Vec<(Cow<'static, str>, usize)>,
     /// The id the file speaks for: its record's, else the `id:` it states,
     /// else its file name's. A broken or misnamed file is found by this id,
     /// so `task show ID` can say what is wrong with it.
@@ -67,8 +69,8 @@ pub fn load_record_at(
             };
         }
     };
-    let key_lines = top_level_keys(text);
     let (parsed, known) = parse_kind(kind, text);
+    let key_lines = top_level_keys(text, known);
     let mut record = match parsed {
         Ok(r) => r,
         Err(first) => {
@@ -165,7 +167,7 @@ fn field_errors(
     kind: IdKind,
     text: &str,
     first: Located,
-    key_lines: &[(String, usize)],
+    key_lines: &[(Cow<'static, str>, usize)],
 ) -> Vec<Located> {
     match kind {
         IdKind::Task => every_field_error::<Task>(text, first, key_lines, Task::validate),
@@ -179,12 +181,12 @@ fn field_errors(
 fn warnings(
     rel: &str,
     record: &mut Record,
-    key_lines: &[(String, usize)],
+    key_lines: &[(Cow<'static, str>, usize)],
     known: &[&str],
     file_time: Option<DateTime<Utc>>,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let present: Vec<&str> = key_lines.iter().map(|(k, _)| k.as_str()).collect();
+    let present: Vec<&str> = key_lines.iter().map(|(k, _)| &**k).collect();
     if let Some(assumed) = assume(record, &present, file_time) {
         problems.push(Problem::warning(
             rel,
@@ -194,7 +196,7 @@ fn warnings(
         ));
     }
     for (key, line) in key_lines {
-        if !known.contains(&key.as_str()) {
+        if !known.contains(&&**key) {
             problems.push(Problem::warning(
                 rel,
                 *line,
@@ -238,7 +240,7 @@ fn name_mismatch(rel: &str, text: &str, expected: Option<&str>, id: &RecordId) -
 fn every_field_error<T: serde::de::DeserializeOwned>(
     text: &str,
     first: (usize, usize, String),
-    key_lines: &[(String, usize)],
+    key_lines: &[(Cow<'static, str>, usize)],
     validate: fn(&T) -> Result<(), ModelError>,
 ) -> Vec<(usize, usize, String)> {
     let mut out = vec![first];
@@ -258,11 +260,11 @@ fn every_field_error<T: serde::de::DeserializeOwned>(
         return out;
     }
     for (key, line) in key_lines {
-        let Some(value) = map.get(key.as_str()) else {
+        let Some(value) = map.get(&**key) else {
             continue;
         };
         let mut alone = base.clone();
-        alone.insert(key.as_str().into(), value.clone());
+        alone.insert((&**key).into(), value.clone());
         if let Err(message) = read(alone)
             && out.iter().all(|(l, ..)| l != line)
         {
@@ -425,36 +427,6 @@ fn strip_position(message: &str) -> (String, Option<usize>) {
     (message.to_string(), None)
 }
 
-/// Top-level mapping keys (lines that start with `key:` in column 1: a
-/// letter or `_`, then letters, digits, `_` or `-` up to the colon).
-fn top_level_keys(text: &str) -> Vec<(String, usize)> {
-    // A task in the renderer's layout has a dozen or so: one allocation.
-    let mut keys = Vec::with_capacity(16);
-    for (i, line) in text.lines().enumerate() {
-        if let Some(key) = top_level_key(line) {
-            keys.push((key.to_string(), i + 1));
-        }
-    }
-    keys
-}
-
-/// The key `line` starts with, if it is one. Only the key's own bytes are
-/// looked at: an indented line, a list item or a line of prose is refused
-/// at its first byte, not scanned to its end for a colon.
-fn top_level_key(line: &str) -> Option<&str> {
-    let bytes = line.as_bytes();
-    if !bytes
-        .first()
-        .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
-    {
-        return None;
-    }
-    let end = bytes
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))?;
-    (bytes[end] == b':').then(|| &line[..end])
-}
-
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -491,6 +463,7 @@ fn conflict_marker_line(text: &str) -> Option<usize> {
 }
 
 mod canonical;
+mod keys;
 
 #[cfg(test)]
 mod tests;

@@ -41,7 +41,7 @@ pub use monitor_socket::{
     MonitorServer, ask_since, serving_pid, socket_exists, socket_path, spawn_background_watcher,
 };
 pub(crate) use read::join_all;
-pub use read::{read_all, read_batch, yield_to_writer};
+pub use read::{read_all, read_batch};
 pub use record_path::RecordPath;
 pub use record_read::{
     RecordReadError, read_listed_record_file, read_record_bytes, read_record_file,

@@ -49,23 +49,6 @@ pub fn read_all(
     })
 }
 
-/// Lowers the calling thread's CPU priority (nice 10; Linux only, where a
-/// thread has its own). A rebuild's reading threads run beside the one
-/// index writer it waits on: with fewer cores than threads, the scheduler
-/// then lets the writer run and the readers take what is left, and the
-/// readers' queue of parsed batches keeps the writer fed (at 100,000 files
-/// on 2 cores the load went from 2.51–2.62 s to 2.38–2.41 s). The threads
-/// this is called on are the rebuild's own and end with it.
-pub fn yield_to_writer() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: plain system calls on the calling thread's own id; a
-        // failure (e.g. a seccomp filter) only leaves the priority as it was.
-        let tid = unsafe { libc::gettid() };
-        let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) };
-    }
-}
-
 /// Reads and loads `files` on the calling thread: a rebuild hands out
 /// batches to its own workers and streams them to the index.
 pub fn read_batch(root: &Path, files: &[ScannedFile]) -> Vec<LoadedFile> {

@@ -100,7 +100,7 @@ pub fn update_at(path: &str, record: impl IntoRecord) -> FileUpdate {
     let key_lines = keys
         .iter()
         .filter(|k| text.lines().any(|l| l.starts_with(&format!("{k}:"))))
-        .map(|k| (k.to_string(), key_line(&text, k)))
+        .map(|k| (std::borrow::Cow::Borrowed(*k), key_line(&text, k)))
         .collect();
     FileUpdate {
         path: path.to_string(),

@@ -98,14 +98,19 @@ fn document(text: &str) -> Option<Node<'_>> {
     {
         return None;
     }
-    let mut lines = body.split('\n').peekable();
+    let mut lines = LineSplit(Some(body)).peekable();
     while lines.next_if(|l| l.starts_with('#')).is_some() {}
     let mut map = Vec::with_capacity(Task::KEYS.len());
+    // The keys seen, a bit per place in `Task::KEYS`: a key twice is not ours.
+    let mut seen = 0u32;
     while let Some(line) = lines.next() {
-        let (key, rest) = line.split_once(':')?;
-        if !Task::KEYS.contains(&key) {
+        let colon = line.bytes().position(|b| b == b':')?;
+        let (key, rest) = (&line[..colon], &line[colon + 1..]);
+        let place = Task::KEYS.iter().position(|k| *k == key)?;
+        if seen & (1 << place) != 0 {
             return None;
         }
+        seen |= 1 << place;
         let value = match rest {
             "" => block_sequence(&mut lines)?,
             " |" | " |-" | " |+" => literal_block(&rest[2..], &mut lines)?,
@@ -117,7 +122,7 @@ fn document(text: &str) -> Option<Node<'_>> {
                 value
             }
         };
-        insert(&mut map, key, value)?;
+        map.push((key, value));
     }
     Some(Node::Map(map))
 }
@@ -134,7 +139,26 @@ fn may_hold_a_break_or_tab(text: &str) -> bool {
     })
 }
 
-type Lines<'a> = std::iter::Peekable<std::str::Split<'a, char>>;
+/// The lines of a text, as `str::split('\n')` gives them, each end found by
+/// `memchr` (the char search `split` makes was a tenth of a task's parsing,
+/// most of it starting up on short lines).
+struct LineSplit<'a>(Option<&'a str>);
+
+impl<'a> Iterator for LineSplit<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(end) => {
+                self.0 = Some(&rest[end + 1..]);
+                Some(&rest[..end])
+            }
+            None => self.0.take(),
+        }
+    }
+}
+
+type Lines<'a> = std::iter::Peekable<LineSplit<'a>>;
 
 /// The `- item` lines after a `key:` line: each a `{ … }` mapping or a
 /// scalar. A key with no items (YAML's null) is left to the general parser.
@@ -172,7 +196,7 @@ fn literal_block<'a>(chomp: &str, lines: &mut Lines<'a>) -> Option<Node<'a>> {
         // but spaces is YAML's business too.
         if (first && content.starts_with(' '))
             || content.trim_start_matches(' ').is_empty()
-            || !content.chars().all(printable)
+            || !all_printable(content)
         {
             return None;
         }
@@ -218,7 +242,9 @@ fn flow_value(s: &str, flow: bool) -> Option<(Node<'_>, &str)> {
         return Some((Node::Text(text), tail));
     }
     let end = if flow {
-        s.find([',', ']', '}']).unwrap_or(s.len())
+        s.bytes()
+            .position(|b| matches!(b, b',' | b']' | b'}'))
+            .unwrap_or(s.len())
     } else {
         s.len()
     };
@@ -252,8 +278,12 @@ fn sequence(mut s: &str) -> Option<(Node<'_>, &str)> {
 fn mapping(mut s: &str) -> Option<(Node<'_>, &str)> {
     let mut map = Vec::new();
     loop {
-        let (key, rest) = s.split_once(": ")?;
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        // A key is lower-case letters and `_`, then `: `.
+        let end = s
+            .bytes()
+            .position(|b| !(b.is_ascii_lowercase() || b == b'_'))?;
+        let (key, rest) = (&s[..end], s[end..].strip_prefix(": ")?);
+        if key.is_empty() {
             return None;
         }
         let (value, tail) = flow_value(rest, true)?;
@@ -324,14 +354,20 @@ fn is_timestamp(b: &[u8]) -> bool {
     }
 }
 
+/// Whether every character of `s` is `printable`: one test of every byte
+/// for the usual all-printable-ASCII text, the char test only past that.
+fn all_printable(s: &str) -> bool {
+    s.bytes().fold(true, |ok, b| ok & matches!(b, 0x20..=0x7e)) || s.chars().all(printable)
+}
+
 /// A double-quoted scalar on one line, with the escapes the renderer
 /// writes (`\" \\ \n \t \r \uXXXX \UXXXXXXXX`), and what follows it.
 fn double_quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = &s[1..];
     // Without an escape the text is the file's own.
-    if let Some(end) = body.find(['"', '\\'])
+    if let Some(end) = body.bytes().position(|b| b == b'"' || b == b'\\')
         && body.as_bytes()[end] == b'"'
-        && body[..end].chars().all(printable)
+        && all_printable(&body[..end])
     {
         return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
     }

@@ -2,6 +2,7 @@
 //! record or located problems, never a panic; a rendered valid task loads
 //! back as exactly itself.
 
+use super::keys::top_level_key;
 use super::*;
 use crate::model::strategies::{self, config};
 use proptest::prelude::*;
@@ -151,11 +152,69 @@ fn a_top_level_key_is_a_name_from_column_one_up_to_its_colon() {
         assert_eq!(top_level_key(line), key, "{line:?}");
     }
     assert_eq!(
-        top_level_keys("id: T\n  x: 1\nstatus: TODO\r\n- y: 2\nlabels: []\n"),
+        owned(top_level_keys(
+            "id: T\n  x: 1\nstatus: TODO\r\n- y: 2\nlabels: []\n",
+            Task::KEYS
+        )),
         vec![
             ("id".to_string(), 1),
             ("status".to_string(), 3),
             ("labels".to_string(), 5)
         ]
+    );
+}
+
+proptest! {
+    #![proptest_config(config(1024))]
+
+    /// The keys found line by line with `memchr` are those `str::lines`
+    /// gives: same keys, same lines, on any text.
+    #[test]
+    fn top_level_keys_are_those_of_each_line(
+        text in prop_oneof![
+            "([a-z_-]{0,4}[: \r\n-]{0,2}){0,12}",
+            "(id|status|x)(:|: |)[a-z\r]{0,3}(\n|\r\n|\n\n)?",
+            any::<String>(),
+        ]
+    ) {
+        let by_lines: Vec<(String, usize)> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| top_level_key(l).map(|k| (k.to_string(), i + 1)))
+            .collect();
+        prop_assert_eq!(owned(top_level_keys(&text, Task::KEYS)), by_lines);
+    }
+}
+
+fn owned(keys: Vec<(std::borrow::Cow<'static, str>, usize)>) -> Vec<(String, usize)> {
+    keys.into_iter().map(|(k, l)| (k.into_owned(), l)).collect()
+}
+
+/// A key the kind knows is named by the kind's own text, in any order and
+/// twice; a key it does not know gets a String of its own.
+#[test]
+fn known_keys_are_borrowed_and_unknown_ones_owned() {
+    use std::borrow::Cow;
+    let text = "notes: []\nid: T\nowner: me\ntitle: x\nid: again\nlabels: []\n";
+    let keys = top_level_keys(text, Task::KEYS);
+    let names: Vec<(&str, bool, usize)> = keys
+        .iter()
+        .map(|(k, l)| (&**k, matches!(k, Cow::Borrowed(_)), *l))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("notes", true, 1),
+            ("id", true, 2),
+            ("owner", false, 3),
+            ("title", true, 4),
+            ("id", true, 5),
+            ("labels", true, 6),
+        ]
+    );
+    assert!(
+        top_level_keys("id: T\n", &[])
+            .iter()
+            .all(|(k, _)| matches!(k, Cow::Owned(_)))
     );
 }
