@@ -299,29 +299,22 @@ fn mcp_server_serves_cli_commands_from_its_monitor() {
     assert!(server.stderr().contains("serving CLI commands on"));
 }
 
-/// Stops process `pid` (SIGSTOP) and returns once every thread of it is
-/// stopped (deadline 20 s): what the kernel queues for it meanwhile stays
+/// Stops our child `pid` (SIGSTOP) and returns once it is stopped: the
+/// kernel tells a parent (`waitpid` with `WUNTRACED`) when the stop of every
+/// thread is complete, so what it queues for the watcher meanwhile stays
 /// queued.
 fn pause(pid: u32) {
-    // SAFETY: kill(2) of the watcher this test started.
-    unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let stopped = |stat: &str| stat.rsplit(") ").next().is_some_and(|r| r.starts_with('T'));
-    loop {
-        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).expect("the watcher's threads");
-        if tasks
-            .flatten()
-            .all(|t| std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| stopped(&s)))
-        {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "watcher {pid} did not stop"
-        );
-        // The poll interval of a condition with a deadline.
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let pid = pid as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: kill(2) and waitpid(2) on the watcher this test started, with
+    // a valid out-pointer; the stop status is ours to take (`Child` waits
+    // only for an exit).
+    let waited = unsafe {
+        libc::kill(pid, libc::SIGSTOP);
+        libc::waitpid(pid, &mut status, libc::WUNTRACED)
+    };
+    assert_eq!(waited, pid, "waiting for watcher {pid} to stop");
+    assert!(libc::WIFSTOPPED(status), "watcher {pid} ended: {status:#x}");
 }
 
 /// Reads change nothing, and the watcher does not ask the kernel for them:
