@@ -525,22 +525,13 @@ fn update_blocking(
 }
 
 /// Recomputes `open_deps` and `unblocks` of every task in one pass over the
-/// table (a rebuild or a large pull): grouped counts joined in once, instead
-/// of two correlated subqueries per row; rows with nothing to count are
-/// reset first.
-pub(super) fn recompute_all_blocking(conn: &Connection) -> Result<(), IndexError> {
+/// table (a large pull): rows with anything to count are reset, then grouped
+/// counts joined in once, instead of two correlated subqueries per row. (A
+/// bulk load counts them in memory instead: `bulk::tasks`.)
+fn recompute_all_blocking(conn: &Connection) -> Result<(), IndexError> {
     conn.execute_batch(
-        "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;",
-    )
-    .ctx("computing which tasks are ready")?;
-    count_all_blocking(conn)
-}
-
-/// [`recompute_all_blocking`] for tasks whose `open_deps` and `unblocks`
-/// are all still 0, as every task row is inserted (the bulk load).
-pub(super) fn count_all_blocking(conn: &Connection) -> Result<(), IndexError> {
-    conn.execute_batch(
-        "UPDATE tasks SET open_deps = c.n FROM (
+        "UPDATE tasks SET open_deps = 0, unblocks = 0 WHERE open_deps <> 0 OR unblocks <> 0;
+         UPDATE tasks SET open_deps = c.n FROM (
              SELECT d.rid AS rid, count(*) AS n FROM task_deps d
              LEFT JOIN tasks t2 ON t2.id = d.dep
              WHERE coalesce(t2.closed, 0) = 0 GROUP BY d.rid

@@ -100,14 +100,15 @@ pub fn key_lines_text(lines: &[(std::borrow::Cow<'static, str>, usize)]) -> Stri
         }
         out.push_str(key);
         out.push('=');
-        push_decimal(&mut out, line);
+        push_decimal(&mut out, line as u64);
     }
     out
 }
 
-/// `n` in decimal, without `fmt` (a fifth of this row's encoding was
-/// `write!` of a line number).
-fn push_decimal(out: &mut String, n: usize) {
+/// `n` in decimal, without `fmt`: the rebuild's encoders write every line
+/// number and JSON number through this (`write!` was a fifth of a key-line
+/// row's encoding).
+pub(super) fn push_decimal(out: &mut String, n: u64) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }

@@ -218,21 +218,7 @@ impl Json {
     }
 
     fn number(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            // `n % 10` is below 10: the cast cannot truncate.
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[i..] {
-            self.0.push(char::from(d));
-        }
+        super::row::push_decimal(&mut self.0, n);
     }
 
     /// A timestamp as chrono serializes it (`to_rfc3339_opts(AutoSi,

@@ -5,7 +5,7 @@
 //! - readiness: each live task's `open_deps` (its distinct dependencies
 //!   that are not a closed task — a dependency on no task counts as open)
 //!   and `unblocks` (how many open tasks depend on it), what
-//!   `apply::count_all_blocking` gets from two joins; written as one
+//!   `apply::recompute_all_blocking` gets from two joins; written as one
 //!   `UPDATE` per task whose numbers are not zero;
 //! - `task_counts`: the tasks per (archived, status), what the count
 //!   triggers keep afterwards.
