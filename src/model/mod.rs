@@ -35,7 +35,7 @@ pub use enums::{Priority, SprintStatus, Status, TaskType, Vocabulary};
 pub use error::{ModelError, with_causes};
 pub use id::{IdKind, RecordId, new_suffix};
 pub use lease::{DEFAULT_LEASE, LEASE_FORMAT, parse_lease};
-pub use limits::Limits;
+pub use limits::{Limits, printable_ascii};
 pub use merge_side::{FieldConflict, MergeSide};
 pub use problem::{Problem, Severity, key_line};
 pub use query::{ArchiveScope, TaskPage, TaskQuery, TaskRef};

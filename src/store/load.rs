@@ -464,6 +464,7 @@ fn conflict_marker_line(text: &str) -> Option<usize> {
 
 mod canonical;
 mod keys;
+mod lines;
 
 #[cfg(test)]
 mod tests;

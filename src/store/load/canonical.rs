@@ -16,6 +16,7 @@
 //! and tests compare the two readers on rendered tasks and on files mutated
 //! at random (`tests.rs`).
 
+use super::lines::LineSplit;
 use crate::model::Task;
 use crate::model::render::{plain_ok, printable};
 use serde::Deserialize;
@@ -98,7 +99,7 @@ fn document(text: &str) -> Option<Node<'_>> {
     {
         return None;
     }
-    let mut lines = LineSplit(Some(body)).peekable();
+    let mut lines = LineSplit::of(body).peekable();
     while lines.next_if(|l| l.starts_with('#')).is_some() {}
     let mut map = Vec::with_capacity(Task::KEYS.len());
     // The keys seen, a bit per place in `Task::KEYS`: a key twice is not ours.
@@ -137,25 +138,6 @@ fn may_hold_a_break_or_tab(text: &str) -> bool {
     text.bytes().fold(false, |seen, b| {
         seen | matches!(b, b'\t' | b'\r' | 0xC2 | 0xE2)
     })
-}
-
-/// The lines of a text, as `str::split('\n')` gives them, each end found by
-/// `memchr` (the char search `split` makes was a tenth of a task's parsing,
-/// most of it starting up on short lines).
-struct LineSplit<'a>(Option<&'a str>);
-
-impl<'a> Iterator for LineSplit<'a> {
-    type Item = &'a str;
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.0?;
-        match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(end) => {
-                self.0 = Some(&rest[end + 1..]);
-                Some(&rest[..end])
-            }
-            None => self.0.take(),
-        }
-    }
 }
 
 type Lines<'a> = std::iter::Peekable<LineSplit<'a>>;
@@ -357,7 +339,7 @@ fn is_timestamp(b: &[u8]) -> bool {
 /// Whether every character of `s` is `printable`: one test of every byte
 /// for the usual all-printable-ASCII text, the char test only past that.
 fn all_printable(s: &str) -> bool {
-    s.bytes().fold(true, |ok, b| ok & matches!(b, 0x20..=0x7e)) || s.chars().all(printable)
+    crate::model::printable_ascii(s) || s.chars().all(printable)
 }
 
 /// A double-quoted scalar on one line, with the escapes the renderer

@@ -4,6 +4,7 @@
 //! allocations a file, and their frees, were a tenth of a rebuild's
 //! parsing (per callgrind).
 
+use super::lines::LineSplit;
 use std::borrow::Cow;
 
 /// Top-level mapping keys (lines that start with `key:` in column 1: a
@@ -13,23 +14,16 @@ pub(super) fn top_level_keys(
     text: &str,
     known: &'static [&'static str],
 ) -> Vec<(Cow<'static, str>, usize)> {
-    // Lines found by `memchr`, not `str::lines`' char search (a twentieth of
-    // a task's parsing); a key stops at its line's end, so it gets the rest.
-    let (mut keys, mut rest) = (Vec::with_capacity(16), text);
-    let mut next = 0;
-    for line in 1.. {
-        if let Some(key) = top_level_key(rest) {
-            keys.push((name(key, known, &mut next), line));
-        }
-        match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(end) => rest = &rest[end + 1..],
-            None => break,
+    let (mut keys, mut next) = (Vec::with_capacity(16), 0);
+    for (i, line) in LineSplit::of(text).enumerate() {
+        if let Some(key) = top_level_key(line) {
+            keys.push((name(key, known, &mut next), i + 1));
         }
     }
     keys
 }
 
-/// The key `line` starts with, if any (`line` may run on). Only the key's own
+/// The key `line` starts with, if any. Only the key's own
 /// bytes are looked at: other lines are refused at their first byte.
 pub(super) fn top_level_key(line: &str) -> Option<&str> {
     let bytes = line.as_bytes();
