@@ -224,18 +224,17 @@ fn measure(b: &Backlog, runs: usize) -> Vec<Sample> {
     }
     fs::write(&b.edit_path, &original).expect("restore");
     run(&list);
-    // 5: `index rebuild` on a warm cache. As many runs as every other row
+    // 5: `index rebuild` on a warm cache, as many runs as every other row
     // (the column's header says how many): with 5, a p90 was the slowest
     // run, one disk hiccup (10,000 tasks: 234.7 / 239.5 ms in one run,
     // 246.0 / 309.9 in the next).
-    let rebuild_runs = runs;
     let rebuild = args(&["index", "rebuild"]);
-    for _ in 0..rebuild_runs {
+    for _ in 0..runs {
         out[5].push(run(&rebuild));
     }
     // 6: the first command after the cache was deleted.
     let cache = b.root.join("cache");
-    for _ in 0..rebuild_runs {
+    for _ in 0..runs {
         remove_cache(&cache);
         out[6].push(run(&list));
     }
